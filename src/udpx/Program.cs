@@ -1,0 +1,2 @@
+Console.WriteLine("udpx");
+return 0;
