@@ -1,0 +1,14 @@
+namespace Udpx.Engine;
+
+/// <summary>Recognises the errors that mean "the disk is full".</summary>
+internal static class DiskErrors
+{
+    // ENOSPC (28) and EDQUOT (122) on Linux; ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows.
+    public static bool IsDiskFull(IOException ex)
+    {
+        int code = ex.HResult & 0xFFFF;
+        return code is 28 or 122 or 112 or 39
+            || ex.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
+            || ex.Message.Contains("quota", StringComparison.OrdinalIgnoreCase);
+    }
+}

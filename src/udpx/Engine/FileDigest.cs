@@ -1,0 +1,41 @@
+using System.Buffers;
+using System.IO.Hashing;
+using Microsoft.Win32.SafeHandles;
+
+namespace Udpx.Engine;
+
+/// <summary>XxHash128 of a whole file, streamed through one pooled buffer.</summary>
+internal static class FileDigest
+{
+    private const int BufferSize = 1 << 20;
+
+    public static UInt128 Compute(SafeFileHandle handle, CancellationToken cancellationToken = default)
+    {
+        var hash = new XxHash128();
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            long offset = 0;
+            int n;
+            while ((n = RandomAccess.Read(handle, buffer.AsSpan(0, BufferSize), offset)) > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                hash.Append(buffer.AsSpan(0, n));
+                offset += n;
+            }
+            return hash.GetCurrentHashAsUInt128();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    public static UInt128 Compute(string path, CancellationToken cancellationToken = default)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        return Compute(handle, cancellationToken);
+    }
+
+    public static UInt128 Compute(ReadOnlySpan<byte> bytes) => XxHash128.HashToUInt128(bytes);
+}

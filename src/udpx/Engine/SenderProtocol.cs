@@ -1,0 +1,568 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using Udpx.Protocol;
+
+namespace Udpx.Engine;
+
+/// <summary>
+/// The sending side of one transfer as a state machine, free of sockets and clocks: the driver hands in
+/// received datagrams and the time, and asks for the next datagram to send. Handshake, offer, windowed
+/// data with selective acknowledgement, loss detection by send time (RACK-like) and by timeout, finish.
+/// Allocates nothing after construction.
+/// </summary>
+internal sealed class SenderProtocol
+{
+    private const byte Unsent = 0;
+    private const byte InFlight = 1;
+    private const byte Lost = 2;
+    private const byte Acked = 3;
+
+    private readonly TransferPlan _plan;
+    private readonly IChunkSource _source;
+    private readonly SenderOptions _options;
+    private readonly TransferCounters _counters;
+    private readonly RttEstimator _rtt = new();
+    private readonly RateLimiter _rate;
+    private readonly CongestionController _congestion;
+    private readonly ulong _total;
+    private readonly int _chunkSize;
+
+    // Per-chunk state, a ring indexed by chunk & _mask; the window never exceeds the ring.
+    private readonly int _mask;
+    private readonly byte[] _state;
+    private readonly ushort[] _tx;
+    private readonly long[] _sentAt;
+    private readonly ulong[] _ackedBits;
+
+    // Transmissions in send order, for loss detection by time.
+    private readonly ulong[] _orderChunk;
+    private readonly ushort[] _orderTx;
+    private readonly long[] _orderTime;
+    private int _orderHead;
+    private int _orderCount;
+
+    // Chunks judged lost, waiting to be sent again.
+    private readonly ulong[] _lost;
+    private int _lostHead;
+    private int _lostCount;
+
+    private SenderPhase _phase = SenderPhase.Connecting;
+    private long _startedAt = -1;
+    private long _controlDue;
+    private long _controlInterval = 200_000;
+    private long _lastHeardAt;
+    private ulong _cookieIssuedAt;
+    private ulong _cookieMac;
+    private ulong _cum;
+    private ulong _next;
+    private int _window;
+    private int _inFlight;
+    private long _latestAckedSendTime = long.MinValue;
+    private long _delivered;
+    private long _bytesAcked;
+    private TransferOutcome _outcome;
+
+    public SenderProtocol(TransferPlan plan, IChunkSource source, SenderOptions options, TransferCounters counters)
+    {
+        if (plan.DatagramSize is < Wire.MinDatagramSize or > Wire.MaxDatagramSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(plan), "datagram size must be between " + Wire.MinDatagramSize + " and " + Wire.MaxDatagramSize);
+        }
+        _plan = plan;
+        _source = source;
+        _options = options;
+        _counters = counters;
+        _chunkSize = plan.ChunkSize;
+        _total = plan.TotalChunks;
+        _rate = new RateLimiter(options.RateBytesPerSecond, plan.DatagramSize);
+
+        int ring = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, options.MaxWindowChunks));
+        _mask = ring - 1;
+        _state = new byte[ring];
+        _tx = new ushort[ring];
+        _sentAt = new long[ring];
+        _ackedBits = new ulong[ring / 64];
+        _orderChunk = new ulong[ring * 2];
+        _orderTx = new ushort[ring * 2];
+        _orderTime = new long[ring * 2];
+        _lost = new ulong[ring];
+        _window = ring;
+        _congestion = new CongestionController(minWindow: 32, maxWindow: ring, initialWindow: 64);
+        counters.SetPhase(TransferPhase.Connecting);
+    }
+
+    public SenderPhase Phase => _phase;
+
+    public bool IsFinished => _phase is SenderPhase.Done or SenderPhase.Failed;
+
+    public TransferOutcome Outcome => _outcome;
+
+    public RttEstimator Rtt => _rtt;
+
+    public int CongestionWindow => _congestion.Window;
+
+    public ulong SessionId => _plan.SessionId;
+
+    /// <summary>Writes the next datagram due at <paramref name="now"/> into <paramref name="buffer"/>; 0 when none is due.</summary>
+    public int TryWriteNext(Span<byte> buffer, long now)
+    {
+        if (_startedAt < 0)
+        {
+            _startedAt = now;
+            _lastHeardAt = now;
+            _controlDue = now;
+        }
+        CheckTimers(now);
+        switch (_phase)
+        {
+            case SenderPhase.Connecting:
+                return now >= _controlDue ? WriteControl(buffer, now, MessageCodec.WriteHello(buffer, new HelloMessage(_plan.SessionId, (ulong)now))) : 0;
+            case SenderPhase.Offering:
+                return now >= _controlDue ? WriteControl(buffer, now, WriteOffer(buffer)) : 0;
+            case SenderPhase.Sending:
+                return TryWriteData(buffer, now);
+            case SenderPhase.Finishing:
+                return now >= _controlDue ? WriteControl(buffer, now, MessageCodec.WriteFinish(buffer, _plan.SessionId, (ulong)_plan.FileSize)) : 0;
+            default:
+                return 0;
+        }
+    }
+
+    /// <summary>The time at which <see cref="TryWriteNext"/> next has something to do, absent new datagrams.</summary>
+    public long NextDeadline(long now)
+    {
+        if (_startedAt < 0)
+        {
+            return now;
+        }
+        long deadline = _phase switch
+        {
+            SenderPhase.Connecting => Math.Min(_controlDue, _startedAt + Micros(_options.ConnectTimeout)),
+            SenderPhase.Offering or SenderPhase.Finishing => _controlDue,
+            SenderPhase.Sending => SendingDeadline(now),
+            _ => long.MaxValue,
+        };
+        if (_phase is SenderPhase.Offering or SenderPhase.Sending or SenderPhase.Finishing)
+        {
+            deadline = Math.Min(deadline, _lastHeardAt + Micros(_options.IdleTimeout));
+        }
+        return deadline;
+    }
+
+    /// <summary>Gives up (user cancel or fatal local error).</summary>
+    public void Fail(RejectReason reason, string message)
+    {
+        if (!IsFinished)
+        {
+            Finish(new TransferOutcome(false, reason, message, 0));
+        }
+    }
+
+    public void OnDatagram(ReadOnlySpan<byte> datagram, long now)
+    {
+        if (IsFinished || DatagramHeader.TryRead(datagram, out var header) != DatagramStatus.Ok || header.SessionId != _plan.SessionId)
+        {
+            return;
+        }
+        switch (header.Type)
+        {
+            case MessageType.Cookie when _phase == SenderPhase.Connecting && MessageCodec.TryReadCookie(datagram, out var cookie):
+                _lastHeardAt = now;
+                _rtt.AddSample(now - (long)cookie.EchoTimeMicros);
+                _cookieIssuedAt = cookie.IssuedAtSeconds;
+                _cookieMac = cookie.Mac;
+                _phase = SenderPhase.Offering;
+                _counters.SetPhase(TransferPhase.Offering);
+                _controlDue = now;
+                _controlInterval = Math.Max(_rtt.RtoMicros, 20_000);
+                break;
+            case MessageType.Accept when _phase == SenderPhase.Offering && MessageCodec.TryReadAccept(datagram, out var accept):
+                _lastHeardAt = now;
+                StartSending(accept, now);
+                break;
+            case MessageType.Reject when MessageCodec.TryReadReject(datagram, out var reject):
+                _lastHeardAt = now;
+                OnReject(reject, now);
+                break;
+            case MessageType.Ack when _phase is SenderPhase.Sending or SenderPhase.Finishing && MessageCodec.TryReadAck(datagram, out var ack):
+                _lastHeardAt = now;
+                OnAck(ack, now);
+                break;
+            case MessageType.Done when _phase is SenderPhase.Sending or SenderPhase.Finishing && MessageCodec.TryReadDone(datagram, out var done):
+                _lastHeardAt = now;
+                Finish(new TransferOutcome(done.Reason == RejectReason.None, done.Reason, done.Message, (long)done.BytesStored));
+                break;
+        }
+    }
+
+    private void OnReject(in RejectMessage reject, long now)
+    {
+        if (reject.Reason == RejectReason.CookieExpired && _phase == SenderPhase.Offering)
+        {
+            _phase = SenderPhase.Connecting;
+            _controlDue = now;
+            return;
+        }
+        if (_phase is SenderPhase.Offering or SenderPhase.Sending or SenderPhase.Finishing)
+        {
+            Finish(new TransferOutcome(false, reject.Reason, reject.Message.Length > 0 ? reject.Message : RejectReasonText.Describe(reject.Reason), 0));
+        }
+    }
+
+    private void StartSending(in AcceptMessage accept, long now)
+    {
+        if (accept.ChunkSize != _chunkSize || accept.ResumeFromChunk > _total)
+        {
+            Finish(new TransferOutcome(false, RejectReason.BadOffer, "server answered with a different chunk size", 0));
+            return;
+        }
+        _window = (int)Math.Clamp(accept.WindowChunks, 16u, (uint)(_mask + 1));
+        _cum = accept.ResumeFromChunk;
+        _next = _cum;
+        _bytesAcked = (long)Math.Min((ulong)_plan.FileSize, _cum * (ulong)_chunkSize);
+        _phase = SenderPhase.Sending;
+        _counters.SetPhase(TransferPhase.Sending);
+        if (_cum == _total)
+        {
+            EnterFinishing(now);
+        }
+    }
+
+    private int WriteOffer(Span<byte> buffer) => MessageCodec.WriteOffer(buffer, new OfferMessage(
+        _plan.SessionId, _cookieIssuedAt, _cookieMac, (ulong)_plan.FileSize, (ushort)_chunkSize, 0, _plan.Digest, _plan.Name));
+
+    private int WriteControl(Span<byte> buffer, long now, int length)
+    {
+        _controlDue = now + _controlInterval;
+        _controlInterval = Math.Min(_controlInterval * 2, 1_000_000);
+        _counters.AddSent(length, retransmission: false);
+        return length;
+    }
+
+    private int TryWriteData(Span<byte> buffer, long now)
+    {
+        if (_inFlight >= _congestion.Window || _orderCount == _orderChunk.Length)
+        {
+            return 0;
+        }
+        ulong chunk;
+        bool retransmission;
+        if (TryPeekLost(out chunk))
+        {
+            retransmission = true;
+        }
+        else if (_next < _total && _next - _cum < (ulong)_window)
+        {
+            chunk = _next;
+            retransmission = false;
+        }
+        else
+        {
+            return 0;
+        }
+
+        int payload = ChunkLength(chunk);
+        if (!_rate.TryConsume(payload + Wire.DataHeaderSize, now))
+        {
+            return 0;
+        }
+        if (retransmission)
+        {
+            _lostHead = (_lostHead + 1) & _mask;
+            _lostCount--;
+        }
+        else
+        {
+            _next++;
+        }
+
+        MessageCodec.WriteDataHeader(buffer, _plan.SessionId, chunk, (uint)now);
+        _source.Read((long)chunk * _chunkSize, MessageCodec.DataPayload(buffer)[..payload]);
+        int length = MessageCodec.SealData(buffer, payload);
+
+        int slot = (int)(chunk & (ulong)_mask);
+        _state[slot] = InFlight;
+        _tx[slot] = (ushort)Math.Min(_tx[slot] + 1, ushort.MaxValue);
+        _sentAt[slot] = now;
+        _inFlight++;
+        int tail = (_orderHead + _orderCount) % _orderChunk.Length;
+        _orderChunk[tail] = chunk;
+        _orderTx[tail] = _tx[slot];
+        _orderTime[tail] = now;
+        _orderCount++;
+
+        _congestion.OnSent();
+        _counters.AddSent(length, retransmission);
+        return length;
+    }
+
+    private bool TryPeekLost(out ulong chunk)
+    {
+        while (_lostCount > 0)
+        {
+            chunk = _lost[_lostHead];
+            if (chunk >= _cum && chunk < _next && _state[(int)(chunk & (ulong)_mask)] == Lost)
+            {
+                return true;
+            }
+            _lostHead = (_lostHead + 1) & _mask;
+            _lostCount--;
+        }
+        chunk = 0;
+        return false;
+    }
+
+    private void OnAck(in AckMessage ack, long now)
+    {
+        long echoAge = (uint)now - ack.EchoTimeMicros;
+        if (ack.EchoTimeMicros != 0 && echoAge is >= 0 and < 60_000_000)
+        {
+            _rtt.AddSample(echoAge);
+        }
+
+        int newlyAcked = 0;
+        ulong cumulative = Math.Min(ack.Cumulative, _next);
+        for (ulong c = _cum; c < cumulative; c++)
+        {
+            newlyAcked += MarkAcked(c);
+        }
+        newlyAcked += ApplySelectiveAck(ack.Bitmap, cumulative + 1);
+        while (_cum < _next && _state[(int)(_cum & (ulong)_mask)] == Acked)
+        {
+            ReleaseSlot(_cum);
+            _cum++;
+        }
+
+        DetectLoss();
+        if (newlyAcked > 0)
+        {
+            _congestion.OnAcked(newlyAcked, _delivered, now, _rtt);
+        }
+        _counters.AddAck(_bytesAcked, _rtt.SmoothedMicros, _congestion.Window);
+
+        if (_phase == SenderPhase.Sending && _cum == _total)
+        {
+            EnterFinishing(now);
+        }
+    }
+
+    private int ApplySelectiveAck(ReadOnlySpan<byte> bitmap, ulong baseChunk)
+    {
+        if (bitmap.IsEmpty || baseChunk >= _next)
+        {
+            return 0;
+        }
+        int newlyAcked = 0;
+        ulong end = Math.Min(baseChunk + ((ulong)bitmap.Length * 8), _next);
+        ulong c = baseChunk;
+        while (c < end)
+        {
+            int shift = (int)(c & 63);
+            int take = (int)Math.Min((ulong)(64 - shift), end - c);
+            ulong bits = ReadBits(bitmap, (long)(c - baseChunk), take);
+            ulong ours = _ackedBits[(int)((c >> 6) & (ulong)(_ackedBits.Length - 1))] >> shift;
+            ulong fresh = bits & ~ours;
+            while (fresh != 0)
+            {
+                int j = BitOperations.TrailingZeroCount(fresh);
+                newlyAcked += MarkAcked(c + (ulong)j);
+                fresh &= fresh - 1;
+            }
+            c += (ulong)take;
+        }
+        return newlyAcked;
+    }
+
+    /// <summary>Reads <paramref name="count"/> (1..64) bits, LSB first, starting at bit <paramref name="offset"/>.</summary>
+    private static ulong ReadBits(ReadOnlySpan<byte> bitmap, long offset, int count)
+    {
+        int byteIndex = (int)(offset >> 3);
+        int bitShift = (int)(offset & 7);
+        Span<byte> window = stackalloc byte[16];
+        window.Clear();
+        var available = bitmap[byteIndex..];
+        available[..Math.Min(available.Length, 9)].CopyTo(window);
+        ulong low = BinaryPrimitives.ReadUInt64LittleEndian(window);
+        ulong value = low >> bitShift;
+        if (bitShift != 0)
+        {
+            value |= (ulong)window[8] << (64 - bitShift);
+        }
+        return count == 64 ? value : value & ((1UL << count) - 1);
+    }
+
+    private int MarkAcked(ulong chunk)
+    {
+        int slot = (int)(chunk & (ulong)_mask);
+        byte state = _state[slot];
+        if (state == Acked || state == Unsent)
+        {
+            return 0;
+        }
+        if (state == InFlight)
+        {
+            _inFlight--;
+        }
+        _state[slot] = Acked;
+        _ackedBits[slot >> 6] |= 1UL << (slot & 63);
+        if (_sentAt[slot] > _latestAckedSendTime)
+        {
+            _latestAckedSendTime = _sentAt[slot];
+        }
+        _delivered++;
+        _bytesAcked += ChunkLength(chunk);
+        return 1;
+    }
+
+    private void ReleaseSlot(ulong chunk)
+    {
+        int slot = (int)(chunk & (ulong)_mask);
+        _state[slot] = Unsent;
+        _tx[slot] = 0;
+        _ackedBits[slot >> 6] &= ~(1UL << (slot & 63));
+    }
+
+    /// <summary>A transmission is lost when one sent a reordering window after it has been acknowledged.</summary>
+    private void DetectLoss()
+    {
+        long reorderWindow = Math.Max(_rtt.SmoothedMicros / 4, 1_000);
+        int lost = 0;
+        while (_orderCount > 0)
+        {
+            if (IsStale(_orderHead, out int slot))
+            {
+                PopOrder();
+                continue;
+            }
+            if (_orderTime[_orderHead] + reorderWindow > _latestAckedSendTime)
+            {
+                break;
+            }
+            MarkLost(slot);
+            lost++;
+            PopOrder();
+        }
+        if (lost > 0)
+        {
+            _congestion.OnLost(lost);
+        }
+    }
+
+    private bool IsStale(int index, out int slot)
+    {
+        ulong chunk = _orderChunk[index];
+        slot = (int)(chunk & (ulong)_mask);
+        return chunk < _cum || chunk >= _next || _state[slot] != InFlight || _tx[slot] != _orderTx[index];
+    }
+
+    private void MarkLost(int slot)
+    {
+        _state[slot] = Lost;
+        _inFlight--;
+        ulong chunk = _orderChunk[_orderHead];
+        if (_lostCount <= _mask)
+        {
+            _lost[(_lostHead + _lostCount) & _mask] = chunk;
+            _lostCount++;
+        }
+    }
+
+    private void PopOrder()
+    {
+        _orderHead = (_orderHead + 1) % _orderChunk.Length;
+        _orderCount--;
+    }
+
+    private void CheckTimers(long now)
+    {
+        switch (_phase)
+        {
+            case SenderPhase.Connecting when now - _startedAt >= Micros(_options.ConnectTimeout):
+                Finish(new TransferOutcome(false, RejectReason.None, "no answer from the server within " + _options.ConnectTimeout.TotalSeconds + " s (is udpx serve running there?)", 0));
+                return;
+            case SenderPhase.Offering or SenderPhase.Sending or SenderPhase.Finishing when now - _lastHeardAt >= Micros(_options.IdleTimeout):
+                Finish(new TransferOutcome(false, RejectReason.Expired, "the server stopped answering for " + _options.IdleTimeout.TotalSeconds + " s", 0));
+                return;
+            case SenderPhase.Sending:
+                CheckRetransmissionTimeout(now);
+                return;
+        }
+    }
+
+    /// <summary>Nothing acknowledged for a whole timeout: everything sent before it is presumed lost.</summary>
+    private void CheckRetransmissionTimeout(long now)
+    {
+        while (_orderCount > 0 && IsStale(_orderHead, out _))
+        {
+            PopOrder();
+        }
+        if (_orderCount == 0 || now - _orderTime[_orderHead] < _rtt.RtoMicros)
+        {
+            return;
+        }
+        long cutoff = now - _rtt.RtoMicros;
+        int lost = 0;
+        while (_orderCount > 0)
+        {
+            if (IsStale(_orderHead, out int slot))
+            {
+                PopOrder();
+                continue;
+            }
+            if (_orderTime[_orderHead] > cutoff)
+            {
+                break;
+            }
+            MarkLost(slot);
+            lost++;
+            PopOrder();
+        }
+        _rtt.Backoff();
+        _congestion.OnLost(lost);
+        _congestion.OnTimeout();
+    }
+
+    private long SendingDeadline(long now)
+    {
+        long deadline = long.MaxValue;
+        if (_orderCount > 0)
+        {
+            deadline = _orderTime[_orderHead] + _rtt.RtoMicros;
+        }
+        bool canSend = _inFlight < _congestion.Window && (_lostCount > 0 || (_next < _total && _next - _cum < (ulong)_window));
+        if (canSend)
+        {
+            deadline = Math.Min(deadline, _rate.ReadyAt(_plan.DatagramSize, now));
+        }
+        return deadline;
+    }
+
+    private void EnterFinishing(long now)
+    {
+        _phase = SenderPhase.Finishing;
+        _counters.SetPhase(TransferPhase.Finishing);
+        _controlDue = now;
+        _controlInterval = Math.Max(_rtt.RtoMicros, 20_000);
+    }
+
+    private void Finish(TransferOutcome outcome)
+    {
+        _outcome = outcome;
+        _phase = outcome.Verified ? SenderPhase.Done : SenderPhase.Failed;
+        _counters.SetPhase(outcome.Verified ? TransferPhase.Done : TransferPhase.Failed);
+    }
+
+    private int ChunkLength(ulong chunk) => (int)Math.Min(_chunkSize, _plan.FileSize - ((long)chunk * _chunkSize));
+
+    private static long Micros(TimeSpan span) => (long)(span.Ticks / 10);
+}
+
+internal enum SenderPhase
+{
+    Connecting,
+    Offering,
+    Sending,
+    Finishing,
+    Done,
+    Failed,
+}

@@ -1,0 +1,71 @@
+namespace Udpx.Engine;
+
+/// <summary>
+/// Live figures of one transfer. Written by the thread that runs the transfer, read by anyone through
+/// <see cref="Snapshot"/> at their own pace.
+/// </summary>
+internal sealed class TransferCounters
+{
+    private long _datagramsSent;
+    private long _bytesSent;
+    private long _retransmitted;
+    private long _bytesAcked;
+    private long _acksReceived;
+    private long _rttMicros;
+    private long _window;
+    private int _phase;
+
+    public void AddSent(int bytes, bool retransmission)
+    {
+        Volatile.Write(ref _datagramsSent, _datagramsSent + 1);
+        Volatile.Write(ref _bytesSent, _bytesSent + bytes);
+        if (retransmission)
+        {
+            Volatile.Write(ref _retransmitted, _retransmitted + 1);
+        }
+    }
+
+    public void AddAck(long bytesAcked, long rttMicros, int window)
+    {
+        Volatile.Write(ref _acksReceived, _acksReceived + 1);
+        Volatile.Write(ref _bytesAcked, bytesAcked);
+        Volatile.Write(ref _rttMicros, rttMicros);
+        Volatile.Write(ref _window, window);
+    }
+
+    public void SetPhase(TransferPhase phase) => Volatile.Write(ref _phase, (int)phase);
+
+    public TransferPhase Phase => (TransferPhase)Volatile.Read(ref _phase);
+
+    public TransferSnapshot Snapshot() => new(
+        Volatile.Read(ref _datagramsSent),
+        Volatile.Read(ref _bytesSent),
+        Volatile.Read(ref _retransmitted),
+        Volatile.Read(ref _bytesAcked),
+        Volatile.Read(ref _acksReceived),
+        Volatile.Read(ref _rttMicros),
+        (int)Volatile.Read(ref _window),
+        Phase);
+}
+
+internal readonly record struct TransferSnapshot(
+    long DatagramsSent,
+    long BytesSent,
+    long Retransmitted,
+    long BytesAcked,
+    long AcksReceived,
+    long RttMicros,
+    int Window,
+    TransferPhase Phase);
+
+internal enum TransferPhase
+{
+    Pending,
+    Hashing,
+    Connecting,
+    Offering,
+    Sending,
+    Finishing,
+    Done,
+    Failed,
+}

@@ -1,0 +1,28 @@
+using Udpx.Protocol;
+
+namespace Udpx.Engine;
+
+/// <summary>What one transfer sends: a file, its digest, and the datagram size to use.</summary>
+internal sealed record TransferPlan(ulong SessionId, string Name, long FileSize, UInt128 Digest, int DatagramSize)
+{
+    public int ChunkSize => Wire.ChunkSizeFor(DatagramSize);
+
+    public ulong TotalChunks => FileSize == 0 ? 0 : (ulong)((FileSize + ChunkSize - 1) / ChunkSize);
+}
+
+/// <summary>Knobs of the sending side.</summary>
+internal sealed record SenderOptions
+{
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Fixed cap in bytes per second; 0 means none.</summary>
+    public long RateBytesPerSecond { get; init; }
+
+    /// <summary>Most chunks in flight; a power of two.</summary>
+    public int MaxWindowChunks { get; init; } = 8192;
+}
+
+/// <summary>How a transfer ended, as its server said (or why we gave up).</summary>
+internal readonly record struct TransferOutcome(bool Verified, RejectReason Reason, string Message, long BytesStored);

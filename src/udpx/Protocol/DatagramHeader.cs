@@ -1,0 +1,51 @@
+using System.Buffers.Binary;
+
+namespace Udpx.Protocol;
+
+/// <summary>The 16 bytes every udpx datagram starts with.</summary>
+internal readonly record struct DatagramHeader(MessageType Type, ulong SessionId)
+{
+    public void Write(Span<byte> datagram)
+    {
+        datagram[0] = Wire.Magic;
+        datagram[1] = Wire.Version;
+        datagram[2] = (byte)Type;
+        datagram[3] = 0;
+        BinaryPrimitives.WriteUInt32BigEndian(datagram[4..], 0);
+        BinaryPrimitives.WriteUInt64BigEndian(datagram[8..], SessionId);
+    }
+
+    /// <summary>Reads and checks the header: magic, version, known type, length, checksum.</summary>
+    public static DatagramStatus TryRead(ReadOnlySpan<byte> datagram, out DatagramHeader header)
+    {
+        header = default;
+        if (datagram.Length < Wire.HeaderSize || datagram[0] != Wire.Magic)
+        {
+            return DatagramStatus.NotUdpx;
+        }
+        if (datagram[1] != Wire.Version)
+        {
+            return DatagramStatus.WrongVersion;
+        }
+        var type = (MessageType)datagram[2];
+        if (type is < MessageType.Hello or > MessageType.Abort)
+        {
+            return DatagramStatus.Malformed;
+        }
+        if (!Checksum.IsValid(datagram))
+        {
+            return DatagramStatus.BadChecksum;
+        }
+        header = new DatagramHeader(type, BinaryPrimitives.ReadUInt64BigEndian(datagram[8..]));
+        return DatagramStatus.Ok;
+    }
+}
+
+internal enum DatagramStatus
+{
+    Ok,
+    NotUdpx,
+    WrongVersion,
+    Malformed,
+    BadChecksum,
+}

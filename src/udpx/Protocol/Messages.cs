@@ -1,0 +1,54 @@
+namespace Udpx.Protocol;
+
+/// <summary>Client → server, first datagram of a session. Padded to <see cref="Wire.HelloSize"/>.</summary>
+internal readonly record struct HelloMessage(ulong SessionId, ulong ClientTimeMicros);
+
+/// <summary>Server → client: proof-of-address token, stateless on the server.</summary>
+internal readonly record struct CookieMessage(ulong SessionId, ulong EchoTimeMicros, ulong IssuedAtSeconds, ulong Mac);
+
+/// <summary>Client → server: the file, carrying the cookie back.</summary>
+internal readonly record struct OfferMessage(
+    ulong SessionId,
+    ulong CookieIssuedAtSeconds,
+    ulong CookieMac,
+    ulong FileSize,
+    ushort ChunkSize,
+    ushort Flags,
+    UInt128 Digest,
+    string Name);
+
+/// <summary>Server → client: session created; data may flow.</summary>
+internal readonly record struct AcceptMessage(ulong SessionId, ulong ResumeFromChunk, uint WindowChunks, ushort ChunkSize);
+
+/// <summary>Server → client: the session is refused or ended with an error.</summary>
+internal readonly record struct RejectMessage(ulong SessionId, RejectReason Reason, string Message);
+
+/// <summary>Server → client: selective acknowledgement.</summary>
+internal readonly ref struct AckMessage
+{
+    public AckMessage(ulong sessionId, ulong cumulative, uint echoTimeMicros, uint receivedCount, ReadOnlySpan<byte> bitmap)
+    {
+        SessionId = sessionId;
+        Cumulative = cumulative;
+        EchoTimeMicros = echoTimeMicros;
+        ReceivedCount = receivedCount;
+        Bitmap = bitmap;
+    }
+
+    public ulong SessionId { get; }
+
+    /// <summary>Every chunk below this index is held by the server.</summary>
+    public ulong Cumulative { get; }
+
+    /// <summary>The send timestamp of the newest data datagram the server saw.</summary>
+    public uint EchoTimeMicros { get; }
+
+    /// <summary>Data datagrams accepted so far (wrapping); lets the sender see loss.</summary>
+    public uint ReceivedCount { get; }
+
+    /// <summary>Bit i (LSB first) set: chunk Cumulative + 1 + i is held.</summary>
+    public ReadOnlySpan<byte> Bitmap { get; }
+}
+
+/// <summary>Server → client: the file is verified and stored (Reason None) or failed.</summary>
+internal readonly record struct DoneMessage(ulong SessionId, RejectReason Reason, ulong BytesStored, string Message);

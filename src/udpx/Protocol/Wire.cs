@@ -1,0 +1,43 @@
+namespace Udpx.Protocol;
+
+/// <summary>Sizes and limits of the udpx wire format (version 1). See docs/protocol.md.</summary>
+internal static class Wire
+{
+    public const byte Magic = 0x55; // 'U'
+    public const byte Version = 1;
+
+    /// <summary>magic, version, type, flags, checksum, session id.</summary>
+    public const int HeaderSize = 16;
+
+    /// <summary>Header, chunk index, send timestamp.</summary>
+    public const int DataHeaderSize = HeaderSize + 8 + 4;
+
+    /// <summary>A Hello is padded to this size so that the Cookie reply is always smaller (no amplification).</summary>
+    public const int HelloSize = 64;
+
+    public const int CookieSize = HeaderSize + 8 + 8 + 8;
+    public const int OfferFixedSize = HeaderSize + 8 + 8 + 8 + 2 + 2 + 16 + 2;
+    public const int AcceptSize = HeaderSize + 8 + 4 + 2 + 2;
+    public const int AckFixedSize = HeaderSize + 8 + 4 + 4 + 2;
+    public const int DoneFixedSize = HeaderSize + 2 + 8 + 2;
+    public const int RejectFixedSize = HeaderSize + 2 + 2;
+    public const int FinishSize = HeaderSize + 8;
+    public const int AbortSize = HeaderSize + 2;
+
+    /// <summary>Largest UDP payload that fits a 1500-byte Ethernet MTU over IPv4.</summary>
+    public const int EthernetDatagramSize = 1472;
+
+    /// <summary>Largest UDP payload over IPv4.</summary>
+    public const int MaxDatagramSize = 65507;
+
+    /// <summary>Smallest datagram size udpx accepts: room for a full offer with a 255-byte name.</summary>
+    public const int MinDatagramSize = 512;
+
+    /// <summary>Longest file name, in UTF-8 bytes, as most file systems allow.</summary>
+    public const int MaxNameBytes = 255;
+
+    /// <summary>Longest human-readable message in a Reject or Done.</summary>
+    public const int MaxMessageBytes = 200;
+
+    public static int ChunkSizeFor(int datagramSize) => datagramSize - DataHeaderSize;
+}

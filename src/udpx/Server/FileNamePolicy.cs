@@ -1,0 +1,49 @@
+using System.Text;
+
+namespace Udpx.Server;
+
+/// <summary>
+/// What a client may call its file. A name is a single path component: no separators, no parent
+/// references, no control characters, at most 255 UTF-8 bytes. Anything else is refused, never rewritten.
+/// </summary>
+internal static class FileNamePolicy
+{
+    public static bool IsAcceptable(string name, out string why)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            why = "empty name";
+            return false;
+        }
+        if (Encoding.UTF8.GetByteCount(name) > Protocol.Wire.MaxNameBytes)
+        {
+            why = "name longer than 255 bytes";
+            return false;
+        }
+        if (name is "." or "..")
+        {
+            why = "name is a directory reference";
+            return false;
+        }
+        foreach (char c in name)
+        {
+            if (c is '/' or '\\')
+            {
+                why = "name contains a path separator";
+                return false;
+            }
+            if (char.IsControl(c))
+            {
+                why = "name contains a control character";
+                return false;
+            }
+        }
+        if (name.StartsWith(".udpx-", StringComparison.Ordinal) || name.EndsWith(".udpx-part", StringComparison.Ordinal))
+        {
+            why = "name is reserved for udpx temporary files";
+            return false;
+        }
+        why = string.Empty;
+        return true;
+    }
+}

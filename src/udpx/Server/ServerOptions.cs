@@ -1,0 +1,26 @@
+namespace Udpx.Server;
+
+/// <summary>Limits and timing of a udpx server; every limit is a command-line flag.</summary>
+internal sealed record ServerOptions
+{
+    public int MaxSessions { get; init; } = 256;
+
+    public long MaxFileSize { get; init; } = long.MaxValue;
+
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan CookieLifetime { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a finished session still answers a late Finish with its result.</summary>
+    public TimeSpan Linger { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Acknowledge after this many new chunks in order.</summary>
+    public int AckEvery { get; init; } = 16;
+
+    /// <summary>Acknowledge pending chunks after this long even if fewer arrived.</summary>
+    public TimeSpan AckDelay { get; init; } = TimeSpan.FromMilliseconds(1);
+
+    public int MaxWindowChunks { get; init; } = 8192;
+
+    public long MaxWindowBytes { get; init; } = 64L << 20;
+}

@@ -1,0 +1,63 @@
+namespace Udpx.Server;
+
+/// <summary>Server-wide counters, written by the receive thread, read by anyone.</summary>
+internal sealed class ServerStats
+{
+    private long _datagrams;
+    private long _bytes;
+    private long _notUdpx;
+    private long _badChecksum;
+    private long _malformed;
+    private long _unknownSession;
+    private long _wrongPeer;
+    private long _badCookie;
+    private long _rejected;
+    private long _completed;
+    private long _failed;
+
+    public long Datagrams => Volatile.Read(ref _datagrams);
+
+    public long Bytes => Volatile.Read(ref _bytes);
+
+    public long NotUdpx => Volatile.Read(ref _notUdpx);
+
+    public long BadChecksum => Volatile.Read(ref _badChecksum);
+
+    public long Malformed => Volatile.Read(ref _malformed);
+
+    public long UnknownSession => Volatile.Read(ref _unknownSession);
+
+    public long WrongPeer => Volatile.Read(ref _wrongPeer);
+
+    public long BadCookie => Volatile.Read(ref _badCookie);
+
+    public long Rejected => Volatile.Read(ref _rejected);
+
+    public long Completed => Volatile.Read(ref _completed);
+
+    public long Failed => Volatile.Read(ref _failed);
+
+    internal void Received(int bytes)
+    {
+        Volatile.Write(ref _datagrams, _datagrams + 1);
+        Volatile.Write(ref _bytes, _bytes + bytes);
+    }
+
+    internal void CountNotUdpx() => Volatile.Write(ref _notUdpx, _notUdpx + 1);
+
+    internal void CountBadChecksum() => Volatile.Write(ref _badChecksum, _badChecksum + 1);
+
+    internal void CountMalformed() => Volatile.Write(ref _malformed, _malformed + 1);
+
+    internal void CountUnknownSession() => Volatile.Write(ref _unknownSession, _unknownSession + 1);
+
+    internal void CountWrongPeer() => Volatile.Write(ref _wrongPeer, _wrongPeer + 1);
+
+    internal void CountBadCookie() => Volatile.Write(ref _badCookie, _badCookie + 1);
+
+    internal void CountRejected() => Volatile.Write(ref _rejected, _rejected + 1);
+
+    internal void CountCompleted() => Volatile.Write(ref _completed, _completed + 1);
+
+    internal void CountFailed() => Volatile.Write(ref _failed, _failed + 1);
+}
