@@ -4,13 +4,15 @@ namespace Udpx.Engine;
 /// A window sized from the measured path, in the spirit of BBR: the window follows twice the largest
 /// delivery rate seen over the last rounds times the smallest RTT. Random loss barely moves the delivery
 /// rate, so it does not shrink the window; a full path stops the delivery rate from growing and so caps
-/// the window. Heavy loss within one round (over half of what was sent) or a timeout halves the window.
+/// the window. Start-up doubles the window each round until the delivery rate stops growing or the loss
+/// rate jumps above the loss seen so far or the round trip grows (congestion, not noise). Heavy loss within one round (over half
+/// of what was sent) or a timeout halves the window.
 /// </summary>
 internal sealed class CongestionController
 {
     private const int BandwidthRounds = 10;
-    private const double Gain = 2.0;
-    private const double ProbeGain = 2.5;
+    private const double Gain = 1.25;
+    private const double ProbeGain = 1.5;
 
     private readonly double[] _bandwidth = new double[BandwidthRounds]; // chunks per microsecond
     private readonly int _minWindow;
@@ -22,6 +24,9 @@ internal sealed class CongestionController
     private long _lostInRound;
     private double _startupBest;
     private int _roundsWithoutGrowth;
+    private double _baselineLoss = double.MaxValue;
+    private long _roundMinRtt = long.MaxValue;
+    private int _samplesInRound;
 
     public CongestionController(int minWindow, int maxWindow, int initialWindow)
     {
@@ -50,9 +55,19 @@ internal sealed class CongestionController
             _roundStart = nowMicros;
             _deliveredAtRoundStart = delivered - newlyAcked;
         }
+        _roundMinRtt = Math.Min(_roundMinRtt, rtt.LatestMicros);
+        _samplesInRound++;
         if (InStartup)
         {
             Window = Math.Min(_maxWindow, Window + newlyAcked);
+            // A queue is building (HyStart): even the round's best RTT rose well above the path's.
+            // Leave start-up at once rather than at the round's end: one more doubling would overflow it.
+            if (_samplesInRound >= 8 && rtt.MinMicros != long.MaxValue
+                && _roundMinRtt > rtt.MinMicros + Math.Max(rtt.MinMicros / 4, 2_000))
+            {
+                InStartup = false;
+                Window = Math.Max(_minWindow, Window / 2);
+            }
         }
 
         long roundLength = Math.Max(rtt.HasSample ? rtt.SmoothedMicros : 1_000, 200);
@@ -84,12 +99,23 @@ internal sealed class CongestionController
         bool heavyLoss = _sentInRound >= 8 && _lostInRound * 2 > _sentInRound;
         if (InStartup)
         {
+            double lossRate = _sentInRound >= 20 ? _lostInRound / (double)_sentInRound : -1;
+            bool lossJump = lossRate >= 0 && _baselineLoss != double.MaxValue
+                && lossRate > Math.Max(2 * _baselineLoss, _baselineLoss + 0.05);
+            if (lossRate >= 0)
+            {
+                _baselineLoss = Math.Min(_baselineLoss, lossRate);
+            }
             if (rate > _startupBest * 1.25)
             {
                 _startupBest = rate;
                 _roundsWithoutGrowth = 0;
             }
-            else if (++_roundsWithoutGrowth >= 3 || heavyLoss)
+            else
+            {
+                _roundsWithoutGrowth++;
+            }
+            if (_roundsWithoutGrowth >= 3 || heavyLoss || lossJump)
             {
                 InStartup = false;
             }
@@ -113,5 +139,7 @@ internal sealed class CongestionController
         _deliveredAtRoundStart = delivered;
         _sentInRound = 0;
         _lostInRound = 0;
+        _roundMinRtt = long.MaxValue;
+        _samplesInRound = 0;
     }
 }

@@ -50,7 +50,7 @@ internal sealed class RttEstimator
             SmoothedMicros = (7 * SmoothedMicros + rttMicros) / 8;
         }
         _backoff = 0;
-        RtoMicros = Math.Clamp(SmoothedMicros + Math.Max(4 * VarianceMicros, 1_000), _minRto, _maxRto);
+        RtoMicros = Math.Clamp(SmoothedMicros + Math.Max(4 * VarianceMicros, Math.Max(SmoothedMicros / 2, 2_000)), _minRto, _maxRto);
     }
 
     /// <summary>A timeout fired: double the timeout (Karn), up to the cap.</summary>

@@ -38,6 +38,9 @@ internal sealed class SenderProtocol
     private readonly ulong[] _orderChunk;
     private readonly ushort[] _orderTx;
     private readonly long[] _orderTime;
+    private readonly long[] _orderSeq;
+    private readonly long[] _sentSeq;
+    private long _txSeq;
     private int _orderHead;
     private int _orderCount;
 
@@ -57,7 +60,12 @@ internal sealed class SenderProtocol
     private ulong _next;
     private int _window;
     private int _inFlight;
-    private long _latestAckedSendTime = long.MinValue;
+    private long _latestAckedSeq = -1;
+    private long _rackRtt;
+    private long _rackDeadline = long.MaxValue;
+    private uint _duplicatesSeen;
+    private int _reorderQuarters = 1;
+    private long _reorderWidenedAt = long.MinValue;
     private long _delivered;
     private long _bytesAcked;
     private TransferOutcome _outcome;
@@ -85,6 +93,8 @@ internal sealed class SenderProtocol
         _orderChunk = new ulong[ring * 2];
         _orderTx = new ushort[ring * 2];
         _orderTime = new long[ring * 2];
+        _orderSeq = new long[ring * 2];
+        _sentSeq = new long[ring];
         _lost = new ulong[ring];
         _window = ring;
         _congestion = new CongestionController(minWindow: 32, maxWindow: ring, initialWindow: 64);
@@ -98,6 +108,12 @@ internal sealed class SenderProtocol
     public TransferOutcome Outcome => _outcome;
 
     public RttEstimator Rtt => _rtt;
+
+    /// <summary>Transmissions judged lost because later ones were acknowledged.</summary>
+    public long LossesByOrder { get; private set; }
+
+    /// <summary>Transmissions judged lost because a retransmission timeout fired.</summary>
+    public long LossesByTimeout { get; private set; }
 
     public int CongestionWindow => _congestion.Window;
 
@@ -284,11 +300,13 @@ internal sealed class SenderProtocol
         _state[slot] = InFlight;
         _tx[slot] = (ushort)Math.Min(_tx[slot] + 1, ushort.MaxValue);
         _sentAt[slot] = now;
+        _sentSeq[slot] = _txSeq;
         _inFlight++;
         int tail = (_orderHead + _orderCount) % _orderChunk.Length;
         _orderChunk[tail] = chunk;
         _orderTx[tail] = _tx[slot];
         _orderTime[tail] = now;
+        _orderSeq[tail] = _txSeq++;
         _orderCount++;
 
         _congestion.OnSent();
@@ -320,20 +338,32 @@ internal sealed class SenderProtocol
             _rtt.AddSample(echoAge);
         }
 
+        if (ack.Duplicates != _duplicatesSeen)
+        {
+            // The server got something twice: a retransmission was premature, so the path reorders
+            // more than we allowed for. Widen the reordering window, at most once per round trip.
+            _duplicatesSeen = ack.Duplicates;
+            if (now - _reorderWidenedAt > _rtt.SmoothedMicros)
+            {
+                _reorderQuarters = Math.Min(_reorderQuarters * 2, 8);
+                _reorderWidenedAt = now;
+            }
+        }
+
         int newlyAcked = 0;
         ulong cumulative = Math.Min(ack.Cumulative, _next);
         for (ulong c = _cum; c < cumulative; c++)
         {
-            newlyAcked += MarkAcked(c);
+            newlyAcked += MarkAcked(c, now);
         }
-        newlyAcked += ApplySelectiveAck(ack.Bitmap, cumulative + 1);
+        newlyAcked += ApplySelectiveAck(ack.Bitmap, cumulative + 1, now);
         while (_cum < _next && _state[(int)(_cum & (ulong)_mask)] == Acked)
         {
             ReleaseSlot(_cum);
             _cum++;
         }
 
-        DetectLoss();
+        DetectLoss(now);
         if (newlyAcked > 0)
         {
             _congestion.OnAcked(newlyAcked, _delivered, now, _rtt);
@@ -346,7 +376,7 @@ internal sealed class SenderProtocol
         }
     }
 
-    private int ApplySelectiveAck(ReadOnlySpan<byte> bitmap, ulong baseChunk)
+    private int ApplySelectiveAck(ReadOnlySpan<byte> bitmap, ulong baseChunk, long now)
     {
         if (bitmap.IsEmpty || baseChunk >= _next)
         {
@@ -365,7 +395,7 @@ internal sealed class SenderProtocol
             while (fresh != 0)
             {
                 int j = BitOperations.TrailingZeroCount(fresh);
-                newlyAcked += MarkAcked(c + (ulong)j);
+                newlyAcked += MarkAcked(c + (ulong)j, now);
                 fresh &= fresh - 1;
             }
             c += (ulong)take;
@@ -391,7 +421,7 @@ internal sealed class SenderProtocol
         return count == 64 ? value : value & ((1UL << count) - 1);
     }
 
-    private int MarkAcked(ulong chunk)
+    private int MarkAcked(ulong chunk, long now)
     {
         int slot = (int)(chunk & (ulong)_mask);
         byte state = _state[slot];
@@ -405,9 +435,13 @@ internal sealed class SenderProtocol
         }
         _state[slot] = Acked;
         _ackedBits[slot >> 6] |= 1UL << (slot & 63);
-        if (_sentAt[slot] > _latestAckedSendTime)
+        // An acknowledgement that comes back sooner than any round trip could answer an earlier copy of a
+        // retransmitted chunk: it says nothing about the retransmission's order (RFC 8985, step 2).
+        bool ambiguous = _tx[slot] > 1 && now - _sentAt[slot] < Math.Min(_rtt.MinMicros, _rtt.SmoothedMicros);
+        if (state == InFlight && !ambiguous && _sentSeq[slot] > _latestAckedSeq)
         {
-            _latestAckedSendTime = _sentAt[slot];
+            _latestAckedSeq = _sentSeq[slot];
+            _rackRtt = now - _sentAt[slot];
         }
         _delivered++;
         _bytesAcked += ChunkLength(chunk);
@@ -422,10 +456,14 @@ internal sealed class SenderProtocol
         _ackedBits[slot >> 6] &= ~(1UL << (slot & 63));
     }
 
-    /// <summary>A transmission is lost when one sent a reordering window after it has been acknowledged.</summary>
-    private void DetectLoss()
+    /// <summary>
+    /// RACK (RFC 8985): a transmission is lost once one sent after it has been acknowledged and more than
+    /// that one's round trip plus a reordering allowance has passed since it was sent.
+    /// </summary>
+    private void DetectLoss(long now)
     {
-        long reorderWindow = Math.Max(_rtt.SmoothedMicros / 4, 1_000);
+        long reorderWindow = Math.Max((_rtt.MinMicros == long.MaxValue ? _rtt.SmoothedMicros : _rtt.MinMicros) * _reorderQuarters / 4, 1_000);
+        _rackDeadline = long.MaxValue;
         int lost = 0;
         while (_orderCount > 0)
         {
@@ -434,8 +472,14 @@ internal sealed class SenderProtocol
                 PopOrder();
                 continue;
             }
-            if (_orderTime[_orderHead] + reorderWindow > _latestAckedSendTime)
+            if (_orderSeq[_orderHead] >= _latestAckedSeq)
             {
+                break;
+            }
+            long lostAt = _orderTime[_orderHead] + _rackRtt + reorderWindow;
+            if (now < lostAt)
+            {
+                _rackDeadline = lostAt;
                 break;
             }
             MarkLost(slot);
@@ -444,6 +488,7 @@ internal sealed class SenderProtocol
         }
         if (lost > 0)
         {
+            LossesByOrder += lost;
             _congestion.OnLost(lost);
         }
     }
@@ -484,6 +529,10 @@ internal sealed class SenderProtocol
                 Finish(new TransferOutcome(false, RejectReason.Expired, "the server stopped answering for " + _options.IdleTimeout.TotalSeconds + " s", 0));
                 return;
             case SenderPhase.Sending:
+                if (now >= _rackDeadline)
+                {
+                    DetectLoss(now);
+                }
                 CheckRetransmissionTimeout(now);
                 return;
         }
@@ -518,16 +567,17 @@ internal sealed class SenderProtocol
             PopOrder();
         }
         _rtt.Backoff();
+        LossesByTimeout += lost;
         _congestion.OnLost(lost);
         _congestion.OnTimeout();
     }
 
     private long SendingDeadline(long now)
     {
-        long deadline = long.MaxValue;
+        long deadline = _rackDeadline;
         if (_orderCount > 0)
         {
-            deadline = _orderTime[_orderHead] + _rtt.RtoMicros;
+            deadline = Math.Min(deadline, _orderTime[_orderHead] + _rtt.RtoMicros);
         }
         bool canSend = _inFlight < _congestion.Window && (_lostCount > 0 || (_next < _total && _next - _cum < (ulong)_window));
         if (canSend)

@@ -161,12 +161,12 @@ internal static class MessageCodec
         return true;
     }
 
-    public static int WriteAck(Span<byte> buffer, ulong sessionId, ulong cumulative, uint echo, uint received, ReadOnlySpan<byte> bitmap)
+    public static int WriteAck(Span<byte> buffer, ulong sessionId, ulong cumulative, uint echo, uint duplicates, ReadOnlySpan<byte> bitmap)
     {
         new DatagramHeader(MessageType.Ack, sessionId).Write(buffer);
         BinaryPrimitives.WriteUInt64BigEndian(buffer[16..], cumulative);
         BinaryPrimitives.WriteUInt32BigEndian(buffer[24..], echo);
-        BinaryPrimitives.WriteUInt32BigEndian(buffer[28..], received);
+        BinaryPrimitives.WriteUInt32BigEndian(buffer[28..], duplicates);
         BinaryPrimitives.WriteUInt16BigEndian(buffer[32..], (ushort)bitmap.Length);
         bitmap.CopyTo(buffer[Wire.AckFixedSize..]);
         return Seal(buffer, Wire.AckFixedSize + bitmap.Length);

@@ -26,12 +26,12 @@ internal readonly record struct RejectMessage(ulong SessionId, RejectReason Reas
 /// <summary>Server → client: selective acknowledgement.</summary>
 internal readonly ref struct AckMessage
 {
-    public AckMessage(ulong sessionId, ulong cumulative, uint echoTimeMicros, uint receivedCount, ReadOnlySpan<byte> bitmap)
+    public AckMessage(ulong sessionId, ulong cumulative, uint echoTimeMicros, uint duplicates, ReadOnlySpan<byte> bitmap)
     {
         SessionId = sessionId;
         Cumulative = cumulative;
         EchoTimeMicros = echoTimeMicros;
-        ReceivedCount = receivedCount;
+        Duplicates = duplicates;
         Bitmap = bitmap;
     }
 
@@ -43,8 +43,8 @@ internal readonly ref struct AckMessage
     /// <summary>The send timestamp of the newest data datagram the server saw.</summary>
     public uint EchoTimeMicros { get; }
 
-    /// <summary>Data datagrams accepted so far (wrapping); lets the sender see loss.</summary>
-    public uint ReceivedCount { get; }
+    /// <summary>Data datagrams received twice so far (wrapping): retransmissions that were not needed.</summary>
+    public uint Duplicates { get; }
 
     /// <summary>Bit i (LSB first) set: chunk Cumulative + 1 + i is held.</summary>
     public ReadOnlySpan<byte> Bitmap { get; }

@@ -392,7 +392,7 @@ internal sealed class ServerProtocol : IDisposable
     {
         int capacity = Math.Min(session.ChunkSize + Wire.DataHeaderSize, Wire.MaxDatagramSize) - Wire.AckFixedSize;
         int bitmapLength = session.Window.WriteBitmap(_reply.AsSpan(Wire.AckFixedSize, capacity));
-        int length = MessageCodec.WriteAck(_reply, session.Id, session.Window.Cumulative, session.LastEcho, (uint)session.Datagrams, _reply.AsSpan(Wire.AckFixedSize, bitmapLength));
+        int length = MessageCodec.WriteAck(_reply, session.Id, session.Window.Cumulative, session.LastEcho, (uint)session.Duplicates, _reply.AsSpan(Wire.AckFixedSize, bitmapLength));
         sink.Send(_reply.AsSpan(0, length), session.Peer);
         session.UnackedNew = 0;
         session.AckNow = false;

@@ -1,0 +1,94 @@
+namespace Udpx.Tests.Support;
+
+/// <summary>
+/// A simulated one-way link with a seeded fate for each datagram: loss, duplication, corruption,
+/// reordering (extra delay), a fixed latency and optionally a bottleneck with a drop-tail queue.
+/// </summary>
+internal sealed class ScriptedChannel
+{
+    private readonly Random _random;
+    private long _bottleneckFreeAt;
+
+    public ScriptedChannel(int seed) => _random = new Random(seed);
+
+    public double Loss { get; init; }
+
+    public double Duplicate { get; init; }
+
+    public double Corrupt { get; init; }
+
+    public double Reorder { get; init; }
+
+    public long LatencyMicros { get; init; } = 5_000;
+
+    /// <summary>Bytes per microsecond through the bottleneck; 0 for none.</summary>
+    public double BottleneckBytesPerMicro { get; init; }
+
+    public long QueueLimitMicros { get; init; } = 20_000;
+
+    /// <summary>Datagram numbers (0-based, in order of sending) that are always dropped.</summary>
+    public HashSet<long> DropScript { get; init; } = [];
+
+    public long Sent { get; private set; }
+
+    public long Dropped { get; private set; }
+
+    public long Duplicated { get; private set; }
+
+    public long Corrupted { get; private set; }
+
+    public long Reordered { get; private set; }
+
+    public long QueueDrops { get; private set; }
+
+    /// <summary>When the bottleneck queue overflowed, for diagnostics.</summary>
+    public List<long> QueueDropTimes { get; } = [];
+
+    /// <summary>Decides the fate of one datagram; returns its arrivals (time, bytes).</summary>
+    public IEnumerable<(long At, byte[] Bytes)> Transmit(ReadOnlySpan<byte> datagram, long now)
+    {
+        long number = Sent++;
+        var result = new List<(long, byte[])>(2);
+        long departAt = now;
+        if (BottleneckBytesPerMicro > 0)
+        {
+            long start = Math.Max(now, _bottleneckFreeAt);
+            if (start - now > QueueLimitMicros)
+            {
+                QueueDrops++;
+                QueueDropTimes.Add(now);
+                return result;
+            }
+            _bottleneckFreeAt = start + (long)Math.Ceiling(datagram.Length / BottleneckBytesPerMicro);
+            departAt = _bottleneckFreeAt;
+        }
+        if (DropScript.Contains(number) || _random.NextDouble() < Loss)
+        {
+            Dropped++;
+            return result;
+        }
+        int copies = _random.NextDouble() < Duplicate ? 2 : 1;
+        if (copies == 2)
+        {
+            Duplicated++;
+        }
+        for (int i = 0; i < copies; i++)
+        {
+            byte[] bytes = datagram.ToArray();
+            if (_random.NextDouble() < Corrupt)
+            {
+                Corrupted++;
+                int bit = _random.Next(bytes.Length * 8);
+                bytes[bit / 8] ^= (byte)(1 << (bit % 8));
+            }
+            long at = departAt + LatencyMicros;
+            if (_random.NextDouble() < Reorder)
+            {
+                Reordered++;
+                at += _random.Next(1, 3 * (int)Math.Max(1, LatencyMicros));
+            }
+            result.Add((at + i, bytes));
+        }
+        return result;
+    }
+}
