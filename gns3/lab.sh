@@ -376,7 +376,7 @@ wait_listening() {   # ns addr port pid log
   local ns="$1" addr="$2" port="$3" pid="$4" log="$5" waited=0
   while :; do
     kill -0 "$pid" 2>/dev/null || { say "server in $ns exited early:"; sed 's/^/    /' "$log" >&2; return 1; }
-    if ip netns exec "$ns" ss -Hnlu 2>/dev/null | awk '{print $4}' | grep -qE "^(${addr//./\\.}|0\\.0\\.0\\.0|\\*|\\[::\\]):$port\$"; then
+    if ip netns exec "$ns" ss -Hnlu 2>/dev/null | awk '{print $4}' | grep -qE "^(${addr//./\\.}|\\[::ffff:${addr//./\\.}\\]|0\\.0\\.0\\.0|\\*|\\[::\\]):$port\$"; then
       return 0
     fi
     sleep 0.1
@@ -458,6 +458,11 @@ run_mode() {   # mode -> 0 pass, 1 fail; appends a row to RESULT_ROWS
     set -e
   fi
   ended="$(date +%s.%N)"
+  local leftover
+  leftover="$(ip netns pids "$(ns_client)" 2>/dev/null | tr '\n' ' ')"
+  if [ -n "${leftover// /}" ]; then
+    say "warning: processes still running in $(ns_client) after the send: $leftover(down removes them)"
+  fi
   elapsed="$(awk -v a="$started" -v b="$ended" 'BEGIN { printf "%.1fs", b - a }')"
 
   local server_rc=()
