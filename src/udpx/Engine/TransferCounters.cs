@@ -33,6 +33,19 @@ internal sealed class TransferCounters
         Volatile.Write(ref _window, window);
     }
 
+    /// <summary>Takes figures reported by another process (the process modes' workers).</summary>
+    public void Apply(in TransferSnapshot s)
+    {
+        Volatile.Write(ref _datagramsSent, s.DatagramsSent);
+        Volatile.Write(ref _bytesSent, s.BytesSent);
+        Volatile.Write(ref _retransmitted, s.Retransmitted);
+        Volatile.Write(ref _bytesAcked, s.BytesAcked);
+        Volatile.Write(ref _acksReceived, s.AcksReceived);
+        Volatile.Write(ref _rttMicros, s.RttMicros);
+        Volatile.Write(ref _window, s.Window);
+        SetPhase(s.Phase);
+    }
+
     public void SetPhase(TransferPhase phase) => Volatile.Write(ref _phase, (int)phase);
 
     public TransferPhase Phase => (TransferPhase)Volatile.Read(ref _phase);

@@ -1,0 +1,59 @@
+using Udpx.Protocol;
+
+namespace Udpx.Engine;
+
+/// <summary>One file to one server: what any of the four modes is asked to do.</summary>
+internal sealed record TransferJob(int Id, string Path, string Name, string Server, TransferSettings Settings);
+
+/// <summary>Per-transfer knobs from the command line.</summary>
+internal sealed record TransferSettings
+{
+    public int DatagramSize { get; init; } = Wire.EthernetDatagramSize;
+
+    /// <summary>Fixed cap in bytes per second; 0 means none.</summary>
+    public long RateBytesPerSecond { get; init; }
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    public SenderOptions ToSenderOptions() => new()
+    {
+        ConnectTimeout = ConnectTimeout,
+        IdleTimeout = IdleTimeout,
+        RateBytesPerSecond = RateBytesPerSecond,
+    };
+}
+
+/// <summary>How one transfer ended, with its figures.</summary>
+internal sealed record TransferResult
+{
+    public required int JobId { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string Server { get; init; }
+
+    public long Bytes { get; init; }
+
+    /// <summary>True only when the server verified the digest and stored the file under its name.</summary>
+    public bool Verified { get; init; }
+
+    public string Error { get; init; } = string.Empty;
+
+    public double Seconds { get; init; }
+
+    public long DatagramsSent { get; init; }
+
+    public long Retransmitted { get; init; }
+
+    public long RttMicros { get; init; }
+
+    /// <summary>Bytes the transfer's own thread allocated while sending (blocking driver; -1 when not measured).</summary>
+    public long AllocatedBytes { get; init; } = -1;
+
+    /// <summary>Process that ran it (worker processes differ from the parent).</summary>
+    public int ProcessId { get; init; }
+
+    public double ThroughputBytesPerSecond => Seconds > 0 ? Bytes / Seconds : 0;
+}
