@@ -34,6 +34,9 @@ internal sealed class ServerProtocol : IDisposable
 
     public ServerStats Stats { get; } = new();
 
+    /// <summary>Recent data datagrams of every session, for the live stream pane; null to skip.</summary>
+    public Engine.DatagramRing? Stream { get; init; }
+
     /// <summary>A copy of the session list, safe to read from any thread.</summary>
     public IReadOnlyList<ReceiverSession> Sessions => Volatile.Read(ref _sessionList);
 
@@ -260,6 +263,7 @@ internal sealed class ServerProtocol : IDisposable
                     // A gap: tell the sender soon, but not for every datagram.
                     session.AckNow |= session.UnackedNew >= 2;
                 }
+                Stream?.Record(now, session.Id, chunk, session.BytesReceived, datagram.Length, payload);
                 if (_observer.WantsDatagrams)
                 {
                     _observer.Datagram(session, chunk, datagram.Length, payload);

@@ -14,6 +14,7 @@ internal sealed class ServerStats
     private long _rejected;
     private long _completed;
     private long _failed;
+    private long _internalErrors;
 
     public long Datagrams => Volatile.Read(ref _datagrams);
 
@@ -36,6 +37,17 @@ internal sealed class ServerStats
     public long Completed => Volatile.Read(ref _completed);
 
     public long Failed => Volatile.Read(ref _failed);
+
+    /// <summary>Exceptions caught in the receive loop: always zero unless udpx has a bug.</summary>
+    public long InternalErrors => Volatile.Read(ref _internalErrors);
+
+    public string? LastInternalError { get; private set; }
+
+    internal void CountInternalError(Exception ex)
+    {
+        Interlocked.Increment(ref _internalErrors);
+        LastInternalError = ex.GetType().Name + ": " + ex.Message;
+    }
 
     internal void Received(int bytes)
     {

@@ -1,0 +1,66 @@
+using System.Text.Json.Serialization;
+using Udpx.Engine;
+
+namespace Udpx.Cli;
+
+/// <summary>The result document of `udpx send --json`.</summary>
+internal sealed record SendReport(
+    string Mode,
+    int Workers,
+    double ElapsedSeconds,
+    bool Ok,
+    IReadOnlyList<DownloadReport> Downloads,
+    IReadOnlyList<TransferResult> Transfers);
+
+internal sealed record DownloadReport(string Url, string File, long Bytes, double Seconds);
+
+/// <summary>One line of `udpx serve --json`.</summary>
+internal sealed record ServerEvent
+{
+    public required string Event { get; init; }
+
+    public string? Time { get; init; }
+
+    public string? Peer { get; init; }
+
+    public string? Name { get; init; }
+
+    public long? Size { get; init; }
+
+    public long? Bytes { get; init; }
+
+    public long? Datagrams { get; init; }
+
+    public long? Chunk { get; init; }
+
+    public int? Length { get; init; }
+
+    public string? Head { get; init; }
+
+    public double? Seconds { get; init; }
+
+    public double? BytesPerSecond { get; init; }
+
+    public bool? DigestOk { get; init; }
+
+    public string? Reason { get; init; }
+
+    public long? Duplicates { get; init; }
+
+    public long? Corrupt { get; init; }
+
+    public string? Address { get; init; }
+
+    public string? Folder { get; init; }
+}
+
+/// <summary>One row of the demo's comparison table.</summary>
+internal sealed record DemoModeResult(string Mode, double Seconds, double BytesPerSecond, long Datagrams, long Retransmitted, int Files, bool AllIdentical);
+
+internal sealed record DemoReport(IReadOnlyList<DemoModeResult> Modes, bool Ok);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(SendReport))]
+[JsonSerializable(typeof(ServerEvent))]
+[JsonSerializable(typeof(DemoReport))]
+internal sealed partial class CliJson : JsonSerializerContext;

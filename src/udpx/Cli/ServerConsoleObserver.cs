@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Text.Json;
+using Udpx.Server;
+
+namespace Udpx.Cli;
+
+/// <summary>
+/// The headless face of `udpx serve`: a line per session start, per finished file and per refusal,
+/// and, when asked, a line per datagram like the original lab servers printed (sender, running byte
+/// count, length, first bytes). Text or JSON lines.
+/// </summary>
+internal sealed class ServerConsoleObserver(TextWriter output, bool json, Verbosity verbosity) : IServerObserver
+{
+    private readonly Lock _gate = new();
+
+    public bool WantsDatagrams => verbosity >= Verbosity.Datagram;
+
+    public void SessionStarted(ReceiverSession session)
+    {
+        if (verbosity < Verbosity.Normal)
+        {
+            return;
+        }
+        Emit(
+            new ServerEvent { Event = "start", Time = Now(), Peer = session.PeerText, Name = session.Name, Size = session.FileSize },
+            $"{Now()} {session.PeerText} -> {session.Name}: receiving {Format.Bytes(session.FileSize)}");
+    }
+
+    public void SessionEnded(ReceiverSession session, double seconds)
+    {
+        bool ok = session.Result == Protocol.RejectReason.None;
+        double rate = seconds > 0 ? session.FileSize / seconds : 0;
+        Emit(
+            new ServerEvent
+            {
+                Event = ok ? "file" : "failed",
+                Time = Now(),
+                Peer = session.PeerText,
+                Name = session.Name,
+                Size = session.FileSize,
+                Bytes = session.BytesReceived,
+                Datagrams = session.Datagrams,
+                Duplicates = session.Duplicates,
+                Corrupt = session.Corrupt,
+                Seconds = Math.Round(seconds, 6),
+                BytesPerSecond = Math.Round(rate),
+                DigestOk = ok,
+                Reason = ok ? null : session.ResultMessage,
+            },
+            ok
+                ? $"{Now()} {session.PeerText} -> {session.Name}: {Format.Bytes(session.FileSize)} in {Format.Seconds(seconds)} ({Format.Rate(rate)}), digest ok, {Format.Number(session.Datagrams)} datagrams, {Format.Number(session.Duplicates)} duplicates, {Format.Number(session.Corrupt)} corrupt dropped"
+                : $"{Now()} {session.PeerText} -> {session.Name}: FAILED after {Format.Bytes(session.BytesReceived)}: {session.ResultMessage}");
+    }
+
+    public void Refused(string peer, string name, string reason)
+    {
+        Emit(
+            new ServerEvent { Event = "refused", Time = Now(), Peer = peer, Name = name, Reason = reason },
+            $"{Now()} {peer} -> {Printable(name)}: refused: {reason}");
+    }
+
+    public void Datagram(ReceiverSession session, ulong chunk, int length, ReadOnlySpan<byte> payload)
+    {
+        string head = Format.Hex(payload[..Math.Min(8, payload.Length)]);
+        Emit(
+            new ServerEvent { Event = "datagram", Time = Now(), Peer = session.PeerText, Name = session.Name, Chunk = (long)chunk, Length = length, Bytes = session.BytesReceived, Head = head },
+            $"{Now()} from {session.PeerText}: chunk {chunk}, {length} bytes, {Format.Number(session.BytesReceived)} bytes so far [{head}]");
+    }
+
+    /// <summary>A periodic line per active stream (verbosity "stream").</summary>
+    public void StreamProgress(ReceiverSession session, double bytesPerSecond)
+    {
+        Emit(
+            new ServerEvent { Event = "stream", Time = Now(), Peer = session.PeerText, Name = session.Name, Size = session.FileSize, Bytes = session.BytesReceived, Datagrams = session.Datagrams, BytesPerSecond = Math.Round(bytesPerSecond) },
+            $"{Now()} {session.PeerText} -> {session.Name}: {Format.Number(session.BytesReceived)} / {Format.Number(session.FileSize)} bytes, {Format.Number(session.Datagrams)} datagrams, {Format.Rate(bytesPerSecond)}");
+    }
+
+    public void Listening(string address, string folder)
+    {
+        Emit(new ServerEvent { Event = "listening", Time = Now(), Address = address, Folder = folder }, $"udpx serve: listening on {address}, storing into {folder}");
+    }
+
+    private void Emit(ServerEvent e, string text)
+    {
+        string line = json ? JsonSerializer.Serialize(e, CliJson.Default.ServerEvent) : text;
+        lock (_gate)
+        {
+            output.WriteLine(line);
+            output.Flush();
+        }
+    }
+
+    private static string Printable(string name)
+    {
+        var clean = new System.Text.StringBuilder(Math.Min(name.Length, 80));
+        foreach (char c in name.Length > 80 ? name[..80] : name)
+        {
+            clean.Append(char.IsControl(c) ? '?' : c);
+        }
+        return name.Length > 80 ? clean + "..." : clean.ToString();
+    }
+
+    private static string Now() => DateTime.Now.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
+}
+
+internal enum Verbosity
+{
+    Quiet,
+    Normal,
+    Stream,
+    Datagram,
+}

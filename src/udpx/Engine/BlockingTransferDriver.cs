@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Udpx.Protocol;
+
+namespace Udpx.Engine;
+
+/// <summary>
+/// Runs one transfer on the calling thread with blocking socket calls: send what the protocol allows,
+/// then wait in poll(2) for an acknowledgement or the protocol's next deadline. The thread and process
+/// modes use it. No allocation per datagram.
+/// </summary>
+internal static class BlockingTransferDriver
+{
+    private const int MaxWaitMicros = 50_000;
+    private const int DrainEvery = 32;
+
+    public static TransferResult Run(TransferJob job, TransferCounters counters, DatagramRing? ring, CancellationToken cancellationToken, TimeProvider? time = null)
+    {
+        time ??= TimeProvider.System;
+        long started = Stopwatch.GetTimestamp();
+        using var session = TransferSession.TryOpen(job, counters, ring, time, out var failure);
+        if (session is null)
+        {
+            return failure!;
+        }
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        Loop(session, cancellationToken);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        return session.ToResult(Stopwatch.GetElapsedTime(started).TotalSeconds, allocated);
+    }
+
+    private static void Loop(TransferSession session, CancellationToken cancellationToken)
+    {
+        var protocol = session.Protocol;
+        var socket = session.Socket;
+        var clock = session.Clock;
+        byte[] buffer = session.SendBuffer;
+        while (!protocol.IsFinished)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                protocol.Fail(RejectReason.Cancelled, "cancelled");
+                session.SendAbort();
+                return;
+            }
+            long now = clock.NowMicros;
+            int length;
+            int burst = 0;
+            while ((length = protocol.TryWriteNext(buffer, now)) > 0)
+            {
+                if (!Send(session, buffer.AsSpan(0, length)))
+                {
+                    return;
+                }
+                session.RecordSent(buffer.AsSpan(0, length), now);
+                if (++burst % DrainEvery == 0)
+                {
+                    if (!Drain(session))
+                    {
+                        return;
+                    }
+                    now = clock.NowMicros;
+                }
+            }
+            if (protocol.IsFinished)
+            {
+                return;
+            }
+            now = clock.NowMicros;
+            long wait = Math.Clamp(protocol.NextDeadline(now) - now, burst == 0 ? 20 : 0, MaxWaitMicros);
+            try
+            {
+                if (socket.Poll((int)wait, SelectMode.SelectRead) && !Drain(session))
+                {
+                    return;
+                }
+            }
+            catch (SocketException ex)
+            {
+                if (!OnSocketError(session, ex))
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static bool Send(TransferSession session, ReadOnlySpan<byte> datagram)
+    {
+        try
+        {
+            session.Socket.SendTo(datagram, SocketFlags.None, session.Server);
+            return true;
+        }
+        catch (SocketException ex)
+        {
+            return OnSocketError(session, ex);
+        }
+    }
+
+    /// <summary>Hands every waiting datagram from the server to the protocol.</summary>
+    private static bool Drain(TransferSession session)
+    {
+        var socket = session.Socket;
+        try
+        {
+            while (socket.Available > 0)
+            {
+                int n = socket.ReceiveFrom(session.ReceiveBuffer, SocketFlags.None, session.ReceiveAddress);
+                if (session.ReceiveAddress.Equals(session.Server))
+                {
+                    session.Protocol.OnDatagram(session.ReceiveBuffer.AsSpan(0, n), session.Clock.NowMicros);
+                }
+            }
+            return true;
+        }
+        catch (SocketException ex)
+        {
+            return OnSocketError(session, ex);
+        }
+    }
+
+    /// <summary>Returns false when the transfer cannot go on.</summary>
+    internal static bool OnSocketError(TransferSession session, SocketException ex)
+    {
+        switch (ex.SocketErrorCode)
+        {
+            case SocketError.ConnectionRefused when session.Protocol.Phase == SenderPhase.Connecting:
+                session.Protocol.Fail(RejectReason.None, "connection refused: nothing listens on " + session.Job.Server + " (is udpx serve running there?)");
+                return false;
+            case SocketError.ConnectionRefused or SocketError.ConnectionReset or SocketError.NoBufferSpaceAvailable or SocketError.WouldBlock or SocketError.MessageSize:
+                // A server restarting, or a full queue: treat as loss; the protocol retries.
+                return true;
+            case SocketError.HostUnreachable or SocketError.NetworkUnreachable when session.Protocol.Phase == SenderPhase.Connecting:
+                session.Protocol.Fail(RejectReason.None, "no route to " + session.Job.Server + ": " + ex.Message);
+                return false;
+            case SocketError.HostUnreachable or SocketError.NetworkUnreachable:
+                return true;
+            default:
+                session.Protocol.Fail(RejectReason.IoError, "socket error toward " + session.Job.Server + ": " + ex.Message);
+                return false;
+        }
+    }
+}

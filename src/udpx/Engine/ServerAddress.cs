@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Udpx.Engine;
+
+/// <summary>Parses "host:port", "[v6]:port" and resolves host names once, before any datagram is sent.</summary>
+internal static class ServerAddress
+{
+    public static bool TryParse(string text, out string host, out int port, out string error)
+    {
+        host = string.Empty;
+        port = 0;
+        error = string.Empty;
+        text = text.Trim();
+        int colon = text.LastIndexOf(':');
+        if (colon <= 0 || colon == text.Length - 1)
+        {
+            error = "'" + text + "' is not HOST:PORT";
+            return false;
+        }
+        host = text[..colon];
+        if (host.StartsWith('[') && host.EndsWith(']'))
+        {
+            host = host[1..^1];
+        }
+        else if (host.Contains(':', StringComparison.Ordinal))
+        {
+            error = "'" + text + "': write IPv6 addresses in brackets, as [::1]:9000";
+            return false;
+        }
+        if (!int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
+        {
+            error = "'" + text + "': port must be a number from 1 to 65535";
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Resolves to one endpoint, IPv4 first. Throws <see cref="ArgumentException"/> with a clear message.</summary>
+    public static IPEndPoint Resolve(string text)
+    {
+        if (!TryParse(text, out string host, out int port, out string error))
+        {
+            throw new ArgumentException(error);
+        }
+        if (IPAddress.TryParse(host, out var address))
+        {
+            return new IPEndPoint(address, port);
+        }
+        try
+        {
+            var addresses = Dns.GetHostAddresses(host);
+            var chosen = Array.Find(addresses, a => a.AddressFamily == AddressFamily.InterNetwork) ?? (addresses.Length > 0 ? addresses[0] : null);
+            return chosen is null ? throw new ArgumentException("'" + host + "' has no address") : new IPEndPoint(chosen, port);
+        }
+        catch (SocketException ex)
+        {
+            throw new ArgumentException("cannot resolve '" + host + "': " + ex.Message, ex);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Udpx.Protocol;
+
+namespace Udpx.Engine;
+
+/// <summary>
+/// Everything one transfer needs before its first datagram, shared by both drivers: the server's
+/// address, the file and its digest, a socket, buffers made once, and the protocol state machine.
+/// </summary>
+internal sealed class TransferSession : IDisposable
+{
+    private const int SocketBufferBytes = 4 << 20;
+
+    private readonly FileChunkSource _source;
+    private long _bytesRecorded;
+
+    private TransferSession(TransferJob job, TransferCounters counters, DatagramRing? ring, TimeProvider time)
+    {
+        Job = job;
+        Counters = counters;
+        Ring = ring;
+        Clock = new MonotonicClock(time);
+        var endpoint = ServerAddress.Resolve(job.Server);
+        _source = new FileChunkSource(job.Path);
+        try
+        {
+            counters.SetPhase(TransferPhase.Hashing);
+            var digest = FileDigest.Compute(job.Path);
+            ulong sessionId = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
+            Plan = new TransferPlan(sessionId, job.Name, _source.Length, digest, job.Settings.DatagramSize);
+            Protocol = new SenderProtocol(Plan, _source, job.Settings.ToSenderOptions(), counters);
+
+            Socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            Socket.ReceiveBufferSize = SocketBufferBytes;
+            Socket.SendBufferSize = SocketBufferBytes;
+            Socket.Bind(new IPEndPoint(endpoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
+            // Connected, so that an ICMP "port unreachable" comes back as an error instead of silence.
+            Socket.Connect(endpoint);
+            Server = endpoint.Serialize();
+            ReceiveAddress = new SocketAddress(endpoint.AddressFamily);
+            SendBuffer = GC.AllocateUninitializedArray<byte>(job.Settings.DatagramSize, pinned: true);
+            ReceiveBuffer = GC.AllocateUninitializedArray<byte>(Wire.MaxDatagramSize, pinned: true);
+        }
+        catch
+        {
+            _source.Dispose();
+            Socket?.Dispose();
+            throw;
+        }
+    }
+
+    public TransferJob Job { get; }
+
+    public TransferCounters Counters { get; }
+
+    public DatagramRing? Ring { get; }
+
+    public MonotonicClock Clock { get; }
+
+    public TransferPlan Plan { get; }
+
+    public SenderProtocol Protocol { get; }
+
+    public Socket Socket { get; }
+
+    public SocketAddress Server { get; }
+
+    public SocketAddress ReceiveAddress { get; }
+
+    public byte[] SendBuffer { get; }
+
+    public byte[] ReceiveBuffer { get; }
+
+    public long FileSize => _source.Length;
+
+    /// <summary>Opens a session, or returns a failed result saying why in one line.</summary>
+    public static TransferSession? TryOpen(TransferJob job, TransferCounters counters, DatagramRing? ring, TimeProvider time, out TransferResult? failure)
+    {
+        failure = null;
+        try
+        {
+            return new TransferSession(job, counters, ring, time);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or SocketException)
+        {
+            counters.SetPhase(TransferPhase.Failed);
+            failure = new TransferResult
+            {
+                JobId = job.Id,
+                Name = job.Name,
+                Server = job.Server,
+                Error = ex switch
+                {
+                    FileNotFoundException => "file not found: " + job.Path,
+                    DirectoryNotFoundException => "file not found: " + job.Path,
+                    UnauthorizedAccessException => "cannot read " + job.Path + ": permission denied",
+                    IOException io => "cannot read " + job.Path + ": " + io.Message,
+                    SocketException se => "cannot open a socket toward " + job.Server + ": " + se.Message,
+                    _ => ex.Message,
+                },
+                ProcessId = Environment.ProcessId,
+            };
+            return null;
+        }
+    }
+
+    /// <summary>Notes a sent datagram in the stream ring; reads the chunk from the header we just wrote.</summary>
+    public void RecordSent(ReadOnlySpan<byte> datagram, long now)
+    {
+        if (Ring is null || datagram.Length < Wire.DataHeaderSize || datagram[2] != (byte)MessageType.Data)
+        {
+            return;
+        }
+        ulong chunk = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(datagram[16..]);
+        _bytesRecorded += datagram.Length - Wire.DataHeaderSize;
+        Ring.Record(now, Plan.SessionId, chunk, _bytesRecorded, datagram.Length, datagram[Wire.DataHeaderSize..]);
+    }
+
+    /// <summary>Tells the server we give up, so it frees the session at once (best effort).</summary>
+    public void SendAbort()
+    {
+        try
+        {
+            int length = MessageCodec.WriteAbort(SendBuffer, Plan.SessionId, RejectReason.Cancelled);
+            Socket.SendTo(SendBuffer.AsSpan(0, length), SocketFlags.None, Server);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    public TransferResult ToResult(double seconds, long allocatedBytes)
+    {
+        var outcome = Protocol.Outcome;
+        var snapshot = Counters.Snapshot();
+        string error = outcome.Verified ? string.Empty : Job.Server + ": " + outcome.Message;
+        return new TransferResult
+        {
+            JobId = Job.Id,
+            Name = Job.Name,
+            Server = Job.Server,
+            Bytes = FileSize,
+            Verified = outcome.Verified,
+            Error = error,
+            Seconds = seconds,
+            DatagramsSent = snapshot.DatagramsSent,
+            Retransmitted = snapshot.Retransmitted,
+            RttMicros = Protocol.Rtt.SmoothedMicros,
+            AllocatedBytes = allocatedBytes,
+            ProcessId = Environment.ProcessId,
+        };
+    }
+
+    public void Dispose()
+    {
+        Socket.Dispose();
+        _source.Dispose();
+    }
+}

@@ -1,0 +1,47 @@
+using System.Text.Json.Serialization;
+using Udpx.Engine;
+
+namespace Udpx.Modes;
+
+/// <summary>A job as a worker process receives it: one JSON line on its standard input.</summary>
+internal sealed record WorkerJob(int JobId, string Path, string Name, string Server, int DatagramSize, long RateBytesPerSecond, int ConnectTimeoutMs, int IdleTimeoutMs)
+{
+    public static WorkerJob From(TransferJob job) => new(
+        job.Id, job.Path, job.Name, job.Server, job.Settings.DatagramSize, job.Settings.RateBytesPerSecond,
+        (int)job.Settings.ConnectTimeout.TotalMilliseconds, (int)job.Settings.IdleTimeout.TotalMilliseconds);
+
+    public TransferJob ToJob() => new(JobId, Path, Name, Server, new TransferSettings
+    {
+        DatagramSize = DatagramSize,
+        RateBytesPerSecond = RateBytesPerSecond,
+        ConnectTimeout = TimeSpan.FromMilliseconds(ConnectTimeoutMs),
+        IdleTimeout = TimeSpan.FromMilliseconds(IdleTimeoutMs),
+    });
+}
+
+/// <summary>What a worker reports on its standard output, one JSON line each: progress while a job runs, then its result.</summary>
+internal sealed record WorkerReport
+{
+    public const string ProgressType = "progress";
+    public const string ResultType = "result";
+
+    public required string Type { get; init; }
+
+    public int JobId { get; init; }
+
+    public int Pid { get; init; }
+
+    public TransferSnapshot? Progress { get; init; }
+
+    public WorkerDatagram[]? Stream { get; init; }
+
+    public TransferResult? Result { get; init; }
+}
+
+/// <summary>A sampled datagram from a worker's stream, for the parent's stream pane.</summary>
+internal sealed record WorkerDatagram(long T, ulong Chunk, long Bytes, int Length, ulong Head, byte HeadLength);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(WorkerJob))]
+[JsonSerializable(typeof(WorkerReport))]
+internal sealed partial class WorkerJson : JsonSerializerContext;

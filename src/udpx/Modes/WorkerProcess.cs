@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using Udpx.Engine;
+
+namespace Udpx.Modes;
+
+/// <summary>
+/// One child worker process as the parent sees it: jobs go to its standard input as JSON lines; its
+/// progress reports update the jobs' handles live and its results complete the jobs' futures.
+/// </summary>
+internal sealed class WorkerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentDictionary<int, (TransferHandle Handle, TaskCompletionSource<TransferResult> Future)> _jobs = new();
+    private readonly Task _reader;
+    private readonly Task<string> _errors;
+
+    private WorkerProcess(Process process)
+    {
+        _process = process;
+        _reader = Task.Run(ReadReportsAsync);
+        _errors = process.StandardError.ReadToEndAsync();
+    }
+
+    public int Pid => _process.Id;
+
+    public static WorkerProcess Start(WorkerCommand command)
+    {
+        var info = new ProcessStartInfo(command.FileName)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in command.PrefixArguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+        info.ArgumentList.Add(WorkerCommand.Verb);
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start a worker process");
+        process.StandardInput.AutoFlush = true;
+        return new WorkerProcess(process);
+    }
+
+    /// <summary>Hands a job to the worker; the returned future completes with its result.</summary>
+    public Task<TransferResult> Submit(TransferHandle handle)
+    {
+        var future = new TaskCompletionSource<TransferResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _jobs[handle.Job.Id] = (handle, future);
+        try
+        {
+            _process.StandardInput.WriteLine(JsonSerializer.Serialize(WorkerJob.From(handle.Job), WorkerJson.Default.WorkerJob));
+        }
+        catch (IOException ex)
+        {
+            _jobs.TryRemove(handle.Job.Id, out _);
+            future.TrySetResult(JobFutures.Failed(handle.Job, "worker process " + Pid + " is gone: " + ex.Message));
+        }
+        return future.Task;
+    }
+
+    /// <summary>No more jobs: the worker exits when its queue is done.</summary>
+    public void CloseInput()
+    {
+        try
+        {
+            _process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private async Task ReadReportsAsync()
+    {
+        try
+        {
+            string? line;
+            while ((line = await _process.StandardOutput.ReadLineAsync().ConfigureAwait(false)) is not null)
+            {
+                WorkerReport? report;
+                try
+                {
+                    report = JsonSerializer.Deserialize(line, WorkerJson.Default.WorkerReport);
+                }
+                catch (JsonException)
+                {
+                    continue;
+                }
+                if (report is null || !_jobs.TryGetValue(report.JobId, out var job))
+                {
+                    continue;
+                }
+                Apply(report, job.Handle);
+                if (report.Type == WorkerReport.ResultType && report.Result is { } result && _jobs.TryRemove(report.JobId, out _))
+                {
+                    job.Future.TrySetResult(result);
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        finally
+        {
+            await _process.WaitForExitAsync().ConfigureAwait(false);
+            string errors = (await _errors.ConfigureAwait(false)).Trim();
+            string why = "worker process " + _process.Id + " exited with code " + _process.ExitCode
+                + (errors.Length > 0 ? ": " + errors.Split('\n')[^1] : string.Empty);
+            foreach (var (id, job) in _jobs)
+            {
+                if (_jobs.TryRemove(id, out _))
+                {
+                    job.Future.TrySetResult(JobFutures.Failed(job.Handle.Job, why));
+                }
+            }
+        }
+    }
+
+    private static void Apply(WorkerReport report, TransferHandle handle)
+    {
+        if (report.Progress is { } progress)
+        {
+            handle.Counters.Apply(progress);
+        }
+        if (report.Stream is { } stream)
+        {
+            Span<byte> head = stackalloc byte[8];
+            foreach (var d in stream)
+            {
+                new DatagramRecord(d.T, 0, d.Chunk, d.Bytes, d.Length, d.HeadLength, d.Head).CopyHead(head);
+                handle.Stream.Record(d.T, 0, d.Chunk, d.Bytes, d.Length, head[..Math.Min((int)d.HeadLength, 8)]);
+            }
+        }
+    }
+
+    /// <summary>Waits for the worker to finish; kills it if it will not.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        CloseInput();
+        try
+        {
+            await _reader.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            try
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+        _process.Dispose();
+    }
+
+    public void Kill()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Sockets;
+using Udpx.Engine;
+using Udpx.Protocol;
+
+namespace Udpx.Server;
+
+/// <summary>
+/// A udpx server on one UDP socket: a dedicated thread receives with blocking calls and drives the
+/// <see cref="ServerProtocol"/>; replies go out on the same socket. Stop() ends it cleanly: active
+/// sessions are discarded, nothing half-written stays under a final name.
+/// </summary>
+internal sealed class UdpServer : IDatagramSink, IDisposable
+{
+    private const int SocketBufferBytes = 8 << 20;
+    private const int PollMicros = 1_000;
+
+    private readonly Socket _socket;
+    private readonly Thread _thread;
+    private readonly MonotonicClock _clock;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _stopping;
+
+    private UdpServer(Socket socket, ServerProtocol protocol, TimeProvider time)
+    {
+        _socket = socket;
+        Protocol = protocol;
+        _clock = new MonotonicClock(time);
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        _thread = new Thread(ReceiveLoop) { IsBackground = true, Name = "udpx-server " + LocalEndPoint };
+    }
+
+    public ServerProtocol Protocol { get; }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Completes when the receive thread has ended.</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>Binds and starts. Throws <see cref="SocketException"/> (e.g. address in use) before any thread starts.</summary>
+    public static UdpServer Start(IPEndPoint bind, ServerProtocol protocol, TimeProvider? time = null)
+    {
+        var socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (bind.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                socket.DualMode = true;
+            }
+            socket.ReceiveBufferSize = SocketBufferBytes;
+            socket.SendBufferSize = SocketBufferBytes;
+            socket.Bind(bind);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        var server = new UdpServer(socket, protocol, time ?? TimeProvider.System);
+        server._thread.Start();
+        return server;
+    }
+
+    /// <summary>The receive buffer the kernel really granted (it may clamp what we asked for).</summary>
+    public int ReceiveBufferBytes => _socket.ReceiveBufferSize;
+
+    public void Send(ReadOnlySpan<byte> datagram, SocketAddress to)
+    {
+        try
+        {
+            _socket.SendTo(datagram, SocketFlags.None, to);
+        }
+        catch (SocketException)
+        {
+            // The client went away; its session expires on its own.
+        }
+    }
+
+    public void Stop()
+    {
+        _stopping = true;
+    }
+
+    private void ReceiveLoop()
+    {
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(Wire.MaxDatagramSize + 1, pinned: true);
+        var from = new SocketAddress(_socket.AddressFamily);
+        long nextPoll = 0;
+        try
+        {
+            while (!_stopping)
+            {
+                long now = _clock.NowMicros;
+                if (now >= nextPoll)
+                {
+                    Protocol.Poll(now, this);
+                    nextPoll = now + PollMicros;
+                }
+                try
+                {
+                    if (!_socket.Poll(PollMicros, SelectMode.SelectRead))
+                    {
+                        continue;
+                    }
+                    int budget = 256;
+                    while (budget-- > 0 && _socket.Available > 0)
+                    {
+                        int n = _socket.ReceiveFrom(buffer, SocketFlags.None, from);
+                        Protocol.Handle(buffer.AsSpan(0, n), from, _clock.NowMicros, this);
+                    }
+                }
+                catch (SocketException)
+                {
+                    // An ICMP error reported on the socket, or a truncated datagram: not ours to die of.
+                }
+                catch (Exception ex) when (ex is not ObjectDisposedException)
+                {
+                    // A bug must not take the server down with every other session: count it, go on.
+                    Protocol.Stats.CountInternalError(ex);
+                }
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            Protocol.Dispose();
+            _completion.TrySetResult();
+        }
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        if (_thread.IsAlive && Thread.CurrentThread != _thread)
+        {
+            _thread.Join();
+        }
+        _socket.Dispose();
+    }
+}
