@@ -1,2 +1,1 @@
-Console.WriteLine("udpx");
-return 0;
+return await Udpx.Cli.CommandLineApp.RunAsync(args).ConfigureAwait(false);

@@ -1,0 +1,118 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using Udpx.Server;
+
+namespace Udpx.Cli;
+
+/// <summary>`udpx serve`: receive many concurrent transfers, verify them, store them, show every stream.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var bind = new Option<string>("--bind", "-b") { Description = "Address and port to listen on (ADDR:PORT, :PORT or PORT)", DefaultValueFactory = _ => "0.0.0.0:" + Endpoints.DefaultPort };
+        var output = new Option<string>("--out", "-o") { Description = "Folder where received files are stored", DefaultValueFactory = _ => "." };
+        var json = new Option<bool>("--json") { Description = "Print JSON lines instead of text" };
+        var headless = new Option<bool>("--headless") { Description = "Plain output even on a terminal (no TUI)" };
+        var verbosity = new Option<string>("--verbosity", "-v") { Description = "quiet | normal | stream (a line per stream each second) | datagram (a line per datagram)", DefaultValueFactory = _ => "normal" };
+        var maxSessions = new Option<int>("--max-sessions") { Description = "Most transfers received at once", DefaultValueFactory = _ => 256 };
+        var maxSize = new Option<string>("--max-file-size") { Description = "Largest file accepted (e.g. 10G); default: no limit" };
+        var idle = new Option<double>("--idle-timeout") { Description = "Seconds without a datagram before a transfer is abandoned", DefaultValueFactory = _ => 30 };
+
+        var command = new Command("serve", "Receive files: many clients, many concurrent transfers, each verified before it is stored")
+        {
+            bind, output, json, headless, verbosity, maxSessions, maxSize, idle,
+        };
+        command.SetAction((result, cancellationToken) => RunAsync(
+            result.GetValue(bind), result.GetValue(output)!, result.GetValue(json), result.GetValue(headless),
+            result.GetValue(verbosity)!, result.GetValue(maxSessions), result.GetValue(maxSize), result.GetValue(idle), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string? bindText, string folder, bool json, bool headless, string verbosityText, int maxSessions, string? maxSizeText, double idleSeconds, CancellationToken cancellationToken)
+    {
+        var bind = Endpoints.ParseBind(bindText);
+        if (!Enum.TryParse<Verbosity>(verbosityText, ignoreCase: true, out var verbosity) || !Enum.IsDefined(verbosity))
+        {
+            throw new UserError(ExitCodes.Usage, "--verbosity '" + verbosityText + "': use quiet, normal, stream or datagram");
+        }
+        long maxSize = long.MaxValue;
+        if (maxSizeText is not null && !Units.TryParseBytes(maxSizeText, out maxSize))
+        {
+            throw new UserError(ExitCodes.Usage, "--max-file-size '" + maxSizeText + "': use a size such as 500M or 10G");
+        }
+        if (maxSessions < 1)
+        {
+            throw new UserError(ExitCodes.Usage, "--max-sessions must be at least 1");
+        }
+        if (idleSeconds <= 0)
+        {
+            throw new UserError(ExitCodes.Usage, "--idle-timeout must be more than 0 seconds");
+        }
+        var options = new ServerOptions { MaxSessions = maxSessions, MaxFileSize = maxSize, IdleTimeout = TimeSpan.FromSeconds(idleSeconds) };
+        var observer = new ServerConsoleObserver(Console.Out, json, verbosity);
+
+        ServerHost host;
+        try
+        {
+            host = ServerHost.Start(bind, folder, options, observer);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UserError(ExitCodes.InputError, "cannot write to output folder '" + folder + "': " + ex.Message);
+        }
+        catch (SocketException ex)
+        {
+            throw new UserError(ExitCodes.NetworkError, ex.SocketErrorCode switch
+            {
+                SocketError.AddressAlreadyInUse => "port " + bind.Port + " is already in use on " + bind.Address + " (another udpx serve?); pick another with --bind",
+                SocketError.AddressNotAvailable => "cannot listen on " + bind + ": no such address on this host",
+                SocketError.AccessDenied => "not allowed to listen on " + bind + " (ports below 1024 need root)",
+                _ => "cannot listen on " + bind + ": " + ex.Message,
+            });
+        }
+
+        using (host)
+        {
+            observer.Listening(host.EndPoint.ToString(), host.Store.Directory);
+            if (!headless && !json && Ui.TerminalUi.IsInteractive)
+            {
+                using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                Ui.TerminalUi.RunServer(host.Protocol, host.Stream, quit);
+                return ExitCodes.Ok;
+            }
+            await ReportStreamsAsync(host.Protocol, observer, verbosity, cancellationToken).ConfigureAwait(false);
+        }
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Waits for Ctrl-C; with verbosity "stream", prints a line per active stream every second.</summary>
+    private static async Task ReportStreamsAsync(ServerProtocol protocol, ServerConsoleObserver observer, Verbosity verbosity, CancellationToken cancellationToken)
+    {
+        var previous = new Dictionary<ulong, long>();
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (verbosity < Verbosity.Stream)
+                {
+                    continue;
+                }
+                foreach (var session in protocol.Sessions)
+                {
+                    if (session.State != SessionState.Receiving)
+                    {
+                        continue;
+                    }
+                    long bytes = session.BytesReceived;
+                    previous.TryGetValue(session.Id, out long before);
+                    previous[session.Id] = bytes;
+                    observer.StreamProgress(session, bytes - before);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

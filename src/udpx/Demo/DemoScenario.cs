@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Net;
+using Udpx.Client;
+using Udpx.Engine;
+using Udpx.Modes;
+using Udpx.Server;
+
+namespace Udpx.Demo;
+
+/// <summary>
+/// The original lab on one machine: two servers on 127.0.0.1 ephemeral ports storing into temporary
+/// folders, the two sample images, image i to server i, under a mode; every received file is then
+/// compared byte for byte with what was sent.
+/// </summary>
+internal sealed class DemoScenario : IDisposable
+{
+    private readonly string _root;
+    private readonly IReadOnlyList<SourceFile> _files;
+
+    public DemoScenario(int servers = 2, IReadOnlyList<string>? files = null)
+    {
+        _root = Directory.CreateTempSubdirectory("udpx-demo-").FullName;
+        string source = Directory.CreateDirectory(Path.Combine(_root, "source")).FullName;
+        var paths = files ?? SampleImages.ExtractTo(source);
+        _files = [.. paths.Select(p => new SourceFile(p, Path.GetFileName(p), new FileInfo(p).Length))];
+        var hosts = new List<ServerHost>();
+        for (int i = 0; i < servers; i++)
+        {
+            string folder = Path.Combine(_root, "server" + (i + 1));
+            hosts.Add(ServerHost.Start(new IPEndPoint(IPAddress.Loopback, 0), folder, new ServerOptions()));
+        }
+        Servers = hosts;
+    }
+
+    public IReadOnlyList<ServerHost> Servers { get; }
+
+    public IReadOnlyList<SourceFile> Files => _files;
+
+    /// <summary>The transfers of the last run, live while it runs.</summary>
+    public IReadOnlyList<TransferHandle> Current { get; private set; } = [];
+
+    public async Task<DemoRun> RunAsync(ConcurrencyMode mode, int workers, TransferSettings settings, CancellationToken cancellationToken)
+    {
+        foreach (var server in Servers)
+        {
+            foreach (string file in Directory.EnumerateFiles(server.Store.Directory))
+            {
+                File.Delete(file);
+            }
+        }
+        var servers = Servers.Select(s => s.EndPoint.ToString()).ToList();
+        var jobs = SendPlan.Assign(_files, servers, each: false, settings);
+        var handles = jobs.Select(j => new TransferHandle(j) { FileSize = new FileInfo(j.Path).Length }).ToList();
+        Current = handles;
+        var dispatcher = DispatcherFactory.Create(mode, workers, TimeSpan.FromMinutes(5));
+        long started = Stopwatch.GetTimestamp();
+        await dispatcher.RunAsync(handles, cancellationToken).ConfigureAwait(false);
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+
+        var checks = new List<FileCheck>();
+        foreach (var handle in handles)
+        {
+            var server = Servers.First(s => s.EndPoint.ToString() == handle.Job.Server);
+            string received = Path.Combine(server.Store.Directory, handle.Job.Name);
+            bool identical = File.Exists(received) && FilesEqual(handle.Job.Path, received);
+            checks.Add(new FileCheck(handle.Job.Name, handle.Job.Server, handle.Result?.Verified == true, identical, handle.Result?.Error ?? "no result"));
+        }
+        return new DemoRun(mode, dispatcher.Workers, seconds, handles.Select(h => h.Result!).ToList(), checks);
+    }
+
+    private static bool FilesEqual(string a, string b)
+    {
+        var fa = new FileInfo(a);
+        var fb = new FileInfo(b);
+        if (fa.Length != fb.Length)
+        {
+            return false;
+        }
+        using var sa = fa.OpenRead();
+        using var sb = fb.OpenRead();
+        byte[] ba = new byte[1 << 16];
+        byte[] bb = new byte[1 << 16];
+        int n;
+        while ((n = sa.ReadAtLeast(ba, ba.Length, throwOnEndOfStream: false)) > 0)
+        {
+            if (sb.ReadAtLeast(bb, n, throwOnEndOfStream: false) != n || !ba.AsSpan(0, n).SequenceEqual(bb.AsSpan(0, n)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public void Dispose()
+    {
+        foreach (var server in Servers)
+        {
+            server.Dispose();
+        }
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>One run of the scenario under one mode.</summary>
+internal sealed record DemoRun(ConcurrencyMode Mode, int Workers, double Seconds, IReadOnlyList<TransferResult> Results, IReadOnlyList<FileCheck> Checks)
+{
+    public bool AllIdentical => Checks.All(c => c.Verified && c.Identical);
+
+    public long Bytes => Results.Sum(r => r.Bytes);
+
+    public long Datagrams => Results.Sum(r => r.DatagramsSent);
+
+    public long Retransmitted => Results.Sum(r => r.Retransmitted);
+}
+
+/// <summary>A received file compared with its source.</summary>
+internal sealed record FileCheck(string Name, string Server, bool Verified, bool Identical, string Error);

@@ -1,0 +1,50 @@
+using System.Net;
+using System.Net.Sockets;
+using Udpx.Engine;
+
+namespace Udpx.Server;
+
+/// <summary>A running server with its folder: what `udpx serve` and the demo start.</summary>
+internal sealed class ServerHost : IDisposable
+{
+    private ServerHost(UdpServer server, DirectoryFileStore store, DatagramRing stream)
+    {
+        Server = server;
+        Store = store;
+        Stream = stream;
+    }
+
+    public UdpServer Server { get; }
+
+    public DirectoryFileStore Store { get; }
+
+    public DatagramRing Stream { get; }
+
+    public ServerProtocol Protocol => Server.Protocol;
+
+    public IPEndPoint EndPoint => Server.LocalEndPoint;
+
+    /// <summary>
+    /// Checks the folder, then binds. Throws <see cref="IOException"/>/<see cref="UnauthorizedAccessException"/>
+    /// for the folder and <see cref="SocketException"/> for the address.
+    /// </summary>
+    public static ServerHost Start(IPEndPoint bind, string folder, ServerOptions options, IServerObserver? observer = null)
+    {
+        var store = new DirectoryFileStore(folder, options.MaxFileSize);
+        store.EnsureWritable();
+        store.RemoveStaleTemporaryFiles();
+        var stream = new DatagramRing(1024);
+        var protocol = new ServerProtocol(options, store, observer) { Stream = stream };
+        try
+        {
+            return new ServerHost(UdpServer.Start(bind, protocol), store, stream);
+        }
+        catch
+        {
+            protocol.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose() => Server.Dispose();
+}
