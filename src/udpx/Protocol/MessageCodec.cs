@@ -281,7 +281,7 @@ internal static class MessageCodec
         chunk = 0;
         sendTimeMicros = 0;
         payload = default;
-        if (d.Length < Wire.DataHeaderSize || (MessageType)d[2] != MessageType.Data)
+        if (d.Length <= Wire.DataHeaderSize || (MessageType)d[2] != MessageType.Data)
         {
             return false;
         }
