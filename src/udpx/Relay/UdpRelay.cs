@@ -37,6 +37,7 @@ internal sealed class UdpRelay : IAsyncDisposable, IDisposable
     private int _nextClientIndex;
     private long _rejected;
     private int _started;
+    private volatile bool _listenerStarted;
     private int _stopping;
 
     public UdpRelay(RelayOptions options, TimeProvider? time = null)
@@ -77,6 +78,7 @@ internal sealed class UdpRelay : IAsyncDisposable, IDisposable
             IsBackground = true,
             Name = "udpx relay listener",
         };
+        _listenerStarted = true;
         listener.Start();
         var sweep = _options.IdleTimeout / 4;
         sweep = sweep < TimeSpan.FromMilliseconds(50) ? TimeSpan.FromMilliseconds(50)
@@ -105,8 +107,9 @@ internal sealed class UdpRelay : IAsyncDisposable, IDisposable
 
         await _reaper.DisposeAsync();
         _listen.Dispose();
-        if (Volatile.Read(ref _started) == 0)
+        if (!_listenerStarted)
         {
+            // Never started, or Start failed (e.g. the port is taken): no listener to wait for.
             _listenerDone.TrySetResult();
         }
 

@@ -41,9 +41,7 @@ public sealed class UdpRelayTests : IDisposable
         }
 
         Assert.Equal(sent, _server.Received.Select(r => r.Payload));
-        var statistics = relay.GetStatistics();
-        Assert.Equal(300, statistics.ClientToServer.Forwarded);
-        Assert.Equal(300, statistics.ServerToClient.Forwarded);
+        var statistics = await Settled(relay, s => s.ClientToServer.Forwarded == 300 && s.ServerToClient.Forwarded == 300);
         Assert.Equal(sent.Sum(p => (long)p.Length), statistics.ClientToServer.ForwardedBytes);
         Assert.Equal(0, statistics.ClientToServer.Dropped + statistics.ServerToClient.Dropped);
         Assert.Equal(1, statistics.Clients);
@@ -60,9 +58,8 @@ public sealed class UdpRelayTests : IDisposable
             client.Send([(byte)i, 1, 2, 3]);
         }
 
-        await WaitUntil(() => relay.GetStatistics().ClientToServer.Received == 50);
-        var statistics = relay.GetStatistics();
-        Assert.Equal(50, statistics.ClientToServer.Dropped);
+        var statistics = await Settled(relay, s => s.ClientToServer.Dropped == 50);
+        Assert.Equal(50, statistics.ClientToServer.Received);
         Assert.Equal(0, statistics.ClientToServer.Forwarded);
         Assert.Equal(0, statistics.ServerToClient.Received);
         Assert.Empty(_server.Received);
@@ -80,11 +77,9 @@ public sealed class UdpRelayTests : IDisposable
             client.Send([(byte)i]);
         }
 
-        await WaitUntil(() => relay.GetStatistics().ServerToClient.Received == 50);
-        var statistics = relay.GetStatistics();
+        var statistics = await Settled(relay, s => s.ServerToClient.Dropped == 50 && s.ClientToServer.Forwarded == 50);
         Assert.Equal(50, _server.Received.Count);
-        Assert.Equal(50, statistics.ClientToServer.Forwarded);
-        Assert.Equal(50, statistics.ServerToClient.Dropped);
+        Assert.Equal(50, statistics.ServerToClient.Received);
         Assert.Equal(0, statistics.ServerToClient.Forwarded);
         Assert.Equal(0, client.Available);
     }
@@ -132,10 +127,8 @@ public sealed class UdpRelayTests : IDisposable
         }
 
         Assert.Equal(40, _server.Received.Count);
-        var statistics = relay.GetStatistics();
+        var statistics = await Settled(relay, s => s.ClientToServer.Forwarded == 40 && s.ServerToClient.Forwarded == 40);
         Assert.Equal(20, statistics.ClientToServer.Duplicated);
-        Assert.Equal(40, statistics.ClientToServer.Forwarded);
-        Assert.Equal(40, statistics.ServerToClient.Forwarded);
     }
 
     [Fact]
@@ -197,9 +190,7 @@ public sealed class UdpRelayTests : IDisposable
         }
 
         Assert.Equal(Enumerable.Range(0, 100).Select(i => (byte)i), replies.Order());
-        var statistics = relay.GetStatistics();
-        Assert.Equal(100, statistics.ClientToServer.Forwarded);
-        Assert.Equal(100, statistics.ServerToClient.Forwarded);
+        var statistics = await Settled(relay, s => s.ClientToServer.Forwarded == 100 && s.ServerToClient.Forwarded == 100);
         Assert.True(statistics.ClientToServer.Delayed > 0);
         Assert.True(statistics.ServerToClient.Reordered > 0);
     }
@@ -224,8 +215,8 @@ public sealed class UdpRelayTests : IDisposable
                 client.Send([(byte)i]);
             }
 
-            await WaitUntil(() => relay.GetStatistics().ClientToServer.Received == 100);
-            await WaitUntil(() => server.Received.Count == relay.GetStatistics().ClientToServer.Forwarded);
+            var statistics = await Settled(relay, s => s.ClientToServer.Forwarded + s.ClientToServer.Dropped == 100);
+            await WaitUntil(() => server.Received.Count == statistics.ClientToServer.Forwarded);
             var arrived = server.Received.Select(r => (int)r.Payload[0]).ToHashSet();
             return Enumerable.Range(0, 100).Where(i => !arrived.Contains(i)).ToArray();
         }
@@ -324,6 +315,13 @@ public sealed class UdpRelayTests : IDisposable
         var buffer = new byte[65536];
         var length = client.Receive(buffer);
         return buffer.AsSpan(0, length).ToArray();
+    }
+
+    /// <summary>Counters move just after the datagram they count: wait for them before asserting.</summary>
+    private static async Task<RelayStatistics> Settled(UdpRelay relay, Func<RelayStatistics, bool> condition)
+    {
+        await WaitUntil(() => condition(relay.GetStatistics()));
+        return relay.GetStatistics();
     }
 
     private static async Task WaitUntil(Func<bool> condition)
