@@ -45,6 +45,39 @@ public sealed class RelayLaneTests : IDisposable
     }
 
     [Fact]
+    public void Receiving_and_finding_the_client_by_socket_address_allocates_nothing()
+    {
+        // The listen loop's calls: ReceiveFrom into a reused SocketAddress, then the table lookup.
+        var clients = new System.Collections.Concurrent.ConcurrentDictionary<SocketAddress, RelayLaneTests>();
+        var known = _upstream.LocalEndPoint!.Serialize();
+        clients[known] = this;
+        var source = new SocketAddress(AddressFamily.InterNetwork);
+        var buffer = new byte[2048];
+        var found = 0;
+        for (var round = 0; round < 2; round++)
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                _upstream.Send(buffer.AsSpan(0, 100));
+            }
+
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 100; i++)
+            {
+                _sink.ReceiveFrom(buffer, SocketFlags.None, source);
+                found += clients.TryGetValue(source, out _) ? 1 : 0;
+            }
+
+            if (round > 0)
+            {
+                Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+        }
+
+        Assert.Equal(200, found);
+    }
+
+    [Fact]
     public void Delaying_and_reordering_allocate_nothing_per_datagram_once_warm()
     {
         var pool = ArrayPool<byte>.Create(UdpRelay.MaxDatagramBytes, 64);
