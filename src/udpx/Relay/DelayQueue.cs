@@ -2,9 +2,11 @@ namespace Udpx.Relay;
 
 /// <summary>
 /// Holds items until their release time (a <see cref="TimeProvider"/> timestamp) and hands
-/// each to the release callback in time order, on one scheduler thread. The thread sleeps
-/// until the earliest item is due, woken by a timer from the same TimeProvider, so a manual
-/// clock drives it in tests. Bounded: scheduling into a full queue fails instead of growing.
+/// each to the release callback in time order, on one scheduler thread. Under the system clock
+/// the thread sleeps on its monitor until the earliest item is due (a timer callback would
+/// first need a free thread-pool thread, and a busy pool delays it by hundreds of ms); under
+/// any other clock, a timer from that TimeProvider wakes it, so a manual clock drives it in
+/// tests. Bounded: scheduling into a full queue fails instead of growing.
 /// </summary>
 internal sealed class DelayQueue<T> : IDisposable
 {
@@ -14,7 +16,7 @@ internal sealed class DelayQueue<T> : IDisposable
     private readonly PriorityQueue<T, ReleaseKey> _items;
     // A plain monitor (not Lock) so the scheduler can sleep on it with no event handle to dispose.
     private readonly object _gate = new();
-    private readonly ITimer _timer;
+    private readonly ITimer? _timer;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Thread? _thread;
     private long _sequence;
@@ -34,7 +36,10 @@ internal sealed class DelayQueue<T> : IDisposable
         _release = release;
         _capacity = capacity;
         _items = new PriorityQueue<T, ReleaseKey>(Math.Min(capacity, 1024));
-        _timer = time.CreateTimer(static state => ((DelayQueue<T>)state!).Wake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (time != TimeProvider.System)
+        {
+            _timer = time.CreateTimer(static state => ((DelayQueue<T>)state!).Wake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
     }
 
     public int Count
@@ -120,7 +125,7 @@ internal sealed class DelayQueue<T> : IDisposable
     public Task StopAsync()
     {
         _stopping = true;
-        _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         Wake();
         if (_thread is null)
         {
@@ -152,7 +157,7 @@ internal sealed class DelayQueue<T> : IDisposable
     public void Dispose()
     {
         _stopping = true;
-        _timer.Dispose();
+        _timer?.Dispose();
         Wake();
     }
 
@@ -192,30 +197,30 @@ internal sealed class DelayQueue<T> : IDisposable
             while (!_stopping)
             {
                 ReleaseDue();
-                long next;
+                var wait = Timeout.Infinite;
                 lock (_gate)
                 {
-                    next = _items.TryPeek(out _, out var key) ? key.Timestamp : long.MaxValue;
-                    _armedFor = next;
-                }
-
-                if (next != long.MaxValue)
-                {
-                    var now = _time.GetTimestamp();
-                    if (next <= now)
+                    _armedFor = _items.TryPeek(out _, out var key) ? key.Timestamp : long.MaxValue;
+                    if (_armedFor != long.MaxValue)
                     {
-                        continue;
-                    }
+                        var now = _time.GetTimestamp();
+                        if (_armedFor <= now)
+                        {
+                            continue;
+                        }
 
-                    _timer.Change(RoundUpToMilliseconds(_time.GetElapsedTime(now, next)), Timeout.InfiniteTimeSpan);
+                        wait = WholeMillisecondsUntil(now, _armedFor);
+                    }
                 }
 
+                _timer?.Change(wait == Timeout.Infinite ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(wait), Timeout.InfiniteTimeSpan);
                 lock (_gate)
                 {
                     // A wake-up that came after the queue was read above is kept in _woken, not lost.
-                    while (!_woken && !_stopping)
+                    // Under another clock, real time means nothing: only its timer or a new item wakes us.
+                    if (!_woken && !_stopping)
                     {
-                        Monitor.Wait(_gate);
+                        Monitor.Wait(_gate, _timer is null ? wait : Timeout.Infinite);
                     }
 
                     _woken = false;
@@ -228,10 +233,11 @@ internal sealed class DelayQueue<T> : IDisposable
         }
     }
 
-    // Timers count whole milliseconds; rounding down would wake early and spin until due.
-    private static TimeSpan RoundUpToMilliseconds(TimeSpan wait)
+    // Waits count whole milliseconds; rounding down would wake early and spin until due.
+    private int WholeMillisecondsUntil(long now, long due)
     {
+        var wait = _time.GetElapsedTime(now, due);
         var milliseconds = (wait.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
-        return TimeSpan.FromMilliseconds(Math.Max(1, milliseconds));
+        return (int)Math.Clamp(milliseconds, 1, int.MaxValue - 1);
     }
 }
