@@ -9,19 +9,13 @@ internal sealed class ReorderSlot
 {
     private readonly Lock _gate = new();
     private HeldDatagram _held;
-    private bool _occupied;
+
+    // Read without the lock for the common case of nothing held: only the lane's own thread
+    // puts, so once it reads false nothing can appear before its next Put.
+    private volatile bool _occupied;
     private long _generation;
 
-    public bool IsOccupied
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _occupied;
-            }
-        }
-    }
+    public bool IsOccupied => _occupied;
 
     /// <summary>Holds the datagram and returns the generation of this hold.</summary>
     public long Put(HeldDatagram datagram)
@@ -42,6 +36,12 @@ internal sealed class ReorderSlot
     /// <summary>Takes whatever is held.</summary>
     public bool TryTake(out HeldDatagram datagram)
     {
+        if (!_occupied)
+        {
+            datagram = default;
+            return false;
+        }
+
         lock (_gate)
         {
             return TakeLocked(out datagram);
