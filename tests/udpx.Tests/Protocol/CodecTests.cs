@@ -122,7 +122,11 @@ public sealed class CodecTests
                 {
                     part = Reseal(full.AsSpan(0, cut).ToArray());
                 }
-                AssertRejected(type, part);
+                // A cut data datagram reads as a shorter chunk; the server checks the length against the offer.
+                if (type != MessageType.Data || cut <= Wire.DataHeaderSize)
+                {
+                    AssertRejected(type, part);
+                }
             }
             _ = length;
         }
