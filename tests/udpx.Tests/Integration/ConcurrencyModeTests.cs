@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Sockets;
+using Udpx.Client;
+using Udpx.Engine;
+using Udpx.Modes;
+
+namespace Udpx.Tests.Integration;
+
+/// <summary>Each of the four modes over real loopback sockets, to two real servers.</summary>
+public sealed class ConcurrencyModeTests
+{
+    [Theory]
+    [InlineData("process")]
+    [InlineData("thread")]
+    [InlineData("process-async")]
+    [InlineData("thread-async")]
+    public async Task Several_files_arrive_identical_on_the_server_they_were_assigned_to(string modeName)
+    {
+        Assert.True(ConcurrencyModeNames.TryParse(modeName, out var mode));
+        using var servers = new LoopbackServers();
+        int[] sizes = [0, 1, 1444, 1445, 300_000, 2_000_003];
+        var files = sizes.Select((size, i) => servers.MakeFile("f" + i + ".bin", size, i)).ToList();
+        var sources = files.Select(p => new SourceFile(p, Path.GetFileName(p), new FileInfo(p).Length)).ToList();
+        var jobs = SendPlan.Assign(sources, servers.Addresses, each: false, new TransferSettings());
+        var handles = LoopbackServers.Handles(jobs);
+
+        await DispatcherFactory.Create(mode, workers: 2, TimeSpan.FromMinutes(2)).RunAsync(handles, CancellationToken.None);
+
+        for (int i = 0; i < files.Count; i++)
+        {
+            var result = handles[i].Result;
+            Assert.NotNull(result);
+            Assert.True(result.Verified, result.Error);
+            int server = i % 2;
+            Assert.Equal(servers.Addresses[server], result.Server);
+            Assert.Equal(File.ReadAllBytes(files[i]), File.ReadAllBytes(servers.ReceivedPath(server, sources[i].Name)));
+            Assert.False(File.Exists(servers.ReceivedPath(1 - server, sources[i].Name)), "file went to the wrong server too");
+            bool inChild = mode is ConcurrencyMode.Process or ConcurrencyMode.ProcessAsync;
+            Assert.Equal(inChild, result.ProcessId != Environment.ProcessId);
+        }
+        Assert.All(servers.Hosts, h => Assert.Empty(Directory.EnumerateFiles(h.Store.Directory, ".udpx-*")));
+    }
+
+    [Fact]
+    public async Task Process_async_reuses_its_pool_of_workers_for_many_jobs()
+    {
+        using var servers = new LoopbackServers();
+        var sources = Enumerable.Range(0, 8).Select(i => servers.MakeFile("p" + i, 10_000 + i, i)).Select(p => new SourceFile(p, Path.GetFileName(p), new FileInfo(p).Length)).ToList();
+        var handles = LoopbackServers.Handles(SendPlan.Assign(sources, servers.Addresses, each: false, new TransferSettings()));
+
+        await DispatcherFactory.Create(ConcurrencyMode.ProcessAsync, workers: 2, TimeSpan.FromMinutes(2)).RunAsync(handles, CancellationToken.None);
+
+        Assert.All(handles, h => Assert.True(h.Result!.Verified, h.Result.Error));
+        Assert.Equal(2, handles.Select(h => h.Result!.ProcessId).Distinct().Count());
+        Assert.All(handles, h => Assert.True(h.Counters.Snapshot().DatagramsSent > 0, "live figures came back from the worker"));
+    }
+
+    [Fact]
+    public async Task Every_file_goes_to_every_server_with_each()
+    {
+        using var servers = new LoopbackServers();
+        var sources = new[] { servers.MakeFile("a", 5000, 1), servers.MakeFile("b", 7000, 2) }.Select(p => new SourceFile(p, Path.GetFileName(p), new FileInfo(p).Length)).ToList();
+        var handles = LoopbackServers.Handles(SendPlan.Assign(sources, servers.Addresses, each: true, new TransferSettings()));
+        Assert.Equal(4, handles.Count);
+
+        await DispatcherFactory.Create(ConcurrencyMode.ThreadAsync, 4, TimeSpan.FromMinutes(1)).RunAsync(handles, CancellationToken.None);
+
+        foreach (int server in new[] { 0, 1 })
+        {
+            Assert.Equal(File.ReadAllBytes(sources[0].Path), File.ReadAllBytes(servers.ReceivedPath(server, "a")));
+            Assert.Equal(File.ReadAllBytes(sources[1].Path), File.ReadAllBytes(servers.ReceivedPath(server, "b")));
+        }
+    }
+
+    [Theory]
+    [InlineData("thread")]
+    [InlineData("thread-async")]
+    [InlineData("process")]
+    public async Task A_server_that_is_not_running_fails_clearly_and_quickly(string modeName)
+    {
+        Assert.True(ConcurrencyModeNames.TryParse(modeName, out var mode));
+        using var servers = new LoopbackServers(count: 0);
+        string file = servers.MakeFile("x", 1000, 1);
+        int port;
+        using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            port = ((IPEndPoint)probe.LocalEndPoint!).Port;
+        }
+        var settings = new TransferSettings { ConnectTimeout = TimeSpan.FromSeconds(3) };
+        var handles = LoopbackServers.Handles([new TransferJob(1, file, "x", "127.0.0.1:" + port, settings)]);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        await DispatcherFactory.Create(mode, 1, TimeSpan.FromMinutes(1)).RunAsync(handles, CancellationToken.None);
+
+        var result = handles[0].Result!;
+        Assert.False(result.Verified);
+        Assert.Matches("refused|no answer", result.Error);
+        Assert.Contains("127.0.0.1:" + port, result.Error, StringComparison.Ordinal);
+        // Bounded by the connect timeout (plus a process start), never hanging.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), "took " + watch.Elapsed);
+    }
+}
