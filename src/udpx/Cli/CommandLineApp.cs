@@ -18,12 +18,15 @@ internal static class CommandLineApp
         if (parsed.Errors.Count > 0)
         {
             string verb = parsed.CommandResult.Command == root ? string.Empty : " " + parsed.CommandResult.Command.Name;
-            Console.Error.WriteLine("udpx" + verb + ": " + parsed.Errors[0].Message + " (see 'udpx" + verb + " --help')");
+            // "Required command was not provided" says less than the token we did not recognise.
+            var error = parsed.Errors.FirstOrDefault(e => !e.Message.StartsWith("Required command", StringComparison.Ordinal)) ?? parsed.Errors[0];
+            Console.Error.WriteLine("udpx" + verb + ": " + error.Message + " (see 'udpx" + verb + " --help')");
             return ExitCodes.Usage;
         }
         try
         {
-            return await parsed.InvokeAsync().ConfigureAwait(false);
+            // Our errors become one line below, never a stack trace.
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
         }
         catch (UserError ex)
         {

@@ -23,7 +23,7 @@ internal static class Endpoints
         {
             text = "0.0.0.0" + text;
         }
-        if (!Engine.ServerAddress.TryParse(text, out string host, out int port, out string error))
+        if (!Engine.ServerAddress.TryParse(text, out string host, out int port, out string error, allowPortZero: true))
         {
             throw new UserError(ExitCodes.Usage, "--bind " + error);
         }

@@ -7,7 +7,7 @@ namespace Udpx.Engine;
 /// <summary>Parses "host:port", "[v6]:port" and resolves host names once, before any datagram is sent.</summary>
 internal static class ServerAddress
 {
-    public static bool TryParse(string text, out string host, out int port, out string error)
+    public static bool TryParse(string text, out string host, out int port, out string error, bool allowPortZero = false)
     {
         host = string.Empty;
         port = 0;
@@ -29,9 +29,9 @@ internal static class ServerAddress
             error = "'" + text + "': write IPv6 addresses in brackets, as [::1]:9000";
             return false;
         }
-        if (!int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
+        if (!int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port) || port < (allowPortZero ? 0 : 1) || port > 65535)
         {
-            error = "'" + text + "': port must be a number from 1 to 65535";
+            error = "'" + text + "': port must be a number from " + (allowPortZero ? 0 : 1) + " to 65535";
             return false;
         }
         return true;
