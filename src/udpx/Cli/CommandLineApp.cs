@@ -12,6 +12,7 @@ internal static class CommandLineApp
             ServeCommand.Create(),
             SendCommand.Create(),
             DemoCommand.Create(),
+            RelayVerb.Create(),
             WorkerVerb.Create(),
         };
         var parsed = root.Parse(args);
@@ -30,7 +31,7 @@ internal static class CommandLineApp
         }
         catch (UserError ex)
         {
-            Console.Error.WriteLine("udpx: " + ex.Message);
+            Console.Error.WriteLine(ex.Message.StartsWith("udpx", StringComparison.Ordinal) ? ex.Message : "udpx: " + ex.Message);
             return ex.ExitCode;
         }
         catch (OperationCanceledException)

@@ -9,6 +9,6 @@ internal static class RelayExitCode
     /// <summary>A flag has a bad value, or a host name does not resolve.</summary>
     public const int Usage = 2;
 
-    /// <summary>The listen socket could not be opened (port in use, address not on this machine, ...).</summary>
-    public const int Network = 3;
+    /// <summary>The listen socket could not be opened (port in use, address not on this machine, ...): the same code as every udpx network error.</summary>
+    public const int Network = 4;
 }

@@ -45,7 +45,7 @@ public sealed partial class RelayCommandTests
     }
 
     [Fact]
-    public async Task A_port_in_use_is_one_line_and_exit_code_3()
+    public async Task A_port_in_use_is_one_line_and_exit_code_4()
     {
         using var holder = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         holder.Bind(new IPEndPoint(IPAddress.Loopback, 0));
