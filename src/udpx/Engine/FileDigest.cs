@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Hashing;
 using Microsoft.Win32.SafeHandles;
 
@@ -7,13 +6,13 @@ namespace Udpx.Engine;
 /// <summary>XxHash128 of a whole file, streamed through one pooled buffer.</summary>
 internal static class FileDigest
 {
-    private const int BufferSize = 1 << 20;
+    // A buffer of its own per digest: a fixed cost per file, where a shared pool's cost would vary with the thread.
+    private const int BufferSize = 256 << 10;
 
     public static UInt128 Compute(SafeFileHandle handle, CancellationToken cancellationToken = default)
     {
         var hash = new XxHash128();
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        try
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(BufferSize);
         {
             long offset = 0;
             int n;
@@ -24,10 +23,6 @@ internal static class FileDigest
                 offset += n;
             }
             return hash.GetCurrentHashAsUInt128();
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
