@@ -56,6 +56,7 @@ internal sealed class AsyncTransferDriver : IDisposable
         while (true)
         {
             int length;
+            int segments;
             long now = clock.NowMicros;
             lock (_lock)
             {
@@ -68,7 +69,7 @@ internal sealed class AsyncTransferDriver : IDisposable
                 {
                     return;
                 }
-                length = protocol.TryWriteNext(buffer, now);
+                length = BlockingTransferDriver.FillBatch(_session, now, out segments);
                 if (length == 0)
                 {
                     long wait = Math.Max(protocol.NextDeadline(now) - now, 20);
@@ -79,8 +80,27 @@ internal sealed class AsyncTransferDriver : IDisposable
             {
                 try
                 {
-                    await _session.Socket.SendToAsync(buffer.AsMemory(0, length), SocketFlags.None, _session.Server).ConfigureAwait(false);
-                    _session.RecordSent(buffer.AsSpan(0, length), now);
+                    if (segments > 1 && _session.Segmented)
+                    {
+                        await _session.Socket.SendToAsync(buffer.AsMemory(0, length), SocketFlags.None, _session.Server).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        for (int offset = 0; offset < length; offset += _session.DatagramSize)
+                        {
+                            int size = Math.Min(_session.DatagramSize, length - offset);
+                            await _session.Socket.SendToAsync(buffer.AsMemory(offset, size), SocketFlags.None, _session.Server).ConfigureAwait(false);
+                        }
+                    }
+                }
+                catch (SocketException ex) when (segments > 1 && _session.Segmented && TransferSession.IsSegmentationRefusal(ex))
+                {
+                    // The path refuses segmented sends: one datagram per call from now on.
+                    _session.DisableSegmentation();
+                    for (int offset = 0; offset < length; offset += _session.DatagramSize)
+                    {
+                        _session.Socket.SendTo(buffer.AsSpan(offset, Math.Min(_session.DatagramSize, length - offset)), SocketFlags.None, _session.Server);
+                    }
                 }
                 catch (SocketException ex)
                 {

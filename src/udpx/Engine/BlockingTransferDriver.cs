@@ -34,7 +34,6 @@ internal static class BlockingTransferDriver
         var protocol = session.Protocol;
         var socket = session.Socket;
         var clock = session.Clock;
-        byte[] buffer = session.SendBuffer;
         while (!protocol.IsFinished)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -44,17 +43,22 @@ internal static class BlockingTransferDriver
                 return;
             }
             long now = clock.NowMicros;
-            int length;
             int burst = 0;
-            while ((length = protocol.TryWriteNext(buffer, now)) > 0)
+            while (true)
             {
-                if (!Send(session, buffer.AsSpan(0, length)))
+                int sent = FillAndSendBatch(session, now, out bool failed);
+                if (failed)
                 {
                     return;
                 }
-                session.RecordSent(buffer.AsSpan(0, length), now);
-                if (++burst % DrainEvery == 0)
+                if (sent == 0)
                 {
+                    break;
+                }
+                burst += sent;
+                if (burst >= DrainEvery)
+                {
+                    burst = 0;
                     if (!Drain(session))
                     {
                         return;
@@ -85,17 +89,52 @@ internal static class BlockingTransferDriver
         }
     }
 
-    private static bool Send(TransferSession session, ReadOnlySpan<byte> datagram)
+    /// <summary>
+    /// Asks the protocol for datagrams until the batch is full or nothing is due, then sends the batch.
+    /// A datagram shorter than the others (a control message, the file's last chunk) ends its batch.
+    /// </summary>
+    internal static int FillAndSendBatch(TransferSession session, long now, out bool failed)
     {
+        failed = false;
+        int used = FillBatch(session, now, out int segments);
+        if (segments == 0)
+        {
+            return 0;
+        }
         try
         {
-            session.Socket.SendTo(datagram, SocketFlags.None, session.Server);
-            return true;
+            session.SendBatch(session.SendBuffer.AsSpan(0, used), segments);
         }
         catch (SocketException ex)
         {
-            return OnSocketError(session, ex);
+            failed = !OnSocketError(session, ex);
         }
+        return segments;
+    }
+
+    /// <summary>Fills the batch buffer; returns the bytes used and the number of datagrams in it.</summary>
+    internal static int FillBatch(TransferSession session, long now, out int segments)
+    {
+        byte[] buffer = session.SendBuffer;
+        int size = session.DatagramSize;
+        int used = 0;
+        segments = 0;
+        while (segments < session.SegmentsPerBatch)
+        {
+            int length = session.Protocol.TryWriteNext(buffer.AsSpan(used, size), now);
+            if (length == 0)
+            {
+                break;
+            }
+            session.RecordSent(buffer.AsSpan(used, length), now);
+            used += length;
+            segments++;
+            if (length != size)
+            {
+                break;
+            }
+        }
+        return used;
     }
 
     /// <summary>Hands every waiting datagram from the server to the protocol.</summary>

@@ -40,7 +40,9 @@ internal sealed class TransferSession : IDisposable
             Socket.Connect(endpoint);
             Server = endpoint.Serialize();
             ReceiveAddress = new SocketAddress(endpoint.AddressFamily);
-            SendBuffer = GC.AllocateUninitializedArray<byte>(job.Settings.DatagramSize, pinned: true);
+            Segmented = UdpOffload.TryEnableSegmentation(Socket, job.Settings.DatagramSize);
+            SegmentsPerBatch = Segmented ? UdpOffload.SegmentsPerBatch(job.Settings.DatagramSize) : 1;
+            SendBuffer = GC.AllocateUninitializedArray<byte>(job.Settings.DatagramSize * SegmentsPerBatch, pinned: true);
             ReceiveBuffer = GC.AllocateUninitializedArray<byte>(Wire.MaxDatagramSize, pinned: true);
         }
         catch
@@ -69,7 +71,15 @@ internal sealed class TransferSession : IDisposable
 
     public SocketAddress ReceiveAddress { get; }
 
+    /// <summary>The batch buffer: room for <see cref="SegmentsPerBatch"/> datagrams back to back.</summary>
     public byte[] SendBuffer { get; }
+
+    /// <summary>True while the kernel splits one send into datagrams (UDP GSO).</summary>
+    public bool Segmented { get; private set; }
+
+    public int SegmentsPerBatch { get; private set; }
+
+    public int DatagramSize => Plan.DatagramSize;
 
     public byte[] ReceiveBuffer { get; }
 
@@ -116,6 +126,48 @@ internal sealed class TransferSession : IDisposable
         ulong chunk = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(datagram[16..]);
         _bytesRecorded += datagram.Length - Wire.DataHeaderSize;
         Ring.Record(now, Plan.SessionId, chunk, _bytesRecorded, datagram.Length, datagram[Wire.DataHeaderSize..]);
+    }
+
+    /// <summary>
+    /// Sends a batch of datagrams laid out back to back, every one <see cref="DatagramSize"/> long but
+    /// the last. With segmentation one call sends them all; if the kernel refuses it, segmentation is
+    /// switched off for good and the batch goes out one datagram per call.
+    /// </summary>
+    public void SendBatch(ReadOnlySpan<byte> batch, int segments)
+    {
+        if (segments <= 1 || !Segmented)
+        {
+            SendEach(batch);
+            return;
+        }
+        try
+        {
+            Socket.SendTo(batch, SocketFlags.None, Server);
+        }
+        catch (SocketException ex) when (IsSegmentationRefusal(ex))
+        {
+            DisableSegmentation();
+            SendEach(batch);
+        }
+    }
+
+    /// <summary>An error that says the path cannot take segmented sends (e.g. EIO without checksum offload).</summary>
+    public static bool IsSegmentationRefusal(SocketException ex) =>
+        ex.SocketErrorCode is not (SocketError.ConnectionRefused or SocketError.NoBufferSpaceAvailable or SocketError.WouldBlock or SocketError.HostUnreachable or SocketError.NetworkUnreachable);
+
+    public void DisableSegmentation()
+    {
+        UdpOffload.DisableSegmentation(Socket);
+        Segmented = false;
+        SegmentsPerBatch = 1;
+    }
+
+    private void SendEach(ReadOnlySpan<byte> batch)
+    {
+        for (int offset = 0; offset < batch.Length; offset += DatagramSize)
+        {
+            Socket.SendTo(batch.Slice(offset, Math.Min(DatagramSize, batch.Length - offset)), SocketFlags.None, Server);
+        }
     }
 
     /// <summary>Tells the server we give up, so it frees the session at once (best effort).</summary>

@@ -50,6 +50,9 @@ internal sealed class ReceiverSession
 
     public IIncomingFile File { get; }
 
+    /// <summary>In-order chunks waiting to be written together.</summary>
+    public WriteBehind Pending { get; } = new();
+
     public ReceiveWindow Window { get; }
 
     public long StartedAt { get; }

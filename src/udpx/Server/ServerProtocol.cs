@@ -74,6 +74,40 @@ internal sealed class ServerProtocol : IDisposable
         }
     }
 
+    /// <summary>
+    /// Handles what one receive returned when the kernel coalesces datagrams (UDP GRO): datagrams of one
+    /// sender, all of one size but the last. The size follows from the first datagram's own header.
+    /// </summary>
+    public void HandleCoalesced(ReadOnlySpan<byte> buffer, SocketAddress from, long now, IDatagramSink sink)
+    {
+        while (buffer.Length > 0)
+        {
+            int size = SegmentSize(buffer);
+            int take = Math.Min(size, buffer.Length);
+            Handle(buffer[..take], from, now, sink);
+            buffer = buffer[take..];
+        }
+    }
+
+    /// <summary>The length a datagram starting at <paramref name="buffer"/> has; the whole buffer when unknown.</summary>
+    private int SegmentSize(ReadOnlySpan<byte> buffer)
+    {
+        if (buffer.Length < Wire.HeaderSize || buffer[0] != Wire.Magic)
+        {
+            return buffer.Length;
+        }
+        int size = (MessageType)buffer[2] switch
+        {
+            MessageType.Data when _sessions.TryGetValue(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(buffer[8..]), out var s) => s.ChunkSize + Wire.DataHeaderSize,
+            MessageType.Hello => Wire.HelloSize,
+            MessageType.Finish => Wire.FinishSize,
+            MessageType.Abort => Wire.AbortSize,
+            MessageType.Offer when buffer.Length >= Wire.OfferFixedSize => Wire.OfferFixedSize + System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(buffer[60..]),
+            _ => buffer.Length,
+        };
+        return size <= 0 ? buffer.Length : size;
+    }
+
     /// <summary>Timers: delayed acknowledgements, finished verifications, idle expiry, lingering results.</summary>
     public void Poll(long now, IDatagramSink sink)
     {
@@ -245,7 +279,7 @@ internal sealed class ServerProtocol : IDisposable
                 }
                 try
                 {
-                    session.File.Write(offset, payload);
+                    session.Pending.Write(session.File, offset, payload);
                 }
                 catch (IOException ex)
                 {
@@ -345,6 +379,17 @@ internal sealed class ServerProtocol : IDisposable
 
     private void StartVerification(ReceiverSession session, long now, IDatagramSink sink)
     {
+        try
+        {
+            session.Pending.Flush(session.File);
+        }
+        catch (IOException ex)
+        {
+            session.File.Discard();
+            var reason = Engine.DiskErrors.IsDiskFull(ex) ? RejectReason.DiskFull : RejectReason.IoError;
+            EndSession(session, reason, RejectReasonText.Describe(reason), now, sink);
+            return;
+        }
         session.SetState(SessionState.Verifying);
         session.Verification = session.File.CommitAsync(session.Digest, _stopping.Token);
         if (session.Verification.IsCompleted)
@@ -355,6 +400,7 @@ internal sealed class ServerProtocol : IDisposable
 
     private void EndSession(ReceiverSession session, RejectReason reason, string message, long now, IDatagramSink? sink)
     {
+        session.Pending.Dispose();
         session.End(reason, message, now);
         Volatile.Write(ref _active, _active - 1);
         if (reason == RejectReason.None)
@@ -455,6 +501,7 @@ internal sealed class ServerProtocol : IDisposable
             if (session.State is SessionState.Receiving or SessionState.Verifying)
             {
                 session.File.Discard();
+                session.Pending.Dispose();
             }
         }
         _stopping.Dispose();

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Udpx.Engine;
-using Udpx.Protocol;
 
 namespace Udpx.Server;
 
@@ -32,6 +31,9 @@ internal sealed class UdpServer : IDatagramSink, IDisposable
 
     public ServerProtocol Protocol { get; }
 
+    /// <summary>True when the kernel hands over several datagrams per receive (UDP GRO).</summary>
+    public bool Coalescing { get; private init; }
+
     public IPEndPoint LocalEndPoint { get; }
 
     /// <summary>Completes when the receive thread has ended.</summary>
@@ -41,6 +43,7 @@ internal sealed class UdpServer : IDatagramSink, IDisposable
     public static UdpServer Start(IPEndPoint bind, ServerProtocol protocol, TimeProvider? time = null)
     {
         var socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        bool coalescing;
         try
         {
             if (bind.AddressFamily == AddressFamily.InterNetworkV6)
@@ -50,13 +53,14 @@ internal sealed class UdpServer : IDatagramSink, IDisposable
             socket.ReceiveBufferSize = SocketBufferBytes;
             socket.SendBufferSize = SocketBufferBytes;
             socket.Bind(bind);
+            coalescing = UdpOffload.TryEnableCoalescing(socket);
         }
         catch
         {
             socket.Dispose();
             throw;
         }
-        var server = new UdpServer(socket, protocol, time ?? TimeProvider.System);
+        var server = new UdpServer(socket, protocol, time ?? TimeProvider.System) { Coalescing = coalescing };
         server._thread.Start();
         return server;
     }
@@ -83,7 +87,8 @@ internal sealed class UdpServer : IDatagramSink, IDisposable
 
     private void ReceiveLoop()
     {
-        byte[] buffer = GC.AllocateUninitializedArray<byte>(Wire.MaxDatagramSize + 1, pinned: true);
+        // Room for a coalesced receive (up to 64 KiB) or one largest datagram.
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(1 << 17, pinned: true);
         var from = new SocketAddress(_socket.AddressFamily);
         long nextPoll = 0;
         try
@@ -106,7 +111,14 @@ internal sealed class UdpServer : IDatagramSink, IDisposable
                     while (budget-- > 0 && _socket.Available > 0)
                     {
                         int n = _socket.ReceiveFrom(buffer, SocketFlags.None, from);
-                        Protocol.Handle(buffer.AsSpan(0, n), from, _clock.NowMicros, this);
+                        if (Coalescing)
+                        {
+                            Protocol.HandleCoalesced(buffer.AsSpan(0, n), from, _clock.NowMicros, this);
+                        }
+                        else
+                        {
+                            Protocol.Handle(buffer.AsSpan(0, n), from, _clock.NowMicros, this);
+                        }
                     }
                 }
                 catch (SocketException)
