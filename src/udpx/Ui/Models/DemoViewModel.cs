@@ -84,7 +84,7 @@ internal sealed class DemoViewModel
         return Queued is { } next ? status + ", next: " + next.Name() : status;
     }
 
-    /// <summary>The client pane: the run's header, then each server's transfers.</summary>
+    /// <summary>The client pane: the run in a line (the mode is in the pane's title, the time in the screen's header), then each server's transfers.</summary>
     public IReadOnlyList<string> ClientLines(int width)
     {
         var lines = new List<string>();
@@ -93,7 +93,7 @@ internal sealed class DemoViewModel
             lines.Add(Status());
             return lines;
         }
-        lines.Add(TextTable.Cut(Client.Header(), width));
+        lines.Add(TextTable.Cut(Client.Summary(), width));
         foreach (var group in Client.Servers)
         {
             lines.Add(TextTable.Cut("to " + group.Title(), width));
@@ -117,6 +117,7 @@ internal sealed class DemoViewModel
         }
         Current = run;
         Client = new SendViewModel(run.Transfers, run.Mode, run.Workers, nowMicros, streamLinesPerPoll: 3);
+        Client.Update(nowMicros);
     }
 
     private static DemoResult ResultOf(int number, DemoRun run)

@@ -16,12 +16,13 @@ internal static class ResultsTable
         new TextColumn("ok", 3),
         new TextColumn("vs best", 7, AlignRight: true));
 
+    // Fits the demo's right-hand pane (40 columns inside at 80x24) without cutting a mode name.
     private static readonly TextTable Compact = new(
-        new TextColumn("mode", 7, Grow: 1),
-        new TextColumn("time", 7, AlignRight: true),
+        new TextColumn("mode", 13, Grow: 1),
+        new TextColumn("time", 6, AlignRight: true),
         new TextColumn("rate", 10, AlignRight: true),
-        new TextColumn("retx", 5, AlignRight: true),
-        new TextColumn("ok", 3));
+        new TextColumn("retx", 4, AlignRight: true),
+        new TextColumn("ok", 2));
 
     public static IReadOnlyList<string> Lines(IReadOnlyList<DemoResult> results, int width)
     {
@@ -47,7 +48,7 @@ internal static class ResultsTable
                     (full ? TextTable.Fit(r.Run.ToString(CultureInfo.InvariantCulture), 2, alignRight: true) + " " : string.Empty) + mode + ": " + r.Error, width));
                 continue;
             }
-            string ok = s.AllVerified ? "yes" : "NO";
+            string ok = s.AllVerified ? (full ? "yes" : "ok") : "NO";
             lines.Add(full
                 ? table.Row(width, r.Run.ToString(CultureInfo.InvariantCulture), mode, DurationText.Seconds(s.Seconds), RateText.Format(s.BytesPerSecond),
                     s.Datagrams.ToString(CultureInfo.InvariantCulture), s.Retransmitted.ToString(CultureInfo.InvariantCulture), ok, Relative(s.BytesPerSecond, best))

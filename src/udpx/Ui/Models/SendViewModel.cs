@@ -71,9 +71,17 @@ internal sealed class SendViewModel
     public string Header()
     {
         string workers = Workers > 0 ? Workers.ToString(CultureInfo.InvariantCulture) + (Workers == 1 ? " worker" : " workers") : "one per transfer";
-        string done = Finished.ToString(CultureInfo.InvariantCulture) + " of " + Transfers.Count.ToString(CultureInfo.InvariantCulture) + " done";
-        return "mode " + Mode.Name() + "  " + workers + "  elapsed " + DurationText.Elapsed(Elapsed) + "  " + done + "  " + RateText.Format(BytesPerSecond);
+        return "mode " + Mode.Name() + "  " + workers + "  elapsed " + DurationText.Elapsed(Elapsed) + "  " + Done() + "  " + RateText.Format(BytesPerSecond);
     }
+
+    /// <summary>The header without mode and time: "4 workers  3 of 6 done  12.3 MiB/s".</summary>
+    public string Summary()
+    {
+        string workers = Workers > 0 ? Workers.ToString(CultureInfo.InvariantCulture) + (Workers == 1 ? " worker" : " workers") : "one per transfer";
+        return workers + "  " + Done() + "  " + RateText.Format(BytesPerSecond);
+    }
+
+    private string Done() => Finished.ToString(CultureInfo.InvariantCulture) + " of " + Transfers.Count.ToString(CultureInfo.InvariantCulture) + " done";
 
     /// <summary>How the run ended so far: every transfer verified, or how many failed.</summary>
     public string Outcome()

@@ -91,7 +91,7 @@ internal sealed class ServerViewModel
     {
         var lines = new List<string>
         {
-            TextTable.Cut(Sessions.Active.ToString(CultureInfo.InvariantCulture) + " active  " + RateText.Format(BytesPerSecond) + "  " + Stream.SamplingText(), width),
+            TextTable.Cut(Sessions.Active.ToString(CultureInfo.InvariantCulture) + " active  " + ByteSize.Format(TotalBytes) + " in  " + RateText.Format(BytesPerSecond), width),
         };
         lines.AddRange(Sessions.CompactLines(width));
         var stream = Stream.Lines(width);

@@ -37,7 +37,7 @@ internal sealed class StreamFeed
             new TextColumn(fromHeader, 5, Grow: 1),
             new TextColumn("bytes", 9, AlignRight: true),
             new TextColumn("len", 4, AlignRight: true),
-            new TextColumn("first", 8, Grow: 1));
+            new TextColumn("first", 5, Grow: 1));
         LinesPerPoll = Math.Max(1, linesPerPoll);
         History = Math.Max(1, history);
     }

@@ -5,11 +5,13 @@ namespace Udpx.Ui;
 
 /// <summary>
 /// The demo: the servers' panes on the left, the client's on the right with the table of runs below it.
-/// Keys 1 to 4 run the scenario again under another mode.
+/// Keys 1 to 4 run the scenario again under another mode. At 80 columns the right side gets 42, so that
+/// the table of runs shows whole mode names.
 /// </summary>
 internal sealed class DemoScreen : UiScreen
 {
     private const int ResultRows = 4;
+    private const int LeftPercent = 48;
     private readonly DemoViewModel _model;
     private readonly List<(Pane Pane, ServerViewModel Server)> _servers = [];
     private readonly Pane _client;
@@ -30,7 +32,7 @@ internal sealed class DemoScreen : UiScreen
             {
                 X = 0,
                 Y = above is null ? 1 : Pos.Bottom(above),
-                Width = Dim.Percent(50),
+                Width = Dim.Percent(LeftPercent),
                 Height = Share(i, model.Servers.Count),
                 ScrollTarget = body,
             };
@@ -43,7 +45,7 @@ internal sealed class DemoScreen : UiScreen
         var clientBody = new LinesView { Width = Dim.Fill(), Height = Dim.Fill(), Source = model.ClientLines };
         _client = new Pane("client")
         {
-            X = model.Servers.Count > 0 ? Pos.Percent(50) : 0,
+            X = model.Servers.Count > 0 ? Pos.Percent(LeftPercent) : 0,
             Y = 1,
             Width = Dim.Fill(),
             Height = Dim.Fill(ResultRows + 4),
