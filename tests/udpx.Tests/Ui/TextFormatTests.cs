@@ -74,6 +74,15 @@ public sealed class TextFormatTests
     }
 
     [Fact]
+    public void A_header_keeps_its_first_part_and_only_the_later_parts_that_fit_whole()
+    {
+        Assert.Equal("udpx server  2 active  1.00 MiB/s", HeaderLine.Fit(40, "udpx server", "2 active", string.Empty, "1.00 MiB/s", "12.3 MiB in"));
+        Assert.Equal("udpx server  12 B in", HeaderLine.Fit(22, "udpx server", "1.00 MiB/s", "12 B in"));
+        Assert.Equal("udpx s", HeaderLine.Fit(6, "udpx server", "x"));
+        Assert.Equal("a  b  c", HeaderLine.Join("a", "b", "c"));
+    }
+
+    [Fact]
     public void Progress_bars_fill_an_eighth_of_a_cell_at_a_time()
     {
         Assert.Equal("░░░░", ProgressBarText.Render(0, 4));

@@ -68,18 +68,17 @@ internal sealed class SendViewModel
     }
 
     /// <summary>"mode thread-async  4 workers  elapsed 00:12  3 of 6 done  12.3 MiB/s".</summary>
-    public string Header()
-    {
-        string workers = Workers > 0 ? Workers.ToString(CultureInfo.InvariantCulture) + (Workers == 1 ? " worker" : " workers") : "one per transfer";
-        return "mode " + Mode.Name() + "  " + workers + "  elapsed " + DurationText.Elapsed(Elapsed) + "  " + Done() + "  " + RateText.Format(BytesPerSecond);
-    }
+    public string Header() => HeaderLine.Join([.. HeaderParts()]);
+
+    /// <summary>The header's parts, most important first.</summary>
+    public IReadOnlyList<string> HeaderParts() =>
+        ["mode " + Mode.Name(), WorkersText(), "elapsed " + DurationText.Elapsed(Elapsed), Done(), RateText.Format(BytesPerSecond)];
 
     /// <summary>The header without mode and time: "4 workers  3 of 6 done  12.3 MiB/s".</summary>
-    public string Summary()
-    {
-        string workers = Workers > 0 ? Workers.ToString(CultureInfo.InvariantCulture) + (Workers == 1 ? " worker" : " workers") : "one per transfer";
-        return workers + "  " + Done() + "  " + RateText.Format(BytesPerSecond);
-    }
+    public string Summary() => HeaderLine.Join(WorkersText(), Done(), RateText.Format(BytesPerSecond));
+
+    private string WorkersText() =>
+        Workers > 0 ? Workers.ToString(CultureInfo.InvariantCulture) + (Workers == 1 ? " worker" : " workers") : "one per transfer";
 
     private string Done() => Finished.ToString(CultureInfo.InvariantCulture) + " of " + Transfers.Count.ToString(CultureInfo.InvariantCulture) + " done";
 

@@ -53,14 +53,21 @@ internal sealed class ServerViewModel
         History.Update(nowMicros, TotalBytes);
     }
 
-    /// <summary>"udpx server  2 active / 5 sessions  12.3 MiB in  1.20 MiB/s".</summary>
-    public string Header()
+    /// <summary>"udpx server", "2 active / 5 sessions", "1.20 MiB/s", "12.3 MiB in", "done 3, failed 0": most important first.</summary>
+    public IReadOnlyList<string> HeaderParts()
     {
         var stats = _server.Stats;
-        return Name + "  " + Sessions.Active.ToString(CultureInfo.InvariantCulture) + " active / " + _snapshots.Length.ToString(CultureInfo.InvariantCulture)
-            + " sessions  " + ByteSize.Format(TotalBytes) + " in  " + RateText.Format(BytesPerSecond)
-            + "  done " + stats.Completed.ToString(CultureInfo.InvariantCulture) + ", failed " + stats.Failed.ToString(CultureInfo.InvariantCulture);
+        return
+        [
+            Name,
+            Sessions.Active.ToString(CultureInfo.InvariantCulture) + " active / " + _snapshots.Length.ToString(CultureInfo.InvariantCulture) + " sessions",
+            RateText.Format(BytesPerSecond),
+            ByteSize.Format(TotalBytes) + " in",
+            "done " + stats.Completed.ToString(CultureInfo.InvariantCulture) + ", failed " + stats.Failed.ToString(CultureInfo.InvariantCulture),
+        ];
     }
+
+    public string Header() => HeaderLine.Join([.. HeaderParts()]);
 
     /// <summary>Datagrams dropped before reaching a session, and offers refused; empty when there are none.</summary>
     public string Problems()

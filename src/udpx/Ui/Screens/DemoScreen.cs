@@ -71,8 +71,8 @@ internal sealed class DemoScreen : UiScreen
 
     public DemoViewModel Model => _model;
 
-    protected override string Header(long nowMicros) =>
-        Join("udpx demo", _model.Status(), _model.Client is { } client ? "elapsed " + DurationText.Elapsed(client.Elapsed) : string.Empty);
+    protected override IReadOnlyList<string> Header(long nowMicros) =>
+        ["udpx demo", _model.Status(), _model.Client is { } client ? "elapsed " + DurationText.Elapsed(client.Elapsed) : string.Empty];
 
     protected override void Update(long nowMicros)
     {

@@ -44,7 +44,8 @@ internal sealed class SendScreen : UiScreen
 
     public SendViewModel Model => _model;
 
-    protected override string Header(long nowMicros) => Join("udpx send", _model.Header(), _model.Outcome(), _model.AllFinished ? "q to exit" : string.Empty);
+    protected override IReadOnlyList<string> Header(long nowMicros) =>
+        ["udpx send", .. _model.HeaderParts(), _model.Outcome(), _model.AllFinished ? "q to exit" : string.Empty];
 
     protected override void Update(long nowMicros)
     {

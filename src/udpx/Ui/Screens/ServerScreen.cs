@@ -37,7 +37,7 @@ internal sealed class ServerScreen : UiScreen
 
     public ServerViewModel Model => _model;
 
-    protected override string Header(long nowMicros) => _model.Header();
+    protected override IReadOnlyList<string> Header(long nowMicros) => _model.HeaderParts();
 
     protected override void Update(long nowMicros)
     {

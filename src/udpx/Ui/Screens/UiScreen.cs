@@ -1,4 +1,3 @@
-using System.Text;
 using Terminal.Gui.Input;
 using Terminal.Gui.ViewBase;
 using Terminal.Gui.Views;
@@ -15,9 +14,10 @@ internal abstract class UiScreen : Runnable
 {
     private readonly TimeProvider _clock;
     private readonly long _start;
-    private readonly Label _header;
+    private readonly LinesView _header;
     private readonly Label _keys;
     private readonly FrameView _help;
+    private IReadOnlyList<string> _headerParts = [];
 
     protected UiScreen(TimeProvider clock, string keys, IReadOnlyList<string> help)
     {
@@ -27,7 +27,7 @@ internal abstract class UiScreen : Runnable
         Height = Dim.Fill();
         BorderStyle = Terminal.Gui.Drawing.LineStyle.None;
 
-        _header = new Label { X = 0, Y = 0, Width = Dim.Fill(), Height = 1, Text = string.Empty };
+        _header = new LinesView { X = 0, Y = 0, Width = Dim.Fill(), Height = 1, Source = width => [HeaderLine.Fit(width, [.. _headerParts])] };
         _keys = new Label { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Height = 1, Text = keys };
         var helpBody = new LinesView { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill(), Source = _ => help };
         _help = new FrameView
@@ -58,7 +58,7 @@ internal abstract class UiScreen : Runnable
     {
         long now = NowMicros;
         Update(now);
-        _header.Text = Header(now);
+        _headerParts = Header(now);
         SetNeedsLayout();
         SetNeedsDraw();
     }
@@ -70,7 +70,8 @@ internal abstract class UiScreen : Runnable
         Add(_help);
     }
 
-    protected abstract string Header(long nowMicros);
+    /// <summary>The header's parts, most important first; those that do not fit the width are left out.</summary>
+    protected abstract IReadOnlyList<string> Header(long nowMicros);
 
     protected abstract void Update(long nowMicros);
 
@@ -133,24 +134,5 @@ internal abstract class UiScreen : Runnable
             longest = Math.Max(longest, line.Length);
         }
         return longest;
-    }
-
-    /// <summary>Parts of a header line, two spaces apart, empty parts left out.</summary>
-    internal static string Join(params ReadOnlySpan<string> parts)
-    {
-        var text = new StringBuilder();
-        foreach (string part in parts)
-        {
-            if (part.Length == 0)
-            {
-                continue;
-            }
-            if (text.Length > 0)
-            {
-                text.Append("  ");
-            }
-            text.Append(part);
-        }
-        return text.ToString();
     }
 }
