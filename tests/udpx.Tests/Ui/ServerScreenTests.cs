@@ -92,6 +92,8 @@ public sealed class ServerScreenTests(ITestOutputHelper output)
             Capture,
             () => app.InjectKey(Key.Esc),
             Capture,
+            () => app.InjectKey(Key.Tab.WithShift),
+            Capture,
             () => app.InjectKey(Key.Q));
 
         Assert.Contains("▶ sessions", frames[0], StringComparison.Ordinal);
@@ -103,6 +105,7 @@ public sealed class ServerScreenTests(ITestOutputHelper output)
         Assert.Contains("close this help", frames[3], StringComparison.Ordinal);
         Assert.DoesNotContain("close this help", frames[4], StringComparison.Ordinal);
         Assert.Contains("keys.bin", frames[4], StringComparison.Ordinal);
+        Assert.Contains("▶ sessions", frames[5], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -60,6 +60,7 @@ internal sealed class ServerGroup
     public void Update(long nowMicros)
     {
         var rows = new List<TransferRow>(_transfers.Count);
+        var finishedRows = new List<TransferRow>();
         double rate = 0;
         int finished = 0;
         for (int i = 0; i < _transfers.Count; i++)
@@ -83,11 +84,12 @@ internal sealed class ServerGroup
             long retransmitted = result is null ? c.Retransmitted : Math.Max(c.Retransmitted, result.Retransmitted);
             long rtt = c.RttMicros > 0 ? c.RttMicros : result?.RttMicros ?? 0;
             double percent = Percent.Of(bytesAcked, size, result is { Verified: true });
-            rows.Add(new TransferRow(t.Job.Name, percent, shownRate, datagrams, bytesAcked, size, retransmitted, rtt, c.Phase, result));
+            var row = new TransferRow(t.Job.Name, percent, shownRate, datagrams, bytesAcked, size, retransmitted, rtt, c.Phase, result);
+            (result is null ? rows : finishedRows).Add(row);
         }
-        // Stable: the order of the command line within each kind.
-        var ordered = rows.Select((r, i) => (r, i)).OrderBy(p => p.r.IsFinished).ThenBy(p => p.i).Select(p => p.r).ToList();
-        Rows = ordered;
+        // Moving transfers first; each kind keeps the order of the command line.
+        rows.AddRange(finishedRows);
+        Rows = rows;
         BytesPerSecond = rate;
         Finished = finished;
         Stream.Poll(nowMicros);

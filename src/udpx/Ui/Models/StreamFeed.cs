@@ -15,7 +15,7 @@ internal sealed class StreamFeed
 
     private readonly List<StreamSource> _sources = [];
     private readonly List<StreamEntry> _entries = [];
-    private readonly List<StreamEntry> _arrived = [];
+    private readonly List<Arrival> _arrived = [];
     private readonly Queue<(long At, long Arrived, long Shown)> _window = new();
     private readonly RateMeter _rate = new(Second);
     private readonly TextTable _full;
@@ -79,7 +79,7 @@ internal sealed class StreamFeed
             for (int i = 0; i < n; i++)
             {
                 var record = _buffer[i];
-                _arrived.Add(new StreamEntry(record, source.Label(record), record.TimeMicros - source.Origin));
+                _arrived.Add(new Arrival(record, source, record.TimeMicros - source.Origin, _arrived.Count));
             }
         }
         Total += arrived;
@@ -89,10 +89,8 @@ internal sealed class StreamFeed
         {
             if (_sources.Count > 1)
             {
-                // Stable: records of one ring keep their order when their stamps tie.
-                var ordered = _arrived.Select((e, i) => (e, i)).OrderBy(p => p.e.Micros).ThenBy(p => p.i).Select(p => p.e).ToList();
-                _arrived.Clear();
-                _arrived.AddRange(ordered);
+                // By time since each stream began; a ring's own order breaks ties.
+                _arrived.Sort(static (a, b) => a.Micros != b.Micros ? a.Micros.CompareTo(b.Micros) : a.Order.CompareTo(b.Order));
             }
             shown = Keep(_arrived);
         }
@@ -140,15 +138,15 @@ internal sealed class StreamFeed
         return lines;
     }
 
-    private long Keep(List<StreamEntry> arrived)
+    private long Keep(List<Arrival> arrived)
     {
         int n = arrived.Count;
         int take = Math.Min(n, LinesPerPoll);
         for (int k = 0; k < take; k++)
         {
-            // Evenly spaced, ending on the newest.
-            int index = n - 1 - (int)((long)(take - 1 - k) * n / take);
-            _entries.Add(arrived[index]);
+            // Evenly spaced, ending on the newest; only these are labelled.
+            var a = arrived[n - 1 - (int)((long)(take - 1 - k) * n / take)];
+            _entries.Add(new StreamEntry(a.Record, a.Source.Label(a.Record), a.Micros));
         }
         if (_entries.Count > History * 2)
         {
@@ -180,4 +178,7 @@ internal sealed class StreamFeed
     }
 
     private static string StampMillis(long micros) => (Math.Max(0, micros) / 1e6).ToString("0.000", CultureInfo.InvariantCulture);
+
+    /// <summary>A datagram just read, before the sample is taken.</summary>
+    private readonly record struct Arrival(DatagramRecord Record, StreamSource Source, long Micros, int Order);
 }

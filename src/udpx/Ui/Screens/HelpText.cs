@@ -21,6 +21,12 @@ internal static class HelpText
         "even sample is shown: \"showing 1 in 40\".",
     ];
 
+    public static readonly string[] Server =
+    [
+        "dup, bad    datagrams a session dropped as duplicate",
+        "            or corrupt (bad checksum)",
+    ];
+
     public static readonly string[] Demo =
     [
         "1 to 4      run again as process, thread,",

@@ -15,7 +15,7 @@ internal sealed class ServerScreen : UiScreen
     private readonly Pane _graph;
 
     public ServerScreen(ServerViewModel model, TimeProvider clock)
-        : base(clock, "q quit  p pause  Tab next pane  Up/Down scroll  ? help", [.. HelpText.Common, string.Empty, .. HelpText.Stream])
+        : base(clock, "q quit  p pause  Tab next pane  Up/Down scroll  ? help", [.. HelpText.Common, .. HelpText.Server, string.Empty, .. HelpText.Stream])
     {
         _model = model;
 
