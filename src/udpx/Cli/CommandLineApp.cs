@@ -14,6 +14,7 @@ internal static class CommandLineApp
             DemoCommand.Create(),
             RelayVerb.Create(),
             WorkerVerb.Create(),
+            UiPreviewVerb.Create(),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

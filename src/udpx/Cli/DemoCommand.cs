@@ -56,7 +56,7 @@ internal static class DemoCommand
 
         if (!json && !headless && Ui.TerminalUi.IsInteractive)
         {
-            return await Ui.TerminalUi.RunDemoAsync(scenario, modes, workers, settings, cancellationToken).ConfigureAwait(false);
+            return RunInteractive(scenario, modes, workers, settings, cancellationToken);
         }
 
         if (!json)
@@ -99,6 +99,42 @@ internal static class DemoCommand
             output.WriteLine(ok ? "all files arrived identical under every mode" : "SOME FILES DID NOT ARRIVE INTACT");
         }
         return cancellationToken.IsCancellationRequested ? ExitCodes.Interrupted : ok ? ExitCodes.Ok : ExitCodes.TransferFailed;
+    }
+
+    /// <summary>The demo on a terminal: the first mode runs at once, keys 1 to 4 run the others.</summary>
+    private static int RunInteractive(DemoScenario scenario, List<ConcurrencyMode> modes, int workers, TransferSettings settings, CancellationToken cancellationToken)
+    {
+        using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var servers = scenario.Servers.Select((s, i) => new Ui.DemoServer("server" + (i + 1) + " " + s.EndPoint, s.Protocol, s.Stream)).ToList();
+        var pending = new List<Task>();
+        var summaries = Ui.TerminalUi.RunDemo(
+            servers,
+            (mode, token) =>
+            {
+                var (transfers, runWorkers, completion) = scenario.Start(mode, workers, settings, token);
+                pending.Add(completion);
+                return new Ui.LiveDemoRun(mode, runWorkers, transfers, Summarise(completion));
+            },
+            modes.Count > 0 ? modes[0] : ConcurrencyMode.Thread,
+            quit);
+        try
+        {
+            Task.WaitAll([.. pending], TimeSpan.FromSeconds(30));
+        }
+        catch (AggregateException)
+        {
+        }
+        foreach (var s in summaries)
+        {
+            Console.Out.WriteLine($"{s.Mode.Name(),-14} {Format.Seconds(s.Seconds),10} {Format.Rate(s.BytesPerSecond),12} {Format.Number(s.Datagrams),10} datagrams {Format.Number(s.Retransmitted),8} retransmitted  {(s.AllVerified ? "all identical" : "NOT ALL IDENTICAL")}");
+        }
+        return summaries.All(s => s.AllVerified) ? ExitCodes.Ok : ExitCodes.TransferFailed;
+
+        static async Task<Ui.DemoRunSummary> Summarise(Task<DemoRun> completion)
+        {
+            var run = await completion.ConfigureAwait(false);
+            return new Ui.DemoRunSummary(run.Mode, run.Seconds, run.Bytes / Math.Max(run.Seconds, 1e-9), run.Datagrams, run.Retransmitted, run.AllIdentical);
+        }
     }
 
     private static DemoModeResult ToRow(DemoRun r) => new(r.Mode.Name(), Math.Round(r.Seconds, 6), Math.Round(r.Bytes / Math.Max(r.Seconds, 1e-9)), r.Datagrams, r.Retransmitted, r.Checks.Count, r.AllIdentical);

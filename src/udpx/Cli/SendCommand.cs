@@ -141,7 +141,11 @@ internal static class SendCommand
             long sendStarted = Stopwatch.GetTimestamp();
             if (!a.Json && !a.Headless && Ui.TerminalUi.IsInteractive)
             {
-                await Ui.TerminalUi.RunSendAsync(dispatcher, handles, cancellationToken).ConfigureAwait(false);
+                // The UI holds the terminal until q; quitting early cancels the transfers cleanly (Abort to the server).
+                using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var running = dispatcher.RunAsync(handles, quit.Token);
+                Ui.TerminalUi.RunSend(handles, mode, dispatcher.Workers, quit);
+                await running.ConfigureAwait(false);
             }
             else
             {

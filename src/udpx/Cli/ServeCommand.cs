@@ -77,7 +77,7 @@ internal static class ServeCommand
             if (!headless && !json && Ui.TerminalUi.IsInteractive)
             {
                 using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                Ui.TerminalUi.RunServer(host.Protocol, host.Stream, quit);
+                Ui.TerminalUi.RunServer(host.Protocol, host.Stream, quit, "udpx serve on " + host.EndPoint + " into " + host.Store.Directory);
                 return ExitCodes.Ok;
             }
             await ReportStreamsAsync(host.Protocol, observer, verbosity, cancellationToken).ConfigureAwait(false);

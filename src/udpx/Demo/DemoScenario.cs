@@ -39,7 +39,11 @@ internal sealed class DemoScenario : IDisposable
     /// <summary>The transfers of the last run, live while it runs.</summary>
     public IReadOnlyList<TransferHandle> Current { get; private set; } = [];
 
-    public async Task<DemoRun> RunAsync(ConcurrencyMode mode, int workers, TransferSettings settings, CancellationToken cancellationToken)
+    public Task<DemoRun> RunAsync(ConcurrencyMode mode, int workers, TransferSettings settings, CancellationToken cancellationToken) =>
+        Start(mode, workers, settings, cancellationToken).Completion;
+
+    /// <summary>Starts a run; the handles are live at once, the task completes with the checked result.</summary>
+    public (IReadOnlyList<TransferHandle> Transfers, int Workers, Task<DemoRun> Completion) Start(ConcurrencyMode mode, int workers, TransferSettings settings, CancellationToken cancellationToken)
     {
         foreach (var server in Servers)
         {
@@ -53,6 +57,12 @@ internal sealed class DemoScenario : IDisposable
         var handles = jobs.Select(j => new TransferHandle(j) { FileSize = new FileInfo(j.Path).Length }).ToList();
         Current = handles;
         var dispatcher = DispatcherFactory.Create(mode, workers, TimeSpan.FromMinutes(5));
+        return (handles, dispatcher.Workers, RunAsync(dispatcher, handles, cancellationToken));
+    }
+
+    private async Task<DemoRun> RunAsync(ITransferDispatcher dispatcher, List<TransferHandle> handles, CancellationToken cancellationToken)
+    {
+        var mode = dispatcher.Mode;
         long started = Stopwatch.GetTimestamp();
         await dispatcher.RunAsync(handles, cancellationToken).ConfigureAwait(false);
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;

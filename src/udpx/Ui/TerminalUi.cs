@@ -1,28 +1,73 @@
-using Udpx.Demo;
+using Terminal.Gui.App;
 using Udpx.Engine;
 using Udpx.Modes;
 using Udpx.Server;
 
 namespace Udpx.Ui;
 
-/// <summary>Entry points of the terminal UI. (Placeholder until the Terminal.Gui screens land: headless only.)</summary>
+/// <summary>
+/// The terminal UI's entry points for the command line. Each call takes over the terminal until the user
+/// presses q or the given token is cancelled, restores the terminal, and returns; either way the token
+/// ends up cancelled, and the caller finishes or cancels its transfers. Call only when <see cref="IsInteractive"/>.
+/// </summary>
 internal static class TerminalUi
 {
-    public static bool IsInteractive => false;
+    /// <summary>Standard input and output are a terminal, and not a dumb one.</summary>
+    public static bool IsInteractive => IsInteractiveTerminal(Console.IsInputRedirected, Console.IsOutputRedirected, Environment.GetEnvironmentVariable("TERM"));
 
-    public static void RunServer(ServerProtocol protocol, DatagramRing stream, CancellationTokenSource quit)
+    internal static bool IsInteractiveTerminal(bool inputRedirected, bool outputRedirected, string? term) =>
+        !inputRedirected && !outputRedirected && !string.Equals(term, "dumb", StringComparison.Ordinal);
+
+    /// <summary>Shows a running server: its sessions, the datagrams it receives, its rate over the last minute.</summary>
+    /// <param name="stream">The ring the server records received datagrams into.</param>
+    /// <param name="name">Header text, such as "udpx server on 0.0.0.0:9000 into ./inbox".</param>
+    public static void RunServer(ServerProtocol server, DatagramRing stream, CancellationTokenSource quit, string name = "udpx server")
     {
-        _ = protocol;
-        _ = stream;
-        quit.Token.WaitHandle.WaitOne();
+        using var screen = new ServerScreen(new ServerViewModel(server, stream, name), TimeProvider.System);
+        Run(screen, quit);
     }
 
-    public static Task RunSendAsync(ITransferDispatcher dispatcher, IReadOnlyList<TransferHandle> handles, CancellationToken cancellationToken) =>
-        dispatcher.RunAsync(handles, cancellationToken);
-
-    public static Task<int> RunDemoAsync(DemoScenario scenario, IReadOnlyList<ConcurrencyMode> modes, int workers, TransferSettings settings, CancellationToken cancellationToken)
+    /// <summary>Shows transfers as they go, one pane per destination server; stays up after they end until q.</summary>
+    /// <param name="workers">Worker count for the header; 0 when each transfer gets its own.</param>
+    public static void RunSend(IReadOnlyList<TransferHandle> transfers, ConcurrencyMode mode, int workers, CancellationTokenSource quit)
     {
-        _ = (scenario, modes, workers, settings, cancellationToken);
-        return Task.FromResult(0);
+        using var screen = new SendScreen(transfers, mode, workers, TimeProvider.System);
+        Run(screen, quit);
+    }
+
+    /// <summary>
+    /// Runs the demo: starts <paramref name="runScenario"/> under <paramref name="firstMode"/> (when given), then again
+    /// under whichever mode keys 1 to 4 ask for, one run at a time. Returns the summaries of the runs that finished.
+    /// A run still going when the UI ends was cancelled through the token; awaiting it is the runner's business.
+    /// </summary>
+    public static IReadOnlyList<DemoRunSummary> RunDemo(
+        IReadOnlyList<DemoServer> servers,
+        Func<ConcurrencyMode, CancellationToken, LiveDemoRun> runScenario,
+        ConcurrencyMode? firstMode,
+        CancellationTokenSource quit)
+    {
+        var model = new DemoViewModel(servers, runScenario, quit.Token);
+        using var screen = new DemoScreen(model, TimeProvider.System);
+        if (firstMode is { } mode)
+        {
+            model.Request(mode, screen.NowMicros);
+        }
+        Run(screen, quit);
+        var summaries = new List<DemoRunSummary>(model.Results.Count);
+        foreach (var result in model.Results)
+        {
+            if (result.Summary is { } summary)
+            {
+                summaries.Add(summary);
+            }
+        }
+        return summaries;
+    }
+
+    private static void Run(UiScreen screen, CancellationTokenSource quit)
+    {
+        using var app = Application.Create();
+        app.Init();
+        ScreenHost.Run(app, screen, quit);
     }
 }

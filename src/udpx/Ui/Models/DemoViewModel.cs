@@ -1,0 +1,137 @@
+using System.Globalization;
+using Udpx.Modes;
+
+namespace Udpx.Ui;
+
+/// <summary>
+/// The demo: two servers and the client that sends to both, one run at a time. Asking for a mode while a
+/// run goes queues it (the latest ask wins) until the run ends; each finished run adds a row to the results.
+/// The runs themselves belong to the demo runner, reached through the callback given at construction.
+/// </summary>
+internal sealed class DemoViewModel
+{
+    private readonly Func<ConcurrencyMode, CancellationToken, LiveDemoRun> _runScenario;
+    private readonly CancellationToken _quit;
+    private readonly List<ServerViewModel> _servers = [];
+    private readonly List<DemoResult> _results = [];
+    private int _runs;
+
+    public DemoViewModel(IReadOnlyList<DemoServer> servers, Func<ConcurrencyMode, CancellationToken, LiveDemoRun> runScenario, CancellationToken quit, int streamLinesPerPoll = 3)
+    {
+        _runScenario = runScenario;
+        _quit = quit;
+        foreach (var server in servers)
+        {
+            _servers.Add(new ServerViewModel(server.Server, server.Stream, server.Name, streamLinesPerPoll));
+        }
+    }
+
+    public IReadOnlyList<ServerViewModel> Servers => _servers;
+
+    /// <summary>The client side of the current run, or of the last one once it ended.</summary>
+    public SendViewModel? Client { get; private set; }
+
+    public LiveDemoRun? Current { get; private set; }
+
+    public int CurrentRun => _runs;
+
+    public ConcurrencyMode? Queued { get; private set; }
+
+    public IReadOnlyList<DemoResult> Results => _results;
+
+    /// <summary>Runs the scenario under <paramref name="mode"/> now if nothing runs, else once the current run ends.</summary>
+    public void Request(ConcurrencyMode mode, long nowMicros)
+    {
+        if (_quit.IsCancellationRequested)
+        {
+            return;
+        }
+        if (Current is null)
+        {
+            Start(mode, nowMicros);
+        }
+        else
+        {
+            Queued = mode;
+        }
+    }
+
+    public void Update(long nowMicros)
+    {
+        foreach (var server in _servers)
+        {
+            server.Update(nowMicros);
+        }
+        Client?.Update(nowMicros);
+        if (Current is { Completion.IsCompleted: true } run)
+        {
+            _results.Add(ResultOf(_runs, run));
+            Current = null;
+            if (Queued is { } next && !_quit.IsCancellationRequested)
+            {
+                Queued = null;
+                Start(next, nowMicros);
+            }
+        }
+    }
+
+    /// <summary>"run 2: thread-async, next: process" or "idle: press 1 to 4 to run".</summary>
+    public string Status()
+    {
+        string status = Current is { } run
+            ? "run " + _runs.ToString(CultureInfo.InvariantCulture) + ": " + run.Mode.Name()
+            : "idle: press 1 to 4 to run";
+        return Queued is { } next ? status + ", next: " + next.Name() : status;
+    }
+
+    /// <summary>The client pane: the run in a line (the mode is in the pane's title, the time in the screen's header), then each server's transfers.</summary>
+    public IReadOnlyList<string> ClientLines(int width)
+    {
+        var lines = new List<string>();
+        if (Client is null)
+        {
+            lines.Add(Status());
+            return lines;
+        }
+        lines.Add(TextTable.Cut(Client.Summary(), width));
+        foreach (var group in Client.Servers)
+        {
+            lines.Add(TextTable.Cut("to " + group.Title(), width));
+            lines.AddRange(group.Lines(width));
+        }
+        return lines;
+    }
+
+    private void Start(ConcurrencyMode mode, long nowMicros)
+    {
+        _runs++;
+        LiveDemoRun run;
+        try
+        {
+            run = _runScenario(mode, _quit);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _results.Add(new DemoResult(_runs, mode, null, ex.Message));
+            return;
+        }
+        Current = run;
+        Client = new SendViewModel(run.Transfers, run.Mode, run.Workers, nowMicros, streamLinesPerPoll: 3);
+        Client.Update(nowMicros);
+    }
+
+    private static DemoResult ResultOf(int number, LiveDemoRun run)
+    {
+        var task = run.Completion;
+        if (task.IsCompletedSuccessfully)
+        {
+            return new DemoResult(number, run.Mode, task.Result, string.Empty);
+        }
+        if (task.IsCanceled)
+        {
+            return new DemoResult(number, run.Mode, null, "cancelled");
+        }
+        var error = task.Exception?.InnerException ?? task.Exception;
+        return new DemoResult(number, run.Mode, null, error?.Message ?? "failed");
+    }
+}

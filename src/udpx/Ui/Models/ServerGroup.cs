@@ -1,0 +1,127 @@
+using System.Globalization;
+using Udpx.Modes;
+
+namespace Udpx.Ui;
+
+/// <summary>
+/// The transfers going to one server: a row each, and the stream of datagrams sent there, merged from
+/// the transfers' rings. Transfers still moving come first.
+/// </summary>
+internal sealed class ServerGroup
+{
+    private static readonly TextTable Full = new(
+        new TextColumn("file", 10, Grow: 2),
+        new TextColumn("progress", 8, Grow: 1),
+        new TextColumn("%", 3, AlignRight: true),
+        new TextColumn("rate", 10, AlignRight: true),
+        new TextColumn("sent", 7, AlignRight: true),
+        new TextColumn("acked", 8, AlignRight: true),
+        new TextColumn("retx", 5, AlignRight: true),
+        new TextColumn("rtt", 7, AlignRight: true),
+        new TextColumn("state", 7));
+
+    // For the demo's client pane (40 columns inside at 80x24): the bar needs no header, retransmissions are in the table of runs.
+    private static readonly TextTable Compact = new(
+        new TextColumn("file", 8, Grow: 2),
+        new TextColumn(string.Empty, 6, Grow: 1),
+        new TextColumn("%", 3, AlignRight: true),
+        new TextColumn("rate", 10, AlignRight: true),
+        new TextColumn("state", 6));
+
+    private readonly List<TransferHandle> _transfers = [];
+    private readonly List<RateMeter> _meters = [];
+
+    public ServerGroup(string server, int streamLinesPerPoll = 5)
+    {
+        Server = server;
+        Stream = new StreamFeed("file", streamLinesPerPoll);
+    }
+
+    public string Server { get; }
+
+    public IReadOnlyList<TransferHandle> Transfers => _transfers;
+
+    public StreamFeed Stream { get; }
+
+    public IReadOnlyList<TransferRow> Rows { get; private set; } = [];
+
+    public double BytesPerSecond { get; private set; }
+
+    public int Finished { get; private set; }
+
+    public void Add(TransferHandle transfer)
+    {
+        _transfers.Add(transfer);
+        _meters.Add(new RateMeter());
+        string name = transfer.Job.Name;
+        Stream.Add(transfer.Stream, _ => name);
+    }
+
+    public void Update(long nowMicros)
+    {
+        var rows = new List<TransferRow>(_transfers.Count);
+        var finishedRows = new List<TransferRow>();
+        double rate = 0;
+        int finished = 0;
+        for (int i = 0; i < _transfers.Count; i++)
+        {
+            var t = _transfers[i];
+            var result = t.Result;
+            var c = t.Counters.Snapshot();
+            long size = t.FileSize;
+            double live = _meters[i].Update(nowMicros, c.BytesAcked);
+            double shownRate = result is null ? live : result.ThroughputBytesPerSecond;
+            if (result is null)
+            {
+                rate += live;
+            }
+            else
+            {
+                finished++;
+            }
+            long bytesAcked = result is { Verified: true } ? Math.Max(c.BytesAcked, result.Bytes) : c.BytesAcked;
+            long datagrams = result is null ? c.DatagramsSent : Math.Max(c.DatagramsSent, result.DatagramsSent);
+            long retransmitted = result is null ? c.Retransmitted : Math.Max(c.Retransmitted, result.Retransmitted);
+            long rtt = c.RttMicros > 0 ? c.RttMicros : result?.RttMicros ?? 0;
+            double percent = Percent.Of(bytesAcked, size, result is { Verified: true });
+            var row = new TransferRow(t.Job.Name, percent, shownRate, datagrams, bytesAcked, size, retransmitted, rtt, c.Phase, result);
+            (result is null ? rows : finishedRows).Add(row);
+        }
+        // Moving transfers first; each kind keeps the order of the command line.
+        rows.AddRange(finishedRows);
+        Rows = rows;
+        BytesPerSecond = rate;
+        Finished = finished;
+        Stream.Poll(nowMicros);
+    }
+
+    /// <summary>"127.0.0.1:9000: 2 of 3 done, 12.3 MiB/s".</summary>
+    public string Title() =>
+        Server + ": " + Finished.ToString(CultureInfo.InvariantCulture) + " of " + _transfers.Count.ToString(CultureInfo.InvariantCulture)
+        + " done, " + RateText.Format(BytesPerSecond);
+
+    /// <summary>A header line, a line per transfer, and a line per failure saying why.</summary>
+    public IReadOnlyList<string> Lines(int width)
+    {
+        bool full = width >= Full.MinWidth;
+        var table = full ? Full : Compact;
+        int barWidth = table.WidthsFor(width)[1];
+        var lines = new List<string>(Rows.Count + 2) { table.Header(width) };
+        foreach (var r in Rows)
+        {
+            string bar = ProgressBarText.Render(r.Percent / 100, barWidth);
+            lines.Add(full
+                ? table.Row(width, r.Name, bar, Percent.Text(r.Percent), RateText.Format(r.BytesPerSecond), r.DatagramsSent.ToString(CultureInfo.InvariantCulture),
+                    ByteSize.Format(r.BytesAcked), r.Retransmitted.ToString(CultureInfo.InvariantCulture), DurationText.Rtt(r.RttMicros), r.StatusText)
+                : table.Row(width, r.Name, bar, Percent.Text(r.Percent), RateText.Format(r.BytesPerSecond), r.StatusText));
+        }
+        foreach (var r in Rows)
+        {
+            if (r.Result is { Verified: false } failed)
+            {
+                lines.Add(TextTable.Cut("  " + r.Name + ": " + (failed.Error.Length > 0 ? failed.Error : "not verified"), width));
+            }
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,39 @@
+using Udpx.Server;
+
+namespace Udpx.Ui;
+
+/// <summary>What the UI knows of one server session at one moment: read once per refresh, then formatted at leisure.</summary>
+internal readonly record struct SessionSnapshot(
+    ulong Id,
+    string Peer,
+    string Name,
+    long FileSize,
+    long BytesReceived,
+    long Datagrams,
+    long Duplicates,
+    long Corrupt,
+    SessionState State,
+    long StartedAt,
+    long FinishedAt,
+    string Message)
+{
+    public static SessionSnapshot Of(ReceiverSession session)
+    {
+        // State first: once it reads as finished, the end time and message written before it are visible.
+        var state = session.State;
+        bool finished = state is SessionState.Done or SessionState.Failed;
+        return new SessionSnapshot(
+            session.Id,
+            session.PeerText,
+            session.Name,
+            session.FileSize,
+            session.BytesReceived,
+            session.Datagrams,
+            session.Duplicates,
+            session.Corrupt,
+            state,
+            session.StartedAt,
+            finished ? session.FinishedAt : 0,
+            finished ? session.ResultMessage : string.Empty);
+    }
+}

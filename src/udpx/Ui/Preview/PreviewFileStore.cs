@@ -1,0 +1,33 @@
+using Udpx.Engine;
+using Udpx.Protocol;
+using Udpx.Server;
+
+namespace Udpx.Ui;
+
+/// <summary>Files received into memory and checked against their digest, then let go: the preview keeps nothing.</summary>
+internal sealed class PreviewFileStore : IFileStore
+{
+    public RejectReason TryCreate(string name, long size, ulong sessionId, out IIncomingFile? file)
+    {
+        file = new MemoryFile(name, size);
+        return RejectReason.None;
+    }
+
+    private sealed class MemoryFile(string name, long size) : IIncomingFile
+    {
+        private byte[] _bytes = new byte[size];
+
+        public string Name => name;
+
+        public void Write(long offset, ReadOnlySpan<byte> bytes) => bytes.CopyTo(_bytes.AsSpan((int)offset));
+
+        public Task<RejectReason> CommitAsync(UInt128 digest, CancellationToken cancellationToken)
+        {
+            var result = FileDigest.Compute(_bytes) == digest ? RejectReason.None : RejectReason.DigestMismatch;
+            _bytes = [];
+            return Task.FromResult(result);
+        }
+
+        public void Discard() => _bytes = [];
+    }
+}
