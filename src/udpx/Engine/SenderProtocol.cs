@@ -49,6 +49,10 @@ internal sealed class SenderProtocol
     private int _lostHead;
     private int _lostCount;
 
+    private const int MaxRestarts = 3;
+
+    private ulong _sessionId;
+    private int _restarts;
     private SenderPhase _phase = SenderPhase.Connecting;
     private long _startedAt = -1;
     private long _controlDue;
@@ -77,6 +81,7 @@ internal sealed class SenderProtocol
             throw new ArgumentOutOfRangeException(nameof(plan), "datagram size must be between " + Wire.MinDatagramSize + " and " + Wire.MaxDatagramSize);
         }
         _plan = plan;
+        _sessionId = plan.SessionId;
         _source = source;
         _options = options;
         _counters = counters;
@@ -117,7 +122,10 @@ internal sealed class SenderProtocol
 
     public int CongestionWindow => _congestion.Window;
 
-    public ulong SessionId => _plan.SessionId;
+    public ulong SessionId => _sessionId;
+
+    /// <summary>Times the transfer started over because the server had lost its session (it restarted).</summary>
+    public int Restarts => _restarts;
 
     /// <summary>Writes the next datagram due at <paramref name="now"/> into <paramref name="buffer"/>; 0 when none is due.</summary>
     public int TryWriteNext(Span<byte> buffer, long now)
@@ -132,13 +140,13 @@ internal sealed class SenderProtocol
         switch (_phase)
         {
             case SenderPhase.Connecting:
-                return now >= _controlDue ? WriteControl(buffer, now, MessageCodec.WriteHello(buffer, new HelloMessage(_plan.SessionId, (ulong)now))) : 0;
+                return now >= _controlDue ? WriteControl(buffer, now, MessageCodec.WriteHello(buffer, new HelloMessage(_sessionId, (ulong)now))) : 0;
             case SenderPhase.Offering:
                 return now >= _controlDue ? WriteControl(buffer, now, WriteOffer(buffer)) : 0;
             case SenderPhase.Sending:
                 return TryWriteData(buffer, now);
             case SenderPhase.Finishing:
-                return now >= _controlDue ? WriteControl(buffer, now, MessageCodec.WriteFinish(buffer, _plan.SessionId, (ulong)_plan.FileSize)) : 0;
+                return now >= _controlDue ? WriteControl(buffer, now, MessageCodec.WriteFinish(buffer, _sessionId, (ulong)_plan.FileSize)) : 0;
             default:
                 return 0;
         }
@@ -176,7 +184,7 @@ internal sealed class SenderProtocol
 
     public void OnDatagram(ReadOnlySpan<byte> datagram, long now)
     {
-        if (IsFinished || DatagramHeader.TryRead(datagram, out var header) != DatagramStatus.Ok || header.SessionId != _plan.SessionId)
+        if (IsFinished || DatagramHeader.TryRead(datagram, out var header) != DatagramStatus.Ok || header.SessionId != _sessionId)
         {
             return;
         }
@@ -219,10 +227,41 @@ internal sealed class SenderProtocol
             _controlDue = now;
             return;
         }
+        if (reject.Reason == RejectReason.UnknownSession && _phase is SenderPhase.Sending or SenderPhase.Finishing && _restarts < MaxRestarts)
+        {
+            // The server restarted and lost the session (and deleted its partial file): start over cleanly.
+            Restart(now);
+            return;
+        }
         if (_phase is SenderPhase.Offering or SenderPhase.Sending or SenderPhase.Finishing)
         {
             Finish(new TransferOutcome(false, reject.Reason, reject.Message.Length > 0 ? reject.Message : RejectReasonText.Describe(reject.Reason), 0));
         }
+    }
+
+    private void Restart(long now)
+    {
+        _restarts++;
+        // A new session id, so that nothing of the old session can be mistaken for the new one.
+        _sessionId = (_sessionId * 0x9E3779B97F4A7C15UL) + 0x632BE59BD9B4E019UL | 1;
+        Array.Clear(_state);
+        Array.Clear(_tx);
+        Array.Clear(_ackedBits);
+        _orderHead = 0;
+        _orderCount = 0;
+        _lostHead = 0;
+        _lostCount = 0;
+        _cum = 0;
+        _next = 0;
+        _inFlight = 0;
+        _latestAckedSeq = -1;
+        _rackDeadline = long.MaxValue;
+        _bytesAcked = 0;
+        _phase = SenderPhase.Connecting;
+        _counters.SetPhase(TransferPhase.Connecting);
+        _startedAt = now;
+        _controlDue = now;
+        _controlInterval = 200_000;
     }
 
     private void StartSending(in AcceptMessage accept, long now)
@@ -245,7 +284,7 @@ internal sealed class SenderProtocol
     }
 
     private int WriteOffer(Span<byte> buffer) => MessageCodec.WriteOffer(buffer, new OfferMessage(
-        _plan.SessionId, _cookieIssuedAt, _cookieMac, (ulong)_plan.FileSize, (ushort)_chunkSize, 0, _plan.Digest, _plan.Name));
+        _sessionId, _cookieIssuedAt, _cookieMac, (ulong)_plan.FileSize, (ushort)_chunkSize, 0, _plan.Digest, _plan.Name));
 
     private int WriteControl(Span<byte> buffer, long now, int length)
     {
@@ -292,7 +331,7 @@ internal sealed class SenderProtocol
             _next++;
         }
 
-        MessageCodec.WriteDataHeader(buffer, _plan.SessionId, chunk, (uint)now);
+        MessageCodec.WriteDataHeader(buffer, _sessionId, chunk, (uint)now);
         _source.Read((long)chunk * _chunkSize, MessageCodec.DataPayload(buffer)[..payload]);
         int length = MessageCodec.SealData(buffer, payload);
 

@@ -125,7 +125,7 @@ internal sealed class TransferSession : IDisposable
         }
         ulong chunk = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(datagram[16..]);
         _bytesRecorded += datagram.Length - Wire.DataHeaderSize;
-        Ring.Record(now, Plan.SessionId, chunk, _bytesRecorded, datagram.Length, datagram[Wire.DataHeaderSize..]);
+        Ring.Record(now, Protocol.SessionId, chunk, _bytesRecorded, datagram.Length, datagram[Wire.DataHeaderSize..]);
     }
 
     /// <summary>
@@ -175,7 +175,7 @@ internal sealed class TransferSession : IDisposable
     {
         try
         {
-            int length = MessageCodec.WriteAbort(SendBuffer, Plan.SessionId, RejectReason.Cancelled);
+            int length = MessageCodec.WriteAbort(SendBuffer, Protocol.SessionId, RejectReason.Cancelled);
             Socket.SendTo(SendBuffer.AsSpan(0, length), SocketFlags.None, Server);
         }
         catch (SocketException)

@@ -106,6 +106,19 @@ public sealed class LossyChannelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_server_restarted_mid_transfer_makes_the_client_start_over_cleanly()
+    {
+        var sim = new Simulation(new ScriptedChannel(41), new ScriptedChannel(42)) { RestartServerAfter = 1000 };
+        byte[] file = Simulation.RandomFile(FileSize, 41);
+
+        var sender = sim.Run(file);
+
+        Assert.True(sender.Outcome.Verified, sender.Outcome.Message);
+        Assert.Equal(1, sender.Restarts);
+        Assert.Equal(file, sim.Store.Committed["file.bin"]);
+    }
+
+    [Fact]
     public void An_empty_file_is_transferred()
     {
         var sim = new Simulation(new ScriptedChannel(1), new ScriptedChannel(2));

@@ -25,7 +25,12 @@ internal sealed class Simulation : IDatagramSink
 
     public MemoryFileStore Store { get; } = new();
 
-    public ServerProtocol Server { get; }
+    public ServerProtocol Server { get; private set; }
+
+    /// <summary>After this many datagrams reach the server, it "restarts": a new protocol, all sessions lost.</summary>
+    public long RestartServerAfter { get; set; } = -1;
+
+    private long _delivered;
 
     public ScriptedChannel ToServer { get; }
 
@@ -60,6 +65,11 @@ internal sealed class Simulation : IDatagramSink
                 _events.Dequeue();
                 if (e.ToServer)
                 {
+                    if (++_delivered == RestartServerAfter)
+                    {
+                        Server.Dispose();
+                        Server = new ServerProtocol(new ServerOptions(), Store);
+                    }
                     Server.Handle(e.Bytes, _client, now, this);
                 }
                 else
