@@ -24,11 +24,12 @@ internal static class SendCommand
         var datagramSize = new Option<int>("--datagram-size", "-s") { Description = "UDP payload bytes per datagram: 1472 fits Ethernet; up to 65507 on loopback or jumbo links", DefaultValueFactory = _ => Wire.EthernetDatagramSize };
         var rate = new Option<string>("--rate") { Description = "Fixed cap per transfer in bytes per second, e.g. 50M (default: none, the congestion control decides)" };
         var connectTimeout = new Option<double>("--connect-timeout") { Description = "Seconds to wait for a server to answer the handshake", DefaultValueFactory = _ => 5 };
+        var keyFile = new Option<string>("--key-file") { Description = "Authenticate every datagram with this pre-shared key (or set UDPX_KEY)" };
         var jobTimeout = new Option<double>("--job-timeout") { Description = "Seconds a single transfer may take before its future gives up", DefaultValueFactory = _ => 3600 };
 
         var command = new Command("send", "Send files (and downloaded URLs) to one or more udpx servers under one of four concurrency modes")
         {
-            files, urls, to, mode, workers, each, json, headless, datagramSize, rate, connectTimeout, jobTimeout,
+            files, urls, to, mode, workers, each, json, headless, datagramSize, rate, connectTimeout, jobTimeout, keyFile,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new SendArguments(
@@ -43,14 +44,15 @@ internal static class SendCommand
                 result.GetValue(datagramSize),
                 result.GetValue(rate),
                 result.GetValue(connectTimeout),
-                result.GetValue(jobTimeout)),
+                result.GetValue(jobTimeout),
+                result.GetValue(keyFile)),
             cancellationToken));
         return command;
     }
 
     internal sealed record SendArguments(
         string[] Files, string[] Urls, string[] Servers, string Mode, int Workers, bool Each, bool Json, bool Headless,
-        int DatagramSize, string? Rate, double ConnectTimeout, double JobTimeout);
+        int DatagramSize, string? Rate, double ConnectTimeout, double JobTimeout, string? KeyFile = null);
 
     internal static async Task<int> RunAsync(SendArguments a, CancellationToken cancellationToken)
     {
@@ -98,6 +100,7 @@ internal static class SendCommand
             ? uri
             : throw new UserError(ExitCodes.Usage, "--url '" + u + "': give an absolute http:// or https:// URL")).ToList();
 
+        var key = KeyOption.Load(a.KeyFile);
         var sources = new List<SourceFile>();
         foreach (string path in a.Files)
         {
@@ -134,7 +137,7 @@ internal static class SendCommand
                 }
             }
 
-            var settings = new TransferSettings { DatagramSize = a.DatagramSize, RateBytesPerSecond = rate, ConnectTimeout = TimeSpan.FromSeconds(a.ConnectTimeout) };
+            var settings = new TransferSettings { DatagramSize = a.DatagramSize, RateBytesPerSecond = rate, ConnectTimeout = TimeSpan.FromSeconds(a.ConnectTimeout), Key = key };
             var jobs = SendPlan.Assign(sources, a.Servers, a.Each, settings);
             var handles = jobs.Select(j => new TransferHandle(j) { FileSize = new FileInfo(j.Path).Length }).ToList();
             var dispatcher = DispatcherFactory.Create(mode, a.Workers, TimeSpan.FromSeconds(a.JobTimeout));

@@ -16,19 +16,20 @@ internal static class ServeCommand
         var verbosity = new Option<string>("--verbosity", "-v") { Description = "quiet | normal | stream (a line per stream each second) | datagram (a line per datagram)", DefaultValueFactory = _ => "normal" };
         var maxSessions = new Option<int>("--max-sessions") { Description = "Most transfers received at once", DefaultValueFactory = _ => 256 };
         var maxSize = new Option<string>("--max-file-size") { Description = "Largest file accepted (e.g. 10G); default: no limit" };
+        var keyFile = new Option<string>("--key-file") { Description = "Accept only datagrams authenticated with this pre-shared key (or set UDPX_KEY)" };
         var idle = new Option<double>("--idle-timeout") { Description = "Seconds without a datagram before a transfer is abandoned", DefaultValueFactory = _ => 30 };
 
         var command = new Command("serve", "Receive files: many clients, many concurrent transfers, each verified before it is stored")
         {
-            bind, output, json, headless, verbosity, maxSessions, maxSize, idle,
+            bind, output, json, headless, verbosity, maxSessions, maxSize, idle, keyFile,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(bind), result.GetValue(output)!, result.GetValue(json), result.GetValue(headless),
-            result.GetValue(verbosity)!, result.GetValue(maxSessions), result.GetValue(maxSize), result.GetValue(idle), cancellationToken));
+            result.GetValue(verbosity)!, result.GetValue(maxSessions), result.GetValue(maxSize), result.GetValue(idle), result.GetValue(keyFile), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string? bindText, string folder, bool json, bool headless, string verbosityText, int maxSessions, string? maxSizeText, double idleSeconds, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string? bindText, string folder, bool json, bool headless, string verbosityText, int maxSessions, string? maxSizeText, double idleSeconds, string? keyFile, CancellationToken cancellationToken)
     {
         var bind = Endpoints.ParseBind(bindText);
         if (!Enum.TryParse<Verbosity>(verbosityText, ignoreCase: true, out var verbosity) || !Enum.IsDefined(verbosity))
@@ -48,7 +49,8 @@ internal static class ServeCommand
         {
             throw new UserError(ExitCodes.Usage, "--idle-timeout must be more than 0 seconds");
         }
-        var options = new ServerOptions { MaxSessions = maxSessions, MaxFileSize = maxSize, IdleTimeout = TimeSpan.FromSeconds(idleSeconds) };
+        var key = KeyOption.Load(keyFile);
+        var options = new ServerOptions { MaxSessions = maxSessions, MaxFileSize = maxSize, IdleTimeout = TimeSpan.FromSeconds(idleSeconds), Key = key };
         var observer = new ServerConsoleObserver(Console.Out, json, verbosity);
 
         ServerHost host;
@@ -73,7 +75,7 @@ internal static class ServeCommand
 
         using (host)
         {
-            observer.Listening(host.EndPoint.ToString(), host.Store.Directory);
+            observer.Listening(host.EndPoint.ToString(), host.Store.Directory + (key is null ? string.Empty : ", datagrams authenticated with the key from " + key.Source));
             if (!headless && !json && Ui.TerminalUi.IsInteractive)
             {
                 using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -21,6 +21,7 @@ internal sealed class SenderProtocol
     private readonly IChunkSource _source;
     private readonly SenderOptions _options;
     private readonly TransferCounters _counters;
+    private readonly DatagramAuthenticator? _auth;
     private readonly RttEstimator _rtt = new();
     private readonly RateLimiter _rate;
     private readonly CongestionController _congestion;
@@ -85,6 +86,11 @@ internal sealed class SenderProtocol
         _source = source;
         _options = options;
         _counters = counters;
+        _auth = options.Key is { } key ? DatagramAuthenticator.ForClient(key) : null;
+        if ((_auth is null) != (plan.TagSize == 0))
+        {
+            throw new ArgumentException("the plan's tag size must match the presence of a key", nameof(plan));
+        }
         _chunkSize = plan.ChunkSize;
         _total = plan.TotalChunks;
         _rate = new RateLimiter(options.RateBytesPerSecond, plan.DatagramSize);
@@ -129,6 +135,12 @@ internal sealed class SenderProtocol
 
     /// <summary>Writes the next datagram due at <paramref name="now"/> into <paramref name="buffer"/>; 0 when none is due.</summary>
     public int TryWriteNext(Span<byte> buffer, long now)
+    {
+        int length = WriteNext(buffer, now);
+        return length > 0 && _auth is not null ? _auth.Sign(buffer, length) : length;
+    }
+
+    private int WriteNext(Span<byte> buffer, long now)
     {
         if (_startedAt < 0)
         {
@@ -187,6 +199,14 @@ internal sealed class SenderProtocol
         if (IsFinished || DatagramHeader.TryRead(datagram, out var header) != DatagramStatus.Ok || header.SessionId != _sessionId)
         {
             return;
+        }
+        if (_auth is not null)
+        {
+            if (!_auth.Verify(datagram, out int messageLength))
+            {
+                return;
+            }
+            datagram = datagram[..messageLength];
         }
         switch (header.Type)
         {

@@ -17,8 +17,12 @@ internal sealed record TransferSettings
 
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Authenticates every datagram when set.</summary>
+    public PreSharedKey? Key { get; init; }
+
     public SenderOptions ToSenderOptions() => new()
     {
+        Key = Key,
         ConnectTimeout = ConnectTimeout,
         IdleTimeout = IdleTimeout,
         RateBytesPerSecond = RateBytesPerSecond,

@@ -3,9 +3,10 @@ using Udpx.Protocol;
 namespace Udpx.Engine;
 
 /// <summary>What one transfer sends: a file, its digest, and the datagram size to use.</summary>
-internal sealed record TransferPlan(ulong SessionId, string Name, long FileSize, UInt128 Digest, int DatagramSize)
+internal sealed record TransferPlan(ulong SessionId, string Name, long FileSize, UInt128 Digest, int DatagramSize, int TagSize = 0)
 {
-    public int ChunkSize => Wire.ChunkSizeFor(DatagramSize);
+    /// <summary>Payload bytes per data datagram: what is left after the header and the authentication tag.</summary>
+    public int ChunkSize => Wire.ChunkSizeFor(DatagramSize) - TagSize;
 
     public ulong TotalChunks => FileSize == 0 ? 0 : (ulong)((FileSize + ChunkSize - 1) / ChunkSize);
 }
@@ -19,6 +20,9 @@ internal sealed record SenderOptions
 
     /// <summary>Fixed cap in bytes per second; 0 means none.</summary>
     public long RateBytesPerSecond { get; init; }
+
+    /// <summary>Authenticates every datagram when set (--key-file / UDPX_KEY).</summary>
+    public PreSharedKey? Key { get; init; }
 
     /// <summary>Most chunks in flight; a power of two.</summary>
     public int MaxWindowChunks { get; init; } = 8192;

@@ -29,7 +29,7 @@ internal sealed class TransferSession : IDisposable
             counters.SetPhase(TransferPhase.Hashing);
             var digest = FileDigest.Compute(job.Path);
             ulong sessionId = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
-            Plan = new TransferPlan(sessionId, job.Name, _source.Length, digest, job.Settings.DatagramSize);
+            Plan = new TransferPlan(sessionId, job.Name, _source.Length, digest, job.Settings.DatagramSize, job.Settings.Key is null ? 0 : DatagramAuthenticator.TagSize);
             Protocol = new SenderProtocol(Plan, _source, job.Settings.ToSenderOptions(), counters);
 
             Socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);

@@ -38,7 +38,17 @@ internal static class WorkerHost
             {
                 continue;
             }
-            RunJob(job.ToJob(), writer, gate, cancellationToken);
+            TransferJob transfer;
+            try
+            {
+                transfer = job.ToJob();
+            }
+            catch (ArgumentException ex)
+            {
+                Write(writer, gate, new WorkerReport { Type = WorkerReport.ResultType, JobId = job.JobId, Pid = Environment.ProcessId, Result = JobFutures.Failed(new TransferJob(job.JobId, job.Path, job.Name, job.Server, new TransferSettings()), ex.Message) });
+                continue;
+            }
+            RunJob(transfer, writer, gate, cancellationToken);
         }
         return 0;
     }

@@ -1,17 +1,24 @@
 using System.Text.Json.Serialization;
 using Udpx.Engine;
+using Udpx.Protocol;
 
 namespace Udpx.Modes;
 
 /// <summary>A job as a worker process receives it: one JSON line on its standard input.</summary>
-internal sealed record WorkerJob(int JobId, string Path, string Name, string Server, int DatagramSize, long RateBytesPerSecond, int ConnectTimeoutMs, int IdleTimeoutMs)
+/// <remarks>
+/// The key itself never travels: a worker reads the same key file (<see cref="KeyFile"/>) or inherits the
+/// UDPX_KEY environment variable (<see cref="KeyFromEnvironment"/>).
+/// </remarks>
+internal sealed record WorkerJob(int JobId, string Path, string Name, string Server, int DatagramSize, long RateBytesPerSecond, int ConnectTimeoutMs, int IdleTimeoutMs, string? KeyFile = null, bool KeyFromEnvironment = false)
 {
     public static WorkerJob From(TransferJob job) => new(
         job.Id, job.Path, job.Name, job.Server, job.Settings.DatagramSize, job.Settings.RateBytesPerSecond,
-        (int)job.Settings.ConnectTimeout.TotalMilliseconds, (int)job.Settings.IdleTimeout.TotalMilliseconds);
+        (int)job.Settings.ConnectTimeout.TotalMilliseconds, (int)job.Settings.IdleTimeout.TotalMilliseconds,
+        job.Settings.Key?.File, job.Settings.Key is { File: null });
 
     public TransferJob ToJob() => new(JobId, Path, Name, Server, new TransferSettings
     {
+        Key = KeyFile is not null || KeyFromEnvironment ? PreSharedKey.Load(KeyFile) : null,
         DatagramSize = DatagramSize,
         RateBytesPerSecond = RateBytesPerSecond,
         ConnectTimeout = TimeSpan.FromMilliseconds(ConnectTimeoutMs),

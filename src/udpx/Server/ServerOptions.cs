@@ -5,6 +5,9 @@ internal sealed record ServerOptions
 {
     public int MaxSessions { get; init; } = 256;
 
+    /// <summary>When set, every datagram must carry a valid tag for this key (--key-file / UDPX_KEY).</summary>
+    public Protocol.PreSharedKey? Key { get; init; }
+
     public long MaxFileSize { get; init; } = long.MaxValue;
 
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);

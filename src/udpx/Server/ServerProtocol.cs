@@ -20,6 +20,8 @@ internal sealed class ServerProtocol : IDisposable
     private readonly List<ulong> _expired = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly long _ackDelay;
+    private readonly DatagramAuthenticator? _auth;
+    private readonly int _tag;
     private ReceiverSession[] _sessionList = [];
     private int _active;
 
@@ -30,6 +32,8 @@ internal sealed class ServerProtocol : IDisposable
         _observer = observer ?? NullServerObserver.Instance;
         _cookies = new CookieJar(options.CookieLifetime);
         _ackDelay = (long)(options.AckDelay.Ticks / 10);
+        _auth = options.Key is { } key ? DatagramAuthenticator.ForServer(key) : null;
+        _tag = _auth is null ? 0 : DatagramAuthenticator.TagSize;
     }
 
     public ServerStats Stats { get; } = new();
@@ -49,6 +53,21 @@ internal sealed class ServerProtocol : IDisposable
         if (status != DatagramStatus.Ok)
         {
             CountBad(status, datagram, from);
+            return;
+        }
+        if (_auth is not null)
+        {
+            if (!_auth.Verify(datagram, out int messageLength))
+            {
+                Stats.CountUnauthenticated();
+                return;
+            }
+            datagram = datagram[..messageLength];
+        }
+        else if ((datagram[3] & DatagramAuthenticator.Flag) != 0)
+        {
+            // Signed by a client that has a key this server was not given.
+            Stats.CountUnauthenticated();
             return;
         }
         switch (header.Type)
@@ -98,11 +117,11 @@ internal sealed class ServerProtocol : IDisposable
         }
         int size = (MessageType)buffer[2] switch
         {
-            MessageType.Data when _sessions.TryGetValue(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(buffer[8..]), out var s) => s.ChunkSize + Wire.DataHeaderSize,
-            MessageType.Hello => Wire.HelloSize,
-            MessageType.Finish => Wire.FinishSize,
-            MessageType.Abort => Wire.AbortSize,
-            MessageType.Offer when buffer.Length >= Wire.OfferFixedSize => Wire.OfferFixedSize + System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(buffer[60..]),
+            MessageType.Data when _sessions.TryGetValue(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(buffer[8..]), out var s) => s.ChunkSize + Wire.DataHeaderSize + _tag,
+            MessageType.Hello => Wire.HelloSize + _tag,
+            MessageType.Finish => Wire.FinishSize + _tag,
+            MessageType.Abort => Wire.AbortSize + _tag,
+            MessageType.Offer when buffer.Length >= Wire.OfferFixedSize => Wire.OfferFixedSize + System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(buffer[60..]) + _tag,
             _ => buffer.Length,
         };
         return size <= 0 ? buffer.Length : size;
@@ -156,7 +175,7 @@ internal sealed class ServerProtocol : IDisposable
         ulong issuedAt = Seconds(now);
         ulong mac = _cookies.Issue(from, hello.SessionId, issuedAt);
         int length = MessageCodec.WriteCookie(_reply, new CookieMessage(hello.SessionId, hello.ClientTimeMicros, issuedAt, mac));
-        sink.Send(_reply.AsSpan(0, length), from);
+        Reply(length, from, sink);
     }
 
     private void OnOffer(ReadOnlySpan<byte> datagram, SocketAddress from, long now, IDatagramSink sink)
@@ -196,7 +215,7 @@ internal sealed class ServerProtocol : IDisposable
             return;
         }
 
-        int datagramSize = offer.ChunkSize + Wire.DataHeaderSize;
+        int datagramSize = offer.ChunkSize + Wire.DataHeaderSize + _tag;
         if (datagramSize is < Wire.MinDatagramSize or > Wire.MaxDatagramSize)
         {
             Refuse(offer.SessionId, RejectReason.BadOffer, "chunk size " + offer.ChunkSize + " out of range", from, sink, offer.Name);
@@ -244,7 +263,7 @@ internal sealed class ServerProtocol : IDisposable
             Stats.CountUnknownSession();
             // A small answer (never larger than the datagram) lets a client whose server restarted give up quickly.
             int length = MessageCodec.WriteReject(_reply, new RejectMessage(sessionId, RejectReason.UnknownSession, string.Empty));
-            sink.Send(_reply.AsSpan(0, length), from);
+            Reply(length, from, sink);
             return;
         }
         if (!session.Peer.Equals(from))
@@ -338,7 +357,7 @@ internal sealed class ServerProtocol : IDisposable
         {
             Stats.CountUnknownSession();
             int length = MessageCodec.WriteReject(_reply, new RejectMessage(sessionId, RejectReason.UnknownSession, string.Empty));
-            sink.Send(_reply.AsSpan(0, length), from);
+            Reply(length, from, sink);
             return;
         }
         if (!session.Peer.Equals(from))
@@ -423,27 +442,37 @@ internal sealed class ServerProtocol : IDisposable
         Stats.CountRejected();
         _observer.Refused(SocketAddressText.Format(from), name, message.Length > 0 ? message : RejectReasonText.Describe(reason));
         int length = MessageCodec.WriteReject(_reply, new RejectMessage(sessionId, reason, message));
-        sink.Send(_reply.AsSpan(0, length), from);
+        Reply(length, from, sink);
     }
 
     private void SendAccept(ReceiverSession session, IDatagramSink sink)
     {
         int length = MessageCodec.WriteAccept(_reply, new AcceptMessage(session.Id, 0, (uint)session.Window.WindowChunks, (ushort)session.ChunkSize));
-        sink.Send(_reply.AsSpan(0, length), session.Peer);
+        Reply(length, session.Peer, sink);
     }
 
     private void SendDone(ReceiverSession session, IDatagramSink sink)
     {
         int length = MessageCodec.WriteDone(_reply, new DoneMessage(session.Id, session.Result, (ulong)session.BytesReceived, session.Result == RejectReason.None ? string.Empty : session.ResultMessage));
-        sink.Send(_reply.AsSpan(0, length), session.Peer);
+        Reply(length, session.Peer, sink);
+    }
+
+    /// <summary>Sends the reply written in the reply buffer, signed when the server has a key.</summary>
+    private void Reply(int length, SocketAddress to, IDatagramSink sink)
+    {
+        if (_auth is not null)
+        {
+            length = _auth.Sign(_reply, length);
+        }
+        sink.Send(_reply.AsSpan(0, length), to);
     }
 
     private void SendAck(ReceiverSession session, long now, IDatagramSink sink)
     {
-        int capacity = Math.Min(session.ChunkSize + Wire.DataHeaderSize, Wire.MaxDatagramSize) - Wire.AckFixedSize;
+        int capacity = Math.Min(session.ChunkSize + Wire.DataHeaderSize, Wire.MaxDatagramSize - _tag) - Wire.AckFixedSize;
         int bitmapLength = session.Window.WriteBitmap(_reply.AsSpan(Wire.AckFixedSize, capacity));
         int length = MessageCodec.WriteAck(_reply, session.Id, session.Window.Cumulative, session.LastEcho, (uint)session.Duplicates, _reply.AsSpan(Wire.AckFixedSize, bitmapLength));
-        sink.Send(_reply.AsSpan(0, length), session.Peer);
+        Reply(length, session.Peer, sink);
         session.UnackedNew = 0;
         session.AckNow = false;
         session.LastAckAt = now;

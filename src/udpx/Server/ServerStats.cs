@@ -15,6 +15,7 @@ internal sealed class ServerStats
     private long _completed;
     private long _failed;
     private long _internalErrors;
+    private long _unauthenticated;
 
     public long Datagrams => Volatile.Read(ref _datagrams);
 
@@ -37,6 +38,11 @@ internal sealed class ServerStats
     public long Completed => Volatile.Read(ref _completed);
 
     public long Failed => Volatile.Read(ref _failed);
+
+    /// <summary>Datagrams dropped for a missing or wrong authentication tag.</summary>
+    public long Unauthenticated => Volatile.Read(ref _unauthenticated);
+
+    internal void CountUnauthenticated() => Volatile.Write(ref _unauthenticated, _unauthenticated + 1);
 
     /// <summary>Exceptions caught in the receive loop: always zero unless udpx has a bug.</summary>
     public long InternalErrors => Volatile.Read(ref _internalErrors);

@@ -55,6 +55,26 @@ public sealed class ConcurrencyModeTests
         Assert.All(handles, h => Assert.True(h.Counters.Snapshot().DatagramsSent > 0, "live figures came back from the worker"));
     }
 
+    [Theory]
+    [InlineData("process-async")]
+    [InlineData("thread")]
+    public async Task With_a_key_file_workers_and_threads_authenticate_every_datagram(string modeName)
+    {
+        Assert.True(ConcurrencyModeNames.TryParse(modeName, out var mode));
+        using var keys = new Support.TempFolder();
+        string keyFile = keys.Write("key", "a-shared-lab-secret"u8.ToArray());
+        var key = Udpx.Protocol.PreSharedKey.Load(keyFile);
+        using var servers = new LoopbackServers(options: new Udpx.Server.ServerOptions { Key = key });
+        var sources = new[] { servers.MakeFile("k1", 300_000, 1), servers.MakeFile("k2", 5000, 2) }.Select(p => new SourceFile(p, Path.GetFileName(p), new FileInfo(p).Length)).ToList();
+        var handles = LoopbackServers.Handles(SendPlan.Assign(sources, servers.Addresses, each: false, new TransferSettings { Key = key }));
+
+        await DispatcherFactory.Create(mode, 2, TimeSpan.FromMinutes(1)).RunAsync(handles, CancellationToken.None);
+
+        Assert.All(handles, h => Assert.True(h.Result!.Verified, h.Result.Error));
+        Assert.Equal(File.ReadAllBytes(sources[0].Path), File.ReadAllBytes(servers.ReceivedPath(0, "k1")));
+        Assert.All(servers.Hosts, h => Assert.Equal(0, h.Protocol.Stats.Unauthenticated));
+    }
+
     [Fact]
     public async Task Every_file_goes_to_every_server_with_each()
     {

@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Udpx.Protocol;
+
+/// <summary>
+/// A key both ends know (--key-file, or the UDPX_KEY environment variable; never the command line, so it
+/// does not show in process listings). One key per direction is derived from it, so that a datagram from
+/// the server can never be replayed to it as if it came from a client.
+/// </summary>
+internal sealed class PreSharedKey
+{
+    public const string EnvironmentVariable = "UDPX_KEY";
+
+    private PreSharedKey(byte[] secret)
+    {
+        byte[] root = SHA256.HashData(secret);
+        ClientToServer = HMACSHA256.HashData(root, "udpx client to server"u8);
+        ServerToClient = HMACSHA256.HashData(root, "udpx server to client"u8);
+        CryptographicOperations.ZeroMemory(root);
+    }
+
+    public byte[] ClientToServer { get; }
+
+    public byte[] ServerToClient { get; }
+
+    /// <summary>Where the key came from, for messages; never the key itself.</summary>
+    public string Source { get; private init; } = string.Empty;
+
+    /// <summary>The key file's path when it came from one (worker processes read it themselves).</summary>
+    public string? File { get; private init; }
+
+    /// <summary>Loads the key from <paramref name="keyFile"/>, else from UDPX_KEY, else returns null (no key).</summary>
+    public static PreSharedKey? Load(string? keyFile)
+    {
+        if (keyFile is not null)
+        {
+            byte[] bytes;
+            try
+            {
+                bytes = System.IO.File.ReadAllBytes(keyFile);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new ArgumentException("cannot read key file '" + keyFile + "': " + ex.Message, ex);
+            }
+            int length = bytes.Length;
+            while (length > 0 && bytes[length - 1] is (byte)'\n' or (byte)'\r')
+            {
+                length--;
+            }
+            if (length < 8)
+            {
+                throw new ArgumentException("key file '" + keyFile + "' holds fewer than 8 bytes of key");
+            }
+            return new PreSharedKey(bytes[..length]) { Source = "key file " + keyFile, File = Path.GetFullPath(keyFile) };
+        }
+        string? text = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+        if (text.Length < 8)
+        {
+            throw new ArgumentException(EnvironmentVariable + " holds fewer than 8 characters of key");
+        }
+        return new PreSharedKey(Encoding.UTF8.GetBytes(text)) { Source = "environment variable " + EnvironmentVariable };
+    }
+
+    /// <summary>For tests: a key from bytes.</summary>
+    public static PreSharedKey FromBytes(byte[] secret) => new(secret) { Source = "bytes" };
+}

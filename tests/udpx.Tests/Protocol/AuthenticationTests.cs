@@ -1,0 +1,86 @@
+using Udpx.Engine;
+using Udpx.Protocol;
+using Udpx.Server;
+using Udpx.Tests.Support;
+
+namespace Udpx.Tests.Protocol;
+
+public sealed class AuthenticationTests
+{
+    private static readonly PreSharedKey Key = PreSharedKey.FromBytes("correct horse battery staple"u8.ToArray());
+    private static readonly PreSharedKey OtherKey = PreSharedKey.FromBytes("another key entirely"u8.ToArray());
+
+    [Fact]
+    public void With_the_same_key_on_both_sides_a_lossy_transfer_completes()
+    {
+        var sim = new Simulation(new ScriptedChannel(1) { Loss = 0.1, Corrupt = 0.01 }, new ScriptedChannel(2) { Loss = 0.1 }, new ServerOptions { Key = Key });
+        byte[] file = Simulation.RandomFile(500_000, 1);
+
+        var sender = sim.Run(file, options: new SenderOptions { Key = Key });
+
+        Assert.True(sender.Outcome.Verified, sender.Outcome.Message);
+        Assert.Equal(file, sim.Store.Committed["file.bin"]);
+        Assert.Equal(0, sim.Server.Stats.Unauthenticated);
+    }
+
+    [Fact]
+    public void A_client_with_the_wrong_key_gets_nothing_and_is_counted()
+    {
+        var sim = new Simulation(new ScriptedChannel(1), new ScriptedChannel(2), new ServerOptions { Key = Key });
+        var sender = sim.Run(Simulation.RandomFile(10_000, 1), options: new SenderOptions { Key = OtherKey, ConnectTimeout = TimeSpan.FromSeconds(2) });
+
+        Assert.False(sender.Outcome.Verified);
+        Assert.True(sim.Server.Stats.Unauthenticated > 0);
+        Assert.Empty(sim.Server.Sessions);
+        Assert.Empty(sim.Store.Committed);
+    }
+
+    [Fact]
+    public void A_client_without_a_key_is_refused_by_a_keyed_server()
+    {
+        var sim = new Simulation(new ScriptedChannel(1), new ScriptedChannel(2), new ServerOptions { Key = Key });
+        var sender = sim.Run(Simulation.RandomFile(10_000, 1), options: new SenderOptions { ConnectTimeout = TimeSpan.FromSeconds(2) });
+
+        Assert.False(sender.Outcome.Verified);
+        Assert.True(sim.Server.Stats.Unauthenticated > 0);
+        Assert.Empty(sim.Server.Sessions);
+    }
+
+    [Fact]
+    public void A_signed_datagram_with_one_bit_changed_fails_verification_even_when_resealed()
+    {
+        var client = DatagramAuthenticator.ForClient(Key);
+        var server = DatagramAuthenticator.ForServer(Key);
+        byte[] buffer = new byte[2048];
+        MessageCodec.WriteDataHeader(buffer, 5, 9, 1);
+        int n = client.Sign(buffer, MessageCodec.SealData(buffer, 300));
+        Assert.True(server.Verify(buffer.AsSpan(0, n), out int inner));
+        Assert.Equal(Wire.DataHeaderSize + 300, inner);
+        for (int i = 0; i < n; i++)
+        {
+            if (i is >= 4 and < 8)
+            {
+                continue;
+            }
+            byte[] copy = buffer[..n];
+            copy[i] ^= 0x10;
+            Checksum.Seal(copy);
+            Assert.False(server.Verify(copy, out _), "byte " + i);
+        }
+        // A server's datagram cannot be passed off as a client's.
+        Assert.False(client.Verify(buffer.AsSpan(0, n), out _));
+    }
+
+    [Fact]
+    public void The_key_is_read_from_a_file_or_the_environment_and_short_keys_are_refused()
+    {
+        using var folder = new TempFolder();
+        string file = folder.Write("key", "s3cret-s3cret\n"u8.ToArray());
+        var fromFile = PreSharedKey.Load(file)!;
+        Assert.Equal(Path.GetFullPath(file), fromFile.File);
+        Assert.DoesNotContain("s3cret", fromFile.Source, StringComparison.Ordinal);
+        string shortFile = folder.Write("short", "abc"u8.ToArray());
+        Assert.Throws<ArgumentException>(() => PreSharedKey.Load(shortFile));
+        Assert.Throws<ArgumentException>(() => PreSharedKey.Load(folder.File("missing")));
+    }
+}
