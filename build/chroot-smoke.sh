@@ -36,14 +36,16 @@
 #                          Escape is Terminal.Gui v2's default quit key); the program must then exit 0
 #   SMOKE_KEEP=1           keep the chroot folder (its path is printed) instead of deleting it
 #   SMOKE_PROC=1           also mount /proc inside (off by default: a harsher test)
+#   SMOKE_TMPDIR=/tmp      where the chroot folder is made (udpx-chroot.XXXXXX inside it)
 #
 # Examples:
 #   build/chroot-smoke.sh dist/udpx
 #   build/chroot-smoke.sh dist/udpx -- --version -- demo --headless
 #   build/chroot-smoke.sh dist/udpx --sh '
-#       start srv udpx serve --port 9000 --dir /tmp/in
-#       wait_log srv "listening"
-#       run udpx send 127.0.0.1:9000 /udpx
+#       start srv udpx serve --bind 127.0.0.1:9000 --out /srv --headless
+#       wait_log srv "listening on 127.0.0.1:9000"
+#       run udpx send /udpx --to 127.0.0.1:9000 --mode thread
+#       run cmp /udpx /srv/udpx
 #       stop srv'
 #   SMOKE_TUI_KEYS=Escape build/chroot-smoke.sh dist/udpx --tui 'demo' 'udpx'
 set -euo pipefail
@@ -75,7 +77,7 @@ if [ -z "$BUSYBOX" ]; then
   BUSYBOX=/bin/busybox
 fi
 
-ROOT=$(mktemp -d /tmp/udpx-chroot.XXXXXX)
+ROOT=$(mktemp -d "${SMOKE_TMPDIR:-/tmp}/udpx-chroot.XXXXXX")
 MOUNTS=()
 TMUX_SESSIONS=()
 cleanup() {
