@@ -620,6 +620,10 @@ if ! [[ "$COUNT" =~ ^[0-9]+$ ]] || [ "$COUNT" -eq 0 ]; then die "--count must be
 [ "$LOSS" = 0 ] || [ "$CMD" = status ] || [ "$CMD" = down ] || need_cmd nft nftables
 
 trap on_exit EXIT
+# Without these a TERM/INT/HUP would end bash without running the EXIT trap (a lab left up).
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 case "$CMD" in
   up) lab_up ;;
   run) lab_run ;;
