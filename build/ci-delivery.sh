@@ -66,6 +66,8 @@ export UDPX_LAB_PREFIX=$LAB_PREFIX
 ROWS=()        # summary rows
 FAILED=0
 STEP_PID=""    # the step running now (killed by the exit trap)
+STEP_NAME=""
+SUMMARY_DONE=0
 SMOKE_PIDS=()  # chroot-smoke.sh runs, for finding their tmux sessions
 NS_BEFORE=$(ip netns list 2>/dev/null | awk '{print $1}' | sort)
 T_START=$(date +%s.%N)
@@ -103,12 +105,27 @@ leftovers() { # prints what is left behind and removes it; returns 1 if anything
   fi
   [ "$found" = 0 ]
 }
-stop_step() { # TERM to the step's process group (its own, see set -m), its traps clean up; then KILL
-  [ -n "$STEP_PID" ] || return 0
+group_alive() { # PGID: is any process of that group still running (zombies do not count)?
+  local pgid=$1 f line rest
+  for f in /proc/[0-9]*/stat; do
+    read -r line 2>/dev/null <"$f" || continue
+    rest=${line##*) }   # after "pid (comm) ": state ppid pgrp ...
+    # shellcheck disable=SC2086 # split into fields on purpose
+    set -- $rest
+    [ "$3" = "$pgid" ] && [ "$1" != Z ] && return 0
+  done
+  return 1
+}
+stop_step() { # TERM to the step's process group (its own, see set -m), whose traps clean up; wait
+  [ -n "$STEP_PID" ] || return 0          # until all of the group is gone (the leader may die first
+  local i=0                               # while a lab.sh inside still tears down), then KILL.
   kill -TERM -- "-$STEP_PID" 2>/dev/null || kill -TERM "$STEP_PID" 2>/dev/null
-  local i=0
-  while kill -0 "$STEP_PID" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
-  kill -KILL -- "-$STEP_PID" 2>/dev/null || kill -KILL "$STEP_PID" 2>/dev/null
+  while group_alive "$STEP_PID" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+  if group_alive "$STEP_PID"; then
+    echo "ci-delivery: step still running 30 s after TERM: KILL" >&2
+    kill -KILL -- "-$STEP_PID" 2>/dev/null
+    sleep 0.5
+  fi
   wait "$STEP_PID" 2>/dev/null
   STEP_PID=""
 }
@@ -118,6 +135,7 @@ on_exit() {
   if [ -n "$STEP_PID" ]; then
     say "interrupted: stopping the running step"
     stop_step
+    ROWS+=("$(printf '%-22s %9s  %s' "$STEP_NAME" - "INTERRUPTED")")
   fi
   local left
   left=$(leftovers)
@@ -126,6 +144,7 @@ on_exit() {
     sed 's/^/    /' <<<"$left"
     [ $rc != 0 ] || rc=1
   fi
+  [ "$SUMMARY_DONE" = 1 ] || summary "INTERRUPTED (exit $rc)"
   if grep -q " $WORK/" /proc/mounts; then
     say "$WORK still has mounts; not deleted"
   else
@@ -149,6 +168,7 @@ run_step() {
   t0=$(date +%s.%N)
   "$@" >"$log" 2>&1 </dev/null &
   STEP_PID=$!
+  STEP_NAME=$name
   SMOKE_PIDS+=("$STEP_PID")
   local ticks=$((limit * 10)) timed_out=0
   while kill -0 "$STEP_PID" 2>/dev/null; do
@@ -279,6 +299,17 @@ step_lab() { # LOSS
   return $rc
 }
 
+summary() { # VERDICT
+  SUMMARY_DONE=1
+  {
+    echo
+    echo "==== delivery summary (${BIN:-no binary}${BIN:+, $(stat -c %s "$BIN" 2>/dev/null) bytes})"
+    [ ${#ROWS[@]} = 0 ] || printf '%s\n' "${ROWS[@]}"
+    [ -z "$FIGURES" ] || sed 's/^/figures: /' <<<"$FIGURES"
+    echo "delivery total: $(elapsed_since "$T_START")s; $1"
+  } | tee "$ART/summary.txt"
+}
+
 # ---------- run ----------
 say "logs: $ART"
 if [ -z "$BIN" ]; then
@@ -317,11 +348,5 @@ else
   ROWS+=("$(printf '%-22s %9s  %s' teardown - "PASS (no namespaces, mounts, chroot processes or tmux sessions left)")")
 fi
 
-{
-  echo
-  echo "==== delivery summary ($(basename "${BIN:-none}"): ${BIN:+$(stat -c %s "$BIN") bytes})"
-  printf '%s\n' "${ROWS[@]}"
-  [ -z "$FIGURES" ] || sed 's/^/figures: /' <<<"$FIGURES"
-  echo "total: $(elapsed_since "$T_START")s; $([ $FAILED = 0 ] && echo 'ALL PASSED' || echo "$FAILED FAILED")"
-} | tee "$ART/summary.txt"
+summary "$([ $FAILED = 0 ] && echo 'ALL PASSED' || echo "$FAILED FAILED")"
 [ $FAILED = 0 ]
