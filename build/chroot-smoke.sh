@@ -51,6 +51,7 @@
 set -euo pipefail
 
 die() { echo "chroot-smoke: FAIL: $*" >&2; exit 1; }
+T_LAST=$(date +%s.%N)
 
 SMOKE_TIMEOUT=${SMOKE_TIMEOUT:-120}
 SMOKE_TUI_TIMEOUT=${SMOKE_TUI_TIMEOUT:-20}
@@ -183,15 +184,25 @@ in_root() {
   return $rc
 }
 
+# Seconds since the last call (or the start): printed after each step, to see where time goes.
+took() {
+  local now
+  now=$(date +%s.%N)
+  awk -v a="$T_LAST" -v b="$now" -v w="${1:-step}" 'BEGIN { printf "    (%s took %.1f s)\n", w, b - a }'
+  T_LAST=$now
+}
+
 step_udpx() {
   echo "==> [chroot] udpx $*"
   in_root /udpx "$@" || die "udpx $* (exit $?)"
+  took
 }
 step_sh() {
   echo "==> [chroot] sh script:"
   printf '%s\n' "$1" | sed 's/^/    | /'
   printf 'set -e\n. /smoke-lib.sh\n%s\n' "$1" >"$ROOT/tmp/.step.sh"
   in_root /bin/sh /tmp/.step.sh || die "script failed (exit $?)"
+  took
 }
 step_tui() {
   local args=$1 text=$2 s screen t
@@ -228,9 +239,11 @@ step_tui() {
     echo "    udpx-exit=0"
   fi
   tmux kill-session -t "$s" 2>/dev/null || true
+  took
 }
 
 echo "chroot-smoke: root $ROOT ($(du -shx "$ROOT" 2>/dev/null | cut -f1)), binary $(stat -c %s "$BIN") bytes"
+took setup
 if [ $# = 0 ]; then
   set -- -- --version -- --help
 fi

@@ -71,7 +71,8 @@ LAB_CREATED=0          # this invocation created the lab
 COMMAND_DONE=0         # the command finished successfully
 SERVER_PIDS=()         # udpx serve processes this invocation started
 
-say() { printf '%s\n' "lab: $*" >&2; }
+LAB_T0=$(date +%s.%N)
+say() { printf 'lab: [%5.1fs] %s\n' "$(awk -v a="$LAB_T0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
 usage() {
