@@ -4,7 +4,8 @@
 #   1. build/publish.sh                      -> dist/udpx, static, no IL/trim/AOT warnings
 #   2. in a busybox-only chroot (no libc):   udpx --version/--help, `demo --headless`,
 #      a server + a client for each of the four modes (files compared with busybox cmp),
-#      an HTTP download (`send --url`, from busybox httpd inside the chroot), the TUI under tmux
+#      an HTTP download (`send --url`, from busybox httpd inside the chroot), exit codes and one-line
+#      errors (2, 3, 4, 1), the TUI under tmux
 #   3. figures: binary size, start-up time, peak RSS of `demo --headless` (printed, not judged)
 #   4. the namespace twin of the GNS3 lab: gns3/lab.sh run --loss 0, then --loss 10
 # then a summary table. Every step runs even when an earlier one failed (except that nothing runs
@@ -256,6 +257,34 @@ wait_exit srv 15 0
 stop web"
 }
 
+step_errors() { # exit codes and one-line errors of the static binary (AOT: no stack traces, readable texts)
+  local port
+  port=$(free_port)
+  smoke --sh "
+mkdir -p /srv /tmp/in; echo data >/tmp/in/f.txt; echo x >/tmp/afile
+# expect CODE CMD...: CMD must exit CODE and print one line on stderr with no .NET resource key in it
+expect() {
+  want=\$1; shift; echo \"+ \$* (must exit \$want)\"
+  rc=0; \"\$@\" >/tmp/out.txt 2>/tmp/err.txt || rc=\$?
+  cat /tmp/err.txt
+  [ \$rc = \$want ] || { echo \"chroot-smoke: FAIL: exit \$rc, wanted \$want\"; exit 1; }
+  [ \$(wc -l </tmp/err.txt) = 1 ] || { echo 'chroot-smoke: FAIL: not one line on stderr'; exit 1; }
+  ! grep -qE '[A-Z][A-Za-z]+_[A-Za-z_]+, ' /tmp/err.txt || { echo 'chroot-smoke: FAIL: a resource key instead of a message'; exit 1; }
+}
+expect 2 udpx send /tmp/in/f.txt --to 127.0.0.1:$port --mode bogus
+expect 3 udpx send /tmp/in/missing.txt --to 127.0.0.1:$port
+expect 3 udpx serve --bind 127.0.0.1:$port --out /tmp/afile
+expect 4 udpx send /tmp/in/f.txt --to no-such-host.invalid:$port
+start srv udpx serve --bind 127.0.0.1:$port --out /srv --headless
+wait_log srv 'listening on 127.0.0.1:$port'
+expect 4 udpx serve --bind 127.0.0.1:$port --out /srv
+kill \$(cat /tmp/srv.pid)
+wait_exit srv 15 0
+echo '+ udpx send /tmp/in/f.txt --to 127.0.0.1:$port --connect-timeout 2 (no server: must exit 1)'
+rc=0; udpx send /tmp/in/f.txt --to 127.0.0.1:$port --connect-timeout 2 || rc=\$?
+[ \$rc = 1 ] || { echo \"chroot-smoke: FAIL: exit \$rc, wanted 1\"; exit 1; }"
+}
+
 step_demo() {
   smoke --sh "
 echo '+ udpx demo --headless'
@@ -324,8 +353,9 @@ if [ -n "$BIN" ]; then
   run_step chroot-demo "$STEP_LIMIT" step_demo
   for m in $MODES; do run_step "chroot-$m" "$STEP_LIMIT" step_mode "$m"; done
   run_step chroot-http "$STEP_LIMIT" step_http
+  run_step chroot-errors "$STEP_LIMIT" step_errors
   run_step chroot-tui "$STEP_LIMIT" step_tui
-  run_step figures "$STEP_LIMIT" step_figures && FIGURES=$(grep -E '^(size|start-up|peak RSS)' "$ART/figures.log")
+  run_step figures "$STEP_LIMIT" step_figures && FIGURES=$(grep -sE '^(size|start-up|peak RSS)' "$ART/figures.log")
   if [ "$LAB" = 1 ]; then
     if ip netns list 2>/dev/null | awk '{print $1}' | grep -qE "^$LAB_PREFIX-(lab|client|server1|server2)\$"; then
       skip_step lab-loss0 "a lab with prefix '$LAB_PREFIX' is already up; set UDPX_LAB_PREFIX"
