@@ -36,19 +36,22 @@
 #                          Escape is Terminal.Gui v2's default quit key); the program must then exit 0
 #   SMOKE_KEEP=1           keep the chroot folder (its path is printed) instead of deleting it
 #   SMOKE_PROC=1           also mount /proc inside (off by default: a harsher test)
+#   SMOKE_TMPDIR=/tmp      where the chroot folder is made (udpx-chroot.XXXXXX inside it)
 #
 # Examples:
 #   build/chroot-smoke.sh dist/udpx
 #   build/chroot-smoke.sh dist/udpx -- --version -- demo --headless
 #   build/chroot-smoke.sh dist/udpx --sh '
-#       start srv udpx serve --port 9000 --dir /tmp/in
-#       wait_log srv "listening"
-#       run udpx send 127.0.0.1:9000 /udpx
+#       start srv udpx serve --bind 127.0.0.1:9000 --out /srv --headless
+#       wait_log srv "listening on 127.0.0.1:9000"
+#       run udpx send /udpx --to 127.0.0.1:9000 --mode thread
+#       run cmp /udpx /srv/udpx
 #       stop srv'
 #   SMOKE_TUI_KEYS=Escape build/chroot-smoke.sh dist/udpx --tui 'demo' 'udpx'
 set -euo pipefail
 
 die() { echo "chroot-smoke: FAIL: $*" >&2; exit 1; }
+T_LAST=$(date +%s.%N)
 
 SMOKE_TIMEOUT=${SMOKE_TIMEOUT:-120}
 SMOKE_TUI_TIMEOUT=${SMOKE_TUI_TIMEOUT:-20}
@@ -75,7 +78,7 @@ if [ -z "$BUSYBOX" ]; then
   BUSYBOX=/bin/busybox
 fi
 
-ROOT=$(mktemp -d /tmp/udpx-chroot.XXXXXX)
+ROOT=$(mktemp -d "${SMOKE_TMPDIR:-/tmp}/udpx-chroot.XXXXXX")
 MOUNTS=()
 TMUX_SESSIONS=()
 cleanup() {
@@ -181,15 +184,25 @@ in_root() {
   return $rc
 }
 
+# Seconds since the last call (or the start): printed after each step, to see where time goes.
+took() {
+  local now
+  now=$(date +%s.%N)
+  awk -v a="$T_LAST" -v b="$now" -v w="${1:-step}" 'BEGIN { printf "    (%s took %.1f s)\n", w, b - a }'
+  T_LAST=$now
+}
+
 step_udpx() {
   echo "==> [chroot] udpx $*"
   in_root /udpx "$@" || die "udpx $* (exit $?)"
+  took
 }
 step_sh() {
   echo "==> [chroot] sh script:"
   printf '%s\n' "$1" | sed 's/^/    | /'
   printf 'set -e\n. /smoke-lib.sh\n%s\n' "$1" >"$ROOT/tmp/.step.sh"
   in_root /bin/sh /tmp/.step.sh || die "script failed (exit $?)"
+  took
 }
 step_tui() {
   local args=$1 text=$2 s screen t
@@ -226,9 +239,11 @@ step_tui() {
     echo "    udpx-exit=0"
   fi
   tmux kill-session -t "$s" 2>/dev/null || true
+  took
 }
 
 echo "chroot-smoke: root $ROOT ($(du -shx "$ROOT" 2>/dev/null | cut -f1)), binary $(stat -c %s "$BIN") bytes"
+took setup
 if [ $# = 0 ]; then
   set -- -- --version -- --help
 fi

@@ -12,9 +12,10 @@
 #
 # Usage: gns3/lab.sh COMMAND [OPTIONS]   (as root)
 #   up        create the namespaces, bridge, veths, addresses (and the loss rules)
-#   run       up if needed, then for each mode start `udpx serve` in both server namespaces,
-#             send the files from the client, stop the servers, cmp every received file,
-#             print a summary table; exits non-zero on any failure
+#   run       up if needed, then for each mode start `udpx serve` in both server namespaces (and
+#             wait for its "listening on ADDR:PORT" line), send the files from the client, stop the
+#             servers, cmp every received file (stored as --out/BASENAME; any other file left in
+#             --out fails the mode), print a summary table; exits non-zero on any failure
 #   probe     measure the loss rules: send UDP datagrams client -> servers and count arrivals
 #   status    show namespaces, addresses, loss rules with counters, processes
 #   down      stop processes in the lab namespaces and delete the namespaces
@@ -70,7 +71,8 @@ LAB_CREATED=0          # this invocation created the lab
 COMMAND_DONE=0         # the command finished successfully
 SERVER_PIDS=()         # udpx serve processes this invocation started
 
-say() { printf '%s\n' "lab: $*" >&2; }
+LAB_T0=$(date +%s.%N)
+say() { printf 'lab: [%5.1fs] %s\n' "$(awk -v a="$LAB_T0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
 usage() {
@@ -373,15 +375,17 @@ make_samples() {   # dir -> fills FILES
 }
 
 wait_listening() {   # ns addr port pid log
+  # `udpx serve` prints "udpx serve: listening on ADDR:PORT, storing into DIR" as its first line,
+  # once the socket is bound; until then a send could reach a closed port.
   local ns="$1" addr="$2" port="$3" pid="$4" log="$5" waited=0
   while :; do
-    kill -0 "$pid" 2>/dev/null || { say "server in $ns exited early:"; sed 's/^/    /' "$log" >&2; return 1; }
-    if ip netns exec "$ns" ss -Hnlu 2>/dev/null | awk '{print $4}' | grep -qE "^(${addr//./\\.}|\\[::ffff:${addr//./\\.}\\]|0\\.0\\.0\\.0|\\*|\\[::\\]):$port\$"; then
+    if grep -qF "listening on $addr:$port" "$log" 2>/dev/null; then
       return 0
     fi
+    kill -0 "$pid" 2>/dev/null || { say "server in $ns exited early:"; sed 's/^/    /' "$log" >&2; return 1; }
     sleep 0.1
     waited=$((waited + 1))
-    [ "$waited" -lt 150 ] || { say "server in $ns not listening on $addr:$port after 15 s"; return 1; }
+    [ "$waited" -lt 150 ] || { say "server in $ns did not print 'listening on $addr:$port' within 15 s:"; sed 's/^/    /' "$log" >&2; return 1; }
   done
 }
 
@@ -404,21 +408,20 @@ stop_server() {   # pid -> STOP_RC (not via $(...): wait only works on our own c
 }
 
 find_received() {   # outdir source -> path of the received copy, or nothing
-  local out="$1" src="$2" name candidate
-  name="$(basename "$src")"
-  candidate="$(find "$out" -type f -name "$name" 2>/dev/null | head -n 1)"
-  if [ -n "$candidate" ]; then
-    echo "$candidate"
-    return 0
-  fi
-  # Fall back to content: the server may name files its own way.
-  while IFS= read -r -d '' candidate; do
-    if cmp -s "$candidate" "$src"; then
-      echo "$candidate"
-      return 0
-    fi
-  done < <(find "$out" -type f -print0 2>/dev/null)
+  # The server stores each file under the base name the client sent, directly inside --out.
+  local candidate
+  candidate="$1/$(basename "$2")"
+  if [ -f "$candidate" ]; then echo "$candidate"; fi
   return 0
+}
+
+extra_files() {   # outdir expected-name... -> names of other files in outdir (temporary leftovers, ...)
+  local out="$1" f name
+  shift
+  while IFS= read -r -d '' f; do
+    name="${f#"$out"/}"
+    case " $* " in *" $name "*) ;; *) printf '%s ' "$name" ;; esac
+  done < <(find "$out" -mindepth 1 \( -type f -o -type l \) -print0 2>/dev/null)
 }
 
 RESULT_ROWS=()
@@ -463,7 +466,7 @@ run_mode() {   # mode -> 0 pass, 1 fail; appends a row to RESULT_ROWS
   if [ -n "${leftover// /}" ]; then
     say "warning: processes still running in $(ns_client) after the send: $leftover(down removes them)"
   fi
-  elapsed="$(awk -v a="$started" -v b="$ended" 'BEGIN { printf "%.1fs", b - a }')"
+  elapsed="$(awk -v a="$started" -v b="$ended" 'BEGIN { printf "%.2fs", b - a }')"
 
   local server_rc=()
   for i in 1 2; do
@@ -473,12 +476,13 @@ run_mode() {   # mode -> 0 pass, 1 fail; appends a row to RESULT_ROWS
   SERVER_PIDS=()
 
   # Which file should be where: file i -> server (i mod 2), or every file everywhere with --each.
-  local cells=("" "") verdict=PASS idx=0 f s out got
+  local cells=("" "") expected=("" "") verdict=PASS idx=0 f s out got extra
   [ "$send_rc" = 0 ] || verdict=FAIL
   for f in "${FILES[@]}"; do
     for s in 1 2; do
       if [ "$EACH" = 1 ] || [ $((idx % 2)) = $((s - 1)) ]; then
         out="$dir/server$s"
+        expected[s - 1]+="$(basename "$f") "
         got="$(find_received "$out" "$f")"
         if [ -z "$got" ]; then
           cells[s - 1]+="$(basename "$f"):missing "
@@ -494,6 +498,13 @@ run_mode() {   # mode -> 0 pass, 1 fail; appends a row to RESULT_ROWS
     idx=$((idx + 1))
   done
   for s in 1 2; do
+    # Nothing else may be left in --out: no temporary .udpx-part file, no probe file.
+    # shellcheck disable=SC2086 # one expected name per word
+    extra="$(extra_files "$dir/server$s" ${expected[$((s - 1))]})"
+    if [ -n "$extra" ]; then
+      cells[s - 1]+="extra:${extra% } "
+      verdict=FAIL
+    fi
     if [ "${server_rc[$((s - 1))]}" != 0 ]; then
       cells[s - 1]+="exit=${server_rc[$((s - 1))]} "
       verdict=FAIL
@@ -502,14 +513,16 @@ run_mode() {   # mode -> 0 pass, 1 fail; appends a row to RESULT_ROWS
   local send_cell="$send_rc"
   [ "$send_rc" = 124 ] && send_cell="timeout"
   [ "$send_rc" = -1 ] && send_cell="not run"
-  RESULT_ROWS+=("$(printf '%-14s %-8s %-8s %-34s %-34s %s' "$mode" "$send_cell" "$elapsed" "${cells[0]:--}" "${cells[1]:--}" "$verdict")")
+  # Retransmitted datagrams over all transfers ("..., N retransmitted, ..." per line): shows the loss bit.
+  local retx
+  retx="$(sed -n 's/.* \([0-9,]*\) retransmitted.*/\1/p' "$dir/send.log" 2>/dev/null | tr -d , | awk '{ n += $1 } END { print n + 0 }')"
+  RESULT_ROWS+=("$(printf '%-14s %-8s %-8s %-6s %-34s %-34s %s' "$mode" "$send_cell" "$elapsed" "$retx" "${cells[0]:--}" "${cells[1]:--}" "$verdict")")
   [ "$verdict" = PASS ]
 }
 
 lab_run() {
   need_root
   need_cmd ip iproute2
-  need_cmd ss iproute2
   need_cmd timeout coreutils
   need_cmd cmp diffutils
   resolve_bin
@@ -550,7 +563,7 @@ lab_run() {
   done
 
   echo
-  printf '%-14s %-8s %-8s %-34s %-34s %s\n' mode send time "server1 (${SERVER_ADDRS[0]})" "server2 (${SERVER_ADDRS[1]})" result
+  printf '%-14s %-8s %-8s %-6s %-34s %-34s %s\n' mode send time retx "server1 (${SERVER_ADDRS[0]})" "server2 (${SERVER_ADDRS[1]})" result
   printf '%s\n' "${RESULT_ROWS[@]}"
   echo "loss: $(nft_loss_of "$(ns_server 1)")% inbound UDP at the servers$([ "$LOSS_CLIENT" = 1 ] && echo ' and the client'); logs and received files: $LOGS"
   if [ "$failures" -gt 0 ]; then
@@ -608,6 +621,10 @@ if ! [[ "$COUNT" =~ ^[0-9]+$ ]] || [ "$COUNT" -eq 0 ]; then die "--count must be
 [ "$LOSS" = 0 ] || [ "$CMD" = status ] || [ "$CMD" = down ] || need_cmd nft nftables
 
 trap on_exit EXIT
+# Without these a TERM/INT/HUP would end bash without running the EXIT trap (a lab left up).
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 case "$CMD" in
   up) lab_up ;;
   run) lab_run ;;
