@@ -37,7 +37,15 @@ internal sealed class CongestionController
     }
 
     /// <summary>Chunks the sender may have in flight.</summary>
-    public int Window { get; private set; }
+    public int Window
+    {
+        get => FixedWindow > 0 ? FixedWindow : _window;
+        private set => _window = value;
+    }
+
+    private int _window;
+
+    private static readonly int FixedWindow = int.TryParse(Environment.GetEnvironmentVariable("UDPX_DEBUG_WINDOW"), out int w) ? w : 0;
 
     public bool InStartup { get; private set; }
 

@@ -119,6 +119,25 @@ public sealed class LossyChannelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_file_over_4_GiB_crosses_with_64_bit_offsets_and_chunk_indexes()
+    {
+        long size = (4L << 30) + 123_457; // past 2^32 bytes, ending in a partial chunk
+        var pattern = new PatternFile(size);
+        var store = new PatternCheckingStore(pattern);
+        var sim = new Simulation(new ScriptedChannel(51) { Loss = 0.01 }, new ScriptedChannel(52), store: store);
+        var plan = new TransferPlan(77, "huge.bin", size, pattern.Digest(), Udpx.Protocol.Wire.MaxDatagramSize);
+        var sender = new SenderProtocol(plan, pattern, new SenderOptions(), sim.Counters);
+
+        sim.Run(sender, Udpx.Protocol.Wire.MaxDatagramSize, limitMicros: 3_600_000_000);
+
+        Assert.True(sender.Outcome.Verified, sender.Outcome.Message);
+        Assert.True(store.Committed);
+        Assert.Equal(0, store.Mismatches);
+        Assert.Equal(size, store.HighestEnd);
+        Assert.Equal(size, store.BytesWritten);
+    }
+
+    [Fact]
     public void An_empty_file_is_transferred()
     {
         var sim = new Simulation(new ScriptedChannel(1), new ScriptedChannel(2));

@@ -14,11 +14,11 @@ internal sealed class Simulation : IDatagramSink
     private readonly SocketAddress _client = new IPEndPoint(IPAddress.Loopback, 40000).Serialize();
     private long _seq;
 
-    public Simulation(ScriptedChannel toServer, ScriptedChannel toClient, ServerOptions? serverOptions = null)
+    public Simulation(ScriptedChannel toServer, ScriptedChannel toClient, ServerOptions? serverOptions = null, IFileStore? store = null)
     {
         ToServer = toServer;
         ToClient = toClient;
-        Server = new ServerProtocol(serverOptions ?? new ServerOptions(), Store);
+        Server = new ServerProtocol(serverOptions ?? new ServerOptions(), store ?? Store);
     }
 
     public ManualTimeProvider Clock { get; } = new();
