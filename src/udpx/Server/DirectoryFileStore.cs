@@ -131,8 +131,15 @@ internal sealed class DirectoryFileStore : IFileStore
 
         public void Write(long offset, ReadOnlySpan<byte> bytes) => RandomAccess.Write(handle, bytes, offset);
 
+        public bool CanReadBack => true;
+
+        public int Read(long offset, Span<byte> destination) => RandomAccess.Read(handle, destination, offset);
+
         public Task<RejectReason> CommitAsync(UInt128 digest, CancellationToken cancellationToken) =>
-            Task.Run(() => Commit(digest, cancellationToken), cancellationToken);
+            Task.Run(() => Commit(digest, null, cancellationToken), cancellationToken);
+
+        public Task<RejectReason> CommitAsync(UInt128 digest, UInt128 computed, CancellationToken cancellationToken) =>
+            Task.Run(() => Commit(digest, computed, cancellationToken), cancellationToken);
 
         public void Discard()
         {
@@ -145,11 +152,12 @@ internal sealed class DirectoryFileStore : IFileStore
             store.Release(name);
         }
 
-        private RejectReason Commit(UInt128 digest, CancellationToken cancellationToken)
+        private RejectReason Commit(UInt128 digest, UInt128? computed, CancellationToken cancellationToken)
         {
             try
             {
-                if (RandomAccess.GetLength(handle) != size || FileDigest.Compute(handle, cancellationToken) != digest)
+                // The digest computed while receiving saves reading the whole file back.
+                if (RandomAccess.GetLength(handle) != size || (computed ?? FileDigest.Compute(handle, cancellationToken)) != digest)
                 {
                     Discard();
                     return RejectReason.DigestMismatch;

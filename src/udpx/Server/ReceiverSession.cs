@@ -27,6 +27,7 @@ internal sealed class ReceiverSession
         ChunkSize = offer.ChunkSize;
         Digest = offer.Digest;
         File = file;
+        Hasher = file.CanReadBack ? new System.IO.Hashing.XxHash128() : null;
         ulong total = offer.FileSize == 0 ? 0 : (offer.FileSize + offer.ChunkSize - 1) / offer.ChunkSize;
         Window = new ReceiveWindow(total, windowChunks);
         StartedAt = now;
@@ -49,6 +50,12 @@ internal sealed class ReceiverSession
     public UInt128 Digest { get; }
 
     public IIncomingFile File { get; }
+
+    /// <summary>The whole-file digest, computed over the file's prefix as it becomes complete.</summary>
+    public System.IO.Hashing.XxHash128? Hasher { get; }
+
+    /// <summary>Bytes from the start of the file already fed to <see cref="Hasher"/>.</summary>
+    public long HashedUpTo { get; set; }
 
     /// <summary>In-order chunks waiting to be written together.</summary>
     public WriteBehind Pending { get; } = new();

@@ -17,6 +17,7 @@ internal sealed class ServerProtocol : IDisposable
     private readonly CookieJar _cookies;
     private readonly Dictionary<ulong, ReceiverSession> _sessions = [];
     private readonly byte[] _reply = new byte[Wire.MaxDatagramSize];
+    private readonly byte[] _readBack = new byte[WriteBehind.Capacity];
     private readonly List<ulong> _expired = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly long _ackDelay;
@@ -308,7 +309,19 @@ internal sealed class ServerProtocol : IDisposable
                     return;
                 }
                 bool inOrder = chunk == session.Window.Cumulative;
+                if (session.Hasher is { } hasher && offset == session.HashedUpTo)
+                {
+                    hasher.Append(payload);
+                    session.HashedUpTo += payload.Length;
+                }
                 session.Window.Mark(chunk);
+                if (session.Hasher is not null && session.HashedUpTo < CompleteBytes(session))
+                {
+                    if (!CatchUpDigest(session, now, sink))
+                    {
+                        return;
+                    }
+                }
                 session.CountNew(payload.Length);
                 session.UnackedNew++;
                 if (!inOrder || session.Window.Highest > session.Window.Cumulative)
@@ -396,6 +409,49 @@ internal sealed class ServerProtocol : IDisposable
         }
     }
 
+    private static long CompleteBytes(ReceiverSession session) =>
+        (long)Math.Min((ulong)session.FileSize, session.Window.Cumulative * (ulong)session.ChunkSize);
+
+    /// <summary>
+    /// A gap was filled: feed the digest the chunks that had arrived out of order, read back from the file
+    /// (the page cache, in practice). Returns false if the disk failed and the session ended.
+    /// </summary>
+    private bool CatchUpDigest(ReceiverSession session, long now, IDatagramSink sink)
+    {
+        if (session.Hasher is not { } hasher)
+        {
+            return true;
+        }
+        long target = CompleteBytes(session);
+        if (session.HashedUpTo >= target)
+        {
+            return true;
+        }
+        try
+        {
+            session.Pending.Flush(session.File);
+            while (session.HashedUpTo < target)
+            {
+                int want = (int)Math.Min(_readBack.Length, target - session.HashedUpTo);
+                int n = session.File.Read(session.HashedUpTo, _readBack.AsSpan(0, want));
+                if (n <= 0)
+                {
+                    throw new IOException("short read of the temporary file");
+                }
+                hasher.Append(_readBack.AsSpan(0, n));
+                session.HashedUpTo += n;
+            }
+            return true;
+        }
+        catch (IOException ex)
+        {
+            session.File.Discard();
+            var reason = Engine.DiskErrors.IsDiskFull(ex) ? RejectReason.DiskFull : RejectReason.IoError;
+            EndSession(session, reason, RejectReasonText.Describe(reason), now, sink);
+            return false;
+        }
+    }
+
     private void StartVerification(ReceiverSession session, long now, IDatagramSink sink)
     {
         try
@@ -410,7 +466,9 @@ internal sealed class ServerProtocol : IDisposable
             return;
         }
         session.SetState(SessionState.Verifying);
-        session.Verification = session.File.CommitAsync(session.Digest, _stopping.Token);
+        session.Verification = session.Hasher is { } hasher && session.HashedUpTo == session.FileSize
+            ? session.File.CommitAsync(session.Digest, hasher.GetCurrentHashAsUInt128(), _stopping.Token)
+            : session.File.CommitAsync(session.Digest, _stopping.Token);
         if (session.Verification.IsCompleted)
         {
             Poll(now, sink);

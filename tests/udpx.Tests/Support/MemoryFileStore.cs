@@ -14,6 +14,8 @@ internal sealed class MemoryFileStore : IFileStore
 
     public long WriteCalls;
 
+    public int IncrementalCommits;
+
     public RejectReason TryCreate(string name, long size, ulong sessionId, out IIncomingFile? file)
     {
         file = new MemoryFile(this, name, size);
@@ -30,6 +32,27 @@ internal sealed class MemoryFileStore : IFileStore
         {
             Interlocked.Increment(ref store.WriteCalls);
             bytes.CopyTo(_bytes.AsSpan((int)offset));
+        }
+
+        public bool CanReadBack => true;
+
+        public int Read(long offset, Span<byte> destination)
+        {
+            int n = (int)Math.Min(destination.Length, _bytes.Length - offset);
+            _bytes.AsSpan((int)offset, n).CopyTo(destination);
+            return n;
+        }
+
+        /// <summary>The server's digest computed while receiving must equal the digest of what it wrote.</summary>
+        public Task<RejectReason> CommitAsync(UInt128 digest, UInt128 computed, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref store.IncrementalCommits);
+            if (computed != XxHash128.HashToUInt128(_bytes))
+            {
+                Discard();
+                return Task.FromResult(RejectReason.IoError);
+            }
+            return CommitAsync(digest, cancellationToken);
         }
 
         public Task<RejectReason> CommitAsync(UInt128 digest, CancellationToken cancellationToken)
