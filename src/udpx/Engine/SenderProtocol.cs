@@ -95,7 +95,9 @@ internal sealed class SenderProtocol
         _total = plan.TotalChunks;
         _rate = new RateLimiter(options.RateBytesPerSecond, plan.DatagramSize);
 
-        int ring = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, options.MaxWindowChunks));
+        // Sized to the file when it is small: many small transfers at once stay light.
+        ulong wanted = Math.Clamp(_total, 64UL, (ulong)Math.Max(64, options.MaxWindowChunks));
+        int ring = (int)BitOperations.RoundUpToPowerOf2((uint)wanted);
         _mask = ring - 1;
         _state = new byte[ring];
         _tx = new ushort[ring];

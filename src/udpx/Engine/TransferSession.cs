@@ -43,7 +43,8 @@ internal sealed class TransferSession : IDisposable
             Segmented = UdpOffload.TryEnableSegmentation(Socket, job.Settings.DatagramSize);
             SegmentsPerBatch = Segmented ? UdpOffload.SegmentsPerBatch(job.Settings.DatagramSize) : 1;
             SendBuffer = GC.AllocateUninitializedArray<byte>(job.Settings.DatagramSize * SegmentsPerBatch, pinned: true);
-            ReceiveBuffer = GC.AllocateUninitializedArray<byte>(Wire.MaxDatagramSize, pinned: true);
+            // Replies are never larger than our own datagrams.
+            ReceiveBuffer = GC.AllocateUninitializedArray<byte>(job.Settings.DatagramSize + 256, pinned: true);
         }
         catch
         {

@@ -245,7 +245,9 @@ internal sealed class ServerProtocol : IDisposable
             return;
         }
 
-        var session = new ReceiverSession(offer.SessionId, from, offer, file, WindowFor(offer.ChunkSize), now);
+        ulong chunks = offer.FileSize == 0 ? 0 : (offer.FileSize + offer.ChunkSize - 1) / offer.ChunkSize;
+        int window = (int)Math.Min((ulong)WindowFor(offer.ChunkSize), BitOperations.RoundUpToPowerOf2(Math.Max(64UL, chunks)));
+        var session = new ReceiverSession(offer.SessionId, from, offer, file, window, now);
         _sessions.Add(session.Id, session);
         Volatile.Write(ref _active, _active + 1);
         PublishSessionList();
