@@ -140,7 +140,15 @@ internal static class SendCommand
             var settings = new TransferSettings { DatagramSize = a.DatagramSize, RateBytesPerSecond = rate, ConnectTimeout = TimeSpan.FromSeconds(a.ConnectTimeout), Key = key };
             var jobs = SendPlan.Assign(sources, a.Servers, a.Each, settings);
             var handles = jobs.Select(j => new TransferHandle(j) { FileSize = new FileInfo(j.Path).Length }).ToList();
-            var dispatcher = DispatcherFactory.Create(mode, a.Workers, TimeSpan.FromSeconds(a.JobTimeout));
+            ITransferDispatcher dispatcher;
+            try
+            {
+                dispatcher = DispatcherFactory.Create(mode, a.Workers, TimeSpan.FromSeconds(a.JobTimeout));
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw new UserError(ExitCodes.InputError, ex.Message);
+            }
             long sendStarted = Stopwatch.GetTimestamp();
             if (!a.Json && !a.Headless && Ui.TerminalUi.IsInteractive)
             {

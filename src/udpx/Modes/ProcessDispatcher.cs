@@ -16,7 +16,20 @@ internal sealed class ProcessDispatcher(WorkerCommand command, TimeSpan jobTimeo
         var futures = new Task<Engine.TransferResult>[transfers.Count];
         for (int i = 0; i < transfers.Count; i++)
         {
-            children[i] = WorkerProcess.Start(command);
+            try
+            {
+                children[i] = WorkerProcess.Start(command);
+            }
+            catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+            {
+                // No process, no transfer: say why for every job still to start.
+                for (int j = i; j < transfers.Count; j++)
+                {
+                    futures[j] = Task.FromResult(JobFutures.Failed(transfers[j].Job, "cannot start a worker process (" + command.FileName + "): " + ex.Message));
+                }
+                children = children[..i];
+                break;
+            }
             futures[i] = children[i].Submit(transfers[i]);
             children[i].CloseInput();
         }

@@ -30,7 +30,24 @@ internal sealed class ProcessPoolDispatcher(WorkerCommand command, int workers, 
         var feeders = new Task[count];
         for (int w = 0; w < count; w++)
         {
-            pool[w] = WorkerProcess.Start(command);
+            try
+            {
+                pool[w] = WorkerProcess.Start(command);
+            }
+            catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+            {
+                if (w == 0)
+                {
+                    // No worker at all: every job fails with the reason.
+                    while (queue.Reader.TryRead(out var job))
+                    {
+                        job.Future.TrySetResult(JobFutures.Failed(job.Handle.Job, "cannot start a worker process (" + command.FileName + "): " + ex.Message));
+                    }
+                }
+                pool = pool[..w];
+                feeders = feeders[..w];
+                break;
+            }
             feeders[w] = FeedAsync(pool[w], queue.Reader, cancellationToken);
         }
         using var kill = cancellationToken.Register(() =>

@@ -11,21 +11,29 @@ internal sealed record WorkerCommand(string FileName, IReadOnlyList<string> Pref
     public static WorkerCommand Resolve()
     {
         string? self = Environment.ProcessPath;
-        if (self is not null && Path.GetFileNameWithoutExtension(self).Equals("udpx", StringComparison.OrdinalIgnoreCase))
+        bool selfIsDotnetHost = self is not null && Path.GetFileNameWithoutExtension(self).Equals("dotnet", StringComparison.OrdinalIgnoreCase);
+        bool entryIsUdpx = string.Equals(System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name, "udpx", StringComparison.Ordinal);
+        if (self is not null && entryIsUdpx && !selfIsDotnetHost)
         {
+            // The native binary or its apphost, whatever the file is called: run ourselves again.
             return new WorkerCommand(self, []);
         }
         string baseDirectory = AppContext.BaseDirectory;
+        string dll = Path.Combine(baseDirectory, "udpx.dll");
+        if (entryIsUdpx && selfIsDotnetHost && File.Exists(dll))
+        {
+            return new WorkerCommand(self!, [dll]);
+        }
+        // Hosted by something else (a test runner): the udpx program built beside it.
         string apphost = Path.Combine(baseDirectory, OperatingSystem.IsWindows() ? "udpx.exe" : "udpx");
         if (File.Exists(apphost))
         {
             return new WorkerCommand(apphost, []);
         }
-        string dll = Path.Combine(baseDirectory, "udpx.dll");
         if (File.Exists(dll))
         {
-            return new WorkerCommand(self ?? "dotnet", [dll]);
+            return new WorkerCommand(selfIsDotnetHost ? self! : "dotnet", [dll]);
         }
-        throw new InvalidOperationException("cannot find the udpx executable to start worker processes");
+        throw new InvalidOperationException("cannot find the udpx program to start worker processes from " + baseDirectory);
     }
 }

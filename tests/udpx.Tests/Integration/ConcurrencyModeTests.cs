@@ -76,6 +76,47 @@ public sealed class ConcurrencyModeTests
     }
 
     [Fact]
+    public async Task A_worker_program_that_cannot_start_fails_every_job_with_the_reason()
+    {
+        using var servers = new LoopbackServers(count: 1);
+        var sources = new[] { servers.MakeFile("w1", 100, 1), servers.MakeFile("w2", 100, 2) }.Select(p => new SourceFile(p, Path.GetFileName(p), new FileInfo(p).Length)).ToList();
+        var missing = new WorkerCommand("/nonexistent/udpx", []);
+        foreach (ITransferDispatcher dispatcher in new ITransferDispatcher[] { new ProcessDispatcher(missing, TimeSpan.FromSeconds(30)), new ProcessPoolDispatcher(missing, 2, TimeSpan.FromSeconds(30)) })
+        {
+            var handles = LoopbackServers.Handles(SendPlan.Assign(sources, servers.Addresses, each: false, new TransferSettings()));
+            await dispatcher.RunAsync(handles, CancellationToken.None);
+            Assert.All(handles, h => Assert.Contains("cannot start a worker process", h.Result!.Error, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task A_renamed_udpx_binary_still_starts_itself_as_its_workers()
+    {
+        string renamed = Path.Combine(AppContext.BaseDirectory, "udpx-renamed-copy");
+        File.Copy(UdpxProcess.Executable, renamed, overwrite: true);
+        try
+        {
+            using var servers = new LoopbackServers(count: 1);
+            string file = servers.MakeFile("r.bin", 50_000, 5);
+            var info = new System.Diagnostics.ProcessStartInfo(renamed) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (string arg in new[] { "send", file, "--to", servers.Addresses[0], "--mode", "process" })
+            {
+                info.ArgumentList.Add(arg);
+            }
+            using var process = System.Diagnostics.Process.Start(info)!;
+            string output = await process.StandardOutput.ReadToEndAsync();
+            string error = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            Assert.True(process.ExitCode == 0, output + error);
+            Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(servers.ReceivedPath(0, "r.bin")));
+        }
+        finally
+        {
+            File.Delete(renamed);
+        }
+    }
+
+    [Fact]
     public async Task Every_file_goes_to_every_server_with_each()
     {
         using var servers = new LoopbackServers();
