@@ -22,6 +22,7 @@ internal sealed class RawClient : IDisposable
     {
         _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         _socket.SendBufferSize = 4 << 20;
+        _socket.ReceiveBufferSize = 4 << 20;
         _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _socket.Connect(server);
     }
@@ -117,11 +118,11 @@ internal sealed class RawClient : IDisposable
         }
     }
 
-    /// <summary>Reads every reply waiting now; returns them.</summary>
-    public List<byte[]> Drain()
+    /// <summary>Reads replies until none arrives for <paramref name="quiet"/>; returns them.</summary>
+    public List<byte[]> Drain(TimeSpan quiet)
     {
         var all = new List<byte[]>();
-        while (TryReceive(TimeSpan.FromMilliseconds(50), out byte[] d))
+        while (TryReceive(quiet, out byte[] d))
         {
             all.Add(d);
         }
