@@ -6,9 +6,10 @@ namespace Udpx.Tests.Reliability;
 /// <summary>
 /// Keeps a flood from outrunning the server it targets: after each datagram sent, waits while more than
 /// a socket buffer's worth are still unread by the server, so the kernel drops (almost) none. Should some
-/// be dropped anyway, the server stops making progress; they are written off and the flood goes on.
+/// be dropped anyway, the server stops making progress; after <c>stallMilliseconds</c> without any they are
+/// written off and the flood goes on.
 /// </summary>
-internal sealed class FloodPacer(ServerStats stats, int maxLag = 2048)
+internal sealed class FloodPacer(ServerStats stats, int maxLag = 2048, int stallMilliseconds = 50)
 {
     private readonly long _baseline = stats.Datagrams;
     private long _sent;
@@ -40,7 +41,7 @@ internal sealed class FloodPacer(ServerStats stats, int maxLag = 2048)
                 last = read;
                 still.Restart();
             }
-            else if (still.ElapsedMilliseconds > 50)
+            else if (still.ElapsedMilliseconds > stallMilliseconds)
             {
                 _writtenOff += Lag;
                 return;
@@ -53,7 +54,7 @@ internal sealed class FloodPacer(ServerStats stats, int maxLag = 2048)
     {
         long last = Read;
         var still = Stopwatch.StartNew();
-        while (Lag > 0 && still.ElapsedMilliseconds < 500)
+        while (Lag > 0 && still.ElapsedMilliseconds < Math.Max(500, stallMilliseconds))
         {
             Thread.Sleep(1);
             if (Read != last)
