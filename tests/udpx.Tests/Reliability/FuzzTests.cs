@@ -12,6 +12,7 @@ namespace Udpx.Tests.Reliability;
 /// A million random and mutated datagrams thrown at a running server over loopback: it does not crash
 /// (no internal error), its memory stays bounded, no file appears, and a valid transfer still succeeds.
 /// </summary>
+[Collection(RunAlone.Name)]
 public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
 {
     private const long Datagrams = 1_000_000;
