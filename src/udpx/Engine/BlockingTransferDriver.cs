@@ -59,7 +59,7 @@ internal static class BlockingTransferDriver
                 if (burst >= DrainEvery)
                 {
                     burst = 0;
-                    if (!Drain(session))
+                    if (!Drain(session, readable: false))
                     {
                         return;
                     }
@@ -74,7 +74,7 @@ internal static class BlockingTransferDriver
             long wait = Math.Clamp(protocol.NextDeadline(now) - now, burst == 0 ? 20 : 0, MaxWaitMicros);
             try
             {
-                if (socket.Poll((int)wait, SelectMode.SelectRead) && !Drain(session))
+                if (socket.Poll((int)wait, SelectMode.SelectRead) && !Drain(session, readable: true))
                 {
                     return;
                 }
@@ -137,14 +137,19 @@ internal static class BlockingTransferDriver
         return used;
     }
 
-    /// <summary>Hands every waiting datagram from the server to the protocol.</summary>
-    private static bool Drain(TransferSession session)
+    /// <summary>
+    /// Hands every waiting datagram from the server to the protocol. When poll(2) said the socket is
+    /// <paramref name="readable"/>, reads one whatever Available says: it is 0 for an empty datagram,
+    /// which would otherwise stay first in the queue and hide everything behind it.
+    /// </summary>
+    private static bool Drain(TransferSession session, bool readable)
     {
         var socket = session.Socket;
         try
         {
-            while (socket.Available > 0)
+            while (readable || socket.Available > 0)
             {
+                readable = false;
                 int n = socket.ReceiveFrom(session.ReceiveBuffer, SocketFlags.None, session.ReceiveAddress);
                 if (session.ReceiveAddress.Equals(session.Server))
                 {

@@ -4,11 +4,16 @@ namespace Udpx.Engine;
 internal static class DiskErrors
 {
     // ENOSPC (28) and EDQUOT (122) on Linux; ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows.
+    // A failed preallocation (File.OpenHandle with preallocationSize) carries no error code, only
+    // .NET's message "... because the disk was full.", or its resource key IO_DiskFull_Path_AllocationSize
+    // in our builds (UseSystemResourceKeys).
     public static bool IsDiskFull(IOException ex)
     {
         int code = ex.HResult & 0xFFFF;
         return code is 28 or 122 or 112 or 39
             || ex.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
+            || ex.Message.Contains("disk was full", StringComparison.OrdinalIgnoreCase)
+            || ex.Message.Contains("IO_DiskFull", StringComparison.Ordinal)
             || ex.Message.Contains("quota", StringComparison.OrdinalIgnoreCase);
     }
 }

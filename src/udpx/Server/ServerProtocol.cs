@@ -100,6 +100,12 @@ internal sealed class ServerProtocol : IDisposable
     /// </summary>
     public void HandleCoalesced(ReadOnlySpan<byte> buffer, SocketAddress from, long now, IDatagramSink sink)
     {
+        if (buffer.IsEmpty)
+        {
+            // An empty datagram is never coalesced with others; count it like any foreign datagram.
+            Handle(buffer, from, now, sink);
+            return;
+        }
         while (buffer.Length > 0)
         {
             int size = SegmentSize(buffer);

@@ -107,8 +107,11 @@ internal sealed class UdpServer : IDatagramSink, IDisposable
                     {
                         continue;
                     }
+                    // Readable: read at least one datagram whatever Available says. Linux reports the size of
+                    // the next datagram, 0 for an empty one, which would otherwise stay first in the queue
+                    // forever and wedge the server.
                     int budget = 256;
-                    while (budget-- > 0 && _socket.Available > 0)
+                    do
                     {
                         int n = _socket.ReceiveFrom(buffer, SocketFlags.None, from);
                         if (Coalescing)
@@ -120,6 +123,7 @@ internal sealed class UdpServer : IDatagramSink, IDisposable
                             Protocol.Handle(buffer.AsSpan(0, n), from, _clock.NowMicros, this);
                         }
                     }
+                    while (--budget > 0 && _socket.Available > 0);
                 }
                 catch (SocketException)
                 {
