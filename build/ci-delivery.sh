@@ -18,11 +18,10 @@
 #   --only RE    run only the steps whose name matches the extended regex RE (e.g. 'tui|http')
 # Environment:
 #   UDPX_CI_TUI_ARGS   udpx arguments for the TUI check (default "demo")
-#   UDPX_CI_TUI_TEXT   text that must appear on the tmux screen (default "identical": the plain demo
-#                      prints it, and the demo's TUI is expected to show it too; change it here once
-#                      the TUI has landed if it words things differently)
-#   UDPX_CI_TUI_KEYS   tmux keys sent once the text is on screen; udpx must then exit 0 (default
-#                      Escape, Terminal.Gui v2's quit key; harmless when the program already ended)
+#   UDPX_CI_TUI_TEXT   text that must appear on the tmux screen (default "runs: 1": the demo screen's
+#                      results pane once the first mode's run has finished and been checked)
+#   UDPX_CI_TUI_KEYS   tmux keys sent once the text is on screen; udpx must then exit 0 (default q,
+#                      udpx's quit key; Escape only closes the help)
 #   UDPX_LAB_PREFIX    namespace prefix for gns3/lab.sh (default udpx); the lab steps fail rather
 #                      than reuse a lab with that prefix that is already up
 #   UDPX_CI_STEP_LIMIT seconds any one step may take before it is stopped (default 900; publish 2400)
@@ -35,8 +34,8 @@ cd "$(dirname "$0")/.." || exit 2
 REPO=$(pwd)
 
 TUI_ARGS=${UDPX_CI_TUI_ARGS:-demo}
-TUI_TEXT=${UDPX_CI_TUI_TEXT:-identical}
-TUI_KEYS=${UDPX_CI_TUI_KEYS:-Escape}
+TUI_TEXT=${UDPX_CI_TUI_TEXT:-runs: 1}
+TUI_KEYS=${UDPX_CI_TUI_KEYS:-q}
 LAB_PREFIX=${UDPX_LAB_PREFIX:-udpx}
 STEP_LIMIT=${UDPX_CI_STEP_LIMIT:-900}
 MODES="process thread process-async thread-async"

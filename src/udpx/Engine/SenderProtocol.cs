@@ -69,7 +69,7 @@ internal sealed class SenderProtocol
     private long _rackRtt;
     private long _rackDeadline = long.MaxValue;
     private uint _duplicatesSeen;
-    private int _reorderQuarters = 1;
+    private int _reorderHalves = 2;
     private long _reorderWidenedAt = long.MinValue;
     private long _delivered;
     private long _bytesAcked;
@@ -406,7 +406,7 @@ internal sealed class SenderProtocol
             _duplicatesSeen = ack.Duplicates;
             if (now - _reorderWidenedAt > _rtt.SmoothedMicros)
             {
-                _reorderQuarters = Math.Min(_reorderQuarters * 2, 8);
+                _reorderHalves = Math.Min(_reorderHalves * 2, 16);
                 _reorderWidenedAt = now;
             }
         }
@@ -523,7 +523,11 @@ internal sealed class SenderProtocol
     /// </summary>
     private void DetectLoss(long now)
     {
-        long reorderWindow = Math.Max((_rtt.MinMicros == long.MaxValue ? _rtt.SmoothedMicros : _rtt.MinMicros) * _reorderQuarters / 4, 1_000);
+        // A quarter of the path's RTT (RFC 8985), or the spread of its RTTs when delay jitter reorders
+        // more than that, widened each round trip the server reports duplicates (we resent too early).
+        long minRtt = _rtt.MinMicros == long.MaxValue ? _rtt.SmoothedMicros : _rtt.MinMicros;
+        long spread = Math.Max(0, _rtt.SmoothedMicros - minRtt) + (2 * _rtt.VarianceMicros);
+        long reorderWindow = Math.Max(Math.Max(minRtt / 4, spread) * _reorderHalves / 2, 1_000);
         _rackDeadline = long.MaxValue;
         int lost = 0;
         while (_orderCount > 0)

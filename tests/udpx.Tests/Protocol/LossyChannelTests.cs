@@ -56,6 +56,23 @@ public sealed class LossyChannelTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Delay_jitter_that_reorders_does_not_cause_a_storm_of_needless_retransmissions()
+    {
+        // 20 ms ± 10 ms each way, every datagram on its own: heavy reordering, no loss at all.
+        var toServer = new ScriptedChannel(61) { LatencyMicros = 10_000, JitterMicros = 20_000 };
+        var toClient = new ScriptedChannel(62) { LatencyMicros = 10_000, JitterMicros = 20_000 };
+        var sim = new Simulation(toServer, toClient);
+        byte[] file = Simulation.RandomFile(FileSize, 61);
+
+        var sender = sim.Run(file);
+
+        Assert.True(sender.Outcome.Verified, sender.Outcome.Message);
+        var counters = sim.Counters.Snapshot();
+        output.WriteLine($"jitter: retransmitted {counters.Retransmitted} of {counters.DatagramsSent} (by order {sender.LossesByOrder}, by timeout {sender.LossesByTimeout}, rto {sender.Rtt.RtoMicros}, srtt {sender.Rtt.SmoothedMicros}, var {sender.Rtt.VarianceMicros}), time {sim.Clock.NowMicros / 1000} ms");
+        Assert.True(counters.Retransmitted < counters.DatagramsSent / 10, $"retransmitted {counters.Retransmitted} of {counters.DatagramsSent}");
+    }
+
+    [Fact]
     public void The_last_datagrams_lost_are_recovered_by_timeout()
     {
         byte[] file = Simulation.RandomFile(100 * 1444, 11);

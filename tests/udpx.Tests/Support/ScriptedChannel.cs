@@ -21,6 +21,9 @@ internal sealed class ScriptedChannel
 
     public long LatencyMicros { get; init; } = 5_000;
 
+    /// <summary>Each datagram waits an extra uniform 0..JitterMicros (independently: this reorders).</summary>
+    public long JitterMicros { get; init; }
+
     /// <summary>Bytes per microsecond through the bottleneck; 0 for none.</summary>
     public double BottleneckBytesPerMicro { get; init; }
 
@@ -81,7 +84,7 @@ internal sealed class ScriptedChannel
                 int bit = _random.Next(bytes.Length * 8);
                 bytes[bit / 8] ^= (byte)(1 << (bit % 8));
             }
-            long at = departAt + LatencyMicros;
+            long at = departAt + LatencyMicros + (JitterMicros > 0 ? _random.NextInt64(JitterMicros + 1) : 0);
             if (_random.NextDouble() < Reorder)
             {
                 Reordered++;
