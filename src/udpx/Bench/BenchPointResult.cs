@@ -17,15 +17,15 @@ internal sealed record BenchPointResult(string Mode, int Workers, long FileSize,
     public double MedianSeconds => Median.Of(Samples, s => s.Seconds);
 
     /// <summary>Decimal bytes per second over the median time.</summary>
-    public double BytesPerSecond => TotalBytes / Math.Max(MedianSeconds, 1e-9);
+    public double BytesPerSecond => Math.Round(TotalBytes / Math.Max(MedianSeconds, 1e-9));
 
-    public double DatagramsPerSecond => Median.Of(Samples, s => s.Datagrams) / Math.Max(MedianSeconds, 1e-9);
+    public double DatagramsPerSecond => Math.Round(Median.Of(Samples, s => s.Datagrams) / Math.Max(MedianSeconds, 1e-9));
 
     public double Retransmitted => Median.Of(Samples, s => s.Retransmitted);
 
     public double CpuSeconds => Median.Of(Samples, s => s.CpuSeconds);
 
-    public double CpuSecondsPerGB => CpuSeconds / (TotalBytes / 1e9);
+    public double CpuSecondsPerGB => Math.Round(CpuSeconds / (TotalBytes / 1e9), 3);
 
     public long ParentPeakBytes => Samples.Count == 0 ? -1 : Samples.Max(s => s.ParentPeakBytes);
 

@@ -1,5 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Udpx.Bench;
@@ -37,4 +39,15 @@ internal sealed record BenchMachine(int Cores, string Os, string Runtime, bool N
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     WriteIndented = true)]
 [JsonSerializable(typeof(BenchReport))]
-internal sealed partial class BenchJson : JsonSerializerContext;
+internal sealed partial class BenchJson : JsonSerializerContext
+{
+    /// <summary>As <see cref="JsonSerializerContext"/> Default, but '+' and '×' printed as they are, not as \u escapes.</summary>
+    public static BenchJson Readable { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

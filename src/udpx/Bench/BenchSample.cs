@@ -18,7 +18,7 @@ internal sealed record BenchSample
     /// <summary>Child processes (workers, peer tools) that ended during the run.</summary>
     public double ChildrenCpuSeconds { get; init; }
 
-    public double CpuSeconds => SelfCpuSeconds + ChildrenCpuSeconds;
+    public double CpuSeconds => Math.Round(SelfCpuSeconds + ChildrenCpuSeconds, 4);
 
     /// <summary>Peak resident memory of this process during the run; -1 when unknown.</summary>
     public long ParentPeakBytes { get; init; }

@@ -37,27 +37,34 @@ internal static class SizeText
         return Units.TryParseBytes(text, out bytes);
     }
 
-    /// <summary>Exact binary multiples read as KiB/MiB/GiB; anything else in decimal units, as typed.</summary>
+    /// <summary>In the unit that divides it exactly with the smallest number (64 MB, 256 MiB, 32 kB); decimal otherwise.</summary>
     public static string Format(long bytes)
     {
-        string[] binary = ["KiB", "MiB", "GiB", "TiB"];
-        for (int i = binary.Length - 1; i >= 0; i--)
+        string[] binary = ["B", "KiB", "MiB", "GiB", "TiB"];
+        string[] decimalUnits = ["B", "kB", "MB", "GB", "TB"];
+        int b = 0;
+        while (b + 1 < binary.Length && bytes >= 1L << (10 * (b + 1)) && bytes % (1L << (10 * (b + 1))) == 0)
         {
-            long unit = 1L << (10 * (i + 1));
-            if (bytes >= unit && bytes % unit == 0)
-            {
-                return (bytes / unit).ToString(CultureInfo.InvariantCulture) + " " + binary[i];
-            }
+            b++;
         }
-        string[] decimalUnits = ["kB", "MB", "GB", "TB"];
-        for (int i = decimalUnits.Length - 1; i >= 0; i--)
+        int d = 0;
+        long unit = 1;
+        while (d + 1 < decimalUnits.Length && bytes >= unit * 1000 && bytes % (unit * 1000) == 0)
         {
-            double unit = Math.Pow(1000, i + 1);
-            if (bytes >= unit)
-            {
-                return (bytes / unit).ToString("0.###", CultureInfo.InvariantCulture) + " " + decimalUnits[i];
-            }
+            d++;
+            unit *= 1000;
         }
-        return bytes.ToString(CultureInfo.InvariantCulture) + " B";
+        long binaryQuotient = bytes >> (10 * b);
+        long decimalQuotient = bytes / unit;
+        if (b > 0 && binaryQuotient < decimalQuotient)
+        {
+            return binaryQuotient.ToString(CultureInfo.InvariantCulture) + " " + binary[b];
+        }
+        if (d > 0 || bytes < 1000)
+        {
+            return decimalQuotient.ToString(CultureInfo.InvariantCulture) + " " + decimalUnits[d];
+        }
+        int i = (int)Math.Min(decimalUnits.Length - 1, Math.Floor(Math.Log10(bytes) / 3));
+        return (bytes / Math.Pow(1000, i)).ToString("0.###", CultureInfo.InvariantCulture) + " " + decimalUnits[i];
     }
 }

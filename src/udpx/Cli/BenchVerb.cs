@@ -107,7 +107,7 @@ internal static class BenchVerb
         var output = Console.Out;
         if (json)
         {
-            output.WriteLine(JsonSerializer.Serialize(report, BenchJson.Default.BenchReport));
+            output.WriteLine(JsonSerializer.Serialize(report, BenchJson.Readable.BenchReport));
         }
         else
         {
