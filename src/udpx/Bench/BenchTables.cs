@@ -79,6 +79,10 @@ internal static class BenchTables
                     continue;
                 }
                 string check = p.Samples.All(s => s.Note is null) ? "digest ok" : p.Samples[^1].Note!;
+                if (p.Detail is not null)
+                {
+                    check += "; " + p.Detail;
+                }
                 table.Add(p.Tool, Format.Seconds(p.MedianSeconds!.Value), Format.Rate(p.BytesPerSecond!.Value), Cpu(p.CpuSeconds!.Value),
                     CpuPerGB(p.CpuSecondsPerGB!.Value), Memory(p.PeakBytes), p.UdpxRatio is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) + "x" : "-", check);
             }

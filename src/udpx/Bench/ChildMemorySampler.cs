@@ -4,6 +4,8 @@ namespace Udpx.Bench;
 /// Watches this process's descendants (worker processes, peer tools and their forks) every 10 ms and
 /// keeps the highest VmHWM seen. A child's VmHWM is its own running peak, so one sample late in its
 /// life is enough; only growth in its last few milliseconds can be missed (the figure is a lower bound).
+/// A child that has not yet called exec still runs our command line in our memory (.NET starts
+/// processes with vfork), and its VmHWM would be ours: such a child is skipped until it has exec'd.
 /// </summary>
 internal sealed class ChildMemorySampler : IDisposable
 {
@@ -12,6 +14,7 @@ internal sealed class ChildMemorySampler : IDisposable
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _stop = new();
     private readonly HashSet<int> _seen = [];
+    private readonly byte[] _ownCommandLine = ProcFs.CommandLine("self");
     private long _peak = -1;
     private bool _disposed;
 
@@ -44,6 +47,10 @@ internal sealed class ChildMemorySampler : IDisposable
         {
             int pid = pending.Pop();
             string id = pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (ProcFs.CommandLine(id).AsSpan().SequenceEqual(_ownCommandLine))
+            {
+                continue;
+            }
             long peak = ProcFs.PeakResidentBytes(id);
             if (peak > Interlocked.Read(ref _peak))
             {

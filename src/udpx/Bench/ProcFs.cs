@@ -65,6 +65,19 @@ internal static class ProcFs
         }
     }
 
+    /// <summary>The raw command line of a process (NUL-separated arguments); empty if it has gone.</summary>
+    public static byte[] CommandLine(string pid)
+    {
+        try
+        {
+            return File.ReadAllBytes("/proc/" + pid + "/cmdline");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
     /// <summary>The direct children of a process, from /proc/PID/task/TID/children (every thread may have forked).</summary>
     public static List<int> Children(string pid = "self")
     {

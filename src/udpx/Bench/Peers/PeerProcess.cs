@@ -109,6 +109,7 @@ internal sealed class PeerProcess : IAsyncDisposable
                 string last = text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? string.Empty;
                 if (last.Length > 0)
                 {
+                    last = string.Join(' ', last.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
                     return last.Length > 200 ? last[..200] : last;
                 }
             }
