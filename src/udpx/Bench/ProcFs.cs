@@ -30,6 +30,20 @@ internal static class ProcFs
         return (ParseLong(fields[13]) + ParseLong(fields[14])) / TicksPerSecond;
     }
 
+    /// <summary>
+    /// User plus system time of a live process, its own (utime + stime) and that of the children it has
+    /// waited for (cutime + cstime), from /proc/PID/stat; 0 if it has gone.
+    /// </summary>
+    public static double CpuSeconds(string pid)
+    {
+        string[]? fields = StatFields("/proc/" + pid + "/stat");
+        if (fields is null || fields.Length < 15)
+        {
+            return 0;
+        }
+        return (ParseLong(fields[11]) + ParseLong(fields[12]) + ParseLong(fields[13]) + ParseLong(fields[14])) / TicksPerSecond;
+    }
+
     /// <summary>Peak resident set size (VmHWM) in bytes, or -1.</summary>
     public static long PeakResidentBytes(string pid = "self")
     {

@@ -20,14 +20,14 @@ internal sealed class AtftpPeer : PeerTool
             serverArguments.AddRange(["--user", "root", "--group", "root"]);
         }
         serverArguments.Add(context.ReceiveDirectory);
-        await using var server = PeerProcess.Start(context.Programs["atftpd"], serverArguments, context.ReceiveDirectory);
+        await using var server = PeerProcess.Start(context.Programs["atftpd"], serverArguments, context.ReceiveDirectory, context.Unreaped);
         await PortProbe.WaitBoundAsync(server, udp: true, cancellationToken, port).ConfigureAwait(false);
 
         long started = Stopwatch.GetTimestamp();
         await using var client = PeerProcess.Start(
             context.Programs["atftp"],
             ["--option", "blksize 32768", "--option", "windowsize 4", "-p", "-l", context.SourcePath, "-r", context.Name, "127.0.0.1", port.ToString(System.Globalization.CultureInfo.InvariantCulture)],
-            context.SourceDirectory);
+            context.SourceDirectory, context.Unreaped);
         await client.WaitSuccessAsync(Timeout, cancellationToken).ConfigureAwait(false);
         // The server writes a block before acknowledging it: the last acknowledgement means the file is complete.
         return new PeerTransfer(Stopwatch.GetElapsedTime(started).TotalSeconds, context.ReceivedPath, context.Size);

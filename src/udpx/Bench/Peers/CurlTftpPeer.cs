@@ -26,15 +26,17 @@ internal sealed class CurlTftpPeer : PeerTool
         {
             remote = context.ReceivedPath.TrimStart('/');
         }
-        await using var server = PeerProcess.Start(context.Programs["in.tftpd"], serverArguments, context.ReceiveDirectory);
+        await using var server = PeerProcess.Start(context.Programs["in.tftpd"], serverArguments, context.ReceiveDirectory, context.Unreaped);
         await PortProbe.WaitBoundAsync(server, udp: true, cancellationToken, port).ConfigureAwait(false);
 
         long started = Stopwatch.GetTimestamp();
         await using var client = PeerProcess.Start(
             context.Programs["curl"],
             ["-sS", "-T", context.SourcePath, "--tftp-blksize", "65464", "tftp://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture) + "/" + remote],
-            context.SourceDirectory);
+            context.SourceDirectory, context.Unreaped);
         await client.WaitSuccessAsync(Timeout, cancellationToken).ConfigureAwait(false);
+        // tftpd-hpa forks a process per transfer, which lingers for seconds: its CPU time is read
+        // before it is stopped (PeerProcess, UnreapedCpu).
         return new PeerTransfer(Stopwatch.GetElapsedTime(started).TotalSeconds, context.ReceivedPath, context.Size);
     }
 }

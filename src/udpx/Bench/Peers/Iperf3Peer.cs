@@ -20,13 +20,13 @@ internal sealed class Iperf3Peer(int datagramSize) : PeerTool
         string iperf = context.Programs["iperf3"];
         int port = FreePort.Tcp();
         string portText = port.ToString(CultureInfo.InvariantCulture);
-        await using var server = PeerProcess.Start(iperf, ["-s", "-1", "-B", "127.0.0.1", "-p", portText], context.ReceiveDirectory);
+        await using var server = PeerProcess.Start(iperf, ["-s", "-1", "-B", "127.0.0.1", "-p", portText], context.ReceiveDirectory, context.Unreaped);
         await PortProbe.WaitBoundAsync(server, udp: false, cancellationToken, port).ConfigureAwait(false);
 
         await using var client = PeerProcess.Start(
             iperf,
             ["-u", "-c", "127.0.0.1", "-p", portText, "-b", "0", "-l", datagramSize.ToString(CultureInfo.InvariantCulture), "-n", context.Size.ToString(CultureInfo.InvariantCulture), "-J"],
-            context.SourceDirectory);
+            context.SourceDirectory, context.Unreaped);
         await client.WaitSuccessAsync(Timeout, cancellationToken).ConfigureAwait(false);
         await server.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
         return Parse(client.StandardOutput);

@@ -17,10 +17,13 @@ internal sealed class PeerProcess : IAsyncDisposable
     private readonly StringBuilder _stderr = new();
     private readonly Lock _gate = new();
 
-    private PeerProcess(Process process, string name)
+    private readonly UnreapedCpu? _unreaped;
+
+    private PeerProcess(Process process, string name, UnreapedCpu? unreaped)
     {
         _process = process;
         Name = name;
+        _unreaped = unreaped;
     }
 
     public string Name { get; }
@@ -40,7 +43,8 @@ internal sealed class PeerProcess : IAsyncDisposable
         }
     }
 
-    public static PeerProcess Start(string fileName, IEnumerable<string> arguments, string workingDirectory)
+    /// <param name="unreaped">Where the CPU time of descendants killed with this process is counted.</param>
+    public static PeerProcess Start(string fileName, IEnumerable<string> arguments, string workingDirectory, UnreapedCpu? unreaped = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -55,7 +59,7 @@ internal sealed class PeerProcess : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
         var process = new Process { StartInfo = info };
-        var peer = new PeerProcess(process, Path.GetFileName(fileName));
+        var peer = new PeerProcess(process, Path.GetFileName(fileName), unreaped);
         process.OutputDataReceived += (_, e) => peer.Append(peer._stdout, e.Data);
         process.ErrorDataReceived += (_, e) => peer.Append(peer._stderr, e.Data);
         try
@@ -138,6 +142,9 @@ internal sealed class PeerProcess : IAsyncDisposable
         {
             if (!_process.HasExited)
             {
+                // Its own time reaches us when we wait for it; that of its children (a server's
+                // per-transfer forks) would be lost with them, so it is read before they die.
+                _unreaped?.AddDescendantsOf(_process.Id);
                 _process.Kill(entireProcessTree: true);
             }
             using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));

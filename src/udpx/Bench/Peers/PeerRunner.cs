@@ -20,6 +20,7 @@ internal static class PeerRunner
         for (int run = 1; run <= repeats; run++)
         {
             ResetFolder(receive);
+            context.Unreaped.Take();
             string? problem;
             PeerTransfer transfer = default;
             ResourceUsage usage;
@@ -45,7 +46,7 @@ internal static class PeerRunner
                 continue;
             }
             // The tool's own processes only: ours merely waited.
-            var sample = BenchSample.From(transfer.Seconds, usage with { SelfCpuSeconds = 0 }) with { Bytes = transfer.Bytes, Verified = true, Note = transfer.Note };
+            var sample = BenchSample.From(transfer.Seconds, usage with { SelfCpuSeconds = 0, ChildrenCpuSeconds = usage.ChildrenCpuSeconds + context.Unreaped.Take() }) with { Bytes = transfer.Bytes, Verified = true, Note = transfer.Note };
             samples.Add(sample);
             progress($"{tool.Name}, {SizeText.Format(file.Size)}, run {run}/{repeats}: {Format.Seconds(sample.Seconds)}, {Format.Rate(sample.Bytes / Math.Max(sample.Seconds, 1e-9))}{(sample.Note is null ? string.Empty : ", " + sample.Note)}");
         }

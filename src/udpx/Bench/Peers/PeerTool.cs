@@ -10,6 +10,9 @@ internal sealed record PeerContext(string SourcePath, long Size, string ReceiveD
 
     public string ReceivedPath => Path.Combine(ReceiveDirectory, Name);
 
+    /// <summary>CPU time of processes killed before their parent waited for them; give it to <see cref="PeerProcess.Start"/>.</summary>
+    public UnreapedCpu Unreaped { get; } = new();
+
     /// <summary>Running as root: TFTP servers are then told to stay root, since "nobody" could not write the receive folder.</summary>
     public static bool IsRoot => Environment.UserName == "root";
 }

@@ -20,11 +20,11 @@ internal sealed class SocatPeer : PeerTool
         await using var server = PeerProcess.Start(
             socat,
             ["-u", "-b", Buffer, $"TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,rcvbuf={Buffer}", $"OPEN:{context.ReceivedPath},creat,trunc"],
-            context.ReceiveDirectory);
+            context.ReceiveDirectory, context.Unreaped);
         await PortProbe.WaitBoundAsync(server, udp: false, cancellationToken, port).ConfigureAwait(false);
 
         long started = Stopwatch.GetTimestamp();
-        await using var client = PeerProcess.Start(socat, ["-u", "-b", Buffer, $"OPEN:{context.SourcePath}", $"TCP:127.0.0.1:{port},sndbuf={Buffer}"], context.SourceDirectory);
+        await using var client = PeerProcess.Start(socat, ["-u", "-b", Buffer, $"OPEN:{context.SourcePath}", $"TCP:127.0.0.1:{port},sndbuf={Buffer}"], context.SourceDirectory, context.Unreaped);
         await client.WaitSuccessAsync(Timeout, cancellationToken).ConfigureAwait(false);
         // The listener writes the last bytes and exits after the client's end of stream.
         await server.WaitSuccessAsync(Timeout, cancellationToken).ConfigureAwait(false);

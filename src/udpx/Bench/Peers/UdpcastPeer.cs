@@ -24,14 +24,14 @@ internal sealed class UdpcastPeer : PeerTool
         await using var receiver = PeerProcess.Start(
             context.Programs["udp-receiver"],
             ["--file", context.ReceivedPath, "--portbase", portText, "--interface", "lo", "--nokbd"],
-            context.ReceiveDirectory);
+            context.ReceiveDirectory, context.Unreaped);
         await PortProbe.WaitBoundAsync(receiver, udp: true, cancellationToken, portBase, portBase + 1).ConfigureAwait(false);
 
         long started = Stopwatch.GetTimestamp();
         await using var sender = PeerProcess.Start(
             context.Programs["udp-sender"],
             ["--file", context.SourcePath, "--portbase", portText, "--interface", "lo", "--pointopoint", "--min-receivers", "1", "--nokbd", "--no-progress", "--rexmit-hello-interval", "10"],
-            context.SourceDirectory);
+            context.SourceDirectory, context.Unreaped);
         await sender.WaitSuccessAsync(Timeout, cancellationToken).ConfigureAwait(false);
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         await receiver.WaitSuccessAsync(Timeout, cancellationToken).ConfigureAwait(false);

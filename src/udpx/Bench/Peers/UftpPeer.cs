@@ -22,7 +22,7 @@ internal sealed class UftpPeer(int blockSize) : PeerTool
         int port = FreePort.Udp();
         string portText = port.ToString(CultureInfo.InvariantCulture);
         // -d: foreground, log to standard error; -q: no reverse DNS lookup of the sender.
-        await using var server = PeerProcess.Start(context.Programs["uftpd"], ["-d", "-q", "-x", "1", "-B", "8388608", "-D", context.ReceiveDirectory, "-p", portText], context.ReceiveDirectory);
+        await using var server = PeerProcess.Start(context.Programs["uftpd"], ["-d", "-q", "-x", "1", "-B", "8388608", "-D", context.ReceiveDirectory, "-p", portText], context.ReceiveDirectory, context.Unreaped);
         await PortProbe.WaitBoundAsync(server, udp: true, cancellationToken, port).ConfigureAwait(false);
 
         long started = Stopwatch.GetTimestamp();
@@ -30,7 +30,7 @@ internal sealed class UftpPeer(int blockSize) : PeerTool
         await using var client = PeerProcess.Start(
             context.Programs["uftp"],
             ["-M", "127.0.0.1", "-p", portText, "-R", "-1", "-b", blockSize.ToString(CultureInfo.InvariantCulture), "-r", "0.001:0.001:1", "-s", "10", "-x", "1", context.Name],
-            context.SourceDirectory);
+            context.SourceDirectory, context.Unreaped);
         await client.WaitSuccessAsync(Timeout, cancellationToken).ConfigureAwait(false);
         // uftp ends when the receiver reported the file COMPLETE.
         return new PeerTransfer(Stopwatch.GetElapsedTime(started).TotalSeconds, context.ReceivedPath, context.Size);
