@@ -20,7 +20,7 @@ internal sealed class ChildMemorySampler : IDisposable
 
     public ChildMemorySampler()
     {
-        _thread = new Thread(Loop) { IsBackground = true, Name = "udpx-bench-memory", Priority = ThreadPriority.AboveNormal };
+        _thread = new Thread(Loop) { IsBackground = true, Name = "udpx-bench-memory" };
         _thread.Start();
     }
 

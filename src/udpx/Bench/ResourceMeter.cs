@@ -21,19 +21,16 @@ internal sealed class ResourceMeter : IDisposable
 {
     private readonly TimeSpan _selfBefore;
     private readonly double _childrenBefore;
-    private readonly bool _peakReset;
     private readonly ChildMemorySampler? _sampler;
 
     private ResourceMeter(bool sampleChildren)
     {
-        _peakReset = ProcFs.TryResetPeakResident();
+        // If the kernel refuses (before Linux 4.0), the peak is the process's lifetime peak instead.
+        ProcFs.TryResetPeakResident();
         _sampler = sampleChildren && ProcFs.Available ? new ChildMemorySampler() : null;
         _childrenBefore = ProcFs.ReapedChildrenCpuSeconds();
         _selfBefore = Environment.CpuUsage.TotalTime;
     }
-
-    /// <summary>Whether the parent's peak is this run's own (VmHWM reset worked) rather than the process's lifetime peak.</summary>
-    public bool PeakIsPerRun => _peakReset;
 
     public static ResourceMeter Start(bool sampleChildren) => new(sampleChildren);
 
