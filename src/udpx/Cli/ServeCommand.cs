@@ -75,6 +75,10 @@ internal static class ServeCommand
 
         using (host)
         {
+            if (host.Server.BufferWarning is { } warning)
+            {
+                Console.Error.WriteLine("udpx serve: warning: " + warning);
+            }
             observer.Listening(host.EndPoint.ToString(), host.Store.Directory + (key is null ? string.Empty : ", datagrams authenticated with the key from " + key.Source));
             if (!headless && !json && Ui.TerminalUi.IsInteractive)
             {

@@ -33,8 +33,8 @@ internal sealed class TransferSession : IDisposable
             Protocol = new SenderProtocol(Plan, _source, job.Settings.ToSenderOptions(), counters);
 
             Socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-            Socket.ReceiveBufferSize = SocketBufferBytes;
-            Socket.SendBufferSize = SocketBufferBytes;
+            // A smaller grant only means more retransmissions on bursts; the server is the one that warns.
+            SocketBuffers.Apply(Socket, SocketBufferBytes);
             Socket.Bind(new IPEndPoint(endpoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
             // Connected, so that an ICMP "port unreachable" comes back as an error instead of silence.
             Socket.Connect(endpoint);

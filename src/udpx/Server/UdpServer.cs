@@ -31,6 +31,9 @@ internal sealed class UdpServer : IDatagramSink, IDisposable
 
     public ServerProtocol Protocol { get; }
 
+    /// <summary>Set when the kernel granted smaller socket buffers than asked for: a line to show the user.</summary>
+    public string? BufferWarning { get; private init; }
+
     /// <summary>True when the kernel hands over several datagrams per receive (UDP GRO).</summary>
     public bool Coalescing { get; private init; }
 
@@ -44,14 +47,14 @@ internal sealed class UdpServer : IDatagramSink, IDisposable
     {
         var socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         bool coalescing;
+        string? bufferWarning;
         try
         {
             if (bind.AddressFamily == AddressFamily.InterNetworkV6)
             {
                 socket.DualMode = true;
             }
-            socket.ReceiveBufferSize = SocketBufferBytes;
-            socket.SendBufferSize = SocketBufferBytes;
+            bufferWarning = SocketBuffers.Apply(socket, SocketBufferBytes);
             socket.Bind(bind);
             coalescing = UdpOffload.TryEnableCoalescing(socket);
         }
@@ -60,7 +63,7 @@ internal sealed class UdpServer : IDatagramSink, IDisposable
             socket.Dispose();
             throw;
         }
-        var server = new UdpServer(socket, protocol, time ?? TimeProvider.System) { Coalescing = coalescing };
+        var server = new UdpServer(socket, protocol, time ?? TimeProvider.System) { Coalescing = coalescing, BufferWarning = bufferWarning };
         server._thread.Start();
         return server;
     }
