@@ -25,11 +25,12 @@ internal static class SendCommand
         var rate = new Option<string>("--rate") { Description = "Fixed cap per transfer in bytes per second, e.g. 50M (default: none, the congestion control decides)" };
         var connectTimeout = new Option<double>("--connect-timeout") { Description = "Seconds to wait for a server to answer the handshake", DefaultValueFactory = _ => 5 };
         var keyFile = new Option<string>("--key-file") { Description = "Authenticate every datagram with this pre-shared key (or set UDPX_KEY)" };
+        var encrypt = new Option<bool>("--encrypt") { Description = "Also encrypt the file bytes (AES-256-GCM); needs --key-file or UDPX_KEY" };
         var jobTimeout = new Option<double>("--job-timeout") { Description = "Seconds a single transfer may take before its future gives up", DefaultValueFactory = _ => 3600 };
 
         var command = new Command("send", "Send files (and downloaded URLs) to one or more udpx servers under one of four concurrency modes")
         {
-            files, urls, to, mode, workers, each, json, headless, datagramSize, rate, connectTimeout, jobTimeout, keyFile,
+            files, urls, to, mode, workers, each, json, headless, datagramSize, rate, connectTimeout, jobTimeout, keyFile, encrypt,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new SendArguments(
@@ -45,14 +46,15 @@ internal static class SendCommand
                 result.GetValue(rate),
                 result.GetValue(connectTimeout),
                 result.GetValue(jobTimeout),
-                result.GetValue(keyFile)),
+                result.GetValue(keyFile),
+                result.GetValue(encrypt)),
             cancellationToken));
         return command;
     }
 
     internal sealed record SendArguments(
         string[] Files, string[] Urls, string[] Servers, string Mode, int Workers, bool Each, bool Json, bool Headless,
-        int DatagramSize, string? Rate, double ConnectTimeout, double JobTimeout, string? KeyFile = null);
+        int DatagramSize, string? Rate, double ConnectTimeout, double JobTimeout, string? KeyFile = null, bool Encrypt = false);
 
     internal static async Task<int> RunAsync(SendArguments a, CancellationToken cancellationToken)
     {
@@ -101,6 +103,10 @@ internal static class SendCommand
             : throw new UserError(ExitCodes.Usage, "--url '" + u + "': give an absolute http:// or https:// URL")).ToList();
 
         var key = KeyOption.Load(a.KeyFile);
+        if (a.Encrypt && key is null)
+        {
+            throw new UserError(ExitCodes.Usage, "--encrypt needs a key: give --key-file PATH or set UDPX_KEY");
+        }
         var sources = new List<SourceFile>();
         foreach (string path in a.Files)
         {
@@ -137,7 +143,7 @@ internal static class SendCommand
                 }
             }
 
-            var settings = new TransferSettings { DatagramSize = a.DatagramSize, RateBytesPerSecond = rate, ConnectTimeout = TimeSpan.FromSeconds(a.ConnectTimeout), Key = key };
+            var settings = new TransferSettings { DatagramSize = a.DatagramSize, RateBytesPerSecond = rate, ConnectTimeout = TimeSpan.FromSeconds(a.ConnectTimeout), Key = key, Encrypt = a.Encrypt };
             var jobs = SendPlan.Assign(sources, a.Servers, a.Each, settings);
             var handles = jobs.Select(j => new TransferHandle(j) { FileSize = new FileInfo(j.Path).Length }).ToList();
             ITransferDispatcher dispatcher;

@@ -10,7 +10,7 @@ namespace Udpx.Engine;
 /// data with selective acknowledgement, loss detection by send time (RACK-like) and by timeout, finish.
 /// Allocates nothing after construction.
 /// </summary>
-internal sealed class SenderProtocol
+internal sealed class SenderProtocol : IDisposable
 {
     private const byte Unsent = 0;
     private const byte InFlight = 1;
@@ -22,6 +22,7 @@ internal sealed class SenderProtocol
     private readonly SenderOptions _options;
     private readonly TransferCounters _counters;
     private readonly DatagramAuthenticator? _auth;
+    private PayloadCipher? _cipher;
     private readonly RttEstimator _rtt = new();
     private readonly RateLimiter _rate;
     private readonly CongestionController _congestion;
@@ -87,6 +88,11 @@ internal sealed class SenderProtocol
         _options = options;
         _counters = counters;
         _auth = options.Key is { } key ? DatagramAuthenticator.ForClient(key) : null;
+        if (options.Encrypt && options.Key is null)
+        {
+            throw new ArgumentException("encryption needs a key", nameof(options));
+        }
+        _cipher = options.Encrypt && options.Key is { } encryptionKey ? new PayloadCipher(encryptionKey, plan.SessionId) : null;
         if ((_auth is null) != (plan.TagSize == 0))
         {
             throw new ArgumentException("the plan's tag size must match the presence of a key", nameof(plan));
@@ -139,7 +145,11 @@ internal sealed class SenderProtocol
     public int TryWriteNext(Span<byte> buffer, long now)
     {
         int length = WriteNext(buffer, now);
-        return length > 0 && _auth is not null ? _auth.Sign(buffer, length) : length;
+        if (length == 0 || _auth is null)
+        {
+            return length;
+        }
+        return _cipher is not null && buffer[2] == (byte)MessageType.Data ? _cipher.Seal(buffer, length) : _auth.Sign(buffer, length);
     }
 
     private int WriteNext(Span<byte> buffer, long now)
@@ -266,6 +276,11 @@ internal sealed class SenderProtocol
         _restarts++;
         // A new session id, so that nothing of the old session can be mistaken for the new one.
         _sessionId = (_sessionId * 0x9E3779B97F4A7C15UL) + 0x632BE59BD9B4E019UL | 1;
+        if (_cipher is not null && _options.Key is { } key)
+        {
+            _cipher.Dispose();
+            _cipher = new PayloadCipher(key, _sessionId);
+        }
         Array.Clear(_state);
         Array.Clear(_tx);
         Array.Clear(_ackedBits);
@@ -670,6 +685,8 @@ internal sealed class SenderProtocol
     private int ChunkLength(ulong chunk) => (int)Math.Min(_chunkSize, _plan.FileSize - ((long)chunk * _chunkSize));
 
     private static long Micros(TimeSpan span) => (long)(span.Ticks / 10);
+
+    public void Dispose() => _cipher?.Dispose();
 }
 
 internal enum SenderPhase

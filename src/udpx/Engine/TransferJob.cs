@@ -20,9 +20,13 @@ internal sealed record TransferSettings
     /// <summary>Authenticates every datagram when set.</summary>
     public PreSharedKey? Key { get; init; }
 
+    /// <summary>Encrypts the file bytes on the wire (needs <see cref="Key"/>).</summary>
+    public bool Encrypt { get; init; }
+
     public SenderOptions ToSenderOptions() => new()
     {
         Key = Key,
+        Encrypt = Encrypt,
         ConnectTimeout = ConnectTimeout,
         IdleTimeout = IdleTimeout,
         RateBytesPerSecond = RateBytesPerSecond,

@@ -24,6 +24,9 @@ internal sealed record SenderOptions
     /// <summary>Authenticates every datagram when set (--key-file / UDPX_KEY).</summary>
     public PreSharedKey? Key { get; init; }
 
+    /// <summary>Encrypts the file bytes too (--encrypt); needs <see cref="Key"/>.</summary>
+    public bool Encrypt { get; init; }
+
     /// <summary>Most chunks in flight; a power of two.</summary>
     public int MaxWindowChunks { get; init; } = 8192;
 }

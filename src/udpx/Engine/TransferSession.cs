@@ -213,5 +213,6 @@ internal sealed class TransferSession : IDisposable
     {
         Socket.Dispose();
         _source.Dispose();
+        Protocol.Dispose();
     }
 }

@@ -9,16 +9,17 @@ namespace Udpx.Modes;
 /// The key itself never travels: a worker reads the same key file (<see cref="KeyFile"/>) or inherits the
 /// UDPX_KEY environment variable (<see cref="KeyFromEnvironment"/>).
 /// </remarks>
-internal sealed record WorkerJob(int JobId, string Path, string Name, string Server, int DatagramSize, long RateBytesPerSecond, int ConnectTimeoutMs, int IdleTimeoutMs, string? KeyFile = null, bool KeyFromEnvironment = false)
+internal sealed record WorkerJob(int JobId, string Path, string Name, string Server, int DatagramSize, long RateBytesPerSecond, int ConnectTimeoutMs, int IdleTimeoutMs, string? KeyFile = null, bool KeyFromEnvironment = false, bool Encrypt = false)
 {
     public static WorkerJob From(TransferJob job) => new(
         job.Id, job.Path, job.Name, job.Server, job.Settings.DatagramSize, job.Settings.RateBytesPerSecond,
         (int)job.Settings.ConnectTimeout.TotalMilliseconds, (int)job.Settings.IdleTimeout.TotalMilliseconds,
-        job.Settings.Key?.File, job.Settings.Key is { File: null });
+        job.Settings.Key?.File, job.Settings.Key is { File: null }, job.Settings.Encrypt);
 
     public TransferJob ToJob() => new(JobId, Path, Name, Server, new TransferSettings
     {
         Key = KeyFile is not null || KeyFromEnvironment ? PreSharedKey.Load(KeyFile) : null,
+        Encrypt = Encrypt,
         DatagramSize = DatagramSize,
         RateBytesPerSecond = RateBytesPerSecond,
         ConnectTimeout = TimeSpan.FromMilliseconds(ConnectTimeoutMs),

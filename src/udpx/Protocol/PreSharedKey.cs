@@ -17,12 +17,16 @@ internal sealed class PreSharedKey
         byte[] root = SHA256.HashData(secret);
         ClientToServer = HMACSHA256.HashData(root, "udpx client to server"u8);
         ServerToClient = HMACSHA256.HashData(root, "udpx server to client"u8);
+        PayloadEncryption = HMACSHA256.HashData(root, "udpx payload encryption"u8);
         CryptographicOperations.ZeroMemory(root);
     }
 
     public byte[] ClientToServer { get; }
 
     public byte[] ServerToClient { get; }
+
+    /// <summary>The root of the per-session payload keys (--encrypt).</summary>
+    public byte[] PayloadEncryption { get; }
 
     /// <summary>Where the key came from, for messages; never the key itself.</summary>
     public string Source { get; private init; } = string.Empty;

@@ -57,6 +57,9 @@ internal sealed class ReceiverSession
     /// <summary>Bytes from the start of the file already fed to <see cref="Hasher"/>.</summary>
     public long HashedUpTo { get; set; }
 
+    /// <summary>Decrypts this session's encrypted data datagrams; made on the first one.</summary>
+    public Protocol.PayloadCipher? Cipher { get; set; }
+
     /// <summary>In-order chunks waiting to be written together.</summary>
     public WriteBehind Pending { get; } = new();
 

@@ -18,6 +18,7 @@ internal sealed class ServerProtocol : IDisposable
     private readonly Dictionary<ulong, ReceiverSession> _sessions = [];
     private readonly byte[] _reply = new byte[Wire.MaxDatagramSize];
     private readonly byte[] _readBack = new byte[WriteBehind.Capacity];
+    private readonly byte[] _plain = new byte[Wire.MaxDatagramSize];
     private readonly List<ulong> _expired = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly long _ackDelay;
@@ -56,7 +57,17 @@ internal sealed class ServerProtocol : IDisposable
             CountBad(status, datagram, from);
             return;
         }
-        if (_auth is not null)
+        if ((datagram[3] & PayloadCipher.Flag) != 0)
+        {
+            // Encrypted file bytes: the GCM tag both authenticates and decrypts.
+            if (!TryDecrypt(datagram, header.SessionId, from, out int plainLength))
+            {
+                Stats.CountUnauthenticated();
+                return;
+            }
+            datagram = _plain.AsSpan(0, plainLength);
+        }
+        else if (_auth is not null)
         {
             if (!_auth.Verify(datagram, out int messageLength))
             {
@@ -132,6 +143,18 @@ internal sealed class ServerProtocol : IDisposable
             _ => buffer.Length,
         };
         return size <= 0 ? buffer.Length : size;
+    }
+
+    private bool TryDecrypt(ReadOnlySpan<byte> datagram, ulong sessionId, SocketAddress from, out int length)
+    {
+        length = 0;
+        if (_options.Key is not { } key || datagram[2] != (byte)MessageType.Data
+            || !_sessions.TryGetValue(sessionId, out var session) || !session.Peer.Equals(from))
+        {
+            return false;
+        }
+        session.Cipher ??= new PayloadCipher(key, session.Id);
+        return session.Cipher.TryOpen(datagram, _plain, out length);
     }
 
     /// <summary>Timers: delayed acknowledgements, finished verifications, idle expiry, lingering results.</summary>
@@ -486,6 +509,7 @@ internal sealed class ServerProtocol : IDisposable
     private void EndSession(ReceiverSession session, RejectReason reason, string message, long now, IDatagramSink? sink)
     {
         session.Pending.Dispose();
+        session.Cipher?.Dispose();
         session.End(reason, message, now);
         Volatile.Write(ref _active, _active - 1);
         if (reason == RejectReason.None)

@@ -56,9 +56,11 @@ public sealed class ConcurrencyModeTests
     }
 
     [Theory]
-    [InlineData("process-async")]
-    [InlineData("thread")]
-    public async Task With_a_key_file_workers_and_threads_authenticate_every_datagram(string modeName)
+    [InlineData("process-async", false)]
+    [InlineData("thread", false)]
+    [InlineData("process", true)]
+    [InlineData("thread-async", true)]
+    public async Task With_a_key_file_workers_and_threads_authenticate_every_datagram(string modeName, bool encrypt)
     {
         Assert.True(ConcurrencyModeNames.TryParse(modeName, out var mode));
         using var keys = new Support.TempFolder();
@@ -66,7 +68,7 @@ public sealed class ConcurrencyModeTests
         var key = Udpx.Protocol.PreSharedKey.Load(keyFile);
         using var servers = new LoopbackServers(options: new Udpx.Server.ServerOptions { Key = key });
         var sources = new[] { servers.MakeFile("k1", 300_000, 1), servers.MakeFile("k2", 5000, 2) }.Select(p => new SourceFile(p, Path.GetFileName(p), new FileInfo(p).Length)).ToList();
-        var handles = LoopbackServers.Handles(SendPlan.Assign(sources, servers.Addresses, each: false, new TransferSettings { Key = key }));
+        var handles = LoopbackServers.Handles(SendPlan.Assign(sources, servers.Addresses, each: false, new TransferSettings { Key = key, Encrypt = encrypt }));
 
         await DispatcherFactory.Create(mode, 2, TimeSpan.FromMinutes(1)).RunAsync(handles, CancellationToken.None);
 

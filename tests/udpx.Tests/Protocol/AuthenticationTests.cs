@@ -24,6 +24,56 @@ public sealed class AuthenticationTests
     }
 
     [Fact]
+    public void With_encryption_the_file_bytes_never_cross_the_link_in_clear_and_still_arrive_identical()
+    {
+        // A recognisable file: 16-byte blocks of one marker, so any stretch of plaintext on the wire shows.
+        byte[] file = new byte[300_000];
+        for (int i = 0; i < file.Length; i++)
+        {
+            file[i] = (byte)"UDPX-PLAINTEXT!!"[i % 16];
+        }
+        var wire = new List<byte[]>();
+        var toServer = new ScriptedChannel(5) { Loss = 0.05, Tap = wire.Add };
+        var sim = new Simulation(toServer, new ScriptedChannel(6), new ServerOptions { Key = Key });
+
+        var sender = sim.Run(file, options: new SenderOptions { Key = Key, Encrypt = true });
+
+        Assert.True(sender.Outcome.Verified, sender.Outcome.Message);
+        Assert.Equal(file, sim.Store.Committed["file.bin"]);
+        var data = wire.Where(d => d[2] == (byte)MessageType.Data).ToList();
+        Assert.NotEmpty(data);
+        Assert.All(data, d => Assert.Equal(PayloadCipher.Flag, (byte)(d[3] & PayloadCipher.Flag)));
+        Assert.DoesNotContain(data, d => d.AsSpan().IndexOf("UDPX-PLAINTEXT!!"u8) >= 0);
+    }
+
+    [Fact]
+    public void An_encrypted_datagram_with_one_bit_changed_is_rejected_even_when_resealed()
+    {
+        using var client = new PayloadCipher(Key, 77);
+        using var server = new PayloadCipher(Key, 77);
+        using var otherSession = new PayloadCipher(Key, 78);
+        byte[] buffer = new byte[2048];
+        byte[] plain = new byte[2048];
+        MessageCodec.WriteDataHeader(buffer, 77, 3, 12345);
+        "secret file bytes"u8.CopyTo(MessageCodec.DataPayload(buffer));
+        int n = client.Seal(buffer, MessageCodec.SealData(buffer, 17));
+        Assert.True(server.TryOpen(buffer.AsSpan(0, n), plain, out int length));
+        Assert.Equal("secret file bytes"u8.ToArray(), plain.AsSpan(Wire.DataHeaderSize, length - Wire.DataHeaderSize).ToArray());
+        Assert.False(otherSession.TryOpen(buffer.AsSpan(0, n), plain, out _));
+        for (int i = 0; i < n; i++)
+        {
+            if (i is >= 4 and < 8)
+            {
+                continue;
+            }
+            byte[] copy = buffer[..n];
+            copy[i] ^= 0x01;
+            Checksum.Seal(copy);
+            Assert.False(server.TryOpen(copy, plain, out _), "byte " + i);
+        }
+    }
+
+    [Fact]
     public void A_client_with_the_wrong_key_gets_nothing_and_is_counted()
     {
         var sim = new Simulation(new ScriptedChannel(1), new ScriptedChannel(2), new ServerOptions { Key = Key });

@@ -47,10 +47,14 @@ internal sealed class ScriptedChannel
     /// <summary>When the bottleneck queue overflowed, for diagnostics.</summary>
     public List<long> QueueDropTimes { get; } = [];
 
+    /// <summary>When set, every datagram offered to the link is shown to it (an eavesdropper).</summary>
+    public Action<byte[]>? Tap { get; init; }
+
     /// <summary>Decides the fate of one datagram; returns its arrivals (time, bytes).</summary>
     public IEnumerable<(long At, byte[] Bytes)> Transmit(ReadOnlySpan<byte> datagram, long now)
     {
         long number = Sent++;
+        Tap?.Invoke(datagram.ToArray());
         var result = new List<(long, byte[])>(2);
         long departAt = now;
         if (BottleneckBytesPerMicro > 0)
