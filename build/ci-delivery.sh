@@ -234,6 +234,21 @@ ls -la /srv
 [ \$(ls -A /srv | wc -l) = 2 ] || { echo 'chroot-smoke: FAIL: /srv holds more than the two files'; exit 1; }"
 }
 
+step_key() { # a keyed server and an encrypting client (HMAC-SHA256 and AES-GCM from the static OpenSSL)
+  local port
+  port=$(free_port)
+  smoke --sh "
+mkdir -p /srv /tmp/in
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n' >/tmp/key
+head -c 1200007 /dev/urandom >/tmp/in/secret.bin
+start srv udpx serve --bind 127.0.0.1:$port --out /srv --headless --key-file /tmp/key
+wait_log srv 'listening on 127.0.0.1:$port'
+run udpx send /tmp/in/secret.bin --to 127.0.0.1:$port --mode process --key-file /tmp/key --encrypt --headless
+run cmp /tmp/in/secret.bin /srv/secret.bin
+kill \$(cat /tmp/srv.pid)
+wait_exit srv 15 0"
+}
+
 step_http() { # busybox httpd in the chroot; send --url downloads and sends; a 404 must exit 3
   local sport hport
   sport=$(free_port)
@@ -352,6 +367,7 @@ if [ -n "$BIN" ]; then
   run_step chroot-demo "$STEP_LIMIT" step_demo
   for m in $MODES; do run_step "chroot-$m" "$STEP_LIMIT" step_mode "$m"; done
   run_step chroot-http "$STEP_LIMIT" step_http
+  run_step chroot-key "$STEP_LIMIT" step_key
   run_step chroot-errors "$STEP_LIMIT" step_errors
   run_step chroot-tui "$STEP_LIMIT" step_tui
   run_step figures "$STEP_LIMIT" step_figures && FIGURES=$(grep -sE '^(size|start-up|peak RSS)' "$ART/figures.log")
