@@ -334,9 +334,7 @@ internal sealed class ServerProtocol : IDisposable
                 }
                 catch (IOException ex)
                 {
-                    session.File.Discard();
-                    var reason = Engine.DiskErrors.IsDiskFull(ex) ? RejectReason.DiskFull : RejectReason.IoError;
-                    EndSession(session, reason, RejectReasonText.Describe(reason), now, sink);
+                    FailOnDisk(session, ex, now, sink);
                     return;
                 }
                 bool inOrder = chunk == session.Window.Cumulative;
@@ -476,11 +474,17 @@ internal sealed class ServerProtocol : IDisposable
         }
         catch (IOException ex)
         {
-            session.File.Discard();
-            var reason = Engine.DiskErrors.IsDiskFull(ex) ? RejectReason.DiskFull : RejectReason.IoError;
-            EndSession(session, reason, RejectReasonText.Describe(reason), now, sink);
+            FailOnDisk(session, ex, now, sink);
             return false;
         }
+    }
+
+    /// <summary>The disk refused: the session ends, its temporary file goes, the client hears why.</summary>
+    private void FailOnDisk(ReceiverSession session, IOException ex, long now, IDatagramSink sink)
+    {
+        session.File.Discard();
+        var reason = Engine.DiskErrors.IsDiskFull(ex) ? RejectReason.DiskFull : RejectReason.IoError;
+        EndSession(session, reason, RejectReasonText.Describe(reason), now, sink);
     }
 
     private void StartVerification(ReceiverSession session, long now, IDatagramSink sink)
@@ -491,9 +495,7 @@ internal sealed class ServerProtocol : IDisposable
         }
         catch (IOException ex)
         {
-            session.File.Discard();
-            var reason = Engine.DiskErrors.IsDiskFull(ex) ? RejectReason.DiskFull : RejectReason.IoError;
-            EndSession(session, reason, RejectReasonText.Describe(reason), now, sink);
+            FailOnDisk(session, ex, now, sink);
             return;
         }
         session.SetState(SessionState.Verifying);
