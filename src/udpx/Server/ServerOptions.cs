@@ -18,7 +18,7 @@ internal sealed record ServerOptions
     public TimeSpan Linger { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Acknowledge after this many new chunks in order.</summary>
-    public int AckEvery { get; init; } = 16;
+    public int AckEvery { get; init; } = 32;
 
     /// <summary>Acknowledge pending chunks after this long even if fewer arrived.</summary>
     public TimeSpan AckDelay { get; init; } = TimeSpan.FromMilliseconds(1);
