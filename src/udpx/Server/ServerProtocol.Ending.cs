@@ -1,0 +1,106 @@
+using System.Net;
+using Udpx.Protocol;
+
+namespace Udpx.Server;
+
+/// <summary>How sessions end: finish, abort, disk failure, verification and the Done that reports it.</summary>
+internal sealed partial class ServerProtocol
+{
+    private void OnFinish(ReadOnlySpan<byte> datagram, SocketAddress from, long now, IDatagramSink sink)
+    {
+        if (!MessageCodec.TryReadFinish(datagram, out ulong sessionId, out _))
+        {
+            Stats.CountMalformed();
+            return;
+        }
+        if (!TryFindSession(sessionId, from, sink, out var session))
+        {
+            return;
+        }
+        session.LastActivity = now;
+        switch (session.State)
+        {
+            case SessionState.Receiving:
+                SendAck(session, now, sink);
+                break;
+            case SessionState.Done or SessionState.Failed:
+                SendDone(session, sink);
+                break;
+        }
+    }
+
+    private void OnAbort(ReadOnlySpan<byte> datagram, SocketAddress from, long now)
+    {
+        if (!MessageCodec.TryReadAbort(datagram, out ulong sessionId, out _)
+            || !_sessions.TryGetValue(sessionId, out var session))
+        {
+            return;
+        }
+        if (!session.Peer.Equals(from))
+        {
+            Stats.CountWrongPeer();
+            return;
+        }
+        if (session.State is SessionState.Receiving or SessionState.Verifying)
+        {
+            session.File.Discard();
+            EndSession(session, RejectReason.Cancelled, "cancelled by the client", now, sink: null);
+        }
+    }
+
+    /// <summary>The disk refused: the session ends, its temporary file goes, the client hears why.</summary>
+    private void FailOnDisk(ReceiverSession session, IOException ex, long now, IDatagramSink sink)
+    {
+        session.File.Discard();
+        var reason = Engine.DiskErrors.IsDiskFull(ex) ? RejectReason.DiskFull : RejectReason.IoError;
+        EndSession(session, reason, RejectReasonText.Describe(reason), now, sink);
+    }
+
+    private void StartVerification(ReceiverSession session, long now, IDatagramSink sink)
+    {
+        try
+        {
+            session.Pending.Flush(session.File);
+        }
+        catch (IOException ex)
+        {
+            FailOnDisk(session, ex, now, sink);
+            return;
+        }
+        session.SetState(SessionState.Verifying);
+        session.Verification = session.Hasher is { } hasher && session.HashedUpTo == session.FileSize
+            ? session.File.CommitAsync(session.Digest, hasher.GetCurrentHashAsUInt128(), _stopping.Token)
+            : session.File.CommitAsync(session.Digest, _stopping.Token);
+        if (session.Verification.IsCompleted)
+        {
+            Poll(now, sink);
+        }
+    }
+
+    private void EndSession(ReceiverSession session, RejectReason reason, string message, long now, IDatagramSink? sink)
+    {
+        session.Pending.Dispose();
+        session.Cipher?.Dispose();
+        session.End(reason, message, now);
+        Volatile.Write(ref _active, _active - 1);
+        if (reason == RejectReason.None)
+        {
+            Stats.CountCompleted();
+        }
+        else
+        {
+            Stats.CountFailed();
+        }
+        _observer.SessionEnded(session, (now - session.StartedAt) / 1e6);
+        if (sink is not null)
+        {
+            SendDone(session, sink);
+        }
+    }
+
+    private void SendDone(ReceiverSession session, IDatagramSink sink)
+    {
+        int length = MessageCodec.WriteDone(_reply, new DoneMessage(session.Id, session.Result, (ulong)session.BytesReceived, session.Result == RejectReason.None ? string.Empty : session.ResultMessage));
+        Reply(length, session.Peer, sink);
+    }
+}
