@@ -88,8 +88,8 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
     {
         Assert.True(Modes.ConcurrencyModeNames.TryParse(modeName, out var mode));
         using var host = ServerHost.Start(new IPEndPoint(IPAddress.Loopback, 0), _folder.File("out"), new ServerOptions());
-        // An empty datagram before the Cookie and before every tenth reply after it.
-        using var proxy = new InjectingProxy(host.EndPoint, n => n % 10 == 0 ? [] : null);
+        // An empty datagram before the Cookie and before every third reply after it.
+        using var proxy = new InjectingProxy(host.EndPoint, n => n % 3 == 0 ? [] : null);
         byte[] bytes = Simulation.RandomFile(300_000, 3);
 
         var result = await TestClient.SendAsync(_folder.Write("through-proxy.bin", bytes), "through-proxy.bin", proxy.Address, mode: mode);
