@@ -20,7 +20,7 @@ internal sealed class NullFileStore : IFileStore
         {
         }
 
-        public Task<RejectReason> CommitAsync(UInt128 digest, CancellationToken cancellationToken) => Task.FromResult(RejectReason.None);
+        public Task<RejectReason> CommitAsync(UInt128 claimed, UInt128 computed, CancellationToken cancellationToken) => Task.FromResult(RejectReason.None);
 
         public void Discard()
         {

@@ -18,7 +18,6 @@ public class SenderExchangeBenchmarks
     public const int FileBytes = 32 << 20;
 
     private byte[] _file = [];
-    private UInt128 _digest;
     private ulong _session = 1;
     private SenderProtocol _sender = null!;
     private InMemoryLink _link = null!;
@@ -31,7 +30,6 @@ public class SenderExchangeBenchmarks
     {
         _file = new byte[FileBytes];
         new Random(2).NextBytes(_file);
-        _digest = FileDigest.Compute(_file);
         _link = new InMemoryLink(new ServerProtocol(new ServerOptions(), new NullFileStore()), DatagramSize);
     }
 
@@ -39,7 +37,7 @@ public class SenderExchangeBenchmarks
     [IterationSetup]
     public void NewTransfer()
     {
-        var plan = new TransferPlan(_session++, "bench.bin", _file.Length, _digest, DatagramSize);
+        var plan = new TransferPlan(_session++, "bench.bin", _file.Length, DatagramSize);
         _sender = new SenderProtocol(plan, new MemoryChunkSource(_file), new SenderOptions(), new TransferCounters());
     }
 

@@ -31,7 +31,7 @@ internal sealed class AsyncTransferDriver : IDisposable
     {
         time ??= TimeProvider.System;
         long started = Stopwatch.GetTimestamp();
-        // Hashing and opening do blocking file I/O: keep them off the caller's thread.
+        // Opening does blocking file I/O: keep them off the caller's thread.
         var session = await Task.Run(() => TransferSession.TryOpen(job, counters, ring, time, out var failure) is { } s ? (s, null) : ((TransferSession?)null, failure), cancellationToken).ConfigureAwait(false);
         if (session.Item1 is null)
         {

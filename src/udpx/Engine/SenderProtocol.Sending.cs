@@ -43,8 +43,16 @@ internal sealed partial class SenderProtocol
         }
 
         MessageCodec.WriteDataHeader(buffer, _sessionId, chunk, (uint)now);
-        _source.Read((long)chunk * _chunkSize, MessageCodec.DataPayload(buffer)[..payload]);
-        int length = MessageCodec.SealData(buffer, payload);
+        var bytes = MessageCodec.DataPayload(buffer)[..payload];
+        _source.Read((long)chunk * _chunkSize, bytes);
+        ulong payloadHash = Checksum.HashPayload(bytes);
+        if (!retransmission && chunk == _digest.Chunks)
+        {
+            // First sends go in chunk order, so the digest grows as the file goes out.
+            _digest.Append(payloadHash);
+            _finishNow = _next == _total;
+        }
+        int length = MessageCodec.SealData(buffer, payload, payloadHash);
 
         int slot = (int)(chunk & (ulong)_mask);
         _state[slot] = InFlight;

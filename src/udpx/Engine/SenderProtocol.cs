@@ -23,6 +23,7 @@ internal sealed partial class SenderProtocol : IDisposable
     private readonly DatagramAuthenticator? _auth;
     private PayloadCipher? _cipher;
     private readonly RttEstimator _rtt = new();
+    private readonly ChunkDigest _digest = new();
     private readonly RateLimiter _rate;
     private readonly CongestionController _congestion;
     private readonly ulong _total;
@@ -74,6 +75,7 @@ internal sealed partial class SenderProtocol : IDisposable
     private long _delivered;
     private long _bytesAcked;
     private TransferOutcome _outcome;
+    private bool _finishNow;
 
     public SenderProtocol(TransferPlan plan, IChunkSource source, SenderOptions options, TransferCounters counters)
     {
@@ -166,10 +168,17 @@ internal sealed partial class SenderProtocol : IDisposable
                 return now >= _controlDue ? WriteControl(buffer, now, MessageCodec.WriteHello(buffer, new HelloMessage(_sessionId, (ulong)now))) : 0;
             case SenderPhase.Offering:
                 return now >= _controlDue ? WriteControl(buffer, now, WriteOffer(buffer)) : 0;
+            case SenderPhase.Sending when _finishNow:
+                // Every chunk has gone out once: the digest is known, and the server can verify as soon
+                // as it holds the last chunk instead of waiting for the acknowledgements to come back.
+                _finishNow = false;
+                int finish = WriteFinish(buffer);
+                _counters.AddSent(finish, retransmission: false);
+                return finish;
             case SenderPhase.Sending:
                 return TryWriteData(buffer, now);
             case SenderPhase.Finishing:
-                return now >= _controlDue ? WriteControl(buffer, now, MessageCodec.WriteFinish(buffer, _sessionId, (ulong)_plan.FileSize)) : 0;
+                return now >= _controlDue ? WriteControl(buffer, now, WriteFinish(buffer)) : 0;
             default:
                 return 0;
         }
@@ -280,6 +289,8 @@ internal sealed partial class SenderProtocol : IDisposable
             _cipher.Dispose();
             _cipher = new PayloadCipher(key, _sessionId);
         }
+        _digest.Reset();
+        _finishNow = false;
         Array.Clear(_state);
         Array.Clear(_tx);
         Array.Clear(_ackedBits);
@@ -310,6 +321,7 @@ internal sealed partial class SenderProtocol : IDisposable
         _window = (int)Math.Clamp(accept.WindowChunks, 16u, (uint)(_mask + 1));
         _cum = accept.ResumeFromChunk;
         _next = _cum;
+        DigestHeldChunks();
         _bytesAcked = (long)Math.Min((ulong)_plan.FileSize, _cum * (ulong)_chunkSize);
         _phase = SenderPhase.Sending;
         _counters.SetPhase(TransferPhase.Sending);
@@ -320,7 +332,27 @@ internal sealed partial class SenderProtocol : IDisposable
     }
 
     private int WriteOffer(Span<byte> buffer) => MessageCodec.WriteOffer(buffer, new OfferMessage(
-        _sessionId, _cookieIssuedAt, _cookieMac, (ulong)_plan.FileSize, (ushort)_chunkSize, 0, _plan.Digest, _plan.Name));
+        _sessionId, _cookieIssuedAt, _cookieMac, (ulong)_plan.FileSize, (ushort)_chunkSize, 0, _plan.Name));
+
+    private int WriteFinish(Span<byte> buffer) =>
+        MessageCodec.WriteFinish(buffer, new FinishMessage(_sessionId, (ulong)_plan.FileSize, _digest.Current));
+
+    /// <summary>Chunks the server already holds are never sent, so the digest reads them from the file.</summary>
+    private void DigestHeldChunks()
+    {
+        if (_digest.Chunks >= _cum)
+        {
+            return;
+        }
+        byte[] scratch = new byte[_chunkSize];
+        while (_digest.Chunks < _cum)
+        {
+            ulong chunk = _digest.Chunks;
+            var bytes = scratch.AsSpan(0, ChunkLength(chunk));
+            _source.Read((long)chunk * _chunkSize, bytes);
+            _digest.Append(Checksum.HashPayload(bytes));
+        }
+    }
 
     private int WriteControl(Span<byte> buffer, long now, int length)
     {

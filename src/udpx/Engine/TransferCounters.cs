@@ -74,7 +74,6 @@ internal readonly record struct TransferSnapshot(
 internal enum TransferPhase
 {
     Pending,
-    Hashing,
     Connecting,
     Offering,
     Sending,

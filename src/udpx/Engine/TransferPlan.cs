@@ -2,8 +2,8 @@ using Udpx.Protocol;
 
 namespace Udpx.Engine;
 
-/// <summary>What one transfer sends: a file, its digest, and the datagram size to use.</summary>
-internal sealed record TransferPlan(ulong SessionId, string Name, long FileSize, UInt128 Digest, int DatagramSize, int TagSize = 0)
+/// <summary>What one transfer sends: a file and the datagram size to use.</summary>
+internal sealed record TransferPlan(ulong SessionId, string Name, long FileSize, int DatagramSize, int TagSize = 0)
 {
     /// <summary>Payload bytes per data datagram: what is left after the header and the authentication tag.</summary>
     public int ChunkSize => Wire.ChunkSizeFor(DatagramSize) - TagSize;

@@ -7,7 +7,7 @@ namespace Udpx.Engine;
 
 /// <summary>
 /// Everything one transfer needs before its first datagram, shared by both drivers: the server's
-/// address, the file and its digest, a socket, buffers made once, and the protocol state machine.
+/// address, the file, a socket, buffers made once, and the protocol state machine.
 /// </summary>
 internal sealed class TransferSession : IDisposable
 {
@@ -26,10 +26,8 @@ internal sealed class TransferSession : IDisposable
         _source = new FileChunkSource(job.Path);
         try
         {
-            counters.SetPhase(TransferPhase.Hashing);
-            var digest = FileDigest.Compute(job.Path);
             ulong sessionId = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
-            Plan = new TransferPlan(sessionId, job.Name, _source.Length, digest, job.Settings.DatagramSize, job.Settings.Key is null ? 0 : DatagramAuthenticator.TagSize);
+            Plan = new TransferPlan(sessionId, job.Name, _source.Length, job.Settings.DatagramSize, job.Settings.Key is null ? 0 : DatagramAuthenticator.TagSize);
             Protocol = new SenderProtocol(Plan, _source, job.Settings.ToSenderOptions(), counters);
 
             Socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);

@@ -16,9 +16,14 @@ internal readonly record struct DatagramHeader(MessageType Type, ulong SessionId
     }
 
     /// <summary>Reads and checks the header: magic, version, known type, length, checksum.</summary>
-    public static DatagramStatus TryRead(ReadOnlySpan<byte> datagram, out DatagramHeader header)
+    public static DatagramStatus TryRead(ReadOnlySpan<byte> datagram, out DatagramHeader header) =>
+        TryRead(datagram, out header, out _);
+
+    /// <summary>As <see cref="TryRead(ReadOnlySpan{byte}, out DatagramHeader)"/>; also gives a data datagram's payload hash.</summary>
+    public static DatagramStatus TryRead(ReadOnlySpan<byte> datagram, out DatagramHeader header, out ulong payloadHash)
     {
         header = default;
+        payloadHash = 0;
         if (datagram.Length < Wire.HeaderSize || datagram[0] != Wire.Magic)
         {
             return DatagramStatus.NotUdpx;
@@ -32,7 +37,7 @@ internal readonly record struct DatagramHeader(MessageType Type, ulong SessionId
         {
             return DatagramStatus.Malformed;
         }
-        if (!Checksum.IsValid(datagram))
+        if (!Checksum.IsValid(datagram, out payloadHash))
         {
             return DatagramStatus.BadChecksum;
         }

@@ -62,13 +62,12 @@ internal static class MessageCodec
         BinaryPrimitives.WriteUInt64BigEndian(buffer[32..], m.FileSize);
         BinaryPrimitives.WriteUInt16BigEndian(buffer[40..], m.ChunkSize);
         BinaryPrimitives.WriteUInt16BigEndian(buffer[42..], m.Flags);
-        BinaryPrimitives.WriteUInt128BigEndian(buffer[44..], m.Digest);
         int nameLength = Encoding.UTF8.GetBytes(m.Name, buffer[(Wire.OfferFixedSize)..]);
         if (nameLength > Wire.MaxNameBytes)
         {
             throw new ArgumentException("file name longer than " + Wire.MaxNameBytes + " bytes", nameof(m));
         }
-        BinaryPrimitives.WriteUInt16BigEndian(buffer[60..], (ushort)nameLength);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[Wire.OfferNameLengthOffset..], (ushort)nameLength);
         return Seal(buffer, Wire.OfferFixedSize + nameLength);
     }
 
@@ -81,7 +80,7 @@ internal static class MessageCodec
         {
             return false;
         }
-        int nameLength = BinaryPrimitives.ReadUInt16BigEndian(d[60..]);
+        int nameLength = BinaryPrimitives.ReadUInt16BigEndian(d[Wire.OfferNameLengthOffset..]);
         if (nameLength != d.Length - Wire.OfferFixedSize)
         {
             return false;
@@ -103,7 +102,6 @@ internal static class MessageCodec
             BinaryPrimitives.ReadUInt64BigEndian(d[32..]),
             BinaryPrimitives.ReadUInt16BigEndian(d[40..]),
             BinaryPrimitives.ReadUInt16BigEndian(d[42..]),
-            BinaryPrimitives.ReadUInt128BigEndian(d[44..]),
             name);
         return true;
     }
@@ -223,23 +221,22 @@ internal static class MessageCodec
         return true;
     }
 
-    public static int WriteFinish(Span<byte> buffer, ulong sessionId, ulong fileSize)
+    public static int WriteFinish(Span<byte> buffer, in FinishMessage m)
     {
-        new DatagramHeader(MessageType.Finish, sessionId).Write(buffer);
-        BinaryPrimitives.WriteUInt64BigEndian(buffer[16..], fileSize);
+        new DatagramHeader(MessageType.Finish, m.SessionId).Write(buffer);
+        BinaryPrimitives.WriteUInt64BigEndian(buffer[16..], m.FileSize);
+        BinaryPrimitives.WriteUInt128BigEndian(buffer[24..], m.Digest);
         return Seal(buffer, Wire.FinishSize);
     }
 
-    public static bool TryReadFinish(ReadOnlySpan<byte> d, out ulong sessionId, out ulong fileSize)
+    public static bool TryReadFinish(ReadOnlySpan<byte> d, out FinishMessage m)
     {
-        sessionId = 0;
-        fileSize = 0;
+        m = default;
         if (!Is(d, MessageType.Finish, Wire.FinishSize) || d.Length != Wire.FinishSize)
         {
             return false;
         }
-        sessionId = SessionOf(d);
-        fileSize = BinaryPrimitives.ReadUInt64BigEndian(d[16..]);
+        m = new FinishMessage(SessionOf(d), BinaryPrimitives.ReadUInt64BigEndian(d[16..]), BinaryPrimitives.ReadUInt128BigEndian(d[24..]));
         return true;
     }
 
@@ -263,7 +260,7 @@ internal static class MessageCodec
         return true;
     }
 
-    /// <summary>Writes a data header; the caller fills <see cref="DataPayload"/> then calls <see cref="SealData"/>.</summary>
+    /// <summary>Writes a data header; the caller fills <see cref="DataPayload"/> then calls <see cref="SealData(Span{byte}, int)"/>.</summary>
     public static void WriteDataHeader(Span<byte> buffer, ulong sessionId, ulong chunk, uint sendTimeMicros)
     {
         new DatagramHeader(MessageType.Data, sessionId).Write(buffer);
@@ -273,7 +270,17 @@ internal static class MessageCodec
 
     public static Span<byte> DataPayload(Span<byte> buffer) => buffer[Wire.DataHeaderSize..];
 
-    public static int SealData(Span<byte> buffer, int payloadLength) => Seal(buffer, Wire.DataHeaderSize + payloadLength);
+    /// <summary>Seals a data datagram whose payload is written.</summary>
+    public static int SealData(Span<byte> buffer, int payloadLength) =>
+        SealData(buffer, payloadLength, Checksum.HashPayload(buffer.Slice(Wire.DataHeaderSize, payloadLength)));
+
+    /// <summary>Seals a data datagram whose payload hash (<see cref="Checksum.HashPayload"/>) the caller already has.</summary>
+    public static int SealData(Span<byte> buffer, int payloadLength, ulong payloadHash)
+    {
+        int length = Wire.DataHeaderSize + payloadLength;
+        Checksum.SealData(buffer[..length], payloadHash);
+        return length;
+    }
 
     /// <summary>Reads a data datagram whose header was already checked.</summary>
     public static bool TryReadData(ReadOnlySpan<byte> d, out ulong chunk, out uint sendTimeMicros, out ReadOnlySpan<byte> payload)

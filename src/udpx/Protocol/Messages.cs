@@ -14,7 +14,6 @@ internal readonly record struct OfferMessage(
     ulong FileSize,
     ushort ChunkSize,
     ushort Flags,
-    UInt128 Digest,
     string Name);
 
 /// <summary>Server → client: session created; data may flow.</summary>
@@ -22,6 +21,12 @@ internal readonly record struct AcceptMessage(ulong SessionId, ulong ResumeFromC
 
 /// <summary>Server → client: the session is refused or ended with an error.</summary>
 internal readonly record struct RejectMessage(ulong SessionId, RejectReason Reason, string Message);
+
+/// <summary>
+/// Client → server, once every chunk has been sent: the file's <see cref="ChunkDigest"/>, which the
+/// client computes while sending. The server stores the file only if its own digest matches.
+/// </summary>
+internal readonly record struct FinishMessage(ulong SessionId, ulong FileSize, UInt128 Digest);
 
 /// <summary>Server → client: selective acknowledgement.</summary>
 internal readonly ref struct AckMessage

@@ -1,10 +1,10 @@
 namespace Udpx.Protocol;
 
-/// <summary>Sizes and limits of the udpx wire format (version 1). See docs/protocol.md.</summary>
+/// <summary>Sizes and limits of the udpx wire format (version 2). See docs/protocol.md.</summary>
 internal static class Wire
 {
     public const byte Magic = 0x55; // 'U'
-    public const byte Version = 1;
+    public const byte Version = 2;
 
     /// <summary>magic, version, type, flags, checksum, session id.</summary>
     public const int HeaderSize = 16;
@@ -16,12 +16,12 @@ internal static class Wire
     public const int HelloSize = 64;
 
     public const int CookieSize = HeaderSize + 8 + 8 + 8;
-    public const int OfferFixedSize = HeaderSize + 8 + 8 + 8 + 2 + 2 + 16 + 2;
+    public const int OfferFixedSize = HeaderSize + 8 + 8 + 8 + 2 + 2 + 2;
     public const int AcceptSize = HeaderSize + 8 + 4 + 2 + 2;
     public const int AckFixedSize = HeaderSize + 8 + 4 + 4 + 2;
     public const int DoneFixedSize = HeaderSize + 2 + 8 + 2;
     public const int RejectFixedSize = HeaderSize + 2 + 2;
-    public const int FinishSize = HeaderSize + 8;
+    public const int FinishSize = HeaderSize + 8 + 16;
     public const int AbortSize = HeaderSize + 2;
 
     /// <summary>Largest UDP payload that fits a 1500-byte Ethernet MTU over IPv4.</summary>
@@ -38,6 +38,9 @@ internal static class Wire
 
     /// <summary>Longest human-readable message in a Reject or Done.</summary>
     public const int MaxMessageBytes = 200;
+
+    /// <summary>Where the name length sits in an Offer.</summary>
+    public const int OfferNameLengthOffset = 44;
 
     public static int ChunkSizeFor(int datagramSize) => datagramSize - DataHeaderSize;
 }

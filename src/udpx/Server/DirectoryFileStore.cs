@@ -131,15 +131,8 @@ internal sealed class DirectoryFileStore : IFileStore
 
         public void Write(long offset, ReadOnlySpan<byte> bytes) => RandomAccess.Write(handle, bytes, offset);
 
-        public bool CanReadBack => true;
-
-        public int Read(long offset, Span<byte> destination) => RandomAccess.Read(handle, destination, offset);
-
-        public Task<RejectReason> CommitAsync(UInt128 digest, CancellationToken cancellationToken) =>
-            Task.Run(() => Commit(digest, null, cancellationToken), cancellationToken);
-
-        public Task<RejectReason> CommitAsync(UInt128 digest, UInt128 computed, CancellationToken cancellationToken) =>
-            Task.Run(() => Commit(digest, computed, cancellationToken), cancellationToken);
+        public Task<RejectReason> CommitAsync(UInt128 claimed, UInt128 computed, CancellationToken cancellationToken) =>
+            Task.Run(() => Commit(claimed, computed, cancellationToken), cancellationToken);
 
         public void Discard()
         {
@@ -152,12 +145,12 @@ internal sealed class DirectoryFileStore : IFileStore
             store.Release(name);
         }
 
-        private RejectReason Commit(UInt128 digest, UInt128? computed, CancellationToken cancellationToken)
+        private RejectReason Commit(UInt128 claimed, UInt128 computed, CancellationToken cancellationToken)
         {
             try
             {
-                // The digest computed while receiving saves reading the whole file back.
-                if (RandomAccess.GetLength(handle) != size || (computed ?? FileDigest.Compute(handle, cancellationToken)) != digest)
+                cancellationToken.ThrowIfCancellationRequested();
+                if (RandomAccess.GetLength(handle) != size || computed != claimed)
                 {
                     Discard();
                     return RejectReason.DigestMismatch;

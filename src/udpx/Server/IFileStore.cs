@@ -17,21 +17,11 @@ internal interface IIncomingFile
     /// <summary>Writes received bytes. Throws <see cref="IOException"/> when the disk refuses.</summary>
     void Write(long offset, ReadOnlySpan<byte> bytes);
 
-    /// <summary>True when <see cref="Read"/> can give back what was written (for hashing as data arrives).</summary>
-    bool CanReadBack => false;
-
-    /// <summary>Reads back written bytes; only when <see cref="CanReadBack"/>.</summary>
-    int Read(long offset, Span<byte> destination) => throw new NotSupportedException();
-
-    /// <summary>Checks the digest and, if it matches, moves the file under its final name.</summary>
-    Task<RejectReason> CommitAsync(UInt128 digest, CancellationToken cancellationToken);
-
     /// <summary>
-    /// Commits a file whose digest the server already computed while receiving; the store then need not
-    /// read it all back. Stores that cannot trust that fall back to <see cref="CommitAsync(UInt128, CancellationToken)"/>.
+    /// Moves the file under its final name if the digest the client claimed equals the one the server
+    /// computed while receiving; otherwise discards it (<see cref="RejectReason.DigestMismatch"/>).
     /// </summary>
-    Task<RejectReason> CommitAsync(UInt128 digest, UInt128 computed, CancellationToken cancellationToken) =>
-        CommitAsync(digest, cancellationToken);
+    Task<RejectReason> CommitAsync(UInt128 claimed, UInt128 computed, CancellationToken cancellationToken);
 
     /// <summary>Deletes the temporary file; nothing appears under the final name.</summary>
     void Discard();

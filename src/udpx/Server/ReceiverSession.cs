@@ -16,6 +16,9 @@ internal sealed class ReceiverSession
     private long _corrupt;
     private int _state;
 
+    // The hash of each chunk held above the cumulative point, a ring like the window's bits.
+    private readonly ulong[] _chunkHashes;
+
     public ReceiverSession(ulong id, SocketAddress peer, in OfferMessage offer, IIncomingFile file, int windowChunks, long now)
     {
         Id = id;
@@ -25,11 +28,10 @@ internal sealed class ReceiverSession
         Name = offer.Name;
         FileSize = (long)offer.FileSize;
         ChunkSize = offer.ChunkSize;
-        Digest = offer.Digest;
         File = file;
-        Hasher = file.CanReadBack ? new System.IO.Hashing.XxHash128() : null;
         ulong total = offer.FileSize == 0 ? 0 : (offer.FileSize + offer.ChunkSize - 1) / offer.ChunkSize;
         Window = new ReceiveWindow(total, windowChunks);
+        _chunkHashes = new ulong[windowChunks];
         StartedAt = now;
         LastActivity = now;
         LastAckAt = now;
@@ -47,15 +49,13 @@ internal sealed class ReceiverSession
 
     public int ChunkSize { get; }
 
-    public UInt128 Digest { get; }
-
     public IIncomingFile File { get; }
 
-    /// <summary>The whole-file digest, computed over the file's prefix as it becomes complete.</summary>
-    public System.IO.Hashing.XxHash128? Hasher { get; }
+    /// <summary>The file's digest as received, grown chunk by chunk as the held prefix grows.</summary>
+    public ChunkDigest Digest { get; } = new();
 
-    /// <summary>Bytes from the start of the file already fed to <see cref="Hasher"/>.</summary>
-    public long HashedUpTo { get; set; }
+    /// <summary>The digest the client sent in its Finish; null until one arrives.</summary>
+    public UInt128? ClaimedDigest { get; set; }
 
     /// <summary>Decrypts this session's encrypted data datagrams; made on the first one.</summary>
     public Protocol.PayloadCipher? Cipher { get; set; }
@@ -105,6 +105,17 @@ internal sealed class ReceiverSession
     {
         Volatile.Write(ref _datagrams, _datagrams + 1);
         Volatile.Write(ref _duplicates, _duplicates + 1);
+    }
+
+    /// <summary>Records the hash of a chunk just marked held and feeds the digest every chunk now in order.</summary>
+    public void AddChunk(ulong chunk, ulong chunkHash)
+    {
+        int mask = _chunkHashes.Length - 1;
+        _chunkHashes[(int)(chunk & (ulong)mask)] = chunkHash;
+        while (Digest.Chunks < Window.Cumulative)
+        {
+            Digest.Append(_chunkHashes[(int)(Digest.Chunks & (ulong)mask)]);
+        }
     }
 
     public void CountCorrupt() => Volatile.Write(ref _corrupt, _corrupt + 1);

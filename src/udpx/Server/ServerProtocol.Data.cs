@@ -4,7 +4,7 @@ using Udpx.Protocol;
 
 namespace Udpx.Server;
 
-/// <summary>A session's data: writing chunks where they belong, the digest as the file completes, acknowledgements.</summary>
+/// <summary>A session's data: writing chunks where they belong, the digest as the held prefix grows, acknowledgements.</summary>
 internal sealed partial class ServerProtocol
 {
     /// <summary>
@@ -29,7 +29,8 @@ internal sealed partial class ServerProtocol
         return true;
     }
 
-    private void OnData(ReadOnlySpan<byte> datagram, ulong sessionId, SocketAddress from, long now, IDatagramSink sink)
+    /// <param name="chunkHash">The payload's hash when the checksum check already computed it (unkeyed datagrams).</param>
+    private void OnData(ReadOnlySpan<byte> datagram, ulong sessionId, ulong? chunkHash, SocketAddress from, long now, IDatagramSink sink)
     {
         if (!TryFindSession(sessionId, from, sink, out var session))
         {
@@ -70,19 +71,8 @@ internal sealed partial class ServerProtocol
                     return;
                 }
                 bool inOrder = chunk == session.Window.Cumulative;
-                if (session.Hasher is { } hasher && offset == session.HashedUpTo)
-                {
-                    hasher.Append(payload);
-                    session.HashedUpTo += payload.Length;
-                }
                 session.Window.Mark(chunk);
-                if (session.Hasher is not null && session.HashedUpTo < CompleteBytes(session))
-                {
-                    if (!CatchUpDigest(session, now, sink))
-                    {
-                        return;
-                    }
-                }
+                session.AddChunk(chunk, chunkHash ?? Protocol.Checksum.HashPayload(payload));
                 session.CountNew(payload.Length);
                 session.UnackedNew++;
                 if (!inOrder || session.Window.Highest > session.Window.Cumulative)
@@ -112,52 +102,14 @@ internal sealed partial class ServerProtocol
         if (session.Window.IsComplete)
         {
             SendAck(session, now, sink);
-            StartVerification(session, now, sink);
+            if (session.ClaimedDigest is { } claimed)
+            {
+                StartVerification(session, claimed, now, sink);
+            }
         }
         else if (session.AckNow || session.UnackedNew >= _options.AckEvery)
         {
             SendAck(session, now, sink);
-        }
-    }
-
-    private static long CompleteBytes(ReceiverSession session) =>
-        (long)Math.Min((ulong)session.FileSize, session.Window.Cumulative * (ulong)session.ChunkSize);
-
-    /// <summary>
-    /// A gap was filled: feed the digest the chunks that had arrived out of order, read back from the file
-    /// (the page cache, in practice). Returns false if the disk failed and the session ended.
-    /// </summary>
-    private bool CatchUpDigest(ReceiverSession session, long now, IDatagramSink sink)
-    {
-        if (session.Hasher is not { } hasher)
-        {
-            return true;
-        }
-        long target = CompleteBytes(session);
-        if (session.HashedUpTo >= target)
-        {
-            return true;
-        }
-        try
-        {
-            session.Pending.Flush(session.File);
-            while (session.HashedUpTo < target)
-            {
-                int want = (int)Math.Min(_readBack.Length, target - session.HashedUpTo);
-                int n = session.File.Read(session.HashedUpTo, _readBack.AsSpan(0, want));
-                if (n <= 0)
-                {
-                    throw new IOException("short read of the temporary file");
-                }
-                hasher.Append(_readBack.AsSpan(0, n));
-                session.HashedUpTo += n;
-            }
-            return true;
-        }
-        catch (IOException ex)
-        {
-            FailOnDisk(session, ex, now, sink);
-            return false;
         }
     }
 

@@ -8,20 +8,34 @@ internal sealed partial class ServerProtocol
 {
     private void OnFinish(ReadOnlySpan<byte> datagram, SocketAddress from, long now, IDatagramSink sink)
     {
-        if (!MessageCodec.TryReadFinish(datagram, out ulong sessionId, out _))
+        if (!MessageCodec.TryReadFinish(datagram, out var finish))
         {
             Stats.CountMalformed();
             return;
         }
-        if (!TryFindSession(sessionId, from, sink, out var session))
+        if (!TryFindSession(finish.SessionId, from, sink, out var session))
         {
+            return;
+        }
+        if (finish.FileSize != (ulong)session.FileSize)
+        {
+            Stats.CountMalformed();
             return;
         }
         session.LastActivity = now;
         switch (session.State)
         {
             case SessionState.Receiving:
-                SendAck(session, now, sink);
+                // The first Finish names the digest; repeats of it change nothing.
+                UInt128 claimed = session.ClaimedDigest ??= finish.Digest;
+                if (session.Window.IsComplete)
+                {
+                    StartVerification(session, claimed, now, sink);
+                }
+                else
+                {
+                    SendAck(session, now, sink);
+                }
                 break;
             case SessionState.Done or SessionState.Failed:
                 SendDone(session, sink);
@@ -56,7 +70,7 @@ internal sealed partial class ServerProtocol
         EndSession(session, reason, RejectReasonText.Describe(reason), now, sink);
     }
 
-    private void StartVerification(ReceiverSession session, long now, IDatagramSink sink)
+    private void StartVerification(ReceiverSession session, UInt128 claimed, long now, IDatagramSink sink)
     {
         try
         {
@@ -68,9 +82,7 @@ internal sealed partial class ServerProtocol
             return;
         }
         session.SetState(SessionState.Verifying);
-        session.Verification = session.Hasher is { } hasher && session.HashedUpTo == session.FileSize
-            ? session.File.CommitAsync(session.Digest, hasher.GetCurrentHashAsUInt128(), _stopping.Token)
-            : session.File.CommitAsync(session.Digest, _stopping.Token);
+        session.Verification = session.File.CommitAsync(claimed, session.Digest.Current, _stopping.Token);
         if (session.Verification.IsCompleted)
         {
             Poll(now, sink);

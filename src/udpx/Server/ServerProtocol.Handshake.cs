@@ -94,10 +94,6 @@ internal sealed partial class ServerProtocol
         PublishSessionList();
         _observer.SessionStarted(session);
         SendAccept(session, sink);
-        if (session.Window.IsComplete)
-        {
-            StartVerification(session, now, sink);
-        }
     }
 
     private void Refuse(ulong sessionId, RejectReason reason, string message, SocketAddress from, IDatagramSink sink, string name)

@@ -16,7 +16,6 @@ internal sealed partial class ServerProtocol : IDisposable
     private readonly CookieJar _cookies;
     private readonly Dictionary<ulong, ReceiverSession> _sessions = [];
     private readonly byte[] _reply = new byte[Wire.MaxDatagramSize];
-    private readonly byte[] _readBack = new byte[WriteBehind.Capacity];
     private readonly byte[] _plain = new byte[Wire.MaxDatagramSize];
     private readonly List<ulong> _expired = [];
     private readonly CancellationTokenSource _stopping = new();
@@ -50,12 +49,14 @@ internal sealed partial class ServerProtocol : IDisposable
     public void Handle(ReadOnlySpan<byte> datagram, SocketAddress from, long now, IDatagramSink sink)
     {
         Stats.Received(datagram.Length);
-        var status = DatagramHeader.TryRead(datagram, out var header);
+        var status = DatagramHeader.TryRead(datagram, out var header, out ulong payloadHash);
         if (status != DatagramStatus.Ok)
         {
             CountBad(status, datagram, from);
             return;
         }
+        // The checksum's payload hash is the chunk hash only when no tag follows the file bytes.
+        bool chunkHashKnown = (datagram[3] & (PayloadCipher.Flag | DatagramAuthenticator.Flag)) == 0;
         if ((datagram[3] & PayloadCipher.Flag) != 0)
         {
             // Encrypted file bytes: the GCM tag both authenticates and decrypts.
@@ -84,7 +85,7 @@ internal sealed partial class ServerProtocol : IDisposable
         switch (header.Type)
         {
             case MessageType.Data:
-                OnData(datagram, header.SessionId, from, now, sink);
+                OnData(datagram, header.SessionId, chunkHashKnown ? payloadHash : null, from, now, sink);
                 break;
             case MessageType.Hello:
                 OnHello(datagram, from, now, sink);
@@ -138,7 +139,7 @@ internal sealed partial class ServerProtocol : IDisposable
             MessageType.Hello => Wire.HelloSize + _tag,
             MessageType.Finish => Wire.FinishSize + _tag,
             MessageType.Abort => Wire.AbortSize + _tag,
-            MessageType.Offer when buffer.Length >= Wire.OfferFixedSize => Wire.OfferFixedSize + System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(buffer[60..]) + _tag,
+            MessageType.Offer when buffer.Length >= Wire.OfferFixedSize => Wire.OfferFixedSize + System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(buffer[Wire.OfferNameLengthOffset..]) + _tag,
             _ => buffer.Length,
         };
         return size <= 0 ? buffer.Length : size;

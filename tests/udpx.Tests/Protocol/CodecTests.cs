@@ -31,7 +31,7 @@ public sealed class CodecTests
     [Fact]
     public void Offer_round_trips_with_a_unicode_name_and_a_size_over_4_GiB()
     {
-        var original = new OfferMessage(1, 2, 3, (5UL << 30) + 17, 1444, 0, new UInt128(0x0123456789abcdef, 0xfedcba9876543210), "été ✓ photo.png");
+        var original = new OfferMessage(1, 2, 3, (5UL << 30) + 17, 1444, 0, "été ✓ photo.png");
         int n = MessageCodec.WriteOffer(_buffer, original);
         Assert.True(MessageCodec.TryReadOffer(_buffer.AsSpan(0, n), out var m, out bool valid));
         Assert.True(valid);
@@ -53,12 +53,13 @@ public sealed class CodecTests
         Assert.True(MessageCodec.TryReadDone(_buffer.AsSpan(0, n), out var done));
         Assert.Equal(new DoneMessage(5, RejectReason.None, 1UL << 33, string.Empty), done);
 
-        n = MessageCodec.WriteFinish(_buffer, 5, 99);
-        Assert.True(MessageCodec.TryReadFinish(_buffer.AsSpan(0, n), out ulong sid, out ulong size));
-        Assert.Equal((5UL, 99UL), (sid, size));
+        var finish = new FinishMessage(5, 99, new UInt128(0x0123456789abcdef, 0xfedcba9876543210));
+        n = MessageCodec.WriteFinish(_buffer, finish);
+        Assert.True(MessageCodec.TryReadFinish(_buffer.AsSpan(0, n), out var finishRead));
+        Assert.Equal(finish, finishRead);
 
         n = MessageCodec.WriteAbort(_buffer, 5, RejectReason.Cancelled);
-        Assert.True(MessageCodec.TryReadAbort(_buffer.AsSpan(0, n), out sid, out var why));
+        Assert.True(MessageCodec.TryReadAbort(_buffer.AsSpan(0, n), out ulong sid, out var why));
         Assert.Equal((5UL, RejectReason.Cancelled), (sid, why));
     }
 
@@ -138,7 +139,7 @@ public sealed class CodecTests
     {
         int n = MessageCodec.WriteHello(_buffer, new HelloMessage(1, 2));
         byte[] d = _buffer[..n];
-        d[1] = 2;
+        d[1] = Wire.Version - 1;
         Assert.Equal(DatagramStatus.WrongVersion, DatagramHeader.TryRead(Reseal(d), out _));
         d[1] = Wire.Version;
         d[2] = 200;
@@ -150,10 +151,10 @@ public sealed class CodecTests
     [Fact]
     public void Absurd_length_fields_are_rejected()
     {
-        int n = MessageCodec.WriteOffer(_buffer, new OfferMessage(1, 2, 3, 10, 1444, 0, 5, "a.txt"));
+        int n = MessageCodec.WriteOffer(_buffer, new OfferMessage(1, 2, 3, 10, 1444, 0, "a.txt"));
         byte[] d = _buffer[..n];
-        d[60] = 0xff;
-        d[61] = 0xff;
+        d[Wire.OfferNameLengthOffset] = 0xff;
+        d[Wire.OfferNameLengthOffset + 1] = 0xff;
         Assert.False(MessageCodec.TryReadOffer(Reseal(d), out _, out _));
 
         n = MessageCodec.WriteAck(_buffer, 3, 1000, 55, 2, [1, 2, 3]);
@@ -170,7 +171,7 @@ public sealed class CodecTests
     [Fact]
     public void An_offer_whose_name_is_not_utf8_is_read_but_flagged()
     {
-        int n = MessageCodec.WriteOffer(_buffer, new OfferMessage(1, 2, 3, 10, 1444, 0, 5, "abc"));
+        int n = MessageCodec.WriteOffer(_buffer, new OfferMessage(1, 2, 3, 10, 1444, 0, "abc"));
         byte[] d = _buffer[..n];
         d[Wire.OfferFixedSize] = 0xff;
         Assert.True(MessageCodec.TryReadOffer(Reseal(d), out _, out bool valid));
@@ -233,13 +234,13 @@ public sealed class CodecTests
         {
             MessageType.Hello => MessageCodec.WriteHello(b, new HelloMessage(1, 2)),
             MessageType.Cookie => MessageCodec.WriteCookie(b, new CookieMessage(1, 2, 3, 4)),
-            MessageType.Offer => MessageCodec.WriteOffer(b, new OfferMessage(1, 2, 3, 4000, 1444, 0, 6, "name.bin")),
+            MessageType.Offer => MessageCodec.WriteOffer(b, new OfferMessage(1, 2, 3, 4000, 1444, 0, "name.bin")),
             MessageType.Accept => MessageCodec.WriteAccept(b, new AcceptMessage(1, 0, 8192, 1444)),
             MessageType.Reject => MessageCodec.WriteReject(b, new RejectMessage(1, RejectReason.TooLarge, "too big")),
             MessageType.Data => DataSample(b),
             MessageType.Ack => MessageCodec.WriteAck(b, 1, 5, 6, 7, [1, 2, 3, 4]),
             MessageType.Done => MessageCodec.WriteDone(b, new DoneMessage(1, RejectReason.None, 10, "ok")),
-            MessageType.Finish => MessageCodec.WriteFinish(b, 1, 10),
+            MessageType.Finish => MessageCodec.WriteFinish(b, new FinishMessage(1, 10, 7)),
             _ => MessageCodec.WriteAbort(b, 1, RejectReason.Cancelled),
         };
         return b[..n];
@@ -272,7 +273,7 @@ public sealed class CodecTests
             MessageType.Data => MessageCodec.TryReadData(d, out _, out _, out _),
             MessageType.Ack => MessageCodec.TryReadAck(d, out _),
             MessageType.Done => MessageCodec.TryReadDone(d, out _),
-            MessageType.Finish => MessageCodec.TryReadFinish(d, out _, out _),
+            MessageType.Finish => MessageCodec.TryReadFinish(d, out _),
             _ => MessageCodec.TryReadAbort(d, out _, out _),
         };
         Assert.False(read, type + " of " + d.Length + " bytes was accepted");

@@ -59,13 +59,13 @@ public sealed class FloodTests : IDisposable
         {
             // Forged: a MAC made up, issued "now" or at any time.
             ulong issuedAt = i % 2 == 0 ? own.IssuedAtSeconds : (ulong)random.NextInt64();
-            Send(MessageCodec.WriteOffer(b, new OfferMessage((ulong)i + 1, issuedAt, (ulong)random.NextInt64(), 1000, 1444, 0, 1, "forged" + i)));
+            Send(MessageCodec.WriteOffer(b, new OfferMessage((ulong)i + 1, issuedAt, (ulong)random.NextInt64(), 1000, 1444, 0, "forged" + i)));
         }
         for (int i = 0; i < Count / 5; i++)
         {
             // A genuine cookie, but issued to another address (stolen) or to another session id (replayed).
-            Send(MessageCodec.WriteOffer(b, new OfferMessage(0x7777, stolen.IssuedAtSeconds, stolen.Mac, 1000, 1444, 0, 1, "stolen" + i)));
-            Send(MessageCodec.WriteOffer(b, new OfferMessage(0x9999 + (ulong)i, own.IssuedAtSeconds, own.Mac, 1000, 1444, 0, 1, "replayed" + i)));
+            Send(MessageCodec.WriteOffer(b, new OfferMessage(0x7777, stolen.IssuedAtSeconds, stolen.Mac, 1000, 1444, 0, "stolen" + i)));
+            Send(MessageCodec.WriteOffer(b, new OfferMessage(0x9999 + (ulong)i, own.IssuedAtSeconds, own.Mac, 1000, 1444, 0, "replayed" + i)));
         }
         pacer.Settle();
         foreach (byte[] reply in flooder.Drain(TimeSpan.FromMilliseconds(200)))

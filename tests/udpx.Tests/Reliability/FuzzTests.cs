@@ -109,9 +109,8 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
         var cookie = fuzzer.Handshake(Session);
         Add(MessageCodec.WriteHello(b, new HelloMessage(Session, 42)));
         Add(MessageCodec.WriteCookie(b, cookie));
-        // The digest never matches: even an offer that survives mutation can never be stored.
-        Add(MessageCodec.WriteOffer(b, new OfferMessage(Session, cookie.IssuedAtSeconds, cookie.Mac, 10_000, 1444, 0, 1, "fuzz.bin")));
-        Add(MessageCodec.WriteOffer(b, new OfferMessage(Session, cookie.IssuedAtSeconds, cookie.Mac, 100_000, 8000, 0, 2, new string('n', 255))));
+        Add(MessageCodec.WriteOffer(b, new OfferMessage(Session, cookie.IssuedAtSeconds, cookie.Mac, 10_000, 1444, 0, "fuzz.bin")));
+        Add(MessageCodec.WriteOffer(b, new OfferMessage(Session, cookie.IssuedAtSeconds, cookie.Mac, 100_000, 8000, 0, new string('n', 255))));
         Add(RawClient.WriteOffer(b, Session, cookie, 10_000, "../evil"u8));
         Add(RawClient.WriteOffer(b, Session, cookie, 10_000, new byte[300]));
         var random = new Random(7);
@@ -124,7 +123,8 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
         }
         MessageCodec.WriteDataHeader(b, Session, ulong.MaxValue, 1);
         Add(MessageCodec.SealData(b, 1));
-        Add(MessageCodec.WriteFinish(b, Session, 10_000));
+        // The digest never matches: even a transfer that survives mutation can never be stored.
+        Add(MessageCodec.WriteFinish(b, new FinishMessage(Session, 10_000, 1)));
         Add(MessageCodec.WriteAbort(b, Session, RejectReason.Cancelled));
         Add(MessageCodec.WriteAccept(b, new AcceptMessage(Session, 0, 8192, 1444)));
         Add(MessageCodec.WriteAck(b, Session, 3, 1, 0, [0xff, 0x01, 0x80]));

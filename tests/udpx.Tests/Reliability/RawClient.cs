@@ -52,21 +52,21 @@ internal sealed class RawClient : IDisposable
     /// An offer built by the codec with an empty name, then given these exact name bytes and resealed: any
     /// length, any bytes, nothing the real client's checks would stop.
     /// </summary>
-    public static int WriteOffer(Span<byte> buffer, ulong sessionId, CookieMessage cookie, ulong fileSize, ReadOnlySpan<byte> name, UInt128 digest = default, ushort chunkSize = 1444)
+    public static int WriteOffer(Span<byte> buffer, ulong sessionId, CookieMessage cookie, ulong fileSize, ReadOnlySpan<byte> name, ushort chunkSize = 1444)
     {
-        MessageCodec.WriteOffer(buffer, new OfferMessage(sessionId, cookie.IssuedAtSeconds, cookie.Mac, fileSize, chunkSize, 0, digest, string.Empty));
+        MessageCodec.WriteOffer(buffer, new OfferMessage(sessionId, cookie.IssuedAtSeconds, cookie.Mac, fileSize, chunkSize, 0, string.Empty));
         name.CopyTo(buffer[Wire.OfferFixedSize..]);
-        BinaryPrimitives.WriteUInt16BigEndian(buffer[60..], (ushort)name.Length);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[Wire.OfferNameLengthOffset..], (ushort)name.Length);
         int length = Wire.OfferFixedSize + name.Length;
         Checksum.Seal(buffer[..length]);
         return length;
     }
 
     /// <summary>Handshake, then the offer; returns the server's answer (Accept or Reject).</summary>
-    public byte[] Offer(ulong sessionId, ulong fileSize, ReadOnlySpan<byte> name, UInt128 digest = default)
+    public byte[] Offer(ulong sessionId, ulong fileSize, ReadOnlySpan<byte> name)
     {
         var cookie = Handshake(sessionId);
-        int n = WriteOffer(_send, sessionId, cookie, fileSize, name, digest);
+        int n = WriteOffer(_send, sessionId, cookie, fileSize, name);
         return Exchange(_send.AsSpan(0, n), sessionId, t => t is MessageType.Accept or MessageType.Reject);
     }
 

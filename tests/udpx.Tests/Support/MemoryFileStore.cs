@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.IO.Hashing;
 using Udpx.Protocol;
 using Udpx.Server;
 
@@ -14,7 +13,11 @@ internal sealed class MemoryFileStore : IFileStore
 
     public long WriteCalls;
 
-    public int IncrementalCommits;
+    /// <summary>Commits whose computed digest was checked against the bytes written.</summary>
+    public int CheckedCommits;
+
+    /// <summary>The chunk size of the transfers, so that a commit can check the server's digest against the bytes; 0 to skip.</summary>
+    public int ChunkSize { get; set; }
 
     public RejectReason TryCreate(string name, long size, ulong sessionId, out IIncomingFile? file)
     {
@@ -34,30 +37,19 @@ internal sealed class MemoryFileStore : IFileStore
             bytes.CopyTo(_bytes.AsSpan((int)offset));
         }
 
-        public bool CanReadBack => true;
-
-        public int Read(long offset, Span<byte> destination)
-        {
-            int n = (int)Math.Min(destination.Length, _bytes.Length - offset);
-            _bytes.AsSpan((int)offset, n).CopyTo(destination);
-            return n;
-        }
-
         /// <summary>The server's digest computed while receiving must equal the digest of what it wrote.</summary>
-        public Task<RejectReason> CommitAsync(UInt128 digest, UInt128 computed, CancellationToken cancellationToken)
+        public Task<RejectReason> CommitAsync(UInt128 claimed, UInt128 computed, CancellationToken cancellationToken)
         {
-            Interlocked.Increment(ref store.IncrementalCommits);
-            if (computed != XxHash128.HashToUInt128(_bytes))
+            if (store.ChunkSize > 0)
             {
-                Discard();
-                return Task.FromResult(RejectReason.IoError);
+                Interlocked.Increment(ref store.CheckedCommits);
+                if (computed != ChunkDigest.Of(_bytes, store.ChunkSize))
+                {
+                    Discard();
+                    return Task.FromResult(RejectReason.IoError);
+                }
             }
-            return CommitAsync(digest, cancellationToken);
-        }
-
-        public Task<RejectReason> CommitAsync(UInt128 digest, CancellationToken cancellationToken)
-        {
-            if (XxHash128.HashToUInt128(_bytes) != digest)
+            if (claimed != computed)
             {
                 Discard();
                 return Task.FromResult(RejectReason.DigestMismatch);

@@ -40,7 +40,8 @@ internal sealed class Simulation : IDatagramSink
 
     public SenderProtocol Run(byte[] file, string name = "file.bin", int datagramSize = 1472, SenderOptions? options = null, long limitMicros = 600_000_000)
     {
-        var plan = new TransferPlan(0x1234_5678_9abc_def0, name, file.Length, FileDigest.Compute(file), datagramSize, options?.Key is null ? 0 : Udpx.Protocol.DatagramAuthenticator.TagSize);
+        var plan = new TransferPlan(0x1234_5678_9abc_def0, name, file.Length, datagramSize, options?.Key is null ? 0 : Udpx.Protocol.DatagramAuthenticator.TagSize);
+        Store.ChunkSize = plan.ChunkSize;
         var sender = new SenderProtocol(plan, new MemoryChunkSource(file), options ?? new SenderOptions(), Counters);
         return Run(sender, datagramSize, limitMicros);
     }

@@ -30,7 +30,7 @@ internal sealed class LiveServer : IDisposable
     public Transfer Start(string name, int size, long stopAfter, int port = 40000, ulong sessionId = 0x1234_5678_9abc_def0)
     {
         byte[] file = Simulation.RandomFile(size, port);
-        var plan = new TransferPlan(sessionId, name, file.Length, FileDigest.Compute(file), 1472);
+        var plan = new TransferPlan(sessionId, name, file.Length, 1472);
         var counters = new TransferCounters();
         var sender = new SenderProtocol(plan, new MemoryChunkSource(file), new SenderOptions(), counters);
         var transfer = new Transfer(sender, counters, new IPEndPoint(IPAddress.Loopback, port).Serialize(), sessionId);

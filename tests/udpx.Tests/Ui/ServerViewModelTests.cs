@@ -13,7 +13,7 @@ public sealed class ServerViewModelTests
         var model = new ServerViewModel(live.Server, live.Ring, "udpx server on :9000");
 
         model.Update(0);
-        live.Continue(first, 100_000);
+        live.Continue(first, long.MaxValue); // to the end: the last chunk, then the Finish and its Done
         model.Update(1_000_000);
 
         Assert.Equal(["two.bin", "one.bin"], model.Sessions.Rows.Select(r => r.Name));

@@ -24,7 +24,6 @@ internal readonly record struct TransferRow(
         _ => Phase switch
         {
             TransferPhase.Pending => "queued",
-            TransferPhase.Hashing => "hashing",
             TransferPhase.Connecting => "connect",
             TransferPhase.Offering => "offer",
             TransferPhase.Sending => "send",

@@ -1,10 +1,9 @@
-using Udpx.Engine;
 using Udpx.Protocol;
 using Udpx.Server;
 
 namespace Udpx.Ui;
 
-/// <summary>Files received into memory and checked against their digest, then let go: the preview keeps nothing.</summary>
+/// <summary>Files received into memory, committed when the digests agree, then let go: the preview keeps nothing.</summary>
 internal sealed class PreviewFileStore : IFileStore
 {
     public RejectReason TryCreate(string name, long size, ulong sessionId, out IIncomingFile? file)
@@ -21,9 +20,9 @@ internal sealed class PreviewFileStore : IFileStore
 
         public void Write(long offset, ReadOnlySpan<byte> bytes) => bytes.CopyTo(_bytes.AsSpan((int)offset));
 
-        public Task<RejectReason> CommitAsync(UInt128 digest, CancellationToken cancellationToken)
+        public Task<RejectReason> CommitAsync(UInt128 claimed, UInt128 computed, CancellationToken cancellationToken)
         {
-            var result = FileDigest.Compute(_bytes) == digest ? RejectReason.None : RejectReason.DigestMismatch;
+            var result = claimed == computed ? RejectReason.None : RejectReason.DigestMismatch;
             _bytes = [];
             return Task.FromResult(result);
         }

@@ -46,7 +46,7 @@ internal sealed class PreviewNetwork : IDatagramSink
         byte[] file = new byte[size];
         new Random(jobId).NextBytes(file);
         var handle = new TransferHandle(new TransferJob(jobId, name, name, server.Name, new TransferSettings())) { FileSize = size };
-        var plan = new TransferPlan((ulong)Random.Shared.NextInt64(), name, size, FileDigest.Compute(file), Wire.EthernetDatagramSize);
+        var plan = new TransferPlan((ulong)Random.Shared.NextInt64(), name, size, Wire.EthernetDatagramSize);
         var sender = new SenderProtocol(plan, new MemoryChunkSource(file), new SenderOptions { RateBytesPerSecond = bytesPerSecond }, handle.Counters);
         lock (_lock)
         {
