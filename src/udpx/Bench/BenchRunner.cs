@@ -64,7 +64,7 @@ internal sealed class BenchRunner : IDisposable
             }
             if (_options.Peers && _options.Count == 1)
             {
-                var best = new BenchResults(points, peers).BestFor(size);
+                var results = new BenchResults(points, peers);
                 foreach (var tool in PeerCatalog.All(_options.DatagramSizes))
                 {
                     var result = await PeerRunner.RunAsync(tool, files[0], _root, _options.Repeat, _progress, cancellationToken).ConfigureAwait(false);
@@ -72,9 +72,7 @@ internal sealed class BenchRunner : IDisposable
                     {
                         _progress($"{tool.Name}: {result.Status}{(result.Detail is null ? string.Empty : ": " + result.Detail)}");
                     }
-                    peers.Add(best is not null && result.BytesPerSecond is > 0
-                        ? result with { UdpxRatio = Math.Round(best.BytesPerSecond / result.BytesPerSecond.Value, 3), UdpxMode = best.Label }
-                        : result);
+                    peers.Add(results.Compare(result, tool.ComparableDatagramSize));
                 }
             }
             foreach (var file in files)

@@ -17,8 +17,14 @@ internal sealed record PeerResult(string Tool, string Settings, long FileSize, s
 
     public long PeakBytes => Samples.Count == 0 ? -1 : Samples.Max(s => s.ChildrenPeakBytes);
 
-    /// <summary>The best udpx mode's throughput over this tool's, on the same file size.</summary>
+    /// <summary>
+    /// The best udpx mode's throughput over this tool's, on the same file size, with datagrams no
+    /// larger than the tool's (<see cref="Peers.PeerTool.ComparableDatagramSize"/>).
+    /// </summary>
     public double? UdpxRatio { get; init; }
 
+    /// <summary>The udpx point the ratio is taken against: its mode and datagram size.</summary>
     public string? UdpxMode { get; init; }
+
+    public int? UdpxDatagramSize { get; init; }
 }

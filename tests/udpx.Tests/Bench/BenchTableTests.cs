@@ -61,6 +61,32 @@ public sealed class BenchTableTests
         Assert.Contains("30.0 MiB", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_peer_that_keeps_to_Ethernet_sized_datagrams_is_compared_with_udpx_at_1472_bytes()
+    {
+        const long size = 256L << 20;
+        BenchSample Run(double seconds) => new() { Seconds = seconds, Bytes = size, Datagrams = 1, Verified = true, ParentPeakBytes = 20 << 20, ChildrenPeakBytes = -1 };
+        var results = new BenchResults(
+            [
+                new BenchPointResult("thread", 0, size, 1, 1472, [Run(0.25)]),
+                new BenchPointResult("thread", 0, size, 1, 65507, [Run(0.125)]),
+            ],
+            []);
+        var peer = new PeerResult("uftp -b 1300", "-b 1300", size, PeerResult.Ok, null, [Run(1.0)]);
+        var tcp = new PeerResult("socat TCP", "-b 1048576", size, PeerResult.Ok, null, [Run(0.25)]);
+
+        var ethernet = results.Compare(peer, new Udpx.Bench.Peers.UftpPeer(1300).ComparableDatagramSize);
+        var stream = results.Compare(tcp, new Udpx.Bench.Peers.SocatPeer().ComparableDatagramSize);
+
+        Assert.Equal((4.0, 1472), (ethernet.UdpxRatio, ethernet.UdpxDatagramSize));
+        Assert.Equal((2.0, 65507), (stream.UdpxRatio, stream.UdpxDatagramSize));
+        string text = Assert.Single(BenchTables.Peers(results with { Peers = [ethernet, stream] }, repeats: 1)).Table.Render();
+        Assert.Contains("udpx thread, 65507 B", text, StringComparison.Ordinal);
+        Assert.Contains("udpx thread, 1472 B", text, StringComparison.Ordinal);
+        Assert.Contains("4.00x @1472", text, StringComparison.Ordinal);
+        Assert.Contains("2.00x @65507", text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("32K", 32_000)]
     [InlineData("64M", 64_000_000)]

@@ -11,6 +11,8 @@ internal sealed class Iperf3Peer(int datagramSize) : PeerTool
 {
     public override string Name => "iperf3 UDP -l " + datagramSize.ToString(CultureInfo.InvariantCulture);
 
+    public override int? ComparableDatagramSize => datagramSize;
+
     public override string Settings => "-u -b 0 -l " + datagramSize.ToString(CultureInfo.InvariantCulture) + " -n SIZE (ceiling; no file, losses not repaired)";
 
     public override IReadOnlyList<string> Programs => ["iperf3"];

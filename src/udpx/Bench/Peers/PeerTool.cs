@@ -39,6 +39,13 @@ internal abstract class PeerTool
     /// <summary>The settings used, as the report quotes them.</summary>
     public abstract string Settings { get; }
 
+    /// <summary>
+    /// The largest udpx datagram this tool is fairly compared with: 1472 for a tool that keeps to
+    /// Ethernet-sized datagrams, so that its ratio is taken against udpx at 1472 B rather than at 64 KiB;
+    /// null for a tool with large datagrams or a byte stream.
+    /// </summary>
+    public virtual int? ComparableDatagramSize => null;
+
     /// <summary>Executables it needs, looked up on PATH (and the sbin folders, where servers live).</summary>
     public abstract IReadOnlyList<string> Programs { get; }
 

@@ -13,6 +13,9 @@ internal sealed class UdpcastPeer : PeerTool
 {
     public override string Name => "udpcast";
 
+    /// <summary>udpcast's blocks are 1456 bytes at most: Ethernet-sized datagrams.</summary>
+    public override int? ComparableDatagramSize => Udpx.Protocol.Wire.EthernetDatagramSize;
+
     public override string Settings => "--pointopoint --interface lo --min-receivers 1 --rexmit-hello-interval 10";
 
     public override IReadOnlyList<string> Programs => ["udp-sender", "udp-receiver"];

@@ -13,6 +13,9 @@ internal sealed class UftpPeer(int blockSize) : PeerTool
 {
     public override string Name => "uftp -b " + blockSize.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>A block of 1300 bytes keeps uftp's datagrams within an Ethernet frame.</summary>
+    public override int? ComparableDatagramSize => blockSize + 100 <= Udpx.Protocol.Wire.EthernetDatagramSize ? Udpx.Protocol.Wire.EthernetDatagramSize : null;
+
     public override string Settings => "unicast, -R -1 -b " + blockSize.ToString(CultureInfo.InvariantCulture) + " -r 0.001:0.001:1 -s 10; uftpd -B 8388608";
 
     public override IReadOnlyList<string> Programs => ["uftp", "uftpd"];
