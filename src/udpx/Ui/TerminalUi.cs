@@ -23,6 +23,7 @@ internal static class TerminalUi
     /// <param name="name">Header text, such as "udpx server on 0.0.0.0:9000 into ./inbox".</param>
     public static void RunServer(ServerProtocol server, DatagramRing stream, CancellationTokenSource quit, string name = "udpx server")
     {
+        TerminalGuiStartup.EnsureConfigured();
         using var screen = new ServerScreen(new ServerViewModel(server, stream, name), TimeProvider.System);
         Run(screen, quit);
     }
@@ -31,6 +32,7 @@ internal static class TerminalUi
     /// <param name="workers">Worker count for the header; 0 when each transfer gets its own.</param>
     public static void RunSend(IReadOnlyList<TransferHandle> transfers, ConcurrencyMode mode, int workers, CancellationTokenSource quit)
     {
+        TerminalGuiStartup.EnsureConfigured();
         using var screen = new SendScreen(transfers, mode, workers, TimeProvider.System);
         Run(screen, quit);
     }
@@ -46,6 +48,7 @@ internal static class TerminalUi
         ConcurrencyMode? firstMode,
         CancellationTokenSource quit)
     {
+        TerminalGuiStartup.EnsureConfigured();
         var model = new DemoViewModel(servers, runScenario, quit.Token);
         using var screen = new DemoScreen(model, TimeProvider.System);
         if (firstMode is { } mode)
