@@ -16,6 +16,13 @@
 #             wait for its "listening on ADDR:PORT" line), send the files from the client, stop the
 #             servers, cmp every received file (stored as --out/BASENAME; any other file left in
 #             --out fails the mode), print a summary table; exits non-zero on any failure
+#   compare   up if needed, then send one random file (--size, default 256 MiB) client -> server1
+#             with `udpx send --mode thread` and with udpcast (udp-sender/udp-receiver, point to
+#             point), --repeat times each, alternating; cmp every received copy (a missing or
+#             different file is a failed run, not a figure); print every run, then the median
+#             seconds and MB/s of each tool and the ratio udpx/udpcast; exits non-zero if a udpx
+#             run failed or a tool has no good run. Sets gso_max_segs 1 on every eth0 while it runs,
+#             so that the loss rules drop single datagrams, not udpx's GSO bundles
 #   probe     measure the loss rules: send UDP datagrams client -> servers and count arrivals
 #   status    show namespaces, addresses, loss rules with counters, processes
 #   down      stop processes in the lab namespaces and delete the namespaces
@@ -27,18 +34,23 @@
 #   --bin CMD         the udpx command, default dist/udpx of this repository; may carry words,
 #                     e.g. --bin "dotnet /path/udpx.dll" (paths with spaces are not supported)
 #   --file PATH       send this file instead of the generated samples (repeatable; file i goes
-#                     to server i mod 2)
-#   --size BYTES      size of the first generated sample (default 2097152; the second is about half)
+#                     to server i mod 2); compare takes one
+#   --size BYTES      size of the first generated sample (default 2097152; the second is about half);
+#                     compare: size of its one file (default 268435456, 256 MiB)
 #   --modes "LIST"    modes to run (default "process thread process-async thread-async")
 #   --workers N       pass --workers N to `udpx send`
 #   --each            pass --each to `udpx send` (every file to every server) and expect that
-#   --timeout SECS    limit for one `udpx send` (default 180)
+#   --timeout SECS    limit for one `udpx send` (default 180); compare: for each tool's sending
+#                     process, its receiver gets 15 s more
+#   --repeat N        compare: runs of each tool (default 3)
 #   --logs DIR        where logs, received files and samples go (default: a new /tmp/udpx-lab.XXXXXX)
-#   --keep            run: leave the lab up afterwards (default: run takes down a lab it brought up)
+#   --keep            run, compare: leave the lab up afterwards (default: they take down a lab
+#                     they brought up)
 #   --count N         probe: datagrams per server (default 2000)
 #   --prefix NAME     namespace prefix instead of "udpx" (also UDPX_LAB_PREFIX), to run two labs at once
 #
 # CI: bash gns3/lab.sh run --loss 0 && bash gns3/lab.sh run --loss 10
+# udpx beside udpcast at 10% loss both ways: bash gns3/lab.sh compare --loss 10 --loss-client
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -58,6 +70,8 @@ LOSS_CLIENT=0
 BIN=""
 FILES=()
 SIZE=2097152
+SIZE_GIVEN=0
+REPEAT=3
 MODES="$ALL_MODES"
 WORKERS=""
 EACH=0
@@ -574,16 +588,311 @@ lab_run() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# compare: udpx and udpcast on the same file, the same path and the same loss rules
+
+# udpcast's two ports (portbase, portbase + 1), away from udpx's $PORT.
+UDPCAST_PORTBASE=9100
+COMPARE_ROWS=()
+LAST_SECONDS=""
+
+await_exit() {   # pid seconds -> STOP_RC; TERM, then KILL, if the process outlives the limit
+  local pid="$1" limit="$2" waited=0
+  STOP_RC=0
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 0.1
+    waited=$((waited + 1))
+    if [ "$waited" -ge $((limit * 10)) ]; then
+      say "process $pid still running after ${limit} s: stopping it"
+      kill -TERM "$pid" 2>/dev/null || true
+      sleep 2
+      kill -KILL "$pid" 2>/dev/null || true
+      break
+    fi
+  done
+  wait "$pid" 2>/dev/null || STOP_RC=$?
+}
+
+seconds_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }'; }
+mb_per_s() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.1f", n / s / 1e6; else print "-" }'; }
+
+compare_row() {   # tool run rc seconds retransmitted check -> COMPARE_ROWS, LAST_SECONDS
+  local rate="-"
+  LAST_SECONDS="$4"
+  [ "$6" = ok ] && rate="$(mb_per_s "$COMPARE_BYTES" "$4")"
+  COMPARE_ROWS+=("$(printf '%-8s %3s %8s %9s %10s %14s  %s' "$1" "$2" "$3" "$4" "$rate" "$5" "$6")")
+  say "$1 run $2: $4 s, ${rate} MB/s, $6"
+}
+
+compare_udpx() {   # run -> appends a row; 0 when the file arrived intact
+  local run="$1" dir="$LOGS/udpx-$1" addr="${SERVER_ADDRS[0]}" ns pid
+  ns="$(ns_server 1)"
+  mkdir -p "$dir/out"
+  ip netns exec "$ns" "${BIN_CMD[@]}" serve --bind "$addr:$PORT" --out "$dir/out" --headless >"$dir/server.log" 2>&1 &
+  pid=$!
+  SERVER_PIDS=("$pid")
+  local rc="not run" started seconds="-" check=FAIL retx="-"
+  if wait_listening "$ns" "$addr" "$PORT" "$pid" "$dir/server.log"; then
+    echo "+ ${BIN_CMD[*]} send $COMPARE_FILE --to $addr:$PORT --mode thread --json" >"$dir/send.log"
+    started="$(date +%s.%N)"
+    set +e
+    timeout --signal=TERM --kill-after=10 "$SEND_TIMEOUT" \
+      ip netns exec "$(ns_client)" "${BIN_CMD[@]}" send "$COMPARE_FILE" --to "$addr:$PORT" --mode thread --json \
+      >"$dir/send.json" 2>>"$dir/send.log"
+    rc=$?
+    set -e
+    seconds="$(seconds_since "$started")"
+    [ "$rc" = 124 ] && rc=timeout
+    retx="$(sed -n 's/.*"retransmitted":\([0-9]*\).*/\1/p' "$dir/send.json" | head -n 1)"
+    retx="${retx:--}"
+  fi
+  stop_server "$pid"
+  SERVER_PIDS=()
+  local got
+  got="$dir/out/$(basename "$COMPARE_FILE")"
+  if [ "$rc" = 0 ] && [ "$STOP_RC" = 0 ] && [ -f "$got" ] && cmp -s "$got" "$COMPARE_FILE"; then
+    check=ok
+    rm -f "$got"
+  elif [ ! -f "$got" ]; then
+    check="FAIL: missing"
+  elif ! cmp -s "$got" "$COMPARE_FILE"; then
+    check="FAIL: differs"
+  else
+    check="FAIL: exit $rc, server exit $STOP_RC"
+  fi
+  compare_row udpx "$run" "$rc" "$seconds" "$retx" "$check"
+  [ "$check" = ok ]
+}
+
+compare_udpcast() {   # run -> appends a row; 0 when the file arrived intact
+  # Point to point between two hosts of the lab. Both ends name the other as their rendezvous
+  # address: by default the sender announces itself to 224.0.0.1 (or eth0's broadcast address, which
+  # is 0.0.0.0 here), and the receiver, bound to its own address, never sees that. The sender
+  # repeats its hello every 10 ms until a receiver connects (default: once, then only when asked),
+  # so a lost hello or connect request costs 10 ms, not a hang. --half-duplex (udpcast's documented
+  # default): otherwise udp-sender asks ethtool, finds the veth full duplex and keeps two slices in
+  # flight, and under random loss the receiver mostly quits midway ("Dropped by server now=N
+  # last=N-2") while the sender exits 0; here 25 of 32 such runs at 1% and 10% loss did, and none
+  # of 84 half duplex runs, which were as fast as the full duplex runs that got through.
+  # The clock runs from the sender's start, the receiver already bound, until the sender exits (it
+  # has the receiver's final acknowledgement); the receiver's 500 ms exit wait is not counted, as
+  # in `udpx bench --peers`.
+  local run="$1" dir="$LOGS/udpcast-$1" client_addr="$CLIENT_ADDR" addr="${SERVER_ADDRS[0]}" pid
+  mkdir -p "$dir"
+  local got="$dir/received.bin"
+  ip netns exec "$(ns_server 1)" udp-receiver --file "$got" --interface eth0 --portbase "$UDPCAST_PORTBASE" \
+    --mcast-rdv-address "$client_addr" --nokbd >"$dir/receiver.log" 2>&1 &
+  pid=$!
+  SERVER_PIDS=("$pid")
+  local waited=0 bound=1
+  # It prints "UDP receiver for FILE at ADDR on eth0" once its sockets are bound.
+  until grep -aq "^UDP receiver for" "$dir/receiver.log" 2>/dev/null; do
+    if ! kill -0 "$pid" 2>/dev/null || [ "$waited" -ge 100 ]; then bound=0; break; fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  local rc="not run" started seconds="-" check=FAIL retx="-"
+  if [ "$bound" = 1 ]; then
+    started="$(date +%s.%N)"
+    set +e
+    timeout --signal=TERM --kill-after=10 "$SEND_TIMEOUT" \
+      ip netns exec "$(ns_client)" udp-sender --file "$COMPARE_FILE" --interface eth0 --portbase "$UDPCAST_PORTBASE" \
+      --pointopoint --mcast-rdv-address "$addr" --min-receivers 1 --rexmit-hello-interval 10 --half-duplex --nokbd \
+      >"$dir/sender.log" 2>&1
+    rc=$?
+    set -e
+    seconds="$(seconds_since "$started")"
+    [ "$rc" = 124 ] && rc=timeout
+    [ "$rc" = 137 ] && rc=killed
+    # The sender's last progress line: "bytes= 268 435 456  re-xmits=0022317 ( 10.0%) ..."
+    retx="$(tr '\r' '\n' <"$dir/sender.log" | sed -n 's/.*re-xmits=0*\([0-9][0-9]*\) *( *\([0-9.]*%\)).*/\1/p' | tail -n 1)"
+    retx="${retx:--}"
+  else
+    say "udp-receiver did not start:"
+    sed 's/^/    /' "$dir/receiver.log" >&2
+  fi
+  await_exit "$pid" 15
+  SERVER_PIDS=()
+  local receiver_rc="$STOP_RC"
+  # udp-sender exits 0 even when it has dropped its only receiver; only the file tells.
+  if [ "$rc" = 0 ] && [ "$receiver_rc" = 0 ] && [ -f "$got" ] && cmp -s "$got" "$COMPARE_FILE"; then
+    check=ok
+    rm -f "$got"
+  else
+    if [ ! -f "$got" ]; then
+      check="FAIL: missing"
+    elif ! cmp -s "$got" "$COMPARE_FILE"; then
+      check="FAIL: differs ($(stat -c %s "$got") of $COMPARE_BYTES bytes)"
+    else
+      check="FAIL"
+    fi
+    check+=", receiver exit $receiver_rc"
+    local why
+    why="$(tr '\r' '\n' <"$dir/receiver.log" | grep -a -m 1 -E 'Bad server reply|Dropped by server|dropped by sender|Slice|skipped|mismatch' || true)"
+    [ -z "$why" ] || check+=": $why"
+  fi
+  compare_row udpcast "$run" "$rc" "$seconds" "$retx" "$check"
+  [ "$check" = ok ]
+}
+
+# udpx sends with UDP GSO, and a GSO packet crosses veth and bridge whole: the nftables rule at
+# the receiver would drop a bundle of up to 44 datagrams at once, 10% of bundles rather than of
+# datagrams. With gso_max_segs 1 the sending namespace segments it first, as a NIC puts single
+# frames on a wire, so the rule drops single datagrams of both tools (udpcast sends no GSO).
+GSO_SAVED=()   # "ns segs" of every eth0 changed, restored on exit
+
+segment_per_datagram() {
+  local ns segs
+  for ns in $(host_ns); do
+    segs="$(ip -d -n "$ns" link show eth0 | sed -n 's/.* gso_max_segs \([0-9]*\).*/\1/p')"
+    [ -n "$segs" ] || die "cannot read gso_max_segs of eth0 in $ns"
+    [ "$segs" = 1 ] && continue
+    ip -n "$ns" link set dev eth0 gso_max_segs 1 || die "cannot set gso_max_segs 1 on eth0 in $ns"
+    GSO_SAVED+=("$ns $segs")
+  done
+}
+
+restore_gso() {
+  local entry
+  for entry in "${GSO_SAVED[@]}"; do
+    # shellcheck disable=SC2086 # "ns segs"
+    set -- $entry
+    if ns_exists "$1"; then ip -n "$1" link set dev eth0 gso_max_segs "$2" 2>/dev/null || true; fi
+  done
+  GSO_SAVED=()
+}
+
+median_of() {   # numbers... -> their median, or "-" when there are none
+  printf '%s\n' "$@" | awk '/^[0-9.]+$/' | sort -g | awk '{ v[NR] = $1 } END {
+    if (NR == 0) { print "-"; exit }
+    if (NR % 2) printf "%.3f\n", v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+loss_description() {
+  local server client
+  server="$(nft_loss_of "$(ns_server 1)")"
+  client="$(nft_loss_of "$(ns_client)")"
+  if [ "$server" = 0 ] && [ "$client" = 0 ]; then
+    echo "none"
+  elif [ "$client" = 0 ]; then
+    echo "${server}% of the UDP arriving at server1 (data direction only; the client's acknowledgements and requests are not dropped: add --loss-client for both directions)"
+  elif [ "$server" = 0 ]; then
+    echo "${client}% of the UDP arriving at the client only (acknowledgements); none of the data"
+  else
+    echo "${server}% of the UDP arriving at server1 (data) and ${client}% of the UDP arriving at the client (acknowledgements, requests): both directions"
+  fi
+}
+
+lab_compare() {
+  need_root
+  need_cmd ip iproute2
+  need_cmd timeout coreutils
+  need_cmd cmp diffutils
+  need_cmd udp-sender udpcast
+  need_cmd udp-receiver udpcast
+  resolve_bin
+  [ "${#FILES[@]}" -le 1 ] || die "compare sends one file (got ${#FILES[@]} --file)"
+  [ "$SIZE_GIVEN" = 1 ] || SIZE=268435456
+  if [ -z "$LOGS" ]; then
+    LOGS="$(mktemp -d /tmp/udpx-lab.XXXXXX)"
+  else
+    mkdir -p "$LOGS"
+    LOGS="$(cd "$LOGS" && pwd)"
+  fi
+  if lab_is_up; then
+    say "using the lab that is already up"
+    [ "$LOSS_GIVEN" = 1 ] && apply_loss
+  else
+    lab_up
+  fi
+  local generated=0
+  if [ "${#FILES[@]}" -eq 1 ]; then
+    [ -f "${FILES[0]}" ] || die "no such file: ${FILES[0]}"
+    COMPARE_FILE="$(cd "$(dirname "${FILES[0]}")" && pwd)/$(basename "${FILES[0]}")"
+  else
+    mkdir -p "$LOGS/input"
+    COMPARE_FILE="$LOGS/input/random.bin"
+    head -c "$SIZE" /dev/urandom >"$COMPARE_FILE"
+    generated=1
+  fi
+  COMPARE_BYTES="$(stat -c %s "$COMPARE_FILE")"
+  segment_per_datagram
+  local loss
+  loss="$(loss_description)"
+  say "udpx: ${BIN_CMD[*]} ($("${BIN_CMD[@]}" --version 2>/dev/null | head -n 1))"
+  say "udpcast: $(command -v udp-sender), $(command -v udp-receiver)"
+  say "file: $COMPARE_FILE ($COMPARE_BYTES bytes), client ${CLIENT_ADDR} -> server1 ${SERVER_ADDRS[0]}"
+  say "loss: $loss; per datagram (gso_max_segs 1 on eth0 until the end)"
+  say "logs: $LOGS"
+
+  local run udpx_failures=0 udpx_secs=() udpcast_secs=()
+  for run in $(seq 1 "$REPEAT"); do
+    # Alternate which tool goes first, so that a drift in the machine's load hits both alike.
+    local order="udpx udpcast" tool
+    [ $((run % 2)) = 0 ] && order="udpcast udpx"
+    for tool in $order; do
+      if [ "$tool" = udpx ]; then
+        if compare_udpx "$run"; then
+          udpx_secs+=("$LAST_SECONDS")
+        else
+          udpx_failures=$((udpx_failures + 1))
+        fi
+      else
+        if compare_udpcast "$run"; then
+          udpcast_secs+=("$LAST_SECONDS")
+        fi
+      fi
+    done
+  done
+
+  local x_med c_med x_rate c_rate ratio
+  x_med="$(median_of "${udpx_secs[@]}")"
+  c_med="$(median_of "${udpcast_secs[@]}")"
+  x_rate="-"; c_rate="-"; ratio="-"
+  [ "$x_med" = - ] || x_rate="$(mb_per_s "$COMPARE_BYTES" "$x_med")"
+  [ "$c_med" = - ] || c_rate="$(mb_per_s "$COMPARE_BYTES" "$c_med")"
+  if [ "$x_med" != - ] && [ "$c_med" != - ]; then
+    ratio="$(awk -v a="$c_med" -v b="$x_med" 'BEGIN { printf "%.2f", a / b }')"
+  fi
+
+  echo
+  printf '%-8s %3s %8s %9s %10s %14s  %s\n' tool run exit seconds "MB/s" retransmitted check
+  printf '%s\n' "${COMPARE_ROWS[@]}"
+  echo
+  printf '%-8s %9s %10s %8s %s\n' tool "median s" "MB/s" "good" "settings"
+  printf '%-8s %9s %10s %8s %s\n' udpx "$x_med" "$x_rate" "${#udpx_secs[@]}/$REPEAT" "send --mode thread, 1472-byte datagrams (default)"
+  printf '%-8s %9s %10s %8s %s\n' udpcast "$c_med" "$c_rate" "${#udpcast_secs[@]}/$REPEAT" "--pointopoint --half-duplex --mcast-rdv-address (both ends) --rexmit-hello-interval 10, 1456+16-byte datagrams"
+  echo "udpx/udpcast: ${ratio}x (throughput, medians of the good runs)"
+  echo "versions: ${BIN_CMD[*]} $("${BIN_CMD[@]}" --version 2>/dev/null | head -n 1); $(cat "$LOGS"/udpcast-*/sender.log 2>/dev/null | grep -a -m 1 -o 'Udp-sender [0-9]*' || echo 'udp-sender (version not printed)')"
+  echo "file: $COMPARE_BYTES bytes; MB/s = 10^6 bytes per second; a run's time is its sending process's wall clock"
+  echo "loss: $loss; per datagram (GSO segmented before the veth: gso_max_segs 1 on eth0, restored afterwards)"
+  echo "logs: $LOGS"
+  restore_gso
+  if [ "$generated" = 1 ]; then
+    rm -f "$COMPARE_FILE"
+  fi
+  if [ "$udpx_failures" -gt 0 ]; then
+    echo "FAILED: $udpx_failures of $REPEAT udpx runs"
+    return 1
+  fi
+  if [ "${#udpcast_secs[@]}" -eq 0 ]; then
+    echo "FAILED: no udpcast run delivered the file: no ratio"
+    return 1
+  fi
+  echo "PASSED: every udpx run delivered the file intact"
+}
+
+# ---------------------------------------------------------------------------------------------
 
 on_exit() {
   local rc=$?
   local pid
   for pid in "${SERVER_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  restore_gso
   if [ "$LAB_CREATED" = 1 ]; then
     if [ "$COMMAND_DONE" = 0 ]; then
       say "failed: tearing the lab down"
       lab_down || true
-    elif [ "$CMD" = run ] && [ "$KEEP" = 0 ]; then
+    elif { [ "$CMD" = run ] || [ "$CMD" = compare ]; } && [ "$KEEP" = 0 ]; then
       lab_down || true
     fi
   fi
@@ -599,7 +908,8 @@ while [ $# -gt 0 ]; do
     --loss-client) LOSS_CLIENT=1; shift ;;
     --bin) BIN="${2:?--bin needs a command}"; shift 2 ;;
     --file) FILES+=("${2:?--file needs a path}"); shift 2 ;;
-    --size) SIZE="${2:?--size needs bytes}"; shift 2 ;;
+    --size) SIZE="${2:?--size needs bytes}"; SIZE_GIVEN=1; shift 2 ;;
+    --repeat) REPEAT="${2:?--repeat needs a number}"; shift 2 ;;
     --modes) MODES="${2:?--modes needs a list}"; shift 2 ;;
     --workers) WORKERS="${2:?--workers needs a number}"; shift 2 ;;
     --each) EACH=1; shift ;;
@@ -616,6 +926,7 @@ done
 if ! [[ "$LOSS" =~ ^[0-9]+$ ]] || [ "$LOSS" -gt 100 ]; then die "--loss must be an integer 0-100, got '$LOSS'"; fi
 [[ "$SIZE" =~ ^[0-9]+$ ]] || die "--size must be a number of bytes"
 if ! [[ "$COUNT" =~ ^[0-9]+$ ]] || [ "$COUNT" -eq 0 ]; then die "--count must be a positive number"; fi
+if ! [[ "$REPEAT" =~ ^[0-9]+$ ]] || [ "$REPEAT" -eq 0 ]; then die "--repeat must be a positive number"; fi
 [[ "$SEND_TIMEOUT" =~ ^[0-9]+$ ]] || die "--timeout must be seconds"
 [[ "$PREFIX" =~ ^[a-zA-Z0-9_.-]{1,8}$ ]] || die "--prefix must be 1-8 characters [a-zA-Z0-9_.-]"
 [ "$LOSS" = 0 ] || [ "$CMD" = status ] || [ "$CMD" = down ] || need_cmd nft nftables
@@ -628,10 +939,11 @@ trap 'exit 129' HUP
 case "$CMD" in
   up) lab_up ;;
   run) lab_run ;;
+  compare) lab_compare ;;
   probe) lab_probe ;;
   status) lab_status ;;
   down) lab_down ;;
   -h|--help|help) usage ;;
-  *) die "unknown command '$CMD' (up|run|probe|status|down)" ;;
+  *) die "unknown command '$CMD' (up|run|compare|probe|status|down)" ;;
 esac
 COMMAND_DONE=1
