@@ -70,15 +70,16 @@ internal sealed partial class ServerProtocol
                     FailOnDisk(session, ex, now, sink);
                     return;
                 }
-                bool inOrder = chunk == session.Window.Cumulative;
+                // A chunk beyond the highest held one opens a gap the sender should hear of soon.
+                bool opensGap = chunk > session.Window.Highest;
                 session.Window.Mark(chunk);
                 session.AddChunk(chunk, chunkHash ?? Protocol.Checksum.HashPayload(payload));
                 session.CountNew(payload.Length);
                 session.UnackedNew++;
-                if (!inOrder || session.Window.Highest > session.Window.Cumulative)
+                if (session.Window.Highest > session.Window.Cumulative)
                 {
                     // A gap: tell the sender soon, but not for every datagram.
-                    session.AckNow |= session.UnackedNew >= 2;
+                    session.AckNow |= session.UnackedNew >= (opensGap ? 2 : _options.AckEveryInGap);
                 }
                 Stream?.Record(now, session.Id, chunk, session.BytesReceived, datagram.Length, payload);
                 if (_observer.WantsDatagrams)
