@@ -198,22 +198,33 @@ internal sealed class DelayQueue<T> : IDisposable
             {
                 ReleaseDue();
                 var wait = Timeout.Infinite;
+                long readAt = 0;
                 lock (_gate)
                 {
                     _armedFor = _items.TryPeek(out _, out var key) ? key.Timestamp : long.MaxValue;
                     if (_armedFor != long.MaxValue)
                     {
-                        var now = _time.GetTimestamp();
-                        if (_armedFor <= now)
+                        readAt = _time.GetTimestamp();
+                        if (_armedFor <= readAt)
                         {
                             continue;
                         }
 
-                        wait = WholeMillisecondsUntil(now, _armedFor);
+                        wait = WholeMillisecondsUntil(readAt, _armedFor);
                     }
                 }
 
-                _timer?.Change(wait == Timeout.Infinite ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(wait), Timeout.InfiniteTimeSpan);
+                if (_timer is not null)
+                {
+                    _timer.Change(wait == Timeout.Infinite ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(wait), Timeout.InfiniteTimeSpan);
+                    // The timer counts from the clock's present, not from readAt: if the clock moved in
+                    // between, it would fire that much late (a test stepping a manual clock then waits
+                    // forever). Read again, and arm again from the new reading.
+                    if (wait != Timeout.Infinite && _time.GetTimestamp() != readAt)
+                    {
+                        continue;
+                    }
+                }
                 lock (_gate)
                 {
                     // A wake-up that came after the queue was read above is kept in _woken, not lost.
