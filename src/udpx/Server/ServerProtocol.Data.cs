@@ -70,16 +70,14 @@ internal sealed partial class ServerProtocol
                     FailOnDisk(session, ex, now, sink);
                     return;
                 }
-                // A chunk beyond the highest held one opens a gap the sender should hear of soon.
-                bool opensGap = chunk > session.Window.Highest;
                 session.Window.Mark(chunk);
                 session.AddChunk(chunk, chunkHash ?? Protocol.Checksum.HashPayload(payload));
                 session.CountNew(payload.Length);
                 session.UnackedNew++;
                 if (session.Window.Highest > session.Window.Cumulative)
                 {
-                    // A gap: tell the sender soon, but not for every datagram.
-                    session.AckNow |= session.UnackedNew >= (opensGap ? 2 : _options.AckEveryInGap);
+                    // A gap: tell the sender sooner, but not for every datagram.
+                    session.AckNow |= session.UnackedNew >= _options.AckEveryInGap;
                 }
                 Stream?.Record(now, session.Id, chunk, session.BytesReceived, datagram.Length, payload);
                 if (_observer.WantsDatagrams)
