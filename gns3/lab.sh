@@ -364,6 +364,22 @@ nft_drops_of() {   # ns -> packets the drop rule has dropped so far
 
 BIN_CMD=()
 
+# The --logs folder (a new one by default) and the lab: brought up, or reused with the --loss asked for.
+logs_and_lab() {
+  if [ -z "$LOGS" ]; then
+    LOGS="$(mktemp -d /tmp/udpx-lab.XXXXXX)"
+  else
+    mkdir -p "$LOGS"
+    LOGS="$(cd "$LOGS" && pwd)"
+  fi
+  if lab_is_up; then
+    say "using the lab that is already up"
+    [ "$LOSS_GIVEN" = 1 ] && apply_loss
+  else
+    lab_up
+  fi
+}
+
 resolve_bin() {
   local spec="${BIN:-$REPO_ROOT/dist/udpx}"
   read -r -a BIN_CMD <<<"$spec"
@@ -544,18 +560,7 @@ lab_run() {
   for mode in $MODES; do
     case " $ALL_MODES " in *" $mode "*) ;; *) die "unknown mode '$mode' (known: $ALL_MODES)" ;; esac
   done
-  if [ -z "$LOGS" ]; then
-    LOGS="$(mktemp -d /tmp/udpx-lab.XXXXXX)"
-  else
-    mkdir -p "$LOGS"
-    LOGS="$(cd "$LOGS" && pwd)"
-  fi
-  if lab_is_up; then
-    say "using the lab that is already up"
-    [ "$LOSS_GIVEN" = 1 ] && apply_loss
-  else
-    lab_up
-  fi
+  logs_and_lab
   if [ "${#FILES[@]}" -eq 0 ]; then
     make_samples "$LOGS/input"
   else
@@ -792,18 +797,7 @@ lab_compare() {
   resolve_bin
   [ "${#FILES[@]}" -le 1 ] || die "compare sends one file (got ${#FILES[@]} --file)"
   [ "$SIZE_GIVEN" = 1 ] || SIZE=268435456
-  if [ -z "$LOGS" ]; then
-    LOGS="$(mktemp -d /tmp/udpx-lab.XXXXXX)"
-  else
-    mkdir -p "$LOGS"
-    LOGS="$(cd "$LOGS" && pwd)"
-  fi
-  if lab_is_up; then
-    say "using the lab that is already up"
-    [ "$LOSS_GIVEN" = 1 ] && apply_loss
-  else
-    lab_up
-  fi
+  logs_and_lab
   local generated=0
   if [ "${#FILES[@]}" -eq 1 ]; then
     [ -f "${FILES[0]}" ] || die "no such file: ${FILES[0]}"

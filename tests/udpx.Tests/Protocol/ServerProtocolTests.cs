@@ -148,10 +148,7 @@ public sealed class ServerProtocolTests : IDisposable
     {
         byte[] file = Simulation.RandomFile(3000, 6);
         Accept(22, "e.bin", file.Length);
-        for (ulong chunk = 0; chunk < 3; chunk++)
-        {
-            SendChunk(22, file, chunk);
-        }
+        SendChunks(22, file);
         file[2999] ^= 1; // the client read a different byte than it sent
         Send(MessageCodec.WriteFinish(_buffer, new FinishMessage(22, (ulong)file.Length, ChunkDigest.Of(file, 1444))));
         _server.Poll(1_000, _replies);
@@ -168,10 +165,7 @@ public sealed class ServerProtocolTests : IDisposable
     {
         byte[] file = Simulation.RandomFile(3000, 7);
         Accept(23, "f.bin", file.Length);
-        for (ulong chunk = 0; chunk < 3; chunk++)
-        {
-            SendChunk(23, file, chunk);
-        }
+        SendChunks(23, file);
         Send(MessageCodec.WriteFinish(_buffer, new FinishMessage(23, 2999, ChunkDigest.Of(file, 1444))));
 
         Assert.Equal(SessionState.Receiving, _server.Sessions[0].State);
@@ -192,6 +186,14 @@ public sealed class ServerProtocolTests : IDisposable
         MessageCodec.WriteDataHeader(_buffer, session, chunk, 1);
         file.AsSpan(offset, length).CopyTo(MessageCodec.DataPayload(_buffer));
         Send(MessageCodec.SealData(_buffer, length));
+    }
+
+    private void SendChunks(ulong session, byte[] file)
+    {
+        for (ulong chunk = 0; chunk * 1444 < (ulong)file.Length; chunk++)
+        {
+            SendChunk(session, file, chunk);
+        }
     }
 
     private void Send(int length) => _server.Handle(_buffer.AsSpan(0, length), _client, 0, _replies);
