@@ -21,8 +21,7 @@
 #             point), --repeat times each, alternating; cmp every received copy (a missing or
 #             different file is a failed run, not a figure); print every run, then the median
 #             seconds and MB/s of each tool and the ratio udpx/udpcast; exits non-zero if a udpx
-#             run failed or a tool has no good run. Sets gso_max_segs 1 on every eth0 while it runs,
-#             so that the loss rules drop single datagrams, not udpx's GSO bundles
+#             run failed or a tool has no good run
 #   probe     measure the loss rules: send UDP datagrams client -> servers and count arrivals
 #   status    show namespaces, addresses, loss rules with counters, processes
 #   down      stop processes in the lab namespaces and delete the namespaces
@@ -192,6 +191,13 @@ lab_up() {
     ip -n "$lab" link set "v-server$i" master br0 up
     ip -n "$ns" addr add "$addr/$PREFIX_LEN" dev eth0
     ip -n "$ns" link set eth0 up
+  done
+  # Frames, as on a wire. udpx sends with UDP GSO, and a GSO packet would cross veth and bridge
+  # whole: the loss rule at the receiver would drop bundles of up to 44 datagrams, 10% of bundles
+  # rather than of datagrams. With gso_max_segs 1 the sending namespace segments first, as a NIC
+  # puts single frames on a wire, and the rules drop single datagrams (udpcast sends no GSO).
+  for ns in $(host_ns); do
+    ip -n "$ns" link set dev eth0 gso_max_segs 1
   done
   apply_loss
 
@@ -739,33 +745,6 @@ compare_udpcast() {   # run -> appends a row; 0 when the file arrived intact
   [ "$check" = ok ]
 }
 
-# udpx sends with UDP GSO, and a GSO packet crosses veth and bridge whole: the nftables rule at
-# the receiver would drop a bundle of up to 44 datagrams at once, 10% of bundles rather than of
-# datagrams. With gso_max_segs 1 the sending namespace segments it first, as a NIC puts single
-# frames on a wire, so the rule drops single datagrams of both tools (udpcast sends no GSO).
-GSO_SAVED=()   # "ns segs" of every eth0 changed, restored on exit
-
-segment_per_datagram() {
-  local ns segs
-  for ns in $(host_ns); do
-    segs="$(ip -d -n "$ns" link show eth0 | sed -n 's/.* gso_max_segs \([0-9]*\).*/\1/p')"
-    [ -n "$segs" ] || die "cannot read gso_max_segs of eth0 in $ns"
-    [ "$segs" = 1 ] && continue
-    ip -n "$ns" link set dev eth0 gso_max_segs 1 || die "cannot set gso_max_segs 1 on eth0 in $ns"
-    GSO_SAVED+=("$ns $segs")
-  done
-}
-
-restore_gso() {
-  local entry
-  for entry in "${GSO_SAVED[@]}"; do
-    # shellcheck disable=SC2086 # "ns segs"
-    set -- $entry
-    if ns_exists "$1"; then ip -n "$1" link set dev eth0 gso_max_segs "$2" 2>/dev/null || true; fi
-  done
-  GSO_SAVED=()
-}
-
 median_of() {   # numbers... -> their median, or "-" when there are none
   printf '%s\n' "$@" | awk '/^[0-9.]+$/' | sort -g | awk '{ v[NR] = $1 } END {
     if (NR == 0) { print "-"; exit }
@@ -809,7 +788,6 @@ lab_compare() {
     generated=1
   fi
   COMPARE_BYTES="$(stat -c %s "$COMPARE_FILE")"
-  segment_per_datagram
   local loss
   loss="$(loss_description)"
   say "udpx: ${BIN_CMD[*]} ($("${BIN_CMD[@]}" --version 2>/dev/null | head -n 1))"
@@ -858,9 +836,8 @@ lab_compare() {
   echo "udpx/udpcast: ${ratio}x (throughput, medians of the good runs)"
   echo "versions: ${BIN_CMD[*]} $("${BIN_CMD[@]}" --version 2>/dev/null | head -n 1); $(cat "$LOGS"/udpcast-*/sender.log 2>/dev/null | grep -a -m 1 -o 'Udp-sender [0-9]*' || echo 'udp-sender (version not printed)')"
   echo "file: $COMPARE_BYTES bytes; MB/s = 10^6 bytes per second; a run's time is its sending process's wall clock"
-  echo "loss: $loss; per datagram (GSO segmented before the veth: gso_max_segs 1 on eth0, restored afterwards)"
+  echo "loss: $loss; per datagram (GSO segmented before the veth: gso_max_segs 1 on every eth0)"
   echo "logs: $LOGS"
-  restore_gso
   if [ "$generated" = 1 ]; then
     rm -f "$COMPARE_FILE"
   fi
@@ -881,7 +858,6 @@ on_exit() {
   local rc=$?
   local pid
   for pid in "${SERVER_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  restore_gso
   if [ "$LAB_CREATED" = 1 ]; then
     if [ "$COMMAND_DONE" = 0 ]; then
       say "failed: tearing the lab down"
