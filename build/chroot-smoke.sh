@@ -32,6 +32,8 @@
 # Environment:
 #   SMOKE_TIMEOUT=120      seconds each step may take before it is killed and counted as failed
 #   SMOKE_TUI_TIMEOUT=20   seconds a --tui step waits for its TEXT (and for the exit after keys)
+#   SMOKE_TUI_ENV=        extra VAR=VALUE words for a --tui step's environment (shell-quoted)
+#   SMOKE_TUI_ESCAPE=     a --tui step also needs this text among the screen's escape sequences
 #   SMOKE_TUI_KEYS=Escape  after TEXT shows, send these tmux keys (send-keys syntax, one key a word;
 #                          Escape is Terminal.Gui v2's default quit key); the program must then exit 0
 #   SMOKE_KEEP=1           keep the chroot folder (its path is printed) instead of deleting it
@@ -212,7 +214,7 @@ step_tui() {
   TMUX_SESSIONS+=("$s")
   # The pane outlives the program (sleep) so its last screen and exit code stay readable.
   tmux new-session -d -s "$s" -x 100 -y 30 \
-    "chroot '$ROOT' ${ENVV[*]} TERM=xterm-256color /bin/sh -c '/udpx $args; echo udpx-exit=\$?; sleep 600'"
+    "chroot '$ROOT' ${ENVV[*]} ${SMOKE_TUI_ENV:-} TERM=xterm-256color /bin/sh -c '/udpx $args; echo udpx-exit=\$?; sleep 600'"
   t=$((SMOKE_TUI_TIMEOUT * 5))
   while :; do
     screen=$(tmux capture-pane -p -t "$s" 2>/dev/null || true)
@@ -225,6 +227,12 @@ step_tui() {
     sleep 0.2
   done
   printf '%s\n' "$screen" | sed 's/[[:space:]]*$//; /^[│|[:space:]]*$/d; s/^/    | /'
+  if [ -n "${SMOKE_TUI_ESCAPE:-}" ]; then
+    # The screen's escape sequences (colours) must include this one, e.g. a theme's background.
+    tmux capture-pane -e -p -t "$s" | grep -qF -- "${SMOKE_TUI_ESCAPE}" \
+      || die "tui: no '$SMOKE_TUI_ESCAPE' in the screen's escape sequences (${SMOKE_TUI_ENV:-no extra environment})"
+    echo "    escape sequence $SMOKE_TUI_ESCAPE on screen (${SMOKE_TUI_ENV:-})"
+  fi
   if [ -n "${SMOKE_TUI_KEYS:-}" ]; then
     # e.g. SMOKE_TUI_KEYS=Escape: send the quit keys, then the program must exit 0.
     echo "    (sending keys: $SMOKE_TUI_KEYS)"

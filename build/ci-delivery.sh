@@ -313,6 +313,15 @@ step_tui() {
   smoke --tui "$TUI_ARGS" "$TUI_TEXT"
 }
 
+# The native build applies Terminal.Gui's configuration when a screen opens, not at start-up
+# (src/udpx/Ui/TerminalGuiStartup.cs): a theme named in TUI_CONFIG must still colour the screen.
+step_tui_config() {
+  export SMOKE_TUI_KEYS=$TUI_KEYS
+  export SMOKE_TUI_ENV="TUI_CONFIG='{\"Theme\":\"Light\"}'" SMOKE_TUI_ESCAPE='48;2;220;220;220'
+  smoke --tui "$TUI_ARGS" "$TUI_TEXT"
+  unset SMOKE_TUI_ENV SMOKE_TUI_ESCAPE
+}
+
 FIGURES=""
 step_figures() { # printed for the record (docs/delivery.md has the measured ones), never judged
   local size n=20 t0 secs rss
@@ -370,6 +379,7 @@ if [ -n "$BIN" ]; then
   run_step chroot-key "$STEP_LIMIT" step_key
   run_step chroot-errors "$STEP_LIMIT" step_errors
   run_step chroot-tui "$STEP_LIMIT" step_tui
+  run_step chroot-tui-config "$STEP_LIMIT" step_tui_config
   run_step figures "$STEP_LIMIT" step_figures && FIGURES=$(grep -sE '^(size|start-up|peak RSS)' "$ART/figures.log")
   if [ "$LAB" = 1 ]; then
     if ip netns list 2>/dev/null | awk '{print $1}' | grep -qE "^$LAB_PREFIX-(lab|client|server1|server2)\$"; then
