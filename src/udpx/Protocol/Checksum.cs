@@ -43,7 +43,7 @@ internal static class Checksum
     public static ulong HashPayload(ReadOnlySpan<byte> payload) => XxHash3.HashToUInt64(payload);
 
     private static bool IsData(ReadOnlySpan<byte> datagram) =>
-        datagram.Length > Wire.DataHeaderSize && datagram[2] == (byte)MessageType.Data;
+        datagram.Length >= Wire.DataHeaderSize && datagram[2] == (byte)MessageType.Data;
 
     private static uint ComputeControl(ReadOnlySpan<byte> datagram)
     {

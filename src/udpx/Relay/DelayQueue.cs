@@ -190,8 +190,11 @@ internal sealed class DelayQueue<T> : IDisposable
         Monitor.Pulse(_gate);
     }
 
+    private const int MaxRearms = 4;
+
     private void Run()
     {
+        var rearms = 0;
         try
         {
             while (!_stopping)
@@ -219,11 +222,13 @@ internal sealed class DelayQueue<T> : IDisposable
                     _timer.Change(wait == Timeout.Infinite ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(wait), Timeout.InfiniteTimeSpan);
                     // The timer counts from the clock's present, not from readAt: if the clock moved in
                     // between, it would fire that much late (a test stepping a manual clock then waits
-                    // forever). Read again, and arm again from the new reading.
-                    if (wait != Timeout.Infinite && _time.GetTimestamp() != readAt)
+                    // forever). Read again, and arm again from the new reading; a few times at most, so
+                    // that a clock that always moves cannot keep the thread from sleeping.
+                    if (wait != Timeout.Infinite && _time.GetTimestamp() != readAt && ++rearms < MaxRearms)
                     {
                         continue;
                     }
+                    rearms = 0;
                 }
                 lock (_gate)
                 {

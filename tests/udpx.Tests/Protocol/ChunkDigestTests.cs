@@ -21,6 +21,21 @@ public sealed class ChunkDigestTests
     }
 
     [Fact]
+    public void The_digest_matches_its_definition_computed_independently()
+    {
+        // docs/protocol.md: XxHash128 over each chunk's XxHash3-64, written as 8 big-endian bytes, in chunk order.
+        byte[] file = Simulation.RandomFile(3 * 1444 + 7, 4);
+        byte[] hashes = new byte[4 * 8];
+        for (int i = 0; i < 4; i++)
+        {
+            var chunk = file.AsSpan(i * 1444, Math.Min(1444, file.Length - (i * 1444)));
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(hashes.AsSpan(i * 8), System.IO.Hashing.XxHash3.HashToUInt64(chunk));
+        }
+
+        Assert.Equal(System.IO.Hashing.XxHash128.HashToUInt128(hashes), ChunkDigest.Of(file, 1444));
+    }
+
+    [Fact]
     public void Swapped_chunks_a_changed_byte_or_another_chunk_size_change_the_digest()
     {
         byte[] file = Simulation.RandomFile(4 * 1444, 2);
