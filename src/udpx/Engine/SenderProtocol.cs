@@ -7,7 +7,7 @@ namespace Udpx.Engine;
 /// The sending side of one transfer as a state machine, free of sockets and clocks: the driver hands in
 /// received datagrams and the time, and asks for the next datagram to send. Handshake, offer, windowed
 /// data with selective acknowledgement, loss detection by send time (RACK-like) and by timeout, finish.
-/// Allocates nothing after construction.
+/// Allocates nothing per datagram (only a resumed transfer allocates, once).
 /// </summary>
 internal sealed partial class SenderProtocol : IDisposable
 {
@@ -334,26 +334,6 @@ internal sealed partial class SenderProtocol : IDisposable
     private int WriteOffer(Span<byte> buffer) => MessageCodec.WriteOffer(buffer, new OfferMessage(
         _sessionId, _cookieIssuedAt, _cookieMac, (ulong)_plan.FileSize, (ushort)_chunkSize, 0, _plan.Name));
 
-    private int WriteFinish(Span<byte> buffer) =>
-        MessageCodec.WriteFinish(buffer, new FinishMessage(_sessionId, (ulong)_plan.FileSize, _digest.Current));
-
-    /// <summary>Chunks the server already holds are never sent, so the digest reads them from the file.</summary>
-    private void DigestHeldChunks()
-    {
-        if (_digest.Chunks >= _cum)
-        {
-            return;
-        }
-        byte[] scratch = new byte[_chunkSize];
-        while (_digest.Chunks < _cum)
-        {
-            ulong chunk = _digest.Chunks;
-            var bytes = scratch.AsSpan(0, ChunkLength(chunk));
-            _source.Read((long)chunk * _chunkSize, bytes);
-            _digest.Append(Checksum.HashPayload(bytes));
-        }
-    }
-
     private int WriteControl(Span<byte> buffer, long now, int length)
     {
         _controlDue = now + _controlInterval;
@@ -380,14 +360,6 @@ internal sealed partial class SenderProtocol : IDisposable
                 CheckRetransmissionTimeout(now);
                 return;
         }
-    }
-
-    private void EnterFinishing(long now)
-    {
-        _phase = SenderPhase.Finishing;
-        _counters.SetPhase(TransferPhase.Finishing);
-        _controlDue = now;
-        _controlInterval = Math.Max(_rtt.RtoMicros, 20_000);
     }
 
     private void Finish(TransferOutcome outcome)
