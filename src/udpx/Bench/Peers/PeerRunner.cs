@@ -1,5 +1,4 @@
 using Udpx.Cli;
-using Udpx.Engine;
 
 namespace Udpx.Bench.Peers;
 

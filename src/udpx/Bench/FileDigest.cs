@@ -1,15 +1,15 @@
 using System.IO.Hashing;
 using Microsoft.Win32.SafeHandles;
 
-namespace Udpx.Engine;
+namespace Udpx.Bench;
 
-/// <summary>XxHash128 of a whole file, streamed through one pooled buffer.</summary>
+/// <summary>XxHash128 of a whole file, streamed through one buffer: how `udpx bench` checks what each tool delivered.</summary>
 internal static class FileDigest
 {
     // A buffer of its own per digest: a fixed cost per file, where a shared pool's cost would vary with the thread.
     private const int BufferSize = 256 << 10;
 
-    public static UInt128 Compute(SafeFileHandle handle, CancellationToken cancellationToken = default)
+    private static UInt128 Compute(SafeFileHandle handle, CancellationToken cancellationToken)
     {
         var hash = new XxHash128();
         byte[] buffer = GC.AllocateUninitializedArray<byte>(BufferSize);
@@ -31,6 +31,4 @@ internal static class FileDigest
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         return Compute(handle, cancellationToken);
     }
-
-    public static UInt128 Compute(ReadOnlySpan<byte> bytes) => XxHash128.HashToUInt128(bytes);
 }
