@@ -26,11 +26,12 @@ internal static class SendCommand
         var connectTimeout = new Option<double>("--connect-timeout") { Description = "Seconds to wait for a server to answer the handshake", DefaultValueFactory = _ => 5 };
         var keyFile = new Option<string>("--key-file") { Description = "Authenticate every datagram with this pre-shared key (or set UDPX_KEY)" };
         var encrypt = new Option<bool>("--encrypt") { Description = "Also encrypt the file bytes (AES-256-GCM); needs --key-file or UDPX_KEY" };
-        var jobTimeout = new Option<double>("--job-timeout") { Description = "Seconds a single transfer may take before its future gives up", DefaultValueFactory = _ => 3600 };
+        var jobTimeout = new Option<double>("--job-timeout") { Description = "Seconds a single transfer may take, in every mode, before it fails", DefaultValueFactory = _ => 3600 };
+        var idleTimeout = new Option<double>("--idle-timeout") { Description = "Seconds without newly acknowledged data before a transfer fails", DefaultValueFactory = _ => 15 };
 
         var command = new Command("send", "Send files (and downloaded URLs) to one or more udpx servers under one of four concurrency modes")
         {
-            files, urls, to, mode, workers, each, json, headless, datagramSize, rate, connectTimeout, jobTimeout, keyFile, encrypt,
+            files, urls, to, mode, workers, each, json, headless, datagramSize, rate, connectTimeout, jobTimeout, idleTimeout, keyFile, encrypt,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new SendArguments(
@@ -47,14 +48,15 @@ internal static class SendCommand
                 result.GetValue(connectTimeout),
                 result.GetValue(jobTimeout),
                 result.GetValue(keyFile),
-                result.GetValue(encrypt)),
+                result.GetValue(encrypt),
+                result.GetValue(idleTimeout)),
             cancellationToken));
         return command;
     }
 
     internal sealed record SendArguments(
         string[] Files, string[] Urls, string[] Servers, string Mode, int Workers, bool Each, bool Json, bool Headless,
-        int DatagramSize, string? Rate, double ConnectTimeout, double JobTimeout, string? KeyFile = null, bool Encrypt = false);
+        int DatagramSize, string? Rate, double ConnectTimeout, double JobTimeout, string? KeyFile = null, bool Encrypt = false, double IdleTimeout = 15);
 
     internal static async Task<int> RunAsync(SendArguments a, CancellationToken cancellationToken)
     {
@@ -75,7 +77,7 @@ internal static class SendCommand
         {
             throw new UserError(ExitCodes.Usage, "--rate '" + a.Rate + "': use bytes per second such as 500k or 100M (at least 1k)");
         }
-        if (a.ConnectTimeout <= 0 || a.JobTimeout <= 0)
+        if (a.ConnectTimeout <= 0 || a.JobTimeout <= 0 || a.IdleTimeout <= 0)
         {
             throw new UserError(ExitCodes.Usage, "timeouts must be more than 0 seconds");
         }
@@ -143,13 +145,16 @@ internal static class SendCommand
                 }
             }
 
-            var settings = new TransferSettings { DatagramSize = a.DatagramSize, RateBytesPerSecond = rate, ConnectTimeout = TimeSpan.FromSeconds(a.ConnectTimeout), Key = key, Encrypt = a.Encrypt };
+            var settings = new TransferSettings { DatagramSize = a.DatagramSize, RateBytesPerSecond = rate, ConnectTimeout = TimeSpan.FromSeconds(a.ConnectTimeout),
+                IdleTimeout = TimeSpan.FromSeconds(a.IdleTimeout), JobTimeout = TimeSpan.FromSeconds(a.JobTimeout), Key = key, Encrypt = a.Encrypt };
             var jobs = SendPlan.Assign(sources, a.Servers, a.Each, settings);
             var handles = jobs.Select(j => new TransferHandle(j) { FileSize = new FileInfo(j.Path).Length }).ToList();
             ITransferDispatcher dispatcher;
             try
             {
-                dispatcher = DispatcherFactory.Create(mode, a.Workers, TimeSpan.FromSeconds(a.JobTimeout));
+                // The engine ends a transfer at its job timeout in every mode; a future that outlives that by
+                // a margin (a wedged worker process) is given up as well.
+                dispatcher = DispatcherFactory.Create(mode, a.Workers, TimeSpan.FromSeconds(a.JobTimeout + 30));
             }
             catch (InvalidOperationException ex)
             {

@@ -9,10 +9,26 @@ internal sealed partial class SenderProtocol
 {
     private void OnAck(in AckMessage ack, long now)
     {
-        long echoAge = (uint)now - ack.EchoTimeMicros;
-        if (ack.EchoTimeMicros != 0 && echoAge is >= 0 and < 60_000_000)
+        if (ack.PacketNumber <= _largestAckPacket)
+        {
+            // Late or duplicated: a later Ack already said more. Its cumulative point, bitmap, echo and
+            // duplicate count are all older than what we know (RFC 9000 §13.2.5's largest-acknowledged rule).
+            StaleAcks++;
+            return;
+        }
+        _largestAckPacket = ack.PacketNumber;
+        long echoAge = (uint)((uint)now - ack.EchoTimeMicros);
+        if (ack.EchoTimeMicros != 0 && echoAge < 60_000_000)
         {
             _rtt.AddSample(echoAge);
+        }
+        if ((long)ack.LargestReceived > _latestAckedSeq && ack.LargestReceived < _nextPacket
+            && TryFindSendTime((long)ack.LargestReceived, out long sentAt))
+        {
+            // RACK's most recently sent delivered transmission: packet numbers are never reused, so a
+            // retransmission's acknowledgement is never mistaken for its original's (RFC 9002 §5.1).
+            _latestAckedSeq = (long)ack.LargestReceived;
+            _rackRtt = now - sentAt;
         }
 
         if (ack.Duplicates != _duplicatesSeen)
@@ -31,9 +47,9 @@ internal sealed partial class SenderProtocol
         ulong cumulative = Math.Min(ack.Cumulative, _next);
         for (ulong c = _cum; c < cumulative; c++)
         {
-            newlyAcked += MarkAcked(c, now);
+            newlyAcked += MarkAcked(c);
         }
-        newlyAcked += ApplySelectiveAck(ack.Bitmap, cumulative + 1, now);
+        newlyAcked += ApplySelectiveAck(ack.Bitmap, cumulative + 1);
         while (_cum < _next && _state[(int)(_cum & (ulong)_mask)] == Acked)
         {
             ReleaseSlot(_cum);
@@ -43,6 +59,7 @@ internal sealed partial class SenderProtocol
         DetectLoss(now);
         if (newlyAcked > 0)
         {
+            _progressAt = now;
             _congestion.OnAcked(newlyAcked, _delivered, now, _rtt);
         }
         _counters.AddAck(_bytesAcked, _rtt.SmoothedMicros, _congestion.Window);
@@ -53,7 +70,7 @@ internal sealed partial class SenderProtocol
         }
     }
 
-    private int ApplySelectiveAck(ReadOnlySpan<byte> bitmap, ulong baseChunk, long now)
+    private int ApplySelectiveAck(ReadOnlySpan<byte> bitmap, ulong baseChunk)
     {
         if (bitmap.IsEmpty || baseChunk >= _next)
         {
@@ -61,7 +78,8 @@ internal sealed partial class SenderProtocol
         }
         int newlyAcked = 0;
         ulong end = Math.Min(baseChunk + ((ulong)bitmap.Length * 8), _next);
-        ulong c = baseChunk;
+        // Bits below our cumulative point name chunks whose slots now belong to later chunks.
+        ulong c = Math.Max(baseChunk, _cum);
         while (c < end)
         {
             int shift = (int)(c & 63);
@@ -72,7 +90,7 @@ internal sealed partial class SenderProtocol
             while (fresh != 0)
             {
                 int j = BitOperations.TrailingZeroCount(fresh);
-                newlyAcked += MarkAcked(c + (ulong)j, now);
+                newlyAcked += MarkAcked(c + (ulong)j);
                 fresh &= fresh - 1;
             }
             c += (ulong)take;
@@ -98,8 +116,13 @@ internal sealed partial class SenderProtocol
         return count == 64 ? value : value & ((1UL << count) - 1);
     }
 
-    private int MarkAcked(ulong chunk, long now)
+    private int MarkAcked(ulong chunk)
     {
+        // A slot belongs to the one chunk of [_cum, _next) that maps to it; any other index is not ours to credit.
+        if (chunk < _cum || chunk >= _next)
+        {
+            return 0;
+        }
         int slot = (int)(chunk & (ulong)_mask);
         byte state = _state[slot];
         if (state == Acked || state == Unsent)
@@ -112,14 +135,6 @@ internal sealed partial class SenderProtocol
         }
         _state[slot] = Acked;
         _ackedBits[slot >> 6] |= 1UL << (slot & 63);
-        // An acknowledgement that comes back sooner than any round trip could answer an earlier copy of a
-        // retransmitted chunk: it says nothing about the retransmission's order (RFC 8985, step 2).
-        bool ambiguous = _tx[slot] > 1 && now - _sentAt[slot] < Math.Min(_rtt.MinMicros, _rtt.SmoothedMicros);
-        if (state == InFlight && !ambiguous && _sentSeq[slot] > _latestAckedSeq)
-        {
-            _latestAckedSeq = _sentSeq[slot];
-            _rackRtt = now - _sentAt[slot];
-        }
         _delivered++;
         _bytesAcked += ChunkLength(chunk);
         return 1;

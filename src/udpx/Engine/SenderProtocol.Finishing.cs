@@ -14,7 +14,7 @@ internal sealed partial class SenderProtocol
     }
 
     private int WriteFinish(Span<byte> buffer) =>
-        MessageCodec.WriteFinish(buffer, new FinishMessage(_sessionId, (ulong)_plan.FileSize, _digest.Current));
+        MessageCodec.WriteFinish(buffer, new FinishMessage(_sessionId, (ulong)_plan.FileSize, _digest.Current, _nextPacket++));
 
     /// <summary>
     /// Chunks the server already holds are never sent, so the digest reads them from the file: once per

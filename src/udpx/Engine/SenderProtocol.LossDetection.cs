@@ -23,7 +23,7 @@ internal sealed partial class SenderProtocol
                 PopOrder();
                 continue;
             }
-            if (_orderSeq[_orderHead] >= _latestAckedSeq)
+            if (_orderPacket[_orderHead] >= _latestAckedSeq)
             {
                 break;
             }
@@ -42,6 +42,34 @@ internal sealed partial class SenderProtocol
             LossesByOrder += lost;
             _congestion.OnLost(lost);
         }
+    }
+
+    /// <summary>The send time of data packet <paramref name="packet"/> while it is still in the send-order log (binary search: numbers only grow).</summary>
+    private bool TryFindSendTime(long packet, out long sentAt)
+    {
+        int low = 0;
+        int high = _orderCount - 1;
+        while (low <= high)
+        {
+            int middle = (low + high) >>> 1;
+            int index = (_orderHead + middle) % _orderChunk.Length;
+            long number = _orderPacket[index];
+            if (number == packet)
+            {
+                sentAt = _orderTime[index];
+                return true;
+            }
+            if (number < packet)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+        sentAt = 0;
+        return false;
     }
 
     private bool IsStale(int index, out int slot)

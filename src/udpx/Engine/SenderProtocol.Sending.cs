@@ -42,7 +42,8 @@ internal sealed partial class SenderProtocol
             _next++;
         }
 
-        MessageCodec.WriteDataHeader(buffer, _sessionId, chunk, (uint)now);
+        ulong packet = _nextPacket++;
+        MessageCodec.WriteDataHeader(buffer, _sessionId, chunk, (uint)now, packet);
         var bytes = MessageCodec.DataPayload(buffer)[..payload];
         _source.Read((long)chunk * _chunkSize, bytes);
         ulong payloadHash = Checksum.HashPayload(bytes);
@@ -57,14 +58,12 @@ internal sealed partial class SenderProtocol
         int slot = (int)(chunk & (ulong)_mask);
         _state[slot] = InFlight;
         _tx[slot] = (ushort)Math.Min(_tx[slot] + 1, ushort.MaxValue);
-        _sentAt[slot] = now;
-        _sentSeq[slot] = _txSeq;
         _inFlight++;
         int tail = (_orderHead + _orderCount) % _orderChunk.Length;
         _orderChunk[tail] = chunk;
         _orderTx[tail] = _tx[slot];
         _orderTime[tail] = now;
-        _orderSeq[tail] = _txSeq++;
+        _orderPacket[tail] = (long)packet;
         _orderCount++;
 
         _congestion.OnSent();

@@ -33,16 +33,13 @@ internal sealed partial class SenderProtocol : IDisposable
     private readonly int _mask;
     private readonly byte[] _state;
     private readonly ushort[] _tx;
-    private readonly long[] _sentAt;
     private readonly ulong[] _ackedBits;
 
     // Transmissions in send order, for loss detection by time.
     private readonly ulong[] _orderChunk;
     private readonly ushort[] _orderTx;
     private readonly long[] _orderTime;
-    private readonly long[] _orderSeq;
-    private readonly long[] _sentSeq;
-    private long _txSeq;
+    private readonly long[] _orderPacket;
     private int _orderHead;
     private int _orderCount;
 
@@ -54,12 +51,18 @@ internal sealed partial class SenderProtocol : IDisposable
     private const int MaxRestarts = 3;
 
     private ulong _sessionId;
+    private UInt128 _clientRandom;
+    private ulong _nextPacket;
+    private ulong _largestAckPacket;
+    private readonly ReplayWindow? _replay;
     private int _restarts;
     private SenderPhase _phase = SenderPhase.Connecting;
+    private long _createdAt = -1;
     private long _startedAt = -1;
     private long _controlDue;
     private long _controlInterval = 200_000;
     private long _lastHeardAt;
+    private long _progressAt;
     private ulong _cookieIssuedAt;
     private ulong _cookieMac;
     private ulong _cum;
@@ -93,11 +96,12 @@ internal sealed partial class SenderProtocol : IDisposable
         {
             throw new ArgumentException("encryption needs a key", nameof(options));
         }
-        _cipher = options.Encrypt && options.Key is { } encryptionKey ? new PayloadCipher(encryptionKey, plan.SessionId) : null;
         if ((_auth is null) != (plan.TagSize == 0))
         {
             throw new ArgumentException("the plan's tag size must match the presence of a key", nameof(plan));
         }
+        _replay = options.Key is null ? null : new ReplayWindow();
+        _clientRandom = NewRandom();
         _chunkSize = plan.ChunkSize;
         _total = plan.TotalChunks;
         _rate = new RateLimiter(options.RateBytesPerSecond, plan.DatagramSize);
@@ -108,13 +112,11 @@ internal sealed partial class SenderProtocol : IDisposable
         _mask = ring - 1;
         _state = new byte[ring];
         _tx = new ushort[ring];
-        _sentAt = new long[ring];
         _ackedBits = new ulong[ring / 64];
         _orderChunk = new ulong[ring * 2];
         _orderTx = new ushort[ring * 2];
         _orderTime = new long[ring * 2];
-        _orderSeq = new long[ring * 2];
-        _sentSeq = new long[ring];
+        _orderPacket = new long[ring * 2];
         _lost = new ulong[ring];
         _window = ring;
         _congestion = new CongestionController(minWindow: 32, maxWindow: ring, initialWindow: 64);
@@ -142,6 +144,22 @@ internal sealed partial class SenderProtocol : IDisposable
     /// <summary>Times the transfer started over because the server had lost its session (it restarted).</summary>
     public int Restarts => _restarts;
 
+    /// <summary>Acknowledgements ignored because a later one had already been processed (late or duplicated).</summary>
+    public long StaleAcks { get; private set; }
+
+    /// <summary>Keyed datagrams dropped because their packet number was already seen or is too old (replays).</summary>
+    public long Replays { get; private set; }
+
+    /// <summary>The packet number the next datagram gets.</summary>
+    public ulong NextPacketNumber => _nextPacket;
+
+    /// <summary>Writes an Abort (signed when keyed) for the current session: the server frees it at once.</summary>
+    public int WriteAbort(Span<byte> buffer, RejectReason reason)
+    {
+        int length = MessageCodec.WriteAbort(buffer, _sessionId, reason, _nextPacket++);
+        return _auth is null ? length : _auth.Sign(buffer, length);
+    }
+
     /// <summary>Writes the next datagram due at <paramref name="now"/> into <paramref name="buffer"/>; 0 when none is due.</summary>
     public int TryWriteNext(Span<byte> buffer, long now)
     {
@@ -157,15 +175,17 @@ internal sealed partial class SenderProtocol : IDisposable
     {
         if (_startedAt < 0)
         {
+            _createdAt = now;
             _startedAt = now;
             _lastHeardAt = now;
+            _progressAt = now;
             _controlDue = now;
         }
         CheckTimers(now);
         switch (_phase)
         {
             case SenderPhase.Connecting:
-                return now >= _controlDue ? WriteControl(buffer, now, MessageCodec.WriteHello(buffer, new HelloMessage(_sessionId, (ulong)now))) : 0;
+                return now >= _controlDue ? WriteControl(buffer, now, MessageCodec.WriteHello(buffer, new HelloMessage(_sessionId, (ulong)now, _nextPacket++))) : 0;
             case SenderPhase.Offering:
                 return now >= _controlDue ? WriteControl(buffer, now, WriteOffer(buffer)) : 0;
             case SenderPhase.Sending when _finishNow:
@@ -200,9 +220,9 @@ internal sealed partial class SenderProtocol : IDisposable
         };
         if (_phase is SenderPhase.Offering or SenderPhase.Sending or SenderPhase.Finishing)
         {
-            deadline = Math.Min(deadline, _lastHeardAt + Micros(_options.IdleTimeout));
+            deadline = Math.Min(deadline, _progressAt + Micros(_options.IdleTimeout));
         }
-        return deadline;
+        return Math.Min(deadline, JobDeadline);
     }
 
     /// <summary>Gives up (user cancel or fatal local error).</summary>
@@ -227,11 +247,19 @@ internal sealed partial class SenderProtocol : IDisposable
                 return;
             }
             datagram = datagram[..messageLength];
+            // Stateless replies (Cookie, a refused Offer) carry packet number 0 and are judged by phase alone.
+            bool stateless = header.PacketNumber == 0 && header.Type is MessageType.Cookie or MessageType.Reject;
+            if (!stateless && !_replay!.TryAccept(header.PacketNumber))
+            {
+                Replays++;
+                return;
+            }
         }
         switch (header.Type)
         {
             case MessageType.Cookie when _phase == SenderPhase.Connecting && MessageCodec.TryReadCookie(datagram, out var cookie):
                 _lastHeardAt = now;
+                _progressAt = now;
                 _rtt.AddSample(now - (long)cookie.EchoTimeMicros);
                 _cookieIssuedAt = cookie.IssuedAtSeconds;
                 _cookieMac = cookie.Mac;
@@ -242,6 +270,7 @@ internal sealed partial class SenderProtocol : IDisposable
                 break;
             case MessageType.Accept when _phase == SenderPhase.Offering && MessageCodec.TryReadAccept(datagram, out var accept):
                 _lastHeardAt = now;
+                _progressAt = now;
                 StartSending(accept, now);
                 break;
             case MessageType.Reject when MessageCodec.TryReadReject(datagram, out var reject):
@@ -259,81 +288,6 @@ internal sealed partial class SenderProtocol : IDisposable
         }
     }
 
-    private void OnReject(in RejectMessage reject, long now)
-    {
-        if (reject.Reason == RejectReason.CookieExpired && _phase == SenderPhase.Offering)
-        {
-            _phase = SenderPhase.Connecting;
-            _controlDue = now;
-            return;
-        }
-        if (reject.Reason == RejectReason.UnknownSession && _phase is SenderPhase.Sending or SenderPhase.Finishing && _restarts < MaxRestarts)
-        {
-            // The server restarted and lost the session (and deleted its partial file): start over cleanly.
-            Restart(now);
-            return;
-        }
-        if (_phase is SenderPhase.Offering or SenderPhase.Sending or SenderPhase.Finishing)
-        {
-            Finish(new TransferOutcome(false, reject.Reason, reject.Message.Length > 0 ? reject.Message : RejectReasonText.Describe(reject.Reason), 0));
-        }
-    }
-
-    private void Restart(long now)
-    {
-        _restarts++;
-        // A new session id, so that nothing of the old session can be mistaken for the new one.
-        _sessionId = (_sessionId * 0x9E3779B97F4A7C15UL) + 0x632BE59BD9B4E019UL | 1;
-        if (_cipher is not null && _options.Key is { } key)
-        {
-            _cipher.Dispose();
-            _cipher = new PayloadCipher(key, _sessionId);
-        }
-        _digest.Reset();
-        _finishNow = false;
-        Array.Clear(_state);
-        Array.Clear(_tx);
-        Array.Clear(_ackedBits);
-        _orderHead = 0;
-        _orderCount = 0;
-        _lostHead = 0;
-        _lostCount = 0;
-        _cum = 0;
-        _next = 0;
-        _inFlight = 0;
-        _latestAckedSeq = -1;
-        _rackDeadline = long.MaxValue;
-        _bytesAcked = 0;
-        _phase = SenderPhase.Connecting;
-        _counters.SetPhase(TransferPhase.Connecting);
-        _startedAt = now;
-        _controlDue = now;
-        _controlInterval = 200_000;
-    }
-
-    private void StartSending(in AcceptMessage accept, long now)
-    {
-        if (accept.ChunkSize != _chunkSize || accept.ResumeFromChunk > _total)
-        {
-            Finish(new TransferOutcome(false, RejectReason.BadOffer, "server answered with a different chunk size", 0));
-            return;
-        }
-        _window = (int)Math.Clamp(accept.WindowChunks, 16u, (uint)(_mask + 1));
-        _cum = accept.ResumeFromChunk;
-        _next = _cum;
-        DigestHeldChunks();
-        _bytesAcked = (long)Math.Min((ulong)_plan.FileSize, _cum * (ulong)_chunkSize);
-        _phase = SenderPhase.Sending;
-        _counters.SetPhase(TransferPhase.Sending);
-        if (_cum == _total)
-        {
-            EnterFinishing(now);
-        }
-    }
-
-    private int WriteOffer(Span<byte> buffer) => MessageCodec.WriteOffer(buffer, new OfferMessage(
-        _sessionId, _cookieIssuedAt, _cookieMac, (ulong)_plan.FileSize, (ushort)_chunkSize, 0, _plan.Name));
-
     private int WriteControl(Span<byte> buffer, long now, int length)
     {
         _controlDue = now + _controlInterval;
@@ -344,13 +298,21 @@ internal sealed partial class SenderProtocol : IDisposable
 
     private void CheckTimers(long now)
     {
+        if (now >= JobDeadline && !IsFinished)
+        {
+            Finish(new TransferOutcome(false, RejectReason.Expired, "not done within " + _options.JobTimeout.TotalSeconds + " s (--job-timeout)", 0));
+            return;
+        }
         switch (_phase)
         {
             case SenderPhase.Connecting when now - _startedAt >= Micros(_options.ConnectTimeout):
                 Finish(new TransferOutcome(false, RejectReason.None, "no answer from the server within " + _options.ConnectTimeout.TotalSeconds + " s (is udpx serve running there?)", 0));
                 return;
-            case SenderPhase.Offering or SenderPhase.Sending or SenderPhase.Finishing when now - _lastHeardAt >= Micros(_options.IdleTimeout):
-                Finish(new TransferOutcome(false, RejectReason.Expired, "the server stopped answering for " + _options.IdleTimeout.TotalSeconds + " s", 0));
+            case SenderPhase.Offering or SenderPhase.Sending or SenderPhase.Finishing when now - _progressAt >= Micros(_options.IdleTimeout):
+                // Acks and Finishes going back and forth are not progress: only newly acknowledged data is.
+                Finish(new TransferOutcome(false, RejectReason.Expired, now - _lastHeardAt >= Micros(_options.IdleTimeout)
+                    ? "the server stopped answering for " + _options.IdleTimeout.TotalSeconds + " s"
+                    : "no new data acknowledged for " + _options.IdleTimeout.TotalSeconds + " s (the path or the server is stuck)", 0));
                 return;
             case SenderPhase.Sending:
                 if (now >= _rackDeadline)
@@ -371,17 +333,9 @@ internal sealed partial class SenderProtocol : IDisposable
 
     private int ChunkLength(ulong chunk) => (int)Math.Min(_chunkSize, _plan.FileSize - ((long)chunk * _chunkSize));
 
+    private long JobDeadline => _createdAt < 0 || _options.JobTimeout == Timeout.InfiniteTimeSpan ? long.MaxValue : _createdAt + Micros(_options.JobTimeout);
+
     private static long Micros(TimeSpan span) => (long)(span.Ticks / 10);
 
     public void Dispose() => _cipher?.Dispose();
-}
-
-internal enum SenderPhase
-{
-    Connecting,
-    Offering,
-    Sending,
-    Finishing,
-    Done,
-    Failed,
 }

@@ -17,6 +17,9 @@ internal sealed record TransferSettings
 
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>The whole transfer may take this long, in every mode (--job-timeout); infinite when not set.</summary>
+    public TimeSpan JobTimeout { get; init; } = Timeout.InfiniteTimeSpan;
+
     /// <summary>Authenticates every datagram when set.</summary>
     public PreSharedKey? Key { get; init; }
 
@@ -29,6 +32,7 @@ internal sealed record TransferSettings
         Encrypt = Encrypt,
         ConnectTimeout = ConnectTimeout,
         IdleTimeout = IdleTimeout,
+        JobTimeout = JobTimeout,
         RateBytesPerSecond = RateBytesPerSecond,
     };
 }

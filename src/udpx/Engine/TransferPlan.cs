@@ -16,7 +16,11 @@ internal sealed record SenderOptions
 {
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>No new data acknowledged for this long ends the transfer (control exchanges are not progress).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The whole transfer, restarts included, may take this long (--job-timeout); infinite by default.</summary>
+    public TimeSpan JobTimeout { get; init; } = Timeout.InfiniteTimeSpan;
 
     /// <summary>Fixed cap in bytes per second; 0 means none.</summary>
     public long RateBytesPerSecond { get; init; }

@@ -174,7 +174,7 @@ internal sealed class TransferSession : IDisposable
     {
         try
         {
-            int length = MessageCodec.WriteAbort(SendBuffer, Protocol.SessionId, RejectReason.Cancelled);
+            int length = Protocol.WriteAbort(SendBuffer, RejectReason.Cancelled);
             Socket.SendTo(SendBuffer.AsSpan(0, length), SocketFlags.None, Server);
         }
         catch (SocketException)

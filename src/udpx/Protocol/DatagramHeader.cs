@@ -2,8 +2,12 @@ using System.Buffers.Binary;
 
 namespace Udpx.Protocol;
 
-/// <summary>The 16 bytes every udpx datagram starts with.</summary>
-internal readonly record struct DatagramHeader(MessageType Type, ulong SessionId)
+/// <summary>
+/// The 24 bytes every udpx datagram starts with. The packet number counts up by one for every datagram a
+/// side sends in a session (a retransmission gets a new one), so it orders acknowledgements, makes the
+/// payload nonces unique and lets a keyed receiver refuse replays. Stateless replies carry 0.
+/// </summary>
+internal readonly record struct DatagramHeader(MessageType Type, ulong SessionId, ulong PacketNumber = 0)
 {
     public void Write(Span<byte> datagram)
     {
@@ -13,7 +17,10 @@ internal readonly record struct DatagramHeader(MessageType Type, ulong SessionId
         datagram[3] = 0;
         BinaryPrimitives.WriteUInt32BigEndian(datagram[4..], 0);
         BinaryPrimitives.WriteUInt64BigEndian(datagram[8..], SessionId);
+        BinaryPrimitives.WriteUInt64BigEndian(datagram[Wire.PacketNumberOffset..], PacketNumber);
     }
+
+    public static ulong PacketNumberOf(ReadOnlySpan<byte> datagram) => BinaryPrimitives.ReadUInt64BigEndian(datagram[Wire.PacketNumberOffset..]);
 
     /// <summary>Reads and checks the header: magic, version, known type, length, checksum.</summary>
     public static DatagramStatus TryRead(ReadOnlySpan<byte> datagram, out DatagramHeader header) =>
@@ -41,7 +48,7 @@ internal readonly record struct DatagramHeader(MessageType Type, ulong SessionId
         {
             return DatagramStatus.BadChecksum;
         }
-        header = new DatagramHeader(type, BinaryPrimitives.ReadUInt64BigEndian(datagram[8..]));
+        header = new DatagramHeader(type, BinaryPrimitives.ReadUInt64BigEndian(datagram[8..]), PacketNumberOf(datagram));
         return DatagramStatus.Ok;
     }
 }

@@ -9,13 +9,16 @@ namespace Udpx.Protocol;
 /// </summary>
 internal static class MessageCodec
 {
+    /// <summary>Where every message body starts.</summary>
+    private const int H = Wire.HeaderSize;
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static int WriteHello(Span<byte> buffer, in HelloMessage m)
     {
         buffer[..Wire.HelloSize].Clear();
-        new DatagramHeader(MessageType.Hello, m.SessionId).Write(buffer);
-        BinaryPrimitives.WriteUInt64BigEndian(buffer[16..], m.ClientTimeMicros);
+        new DatagramHeader(MessageType.Hello, m.SessionId, m.PacketNumber).Write(buffer);
+        BinaryPrimitives.WriteUInt64BigEndian(buffer[H..], m.ClientTimeMicros);
         return Seal(buffer, Wire.HelloSize);
     }
 
@@ -26,16 +29,16 @@ internal static class MessageCodec
         {
             return false;
         }
-        m = new HelloMessage(SessionOf(d), BinaryPrimitives.ReadUInt64BigEndian(d[16..]));
+        m = new HelloMessage(SessionOf(d), BinaryPrimitives.ReadUInt64BigEndian(d[H..]), PacketOf(d));
         return true;
     }
 
     public static int WriteCookie(Span<byte> buffer, in CookieMessage m)
     {
         new DatagramHeader(MessageType.Cookie, m.SessionId).Write(buffer);
-        BinaryPrimitives.WriteUInt64BigEndian(buffer[16..], m.EchoTimeMicros);
-        BinaryPrimitives.WriteUInt64BigEndian(buffer[24..], m.IssuedAtSeconds);
-        BinaryPrimitives.WriteUInt64BigEndian(buffer[32..], m.Mac);
+        BinaryPrimitives.WriteUInt64BigEndian(buffer[H..], m.EchoTimeMicros);
+        BinaryPrimitives.WriteUInt64BigEndian(buffer[(H + 8)..], m.IssuedAtSeconds);
+        BinaryPrimitives.WriteUInt64BigEndian(buffer[(H + 16)..], m.Mac);
         return Seal(buffer, Wire.CookieSize);
     }
 
@@ -48,20 +51,21 @@ internal static class MessageCodec
         }
         m = new CookieMessage(
             SessionOf(d),
-            BinaryPrimitives.ReadUInt64BigEndian(d[16..]),
-            BinaryPrimitives.ReadUInt64BigEndian(d[24..]),
-            BinaryPrimitives.ReadUInt64BigEndian(d[32..]));
+            BinaryPrimitives.ReadUInt64BigEndian(d[H..]),
+            BinaryPrimitives.ReadUInt64BigEndian(d[(H + 8)..]),
+            BinaryPrimitives.ReadUInt64BigEndian(d[(H + 16)..]));
         return true;
     }
 
     public static int WriteOffer(Span<byte> buffer, in OfferMessage m)
     {
-        new DatagramHeader(MessageType.Offer, m.SessionId).Write(buffer);
-        BinaryPrimitives.WriteUInt64BigEndian(buffer[16..], m.CookieIssuedAtSeconds);
-        BinaryPrimitives.WriteUInt64BigEndian(buffer[24..], m.CookieMac);
-        BinaryPrimitives.WriteUInt64BigEndian(buffer[32..], m.FileSize);
-        BinaryPrimitives.WriteUInt16BigEndian(buffer[40..], m.ChunkSize);
-        BinaryPrimitives.WriteUInt16BigEndian(buffer[42..], m.Flags);
+        new DatagramHeader(MessageType.Offer, m.SessionId, m.PacketNumber).Write(buffer);
+        BinaryPrimitives.WriteUInt64BigEndian(buffer[H..], m.CookieIssuedAtSeconds);
+        BinaryPrimitives.WriteUInt64BigEndian(buffer[(H + 8)..], m.CookieMac);
+        BinaryPrimitives.WriteUInt64BigEndian(buffer[(H + 16)..], m.FileSize);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[(H + 24)..], m.ChunkSize);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[(H + 26)..], m.Flags);
+        BinaryPrimitives.WriteUInt128BigEndian(buffer[(H + 28)..], m.ClientRandom);
         int nameLength = Encoding.UTF8.GetBytes(m.Name, buffer[(Wire.OfferFixedSize)..]);
         if (nameLength > Wire.MaxNameBytes)
         {
@@ -97,22 +101,25 @@ internal static class MessageCodec
         }
         m = new OfferMessage(
             SessionOf(d),
-            BinaryPrimitives.ReadUInt64BigEndian(d[16..]),
-            BinaryPrimitives.ReadUInt64BigEndian(d[24..]),
-            BinaryPrimitives.ReadUInt64BigEndian(d[32..]),
-            BinaryPrimitives.ReadUInt16BigEndian(d[40..]),
-            BinaryPrimitives.ReadUInt16BigEndian(d[42..]),
-            name);
+            BinaryPrimitives.ReadUInt64BigEndian(d[H..]),
+            BinaryPrimitives.ReadUInt64BigEndian(d[(H + 8)..]),
+            BinaryPrimitives.ReadUInt64BigEndian(d[(H + 16)..]),
+            BinaryPrimitives.ReadUInt16BigEndian(d[(H + 24)..]),
+            BinaryPrimitives.ReadUInt16BigEndian(d[(H + 26)..]),
+            name,
+            BinaryPrimitives.ReadUInt128BigEndian(d[(H + 28)..]),
+            PacketOf(d));
         return true;
     }
 
     public static int WriteAccept(Span<byte> buffer, in AcceptMessage m)
     {
-        new DatagramHeader(MessageType.Accept, m.SessionId).Write(buffer);
-        BinaryPrimitives.WriteUInt64BigEndian(buffer[16..], m.ResumeFromChunk);
-        BinaryPrimitives.WriteUInt32BigEndian(buffer[24..], m.WindowChunks);
-        BinaryPrimitives.WriteUInt16BigEndian(buffer[28..], m.ChunkSize);
-        BinaryPrimitives.WriteUInt16BigEndian(buffer[30..], 0);
+        new DatagramHeader(MessageType.Accept, m.SessionId, m.PacketNumber).Write(buffer);
+        BinaryPrimitives.WriteUInt64BigEndian(buffer[H..], m.ResumeFromChunk);
+        BinaryPrimitives.WriteUInt32BigEndian(buffer[(H + 8)..], m.WindowChunks);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[(H + 12)..], m.ChunkSize);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[(H + 14)..], 0);
+        BinaryPrimitives.WriteUInt128BigEndian(buffer[(H + 16)..], m.ServerRandom);
         return Seal(buffer, Wire.AcceptSize);
     }
 
@@ -125,18 +132,20 @@ internal static class MessageCodec
         }
         m = new AcceptMessage(
             SessionOf(d),
-            BinaryPrimitives.ReadUInt64BigEndian(d[16..]),
-            BinaryPrimitives.ReadUInt32BigEndian(d[24..]),
-            BinaryPrimitives.ReadUInt16BigEndian(d[28..]));
+            BinaryPrimitives.ReadUInt64BigEndian(d[H..]),
+            BinaryPrimitives.ReadUInt32BigEndian(d[(H + 8)..]),
+            BinaryPrimitives.ReadUInt16BigEndian(d[(H + 12)..]),
+            BinaryPrimitives.ReadUInt128BigEndian(d[(H + 16)..]),
+            PacketOf(d));
         return true;
     }
 
     public static int WriteReject(Span<byte> buffer, in RejectMessage m)
     {
-        new DatagramHeader(MessageType.Reject, m.SessionId).Write(buffer);
-        BinaryPrimitives.WriteUInt16BigEndian(buffer[16..], (ushort)m.Reason);
+        new DatagramHeader(MessageType.Reject, m.SessionId, m.PacketNumber).Write(buffer);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[H..], (ushort)m.Reason);
         int length = WriteText(m.Message, buffer[Wire.RejectFixedSize..]);
-        BinaryPrimitives.WriteUInt16BigEndian(buffer[18..], (ushort)length);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[(H + 2)..], (ushort)length);
         return Seal(buffer, Wire.RejectFixedSize + length);
     }
 
@@ -147,25 +156,28 @@ internal static class MessageCodec
         {
             return false;
         }
-        int length = BinaryPrimitives.ReadUInt16BigEndian(d[18..]);
+        int length = BinaryPrimitives.ReadUInt16BigEndian(d[(H + 2)..]);
         if (length != d.Length - Wire.RejectFixedSize)
         {
             return false;
         }
         m = new RejectMessage(
             SessionOf(d),
-            (RejectReason)BinaryPrimitives.ReadUInt16BigEndian(d[16..]),
-            Encoding.UTF8.GetString(d.Slice(Wire.RejectFixedSize, length)));
+            (RejectReason)BinaryPrimitives.ReadUInt16BigEndian(d[H..]),
+            Encoding.UTF8.GetString(d.Slice(Wire.RejectFixedSize, length)),
+            PacketOf(d));
         return true;
     }
 
-    public static int WriteAck(Span<byte> buffer, ulong sessionId, ulong cumulative, uint echo, uint duplicates, ReadOnlySpan<byte> bitmap)
+    /// <summary>Writes an Ack; <paramref name="bitmap"/> may already lie at its place in <paramref name="buffer"/>.</summary>
+    public static int WriteAck(Span<byte> buffer, ulong sessionId, ulong packetNumber, ulong largestReceived, ulong cumulative, uint echo, uint duplicates, ReadOnlySpan<byte> bitmap)
     {
-        new DatagramHeader(MessageType.Ack, sessionId).Write(buffer);
-        BinaryPrimitives.WriteUInt64BigEndian(buffer[16..], cumulative);
-        BinaryPrimitives.WriteUInt32BigEndian(buffer[24..], echo);
-        BinaryPrimitives.WriteUInt32BigEndian(buffer[28..], duplicates);
-        BinaryPrimitives.WriteUInt16BigEndian(buffer[32..], (ushort)bitmap.Length);
+        new DatagramHeader(MessageType.Ack, sessionId, packetNumber).Write(buffer);
+        BinaryPrimitives.WriteUInt64BigEndian(buffer[H..], largestReceived);
+        BinaryPrimitives.WriteUInt64BigEndian(buffer[(H + 8)..], cumulative);
+        BinaryPrimitives.WriteUInt32BigEndian(buffer[(H + 16)..], echo);
+        BinaryPrimitives.WriteUInt32BigEndian(buffer[(H + 20)..], duplicates);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[(H + 24)..], (ushort)bitmap.Length);
         bitmap.CopyTo(buffer[Wire.AckFixedSize..]);
         return Seal(buffer, Wire.AckFixedSize + bitmap.Length);
     }
@@ -177,27 +189,29 @@ internal static class MessageCodec
         {
             return false;
         }
-        int length = BinaryPrimitives.ReadUInt16BigEndian(d[32..]);
+        int length = BinaryPrimitives.ReadUInt16BigEndian(d[(H + 24)..]);
         if (length != d.Length - Wire.AckFixedSize)
         {
             return false;
         }
         m = new AckMessage(
             SessionOf(d),
-            BinaryPrimitives.ReadUInt64BigEndian(d[16..]),
-            BinaryPrimitives.ReadUInt32BigEndian(d[24..]),
-            BinaryPrimitives.ReadUInt32BigEndian(d[28..]),
+            PacketOf(d),
+            BinaryPrimitives.ReadUInt64BigEndian(d[H..]),
+            BinaryPrimitives.ReadUInt64BigEndian(d[(H + 8)..]),
+            BinaryPrimitives.ReadUInt32BigEndian(d[(H + 16)..]),
+            BinaryPrimitives.ReadUInt32BigEndian(d[(H + 20)..]),
             d.Slice(Wire.AckFixedSize, length));
         return true;
     }
 
     public static int WriteDone(Span<byte> buffer, in DoneMessage m)
     {
-        new DatagramHeader(MessageType.Done, m.SessionId).Write(buffer);
-        BinaryPrimitives.WriteUInt16BigEndian(buffer[16..], (ushort)m.Reason);
-        BinaryPrimitives.WriteUInt64BigEndian(buffer[18..], m.BytesStored);
+        new DatagramHeader(MessageType.Done, m.SessionId, m.PacketNumber).Write(buffer);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[H..], (ushort)m.Reason);
+        BinaryPrimitives.WriteUInt64BigEndian(buffer[(H + 2)..], m.BytesStored);
         int length = WriteText(m.Message, buffer[Wire.DoneFixedSize..]);
-        BinaryPrimitives.WriteUInt16BigEndian(buffer[26..], (ushort)length);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[(H + 10)..], (ushort)length);
         return Seal(buffer, Wire.DoneFixedSize + length);
     }
 
@@ -208,24 +222,25 @@ internal static class MessageCodec
         {
             return false;
         }
-        int length = BinaryPrimitives.ReadUInt16BigEndian(d[26..]);
+        int length = BinaryPrimitives.ReadUInt16BigEndian(d[(H + 10)..]);
         if (length != d.Length - Wire.DoneFixedSize)
         {
             return false;
         }
         m = new DoneMessage(
             SessionOf(d),
-            (RejectReason)BinaryPrimitives.ReadUInt16BigEndian(d[16..]),
-            BinaryPrimitives.ReadUInt64BigEndian(d[18..]),
-            Encoding.UTF8.GetString(d.Slice(Wire.DoneFixedSize, length)));
+            (RejectReason)BinaryPrimitives.ReadUInt16BigEndian(d[H..]),
+            BinaryPrimitives.ReadUInt64BigEndian(d[(H + 2)..]),
+            Encoding.UTF8.GetString(d.Slice(Wire.DoneFixedSize, length)),
+            PacketOf(d));
         return true;
     }
 
     public static int WriteFinish(Span<byte> buffer, in FinishMessage m)
     {
-        new DatagramHeader(MessageType.Finish, m.SessionId).Write(buffer);
-        BinaryPrimitives.WriteUInt64BigEndian(buffer[16..], m.FileSize);
-        BinaryPrimitives.WriteUInt128BigEndian(buffer[24..], m.Digest);
+        new DatagramHeader(MessageType.Finish, m.SessionId, m.PacketNumber).Write(buffer);
+        BinaryPrimitives.WriteUInt64BigEndian(buffer[H..], m.FileSize);
+        BinaryPrimitives.WriteUInt128BigEndian(buffer[(H + 8)..], m.Digest);
         return Seal(buffer, Wire.FinishSize);
     }
 
@@ -236,14 +251,14 @@ internal static class MessageCodec
         {
             return false;
         }
-        m = new FinishMessage(SessionOf(d), BinaryPrimitives.ReadUInt64BigEndian(d[16..]), BinaryPrimitives.ReadUInt128BigEndian(d[24..]));
+        m = new FinishMessage(SessionOf(d), BinaryPrimitives.ReadUInt64BigEndian(d[H..]), BinaryPrimitives.ReadUInt128BigEndian(d[(H + 8)..]), PacketOf(d));
         return true;
     }
 
-    public static int WriteAbort(Span<byte> buffer, ulong sessionId, RejectReason reason)
+    public static int WriteAbort(Span<byte> buffer, ulong sessionId, RejectReason reason, ulong packetNumber = 0)
     {
-        new DatagramHeader(MessageType.Abort, sessionId).Write(buffer);
-        BinaryPrimitives.WriteUInt16BigEndian(buffer[16..], (ushort)reason);
+        new DatagramHeader(MessageType.Abort, sessionId, packetNumber).Write(buffer);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[H..], (ushort)reason);
         return Seal(buffer, Wire.AbortSize);
     }
 
@@ -256,16 +271,16 @@ internal static class MessageCodec
             return false;
         }
         sessionId = SessionOf(d);
-        reason = (RejectReason)BinaryPrimitives.ReadUInt16BigEndian(d[16..]);
+        reason = (RejectReason)BinaryPrimitives.ReadUInt16BigEndian(d[H..]);
         return true;
     }
 
     /// <summary>Writes a data header; the caller fills <see cref="DataPayload"/> then calls <see cref="SealData(Span{byte}, int)"/>.</summary>
-    public static void WriteDataHeader(Span<byte> buffer, ulong sessionId, ulong chunk, uint sendTimeMicros)
+    public static void WriteDataHeader(Span<byte> buffer, ulong sessionId, ulong chunk, uint sendTimeMicros, ulong packetNumber = 0)
     {
-        new DatagramHeader(MessageType.Data, sessionId).Write(buffer);
-        BinaryPrimitives.WriteUInt64BigEndian(buffer[16..], chunk);
-        BinaryPrimitives.WriteUInt32BigEndian(buffer[24..], sendTimeMicros);
+        new DatagramHeader(MessageType.Data, sessionId, packetNumber).Write(buffer);
+        BinaryPrimitives.WriteUInt64BigEndian(buffer[H..], chunk);
+        BinaryPrimitives.WriteUInt32BigEndian(buffer[(H + 8)..], sendTimeMicros);
     }
 
     public static Span<byte> DataPayload(Span<byte> buffer) => buffer[Wire.DataHeaderSize..];
@@ -292,8 +307,8 @@ internal static class MessageCodec
         {
             return false;
         }
-        chunk = BinaryPrimitives.ReadUInt64BigEndian(d[16..]);
-        sendTimeMicros = BinaryPrimitives.ReadUInt32BigEndian(d[24..]);
+        chunk = BinaryPrimitives.ReadUInt64BigEndian(d[H..]);
+        sendTimeMicros = BinaryPrimitives.ReadUInt32BigEndian(d[(H + 8)..]);
         payload = d[Wire.DataHeaderSize..];
         return true;
     }
@@ -302,6 +317,8 @@ internal static class MessageCodec
         d.Length >= minLength && d.Length >= Wire.HeaderSize && (MessageType)d[2] == type;
 
     private static ulong SessionOf(ReadOnlySpan<byte> d) => BinaryPrimitives.ReadUInt64BigEndian(d[8..]);
+
+    private static ulong PacketOf(ReadOnlySpan<byte> d) => DatagramHeader.PacketNumberOf(d);
 
     private static int Seal(Span<byte> buffer, int length)
     {

@@ -1,13 +1,19 @@
 namespace Udpx.Protocol;
 
-/// <summary>Sizes and limits of the udpx wire format (version 2). See docs/protocol.md.</summary>
+/// <summary>Sizes and limits of the udpx wire format (version 3). See docs/protocol.md.</summary>
 internal static class Wire
 {
     public const byte Magic = 0x55; // 'U'
-    public const byte Version = 2;
+    public const byte Version = 3;
 
-    /// <summary>magic, version, type, flags, checksum, session id.</summary>
-    public const int HeaderSize = 16;
+    /// <summary>magic, version, type, flags, checksum, session id, packet number.</summary>
+    public const int HeaderSize = 24;
+
+    /// <summary>Where the packet number sits in every datagram.</summary>
+    public const int PacketNumberOffset = 16;
+
+    /// <summary>The size of a connection random in Offer and Accept (the payload keys' salt).</summary>
+    public const int RandomSize = 16;
 
     /// <summary>Header, chunk index, send timestamp.</summary>
     public const int DataHeaderSize = HeaderSize + 8 + 4;
@@ -16,9 +22,9 @@ internal static class Wire
     public const int HelloSize = 64;
 
     public const int CookieSize = HeaderSize + 8 + 8 + 8;
-    public const int OfferFixedSize = HeaderSize + 8 + 8 + 8 + 2 + 2 + 2;
-    public const int AcceptSize = HeaderSize + 8 + 4 + 2 + 2;
-    public const int AckFixedSize = HeaderSize + 8 + 4 + 4 + 2;
+    public const int OfferFixedSize = HeaderSize + 8 + 8 + 8 + 2 + 2 + RandomSize + 2;
+    public const int AcceptSize = HeaderSize + 8 + 4 + 2 + 2 + RandomSize;
+    public const int AckFixedSize = HeaderSize + 8 + 8 + 4 + 4 + 2;
     public const int DoneFixedSize = HeaderSize + 2 + 8 + 2;
     public const int RejectFixedSize = HeaderSize + 2 + 2;
     public const int FinishSize = HeaderSize + 8 + 16;
@@ -40,7 +46,7 @@ internal static class Wire
     public const int MaxMessageBytes = 200;
 
     /// <summary>Where the name length sits in an Offer.</summary>
-    public const int OfferNameLengthOffset = 44;
+    public const int OfferNameLengthOffset = OfferFixedSize - 2;
 
     public static int ChunkSizeFor(int datagramSize) => datagramSize - DataHeaderSize;
 }

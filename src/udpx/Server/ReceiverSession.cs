@@ -19,9 +19,11 @@ internal sealed class ReceiverSession
     // The hash of each chunk held above the cumulative point, a ring like the window's bits.
     private readonly ulong[] _chunkHashes;
 
-    public ReceiverSession(ulong id, SocketAddress peer, in OfferMessage offer, IIncomingFile file, int windowChunks, long now)
+    public ReceiverSession(ulong id, SocketAddress peer, in OfferMessage offer, IIncomingFile file, int windowChunks, long now, bool keyed = false)
     {
         Id = id;
+        Packets = new SessionPackets(offer.ClientRandom, keyed);
+        Encrypted = (offer.Flags & OfferMessage.Encrypted) != 0;
         Peer = new SocketAddress(peer.Family, peer.Size);
         peer.Buffer.Span[..peer.Size].CopyTo(Peer.Buffer.Span);
         PeerText = SocketAddressText.Format(peer);
@@ -38,6 +40,12 @@ internal sealed class ReceiverSession
     }
 
     public ulong Id { get; }
+
+    /// <summary>Packet numbers both ways, the session randoms and, when keyed, the replay window.</summary>
+    public SessionPackets Packets { get; }
+
+    /// <summary>The client said in its Offer that the file bytes come encrypted.</summary>
+    public bool Encrypted { get; }
 
     public SocketAddress Peer { get; }
 
@@ -76,8 +84,6 @@ internal sealed class ReceiverSession
     public int UnackedNew { get; set; }
 
     public bool AckNow { get; set; }
-
-    public uint LastEcho { get; set; }
 
     public Task<RejectReason>? Verification { get; set; }
 

@@ -12,13 +12,13 @@ internal sealed partial class ServerProtocol
     /// unknown session gets a small Reject (never larger than the datagram), so that a client whose
     /// server restarted learns it at once and starts over.
     /// </summary>
-    private bool TryFindSession(ulong sessionId, SocketAddress from, IDatagramSink sink, [NotNullWhen(true)] out ReceiverSession? session)
+    private bool TryFindSession(ulong sessionId, int causeLength, SocketAddress from, IDatagramSink sink, [NotNullWhen(true)] out ReceiverSession? session)
     {
         if (!_sessions.TryGetValue(sessionId, out session))
         {
             Stats.CountUnknownSession();
             int length = MessageCodec.WriteReject(_reply, new RejectMessage(sessionId, RejectReason.UnknownSession, string.Empty));
-            Reply(length, from, sink);
+            ReplyNoLarger(length, causeLength, from, sink);
             return false;
         }
         if (!session.Peer.Equals(from))
@@ -30,15 +30,15 @@ internal sealed partial class ServerProtocol
     }
 
     /// <param name="chunkHash">The payload's hash when the checksum check already computed it (unkeyed datagrams).</param>
-    private void OnData(ReadOnlySpan<byte> datagram, ulong sessionId, ulong? chunkHash, SocketAddress from, long now, IDatagramSink sink)
+    private void OnData(ReadOnlySpan<byte> datagram, in DatagramHeader header, ulong? chunkHash, SocketAddress from, long now, IDatagramSink sink)
     {
-        if (!TryFindSession(sessionId, from, sink, out var session))
-        {
-            return;
-        }
         if (!MessageCodec.TryReadData(datagram, out ulong chunk, out uint sendTime, out var payload))
         {
             Stats.CountMalformed();
+            return;
+        }
+        if (!TryFindSession(header.SessionId, datagram.Length, from, sink, out var session))
+        {
             return;
         }
         session.LastActivity = now;
@@ -96,7 +96,7 @@ internal sealed partial class ServerProtocol
                 Stats.CountMalformed();
                 return;
         }
-        session.LastEcho = sendTime;
+        session.Packets.OnData(header.PacketNumber, sendTime);
 
         if (session.Window.IsComplete)
         {
@@ -116,7 +116,8 @@ internal sealed partial class ServerProtocol
     {
         int capacity = Math.Min(session.ChunkSize + Wire.DataHeaderSize, Wire.MaxDatagramSize - _tag) - Wire.AckFixedSize;
         int bitmapLength = session.Window.WriteBitmap(_reply.AsSpan(Wire.AckFixedSize, capacity));
-        int length = MessageCodec.WriteAck(_reply, session.Id, session.Window.Cumulative, session.LastEcho, (uint)session.Duplicates, _reply.AsSpan(Wire.AckFixedSize, bitmapLength));
+        var packets = session.Packets;
+        int length = MessageCodec.WriteAck(_reply, session.Id, packets.NextOutgoing(), packets.LargestDataReceived, session.Window.Cumulative, packets.EchoOfLatest, (uint)session.Duplicates, _reply.AsSpan(Wire.AckFixedSize, bitmapLength));
         Reply(length, session.Peer, sink);
         session.UnackedNew = 0;
         session.AckNow = false;

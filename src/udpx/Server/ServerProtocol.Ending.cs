@@ -13,7 +13,7 @@ internal sealed partial class ServerProtocol
             Stats.CountMalformed();
             return;
         }
-        if (!TryFindSession(finish.SessionId, from, sink, out var session))
+        if (!TryFindSession(finish.SessionId, datagram.Length, from, sink, out var session))
         {
             return;
         }
@@ -112,7 +112,7 @@ internal sealed partial class ServerProtocol
 
     private void SendDone(ReceiverSession session, IDatagramSink sink)
     {
-        int length = MessageCodec.WriteDone(_reply, new DoneMessage(session.Id, session.Result, (ulong)session.BytesReceived, session.Result == RejectReason.None ? string.Empty : session.ResultMessage));
+        int length = MessageCodec.WriteDone(_reply, new DoneMessage(session.Id, session.Result, (ulong)session.BytesReceived, session.Result == RejectReason.None ? string.Empty : session.ResultMessage, session.Packets.NextOutgoing()));
         Reply(length, session.Peer, sink);
     }
 }

@@ -88,7 +88,7 @@ internal sealed partial class ServerProtocol
 
         ulong chunks = offer.FileSize == 0 ? 0 : (offer.FileSize + offer.ChunkSize - 1) / offer.ChunkSize;
         int window = (int)Math.Min((ulong)WindowFor(offer.ChunkSize), BitOperations.RoundUpToPowerOf2(Math.Max(64UL, chunks)));
-        var session = new ReceiverSession(offer.SessionId, from, offer, file, window, now);
+        var session = new ReceiverSession(offer.SessionId, from, offer, file, window, now, keyed: _auth is not null);
         _sessions.Add(session.Id, session);
         Volatile.Write(ref _active, _active + 1);
         PublishSessionList();
@@ -106,7 +106,7 @@ internal sealed partial class ServerProtocol
 
     private void SendAccept(ReceiverSession session, IDatagramSink sink)
     {
-        int length = MessageCodec.WriteAccept(_reply, new AcceptMessage(session.Id, 0, (uint)session.Window.WindowChunks, (ushort)session.ChunkSize));
+        int length = MessageCodec.WriteAccept(_reply, new AcceptMessage(session.Id, 0, (uint)session.Window.WindowChunks, (ushort)session.ChunkSize, session.Packets.ServerRandom, session.Packets.NextOutgoing()));
         Reply(length, session.Peer, sink);
     }
 

@@ -82,10 +82,15 @@ internal sealed partial class ServerProtocol : IDisposable
             Stats.CountUnauthenticated();
             return;
         }
+        if (_auth is not null && header.Type is MessageType.Data or MessageType.Finish or MessageType.Abort && IsReplay(header, from))
+        {
+            Stats.CountReplay();
+            return;
+        }
         switch (header.Type)
         {
             case MessageType.Data:
-                OnData(datagram, header.SessionId, chunkHashKnown ? payloadHash : null, from, now, sink);
+                OnData(datagram, header, chunkHashKnown ? payloadHash : null, from, now, sink);
                 break;
             case MessageType.Hello:
                 OnHello(datagram, from, now, sink);
@@ -153,9 +158,18 @@ internal sealed partial class ServerProtocol : IDisposable
         {
             return false;
         }
-        session.Cipher ??= new PayloadCipher(key, session.Id);
+        session.Cipher ??= new PayloadCipher(key, session.Id, session.Packets.ClientRandom, session.Packets.ServerRandom);
         return session.Cipher.TryOpen(datagram, _plain, out length);
     }
+
+    /// <summary>
+    /// Keyed sessions: an authenticated datagram whose packet number the session already saw, or that is
+    /// older than its window, is a replay. Datagrams for no session of this client go on (and get the
+    /// unknown-session answer); the window moves only once the datagram has proved itself genuine.
+    /// </summary>
+    private bool IsReplay(in DatagramHeader header, SocketAddress from) =>
+        _sessions.TryGetValue(header.SessionId, out var session) && session.Peer.Equals(from)
+        && session.Packets.Replay is { } replay && !replay.TryAccept(header.PacketNumber);
 
     /// <summary>Timers: delayed acknowledgements, finished verifications, idle expiry, lingering results.</summary>
     public void Poll(long now, IDatagramSink sink)
@@ -203,6 +217,15 @@ internal sealed partial class ServerProtocol : IDisposable
             length = _auth.Sign(_reply, length);
         }
         sink.Send(_reply.AsSpan(0, length), to);
+    }
+
+    /// <summary>A reply to a datagram not yet tied to a proven session: sent only if no larger than its cause (no amplification).</summary>
+    private void ReplyNoLarger(int length, int causeLength, SocketAddress to, IDatagramSink sink)
+    {
+        if (length + _tag <= causeLength)
+        {
+            Reply(length, to, sink);
+        }
     }
 
     private void CountBad(DatagramStatus status, ReadOnlySpan<byte> datagram, SocketAddress from)

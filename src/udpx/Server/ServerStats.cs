@@ -16,6 +16,7 @@ internal sealed class ServerStats
     private long _failed;
     private long _internalErrors;
     private long _unauthenticated;
+    private long _replays;
 
     public long Datagrams => Volatile.Read(ref _datagrams);
 
@@ -43,6 +44,11 @@ internal sealed class ServerStats
     public long Unauthenticated => Volatile.Read(ref _unauthenticated);
 
     internal void CountUnauthenticated() => Volatile.Write(ref _unauthenticated, _unauthenticated + 1);
+
+    /// <summary>Authenticated datagrams dropped because their packet number was seen before or fell behind the window.</summary>
+    public long Replays => Volatile.Read(ref _replays);
+
+    internal void CountReplay() => Volatile.Write(ref _replays, _replays + 1);
 
     /// <summary>Exceptions caught in the receive loop: always zero unless udpx has a bug.</summary>
     public long InternalErrors => Volatile.Read(ref _internalErrors);

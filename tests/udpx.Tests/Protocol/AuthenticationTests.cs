@@ -49,9 +49,9 @@ public sealed class AuthenticationTests
     [Fact]
     public void An_encrypted_datagram_with_one_bit_changed_is_rejected_even_when_resealed()
     {
-        using var client = new PayloadCipher(Key, 77);
-        using var server = new PayloadCipher(Key, 77);
-        using var otherSession = new PayloadCipher(Key, 78);
+        using var client = new PayloadCipher(Key, 77, 1, 2);
+        using var server = new PayloadCipher(Key, 77, 1, 2);
+        using var otherSession = new PayloadCipher(Key, 78, 1, 2);
         byte[] buffer = new byte[2048];
         byte[] plain = new byte[2048];
         MessageCodec.WriteDataHeader(buffer, 77, 3, 12345);

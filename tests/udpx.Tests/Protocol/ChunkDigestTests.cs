@@ -62,7 +62,7 @@ public sealed class ChunkDigestTests
     public void The_data_checksum_yields_the_chunk_hash_and_covers_header_and_payload()
     {
         byte[] buffer = new byte[1472];
-        byte[] payload = Simulation.RandomFile(1444, 3);
+        byte[] payload = Simulation.RandomFile(Wire.ChunkSizeFor(1472), 3);
         MessageCodec.WriteDataHeader(buffer, 9, 41, 1234);
         payload.CopyTo(MessageCodec.DataPayload(buffer));
         int length = MessageCodec.SealData(buffer, payload.Length);

@@ -31,7 +31,7 @@ public sealed class CodecTests
     [Fact]
     public void Offer_round_trips_with_a_unicode_name_and_a_size_over_4_GiB()
     {
-        var original = new OfferMessage(1, 2, 3, (5UL << 30) + 17, 1444, 0, "été ✓ photo.png");
+        var original = new OfferMessage(1, 2, 3, (5UL << 30) + 17, 1444, OfferMessage.Encrypted, "été ✓ photo.png", new UInt128(0xfeed, 0xbeef), 2);
         int n = MessageCodec.WriteOffer(_buffer, original);
         Assert.True(MessageCodec.TryReadOffer(_buffer.AsSpan(0, n), out var m, out bool valid));
         Assert.True(valid);
@@ -41,19 +41,19 @@ public sealed class CodecTests
     [Fact]
     public void Accept_reject_done_finish_abort_round_trip()
     {
-        int n = MessageCodec.WriteAccept(_buffer, new AcceptMessage(5, 6, 8192, 1444));
+        int n = MessageCodec.WriteAccept(_buffer, new AcceptMessage(5, 6, 8192, 1444, new UInt128(7, 8), 1));
         Assert.True(MessageCodec.TryReadAccept(_buffer.AsSpan(0, n), out var accept));
-        Assert.Equal(new AcceptMessage(5, 6, 8192, 1444), accept);
+        Assert.Equal(new AcceptMessage(5, 6, 8192, 1444, new UInt128(7, 8), 1), accept);
 
-        n = MessageCodec.WriteReject(_buffer, new RejectMessage(5, RejectReason.DiskFull, "no space"));
+        n = MessageCodec.WriteReject(_buffer, new RejectMessage(5, RejectReason.DiskFull, "no space", 3));
         Assert.True(MessageCodec.TryReadReject(_buffer.AsSpan(0, n), out var reject));
-        Assert.Equal(new RejectMessage(5, RejectReason.DiskFull, "no space"), reject);
+        Assert.Equal(new RejectMessage(5, RejectReason.DiskFull, "no space", 3), reject);
 
-        n = MessageCodec.WriteDone(_buffer, new DoneMessage(5, RejectReason.None, 1UL << 33, string.Empty));
+        n = MessageCodec.WriteDone(_buffer, new DoneMessage(5, RejectReason.None, 1UL << 33, string.Empty, ulong.MaxValue));
         Assert.True(MessageCodec.TryReadDone(_buffer.AsSpan(0, n), out var done));
-        Assert.Equal(new DoneMessage(5, RejectReason.None, 1UL << 33, string.Empty), done);
+        Assert.Equal(new DoneMessage(5, RejectReason.None, 1UL << 33, string.Empty, ulong.MaxValue), done);
 
-        var finish = new FinishMessage(5, 99, new UInt128(0x0123456789abcdef, 0xfedcba9876543210));
+        var finish = new FinishMessage(5, 99, new UInt128(0x0123456789abcdef, 0xfedcba9876543210), 1UL << 40);
         n = MessageCodec.WriteFinish(_buffer, finish);
         Assert.True(MessageCodec.TryReadFinish(_buffer.AsSpan(0, n), out var finishRead));
         Assert.Equal(finish, finishRead);
@@ -82,8 +82,10 @@ public sealed class CodecTests
     public void Ack_round_trips_its_bitmap()
     {
         byte[] bitmap = [0b1010_0001, 0xff, 0x00, 0x80];
-        int n = MessageCodec.WriteAck(_buffer, 3, 1000, 55, 2, bitmap);
+        int n = MessageCodec.WriteAck(_buffer, 3, 41, 9000, 1000, 55, 2, bitmap);
         Assert.True(MessageCodec.TryReadAck(_buffer.AsSpan(0, n), out var ack));
+        Assert.Equal(41UL, ack.PacketNumber);
+        Assert.Equal(9000UL, ack.LargestReceived);
         Assert.Equal(1000UL, ack.Cumulative);
         Assert.Equal(55u, ack.EchoTimeMicros);
         Assert.Equal(2u, ack.Duplicates);
@@ -157,14 +159,14 @@ public sealed class CodecTests
         d[Wire.OfferNameLengthOffset + 1] = 0xff;
         Assert.False(MessageCodec.TryReadOffer(Reseal(d), out _, out _));
 
-        n = MessageCodec.WriteAck(_buffer, 3, 1000, 55, 2, [1, 2, 3]);
+        n = MessageCodec.WriteAck(_buffer, 3, 1, 1, 1000, 55, 2, [1, 2, 3]);
         d = _buffer[..n];
-        d[32] = 0x7f;
+        d[Wire.AckFixedSize - 2] = 0x7f;
         Assert.False(MessageCodec.TryReadAck(Reseal(d), out _));
 
         n = MessageCodec.WriteReject(_buffer, new RejectMessage(5, RejectReason.DiskFull, "x"));
         d = _buffer[..n];
-        d[18] = 0x10;
+        d[Wire.RejectFixedSize - 2] = 0x10;
         Assert.False(MessageCodec.TryReadReject(Reseal(d), out _));
     }
 
@@ -238,7 +240,7 @@ public sealed class CodecTests
             MessageType.Accept => MessageCodec.WriteAccept(b, new AcceptMessage(1, 0, 8192, 1444)),
             MessageType.Reject => MessageCodec.WriteReject(b, new RejectMessage(1, RejectReason.TooLarge, "too big")),
             MessageType.Data => DataSample(b),
-            MessageType.Ack => MessageCodec.WriteAck(b, 1, 5, 6, 7, [1, 2, 3, 4]),
+            MessageType.Ack => MessageCodec.WriteAck(b, 1, 4, 3, 5, 6, 7, [1, 2, 3, 4]),
             MessageType.Done => MessageCodec.WriteDone(b, new DoneMessage(1, RejectReason.None, 10, "ok")),
             MessageType.Finish => MessageCodec.WriteFinish(b, new FinishMessage(1, 10, 7)),
             _ => MessageCodec.WriteAbort(b, 1, RejectReason.Cancelled),

@@ -8,6 +8,7 @@ namespace Udpx.Tests.Protocol;
 public sealed class LossyChannelTests(ITestOutputHelper output)
 {
     private const int FileSize = 3 * 1024 * 1024 + 777;
+    private static readonly int ChunkSize = Udpx.Protocol.Wire.ChunkSizeFor(1472);
 
     [Theory]
     [InlineData(0.00, 1)]
@@ -24,7 +25,7 @@ public sealed class LossyChannelTests(ITestOutputHelper output)
         Assert.Equal(file, sim.Store.Committed["file.bin"]);
         Assert.Equal(1, sim.Store.CheckedCommits); // the digest computed while receiving, gaps and all, is that of the bytes written
         var counters = sim.Counters.Snapshot();
-        long chunks = (FileSize + 1443) / 1444;
+        long chunks = (FileSize + ChunkSize - 1) / ChunkSize;
         output.WriteLine($"loss {loss:P0}: sent {counters.DatagramsSent}, retransmitted {counters.Retransmitted}, data dropped {sim.ToServer.Dropped}, acks dropped {sim.ToClient.Dropped}, virtual time {sim.Clock.NowMicros / 1000} ms");
         if (loss == 0)
         {
@@ -75,7 +76,7 @@ public sealed class LossyChannelTests(ITestOutputHelper output)
     [Fact]
     public void The_last_datagrams_lost_are_recovered_by_timeout()
     {
-        byte[] file = Simulation.RandomFile(100 * 1444, 11);
+        byte[] file = Simulation.RandomFile(100 * ChunkSize, 11);
         // Datagrams 0 and 1 are Hello and Offer; data chunks 95..99 are numbers 97..101.
         var toServer = new ScriptedChannel(11) { DropScript = [97, 98, 99, 100, 101] };
         var sim = new Simulation(toServer, new ScriptedChannel(12));

@@ -127,7 +127,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IDisposable
         Add(MessageCodec.WriteFinish(b, new FinishMessage(Session, 10_000, 1)));
         Add(MessageCodec.WriteAbort(b, Session, RejectReason.Cancelled));
         Add(MessageCodec.WriteAccept(b, new AcceptMessage(Session, 0, 8192, 1444)));
-        Add(MessageCodec.WriteAck(b, Session, 3, 1, 0, [0xff, 0x01, 0x80]));
+        Add(MessageCodec.WriteAck(b, Session, 2, 1, 3, 1, 0, [0xff, 0x01, 0x80]));
         Add(MessageCodec.WriteDone(b, new DoneMessage(Session, RejectReason.None, 10_000, "ok")));
         Add(MessageCodec.WriteReject(b, new RejectMessage(Session, RejectReason.ServerBusy, "busy")));
         return corpus;

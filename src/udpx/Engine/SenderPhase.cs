@@ -1,0 +1,12 @@
+namespace Udpx.Engine;
+
+/// <summary>Where a sender is in its transfer.</summary>
+internal enum SenderPhase
+{
+    Connecting,
+    Offering,
+    Sending,
+    Finishing,
+    Done,
+    Failed,
+}

@@ -1,0 +1,95 @@
+using Udpx.Protocol;
+
+namespace Udpx.Engine;
+
+/// <summary>Getting to the data: the server's answers to Hello and Offer, refusals, and starting over after a server restart.</summary>
+internal sealed partial class SenderProtocol
+{
+    private void OnReject(in RejectMessage reject, long now)
+    {
+        if (reject.Reason == RejectReason.CookieExpired && _phase == SenderPhase.Offering)
+        {
+            _phase = SenderPhase.Connecting;
+            _controlDue = now;
+            return;
+        }
+        if (reject.Reason == RejectReason.UnknownSession && _phase is SenderPhase.Sending or SenderPhase.Finishing && _restarts < MaxRestarts)
+        {
+            // The server restarted and lost the session (and deleted its partial file): start over cleanly.
+            Restart(now);
+            return;
+        }
+        if (_phase is SenderPhase.Offering or SenderPhase.Sending or SenderPhase.Finishing)
+        {
+            Finish(new TransferOutcome(false, reject.Reason, reject.Message.Length > 0 ? reject.Message : RejectReasonText.Describe(reject.Reason), 0));
+        }
+    }
+
+    private void Restart(long now)
+    {
+        _restarts++;
+        // A new session id, so that nothing of the old session can be mistaken for the new one.
+        _sessionId = (_sessionId * 0x9E3779B97F4A7C15UL) + 0x632BE59BD9B4E019UL | 1;
+        _clientRandom = NewRandom();
+        _cipher?.Dispose();
+        _cipher = null;
+        _replay?.Reset();
+        _largestAckPacket = 0;
+        _digest.Reset();
+        _finishNow = false;
+        Array.Clear(_state);
+        Array.Clear(_tx);
+        Array.Clear(_ackedBits);
+        _orderHead = 0;
+        _orderCount = 0;
+        _lostHead = 0;
+        _lostCount = 0;
+        _cum = 0;
+        _next = 0;
+        _inFlight = 0;
+        _latestAckedSeq = -1;
+        _rackDeadline = long.MaxValue;
+        _bytesAcked = 0;
+        _phase = SenderPhase.Connecting;
+        _counters.SetPhase(TransferPhase.Connecting);
+        _startedAt = now;
+        _progressAt = now;
+        _controlDue = now;
+        _controlInterval = 200_000;
+    }
+
+    private void StartSending(in AcceptMessage accept, long now)
+    {
+        if (accept.ChunkSize != _chunkSize || accept.ResumeFromChunk > _total)
+        {
+            Finish(new TransferOutcome(false, RejectReason.BadOffer, "server answered with a different chunk size", 0));
+            return;
+        }
+        if (_options.Encrypt && _options.Key is { } key)
+        {
+            _cipher = new PayloadCipher(key, _sessionId, _clientRandom, accept.ServerRandom);
+        }
+        _window = (int)Math.Clamp(accept.WindowChunks, 16u, (uint)(_mask + 1));
+        _cum = accept.ResumeFromChunk;
+        _next = _cum;
+        DigestHeldChunks();
+        _bytesAcked = (long)Math.Min((ulong)_plan.FileSize, _cum * (ulong)_chunkSize);
+        _phase = SenderPhase.Sending;
+        _counters.SetPhase(TransferPhase.Sending);
+        if (_cum == _total)
+        {
+            EnterFinishing(now);
+        }
+    }
+
+    private int WriteOffer(Span<byte> buffer) => MessageCodec.WriteOffer(buffer, new OfferMessage(
+        _sessionId, _cookieIssuedAt, _cookieMac, (ulong)_plan.FileSize, (ushort)_chunkSize, _options.Encrypt ? OfferMessage.Encrypted : (ushort)0,
+        _plan.Name, _clientRandom, _nextPacket++));
+
+    private static UInt128 NewRandom()
+    {
+        Span<byte> bytes = stackalloc byte[Wire.RandomSize];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(bytes);
+    }
+}
