@@ -29,6 +29,12 @@ internal sealed class ScriptedChannel
 
     public long QueueLimitMicros { get; init; } = 20_000;
 
+    /// <summary>The second copy of a duplicated datagram arrives up to this much later than the first: a late duplicate.</summary>
+    public long LateDuplicateMicros { get; init; }
+
+    /// <summary>Datagrams for which this says true are always dropped (a black hole for one chunk, say).</summary>
+    public Func<byte[], bool>? DropIf { get; init; }
+
     /// <summary>Datagram numbers (0-based, in order of sending) that are always dropped.</summary>
     public HashSet<long> DropScript { get; init; } = [];
 
@@ -69,7 +75,7 @@ internal sealed class ScriptedChannel
             _bottleneckFreeAt = start + (long)Math.Ceiling(datagram.Length / BottleneckBytesPerMicro);
             departAt = _bottleneckFreeAt;
         }
-        if (DropScript.Contains(number) || _random.NextDouble() < Loss)
+        if (DropScript.Contains(number) || _random.NextDouble() < Loss || (DropIf is not null && DropIf(datagram.ToArray())))
         {
             Dropped++;
             return result;
@@ -93,6 +99,10 @@ internal sealed class ScriptedChannel
             {
                 Reordered++;
                 at += _random.Next(1, 3 * (int)Math.Max(1, LatencyMicros));
+            }
+            if (i == 1 && LateDuplicateMicros > 0)
+            {
+                at += _random.NextInt64(LateDuplicateMicros + 1);
             }
             result.Add((at + i, bytes));
         }

@@ -38,6 +38,9 @@ internal sealed class Simulation : IDatagramSink
 
     public TransferCounters Counters { get; } = new();
 
+    /// <summary>When set, every datagram is passed through it just before the client sees it (a rewriting middlebox).</summary>
+    public Func<byte[], byte[]>? RewriteToClient { get; set; }
+
     public SenderProtocol Run(byte[] file, string name = "file.bin", int datagramSize = 1472, SenderOptions? options = null, long limitMicros = 600_000_000)
     {
         var plan = new TransferPlan(0x1234_5678_9abc_def0, name, file.Length, datagramSize, options?.Key is null ? 0 : Udpx.Protocol.DatagramAuthenticator.TagSize);
@@ -75,7 +78,7 @@ internal sealed class Simulation : IDatagramSink
                 }
                 else
                 {
-                    sender.OnDatagram(e.Bytes, now);
+                    sender.OnDatagram(RewriteToClient is null ? e.Bytes : RewriteToClient(e.Bytes), now);
                 }
             }
             Server.Poll(now, this);
