@@ -41,6 +41,29 @@ public sealed class ConcurrencyModeTests
         Assert.All(servers.Hosts, h => Assert.Empty(Directory.EnumerateFiles(h.Store.Directory, ".udpx-*")));
     }
 
+    [Theory]
+    [InlineData("process")]
+    [InlineData("thread")]
+    [InlineData("process-async")]
+    [InlineData("thread-async")]
+    public async Task The_job_timeout_ends_a_transfer_in_every_mode_with_its_reason(string modeName)
+    {
+        Assert.True(ConcurrencyModeNames.TryParse(modeName, out var mode));
+        using var servers = new LoopbackServers();
+        var source = servers.MakeFile("slow.bin", 2_000_000, 3);
+        var sources = new[] { new SourceFile(source, "slow.bin", 2_000_000) };
+        // 100 kB/s: 20 s of work, 1 s allowed. The dispatcher's own future timeout is far away: the engine must act.
+        var settings = new TransferSettings { RateBytesPerSecond = 100_000, JobTimeout = TimeSpan.FromSeconds(1) };
+        var handles = LoopbackServers.Handles(SendPlan.Assign(sources, servers.Addresses.Take(1).ToList(), each: false, settings));
+
+        await DispatcherFactory.Create(mode, workers: 1, TimeSpan.FromMinutes(2)).RunAsync(handles, CancellationToken.None);
+
+        var result = handles[0].Result!;
+        Assert.False(result.Verified);
+        Assert.Contains("--job-timeout", result.Error);
+        Assert.False(File.Exists(servers.ReceivedPath(0, "slow.bin")));
+    }
+
     [Fact]
     public async Task Process_async_reuses_its_pool_of_workers_for_many_jobs()
     {
