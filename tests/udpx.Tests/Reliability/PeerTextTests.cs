@@ -119,6 +119,17 @@ public sealed class PeerTextTests
         }
     }
 
+    [Fact]
+    public void A_send_result_line_escapes_a_name_from_a_url_and_the_server_message()
+    {
+        var failed = new TransferResult { JobId = 1, Name = Bidi, Server = "10.0.0.1:9000", Error = "10.0.0.1:9000: " + Terminal };
+
+        Assert.Equal(
+            "invoice\\u{202E}txt.exe -> 10.0.0.1:9000: FAILED: 10.0.0.1:9000: esc\\x1B[2J\\x1B]0;owned\\x07x",
+            SendCommand.Describe(failed));
+        Assert.StartsWith("invoice\\u{202E}txt.exe -> 10.0.0.1:9000: ok", SendCommand.Describe(failed with { Verified = true, Error = string.Empty }), StringComparison.Ordinal);
+    }
+
     private static void AssertNoRawPeerText(string printed)
     {
         foreach (char c in printed)
