@@ -465,6 +465,8 @@ RESULT_ROWS=()
 run_mode() {   # mode -> 0 pass, 1 fail; appends a row to RESULT_ROWS
   local mode="$1"
   local dir="$LOGS/$mode" i ns addr
+  # Fresh output folders (a reused --logs folder holds the last run's files, which a server never replaces).
+  rm -rf "$dir/server1" "$dir/server2"
   mkdir -p "$dir/server1" "$dir/server2"
   local pids=()
   SERVER_PIDS=()
@@ -637,6 +639,7 @@ compare_row() {   # tool run rc seconds retransmitted check -> COMPARE_ROWS, LAS
 compare_udpx() {   # run -> appends a row; 0 when the file arrived intact
   local run="$1" dir="$LOGS/udpx-$1" addr="${SERVER_ADDRS[0]}" ns pid
   ns="$(ns_server 1)"
+  rm -rf "$dir/out"
   mkdir -p "$dir/out"
   ip netns exec "$ns" "${BIN_CMD[@]}" serve --bind "$addr:$PORT" --out "$dir/out" --headless >"$dir/server.log" 2>&1 &
   pid=$!

@@ -13,6 +13,7 @@ internal static class CommandLineApp
             SendCommand.Create(),
             DemoCommand.Create(),
             RelayVerb.Create(),
+            KeygenVerb.Create(),
             BenchVerb.Create(),
             WorkerVerb.Create(),
             UiPreviewVerb.Create(),

@@ -135,7 +135,7 @@ internal static class SendCommand
                         downloadReports.Add(new DownloadReport(uri.ToString(), file.Name, file.Size, seconds));
                         if (!a.Json)
                         {
-                            output.WriteLine($"downloaded {uri}: {Format.Number(file.Size)} bytes in {Format.Seconds(seconds)}");
+                            output.WriteLine($"downloaded {SafeText.Escape(uri.ToString())}: {Format.Number(file.Size)} bytes in {Format.Seconds(seconds)}");
                         }
                     }
                     catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
@@ -213,9 +213,10 @@ internal static class SendCommand
         }
     }
 
+    /// <summary>A result as one line; the server's message (and a name from a URL) escaped, as a peer wrote them.</summary>
     internal static string Describe(TransferResult r) => r.Verified
-        ? $"{r.Name} -> {r.Server}: ok, {Format.Bytes(r.Bytes)} in {Format.Seconds(r.Seconds)} ({Format.Rate(r.ThroughputBytesPerSecond)}), {Format.Number(r.DatagramsSent)} datagrams, {Format.Number(r.Retransmitted)} retransmitted, rtt {r.RttMicros / 1000.0:F2} ms, pid {r.ProcessId}"
-        : $"{r.Name} -> {r.Server}: FAILED: {r.Error}";
+        ? $"{SafeText.Escape(r.Name)} -> {r.Server}: ok, {Format.Bytes(r.Bytes)} in {Format.Seconds(r.Seconds)} ({Format.Rate(r.ThroughputBytesPerSecond)}), {Format.Number(r.DatagramsSent)} datagrams, {Format.Number(r.Retransmitted)} retransmitted, rtt {r.RttMicros / 1000.0:F2} ms, pid {r.ProcessId}"
+        : $"{SafeText.Escape(r.Name)} -> {r.Server}: FAILED: {SafeText.Escape(r.Error)}";
 
     private static SourceFile LocalFile(string path)
     {

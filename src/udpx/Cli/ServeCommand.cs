@@ -10,7 +10,9 @@ internal static class ServeCommand
     public static Command Create()
     {
         var bind = new Option<string>("--bind", "-b") { Description = "Address and port to listen on (ADDR:PORT, :PORT or PORT)", DefaultValueFactory = _ => "0.0.0.0:" + Endpoints.DefaultPort };
-        var output = new Option<string>("--out", "-o") { Description = "Folder where received files are stored", DefaultValueFactory = _ => "." };
+        var output = new Option<string>("--out", "-o") { Description = "Folder where received files are stored (created if needed)", DefaultValueFactory = _ => DefaultFolder };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace a file that already has the sent name (default: refuse the transfer)" };
+        var allowHidden = new Option<bool>("--allow-hidden") { Description = "Accept names starting with \".\" (default: refuse them)" };
         var json = new Option<bool>("--json") { Description = "Print JSON lines instead of text" };
         var headless = new Option<bool>("--headless") { Description = "Plain output even on a terminal (no TUI)" };
         var verbosity = new Option<string>("--verbosity", "-v") { Description = "quiet | normal | stream (a line per stream each second) | datagram (a line per datagram)", DefaultValueFactory = _ => "normal" };
@@ -21,15 +23,21 @@ internal static class ServeCommand
 
         var command = new Command("serve", "Receive files: many clients, many concurrent transfers, each verified before it is stored")
         {
-            bind, output, json, headless, verbosity, maxSessions, maxSize, idle, keyFile,
+            bind, output, overwrite, allowHidden, json, headless, verbosity, maxSessions, maxSize, idle, keyFile,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
-            result.GetValue(bind), result.GetValue(output)!, result.GetValue(json), result.GetValue(headless),
+            result.GetValue(bind), result.GetValue(output)!, result.GetValue(overwrite), result.GetValue(allowHidden), result.GetValue(json), result.GetValue(headless),
             result.GetValue(verbosity)!, result.GetValue(maxSessions), result.GetValue(maxSize), result.GetValue(idle), result.GetValue(keyFile), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string? bindText, string folder, bool json, bool headless, string verbosityText, int maxSessions, string? maxSizeText, double idleSeconds, string? keyFile, CancellationToken cancellationToken)
+    /// <summary>
+    /// Without --out, files go into a folder of their own, as tftp-hpa serves one folder: started in a
+    /// home folder, `udpx serve` must not be a way to write beside .bashrc.
+    /// </summary>
+    public const string DefaultFolder = "udpx-received";
+
+    private static async Task<int> RunAsync(string? bindText, string folder, bool overwrite, bool allowHidden, bool json, bool headless, string verbosityText, int maxSessions, string? maxSizeText, double idleSeconds, string? keyFile, CancellationToken cancellationToken)
     {
         var bind = Endpoints.ParseBind(bindText);
         if (!Enum.TryParse<Verbosity>(verbosityText, ignoreCase: true, out var verbosity) || !Enum.IsDefined(verbosity))
@@ -50,7 +58,16 @@ internal static class ServeCommand
             throw new UserError(ExitCodes.Usage, "--idle-timeout must be more than 0 seconds");
         }
         var key = KeyOption.Load(keyFile);
-        var options = new ServerOptions { MaxSessions = maxSessions, MaxFileSize = maxSize, IdleTimeout = TimeSpan.FromSeconds(idleSeconds), Key = key };
+        var options = new ServerOptions
+        {
+            MaxSessions = maxSessions,
+            MaxFileSize = maxSize,
+            IdleTimeout = TimeSpan.FromSeconds(idleSeconds),
+            Key = key,
+            Overwrite = overwrite,
+            AllowHidden = allowHidden,
+        };
+        bool created = !Directory.Exists(folder);
         var observer = new ServerConsoleObserver(Console.Out, json, verbosity);
 
         ServerHost host;
@@ -79,7 +96,11 @@ internal static class ServeCommand
             {
                 Console.Error.WriteLine("udpx serve: warning: " + warning);
             }
-            observer.Listening(host.EndPoint.ToString(), host.Store.Directory + (key is null ? string.Empty : ", datagrams authenticated with the key from " + key.Source));
+            string storage = host.Store.Directory
+                + (created ? " (created)" : string.Empty)
+                + (overwrite ? ", replacing existing files" : ", never replacing existing files")
+                + (allowHidden ? ", hidden names accepted" : string.Empty);
+            observer.Listening(host.EndPoint.ToString(), storage + (key is null ? string.Empty : ", datagrams authenticated with the key from " + key.Source));
             if (!headless && !json && Ui.TerminalUi.IsInteractive)
             {
                 using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Udpx.Engine;
 using Udpx.Server;
 
 namespace Udpx.Cli;
@@ -7,7 +8,8 @@ namespace Udpx.Cli;
 /// <summary>
 /// The headless face of `udpx serve`: a line per session start, per finished file and per refusal,
 /// and, when asked, a line per datagram like the original lab servers printed (sender, running byte
-/// count, length, first bytes). Text or JSON lines.
+/// count, length, first bytes). Text or JSON lines. Names and messages a peer supplied go through
+/// <see cref="SafeText.Escape"/> in text; JSON's encoder escapes them (controls and bidi as \uXXXX).
 /// </summary>
 internal sealed class ServerConsoleObserver(TextWriter output, bool json, Verbosity verbosity) : IServerObserver
 {
@@ -23,7 +25,7 @@ internal sealed class ServerConsoleObserver(TextWriter output, bool json, Verbos
         }
         Emit(
             new ServerEvent { Event = "start", Time = Now(), Peer = session.PeerText, Name = session.Name, Size = session.FileSize },
-            $"{Now()} {session.PeerText} -> {session.Name}: receiving {Format.Bytes(session.FileSize)}");
+            $"{Now()} {session.PeerText} -> {SafeText.Escape(session.Name)}: receiving {Format.Bytes(session.FileSize)}");
     }
 
     public void SessionEnded(ReceiverSession session, double seconds)
@@ -48,15 +50,15 @@ internal sealed class ServerConsoleObserver(TextWriter output, bool json, Verbos
                 Reason = ok ? null : session.ResultMessage,
             },
             ok
-                ? $"{Now()} {session.PeerText} -> {session.Name}: {Format.Bytes(session.FileSize)} in {Format.Seconds(seconds)} ({Format.Rate(rate)}), digest ok, {Format.Number(session.Datagrams)} datagrams, {Format.Number(session.Duplicates)} duplicates, {Format.Number(session.Corrupt)} corrupt dropped"
-                : $"{Now()} {session.PeerText} -> {session.Name}: FAILED after {Format.Bytes(session.BytesReceived)}: {session.ResultMessage}");
+                ? $"{Now()} {session.PeerText} -> {SafeText.Escape(session.Name)}: {Format.Bytes(session.FileSize)} in {Format.Seconds(seconds)} ({Format.Rate(rate)}), digest ok, {Format.Number(session.Datagrams)} datagrams, {Format.Number(session.Duplicates)} duplicates, {Format.Number(session.Corrupt)} corrupt dropped"
+                : $"{Now()} {session.PeerText} -> {SafeText.Escape(session.Name)}: FAILED after {Format.Bytes(session.BytesReceived)}: {SafeText.Escape(session.ResultMessage)}");
     }
 
     public void Refused(string peer, string name, string reason)
     {
         Emit(
             new ServerEvent { Event = "refused", Time = Now(), Peer = peer, Name = name, Reason = reason },
-            $"{Now()} {peer} -> {Printable(name)}: refused: {reason}");
+            $"{Now()} {peer} -> {Printable(name)}: refused: {SafeText.Escape(reason)}");
     }
 
     public void Datagram(ReceiverSession session, ulong chunk, int length, ReadOnlySpan<byte> payload)
@@ -72,7 +74,7 @@ internal sealed class ServerConsoleObserver(TextWriter output, bool json, Verbos
     {
         Emit(
             new ServerEvent { Event = "stream", Time = Now(), Peer = session.PeerText, Name = session.Name, Size = session.FileSize, Bytes = session.BytesReceived, Datagrams = session.Datagrams, BytesPerSecond = Math.Round(bytesPerSecond) },
-            $"{Now()} {session.PeerText} -> {session.Name}: {Format.Number(session.BytesReceived)} / {Format.Number(session.FileSize)} bytes, {Format.Number(session.Datagrams)} datagrams, {Format.Rate(bytesPerSecond)}");
+            $"{Now()} {session.PeerText} -> {SafeText.Escape(session.Name)}: {Format.Number(session.BytesReceived)} / {Format.Number(session.FileSize)} bytes, {Format.Number(session.Datagrams)} datagrams, {Format.Rate(bytesPerSecond)}");
     }
 
     public void Listening(string address, string folder)
@@ -90,15 +92,9 @@ internal sealed class ServerConsoleObserver(TextWriter output, bool json, Verbos
         }
     }
 
-    private static string Printable(string name)
-    {
-        var clean = new System.Text.StringBuilder(Math.Min(name.Length, 80));
-        foreach (char c in name.Length > 80 ? name[..80] : name)
-        {
-            clean.Append(char.IsControl(c) ? '?' : c);
-        }
-        return name.Length > 80 ? clean + "..." : clean.ToString();
-    }
+    /// <summary>A refused name may be anything the peer sent: escaped, and cut at 80 characters.</summary>
+    private static string Printable(string name) =>
+        name.Length > 80 ? SafeText.Escape(name[..80]) + "..." : SafeText.Escape(name);
 
     private static string Now() => DateTime.Now.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
 }

@@ -27,7 +27,8 @@ internal sealed class DemoScenario : IDisposable
         for (int i = 0; i < servers; i++)
         {
             string folder = Path.Combine(_root, "server" + (i + 1));
-            hosts.Add(ServerHost.Start(new IPEndPoint(IPAddress.Loopback, 0), folder, new ServerOptions()));
+            // Every mode sends the same files to the same servers: each run replaces the one before.
+            hosts.Add(ServerHost.Start(new IPEndPoint(IPAddress.Loopback, 0), folder, new ServerOptions { Overwrite = true, AllowHidden = true }));
         }
         Servers = hosts;
     }

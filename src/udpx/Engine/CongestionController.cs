@@ -39,13 +39,20 @@ internal sealed class CongestionController
     /// <summary>Chunks the sender may have in flight.</summary>
     public int Window
     {
+#if DEBUG
         get => FixedWindow > 0 ? FixedWindow : _window;
+#else
+        get => _window;
+#endif
         private set => _window = value;
     }
 
     private int _window;
 
+#if DEBUG
+    // An experiment's switch (docs/performance.md): a release build has no way to turn congestion control off.
     private static readonly int FixedWindow = int.TryParse(Environment.GetEnvironmentVariable("UDPX_DEBUG_WINDOW"), out int w) ? w : 0;
+#endif
 
     public bool InStartup { get; private set; }
 

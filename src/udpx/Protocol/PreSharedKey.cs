@@ -12,6 +12,14 @@ internal sealed class PreSharedKey
 {
     public const string EnvironmentVariable = "UDPX_KEY";
 
+    /// <summary>
+    /// Fewer bytes than this are refused, not stretched: a KDF cannot add entropy to a short secret, and
+    /// one recorded tagged datagram lets anyone test guesses offline (docs/protocol.md, "Key length").
+    /// </summary>
+    public const int MinimumBytes = 16;
+
+    private const string Advice = "; run `udpx keygen FILE` to make a key of 32 random bytes and give it to both ends with --key-file FILE";
+
     private PreSharedKey(byte[] secret)
     {
         byte[] root = SHA256.HashData(secret);
@@ -53,9 +61,9 @@ internal sealed class PreSharedKey
             {
                 length--;
             }
-            if (length < 8)
+            if (length < MinimumBytes)
             {
-                throw new ArgumentException("key file '" + keyFile + "' holds fewer than 8 bytes of key");
+                throw new ArgumentException("key file '" + keyFile + "' holds " + length + " bytes of key, fewer than " + MinimumBytes + Advice);
             }
             return new PreSharedKey(bytes[..length]) { Source = "key file " + keyFile, File = Path.GetFullPath(keyFile) };
         }
@@ -64,11 +72,12 @@ internal sealed class PreSharedKey
         {
             return null;
         }
-        if (text.Length < 8)
+        byte[] secret = Encoding.UTF8.GetBytes(text);
+        if (secret.Length < MinimumBytes)
         {
-            throw new ArgumentException(EnvironmentVariable + " holds fewer than 8 characters of key");
+            throw new ArgumentException(EnvironmentVariable + " holds " + secret.Length + " bytes of key, fewer than " + MinimumBytes + Advice);
         }
-        return new PreSharedKey(Encoding.UTF8.GetBytes(text)) { Source = "environment variable " + EnvironmentVariable };
+        return new PreSharedKey(secret) { Source = "environment variable " + EnvironmentVariable };
     }
 
     /// <summary>For tests: a key from bytes.</summary>

@@ -17,6 +17,7 @@ internal enum RejectReason : ushort
     UnknownSession = 11,
     BadOffer = 12,
     NameBusy = 13,
+    Exists = 14,
 }
 
 internal static class RejectReasonText
@@ -37,6 +38,7 @@ internal static class RejectReasonText
         RejectReason.UnknownSession => "unknown session",
         RejectReason.BadOffer => "malformed offer",
         RejectReason.NameBusy => "another transfer of this name is in progress",
+        RejectReason.Exists => "a file of this name already exists on the server and was not replaced (the server replaces files only with --overwrite)",
         _ => "reason " + ((ushort)reason).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.Win32.SafeHandles;
 using Udpx.Engine;
 using Udpx.Protocol;
 
@@ -7,32 +6,50 @@ namespace Udpx.Server;
 
 /// <summary>
 /// Stores files in one folder. Each transfer writes to a hidden temporary file beside the final name
-/// (".udpx-&lt;session&gt;-&lt;name&gt;.udpx-part"); only a verified file is renamed to its name. Two
-/// transfers of the same name at once: the second is refused. The same name sent again later replaces
-/// the earlier file atomically.
+/// (".udpx-&lt;session&gt;-&lt;name&gt;.udpx-part", created 0600); only a verified file gets its name.
+/// Nothing already there under that name (file, symlink, anything) is replaced unless the server was
+/// told to overwrite: the offer is refused, and the final step is a hard link, which fails rather than
+/// replace what appeared meanwhile. A stored file is 0644 under the umask, or stays 0600 when its bytes
+/// came encrypted. Two transfers of the same name at once: the second is refused.
 /// </summary>
 internal sealed class DirectoryFileStore : IFileStore
 {
+    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode Shared = Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
     private readonly string _directory;
     private readonly long _maxFileSize;
+    private readonly bool _overwrite;
+    private readonly bool _allowHidden;
     private readonly HashSet<string> _busyNames = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
-    public DirectoryFileStore(string directory, long maxFileSize = long.MaxValue)
+    // 0644 under the umask; EnsureWritable learns the umask from its probe file.
+    private UnixFileMode _sharedMode = Shared;
+
+    public DirectoryFileStore(string directory, long maxFileSize = long.MaxValue, bool overwrite = false, bool allowHidden = false)
     {
         _directory = Path.GetFullPath(directory);
         _maxFileSize = maxFileSize;
+        _overwrite = overwrite;
+        _allowHidden = allowHidden;
     }
 
     public string Directory => _directory;
 
-    /// <summary>Creates the folder if needed and proves it is writable; throws a clear error otherwise.</summary>
+    /// <summary>
+    /// Creates the folder if needed and proves it is writable; throws a clear error otherwise. The probe
+    /// file is created as every program creates files (0666 under the umask), which tells us the umask
+    /// without changing it (umask(2) can only be read by setting it, for every thread at once).
+    /// </summary>
     public void EnsureWritable()
     {
         System.IO.Directory.CreateDirectory(_directory);
         string probe = Path.Combine(_directory, ".udpx-probe-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        using (File.Create(probe, 1, FileOptions.DeleteOnClose))
+        using var stream = File.Create(probe, 1, FileOptions.DeleteOnClose);
+        if (!OperatingSystem.IsWindows())
         {
+            _sharedMode = Shared & File.GetUnixFileMode(stream.SafeFileHandle);
         }
     }
 
@@ -60,7 +77,7 @@ internal sealed class DirectoryFileStore : IFileStore
     public RejectReason TryCreate(string name, long size, ulong sessionId, out IIncomingFile? file)
     {
         file = null;
-        if (!FileNamePolicy.IsAcceptable(name, out _))
+        if (!FileNamePolicy.IsAcceptable(name, _allowHidden, out _))
         {
             return RejectReason.NameRejected;
         }
@@ -82,10 +99,29 @@ internal sealed class DirectoryFileStore : IFileStore
             Release(name);
             return RejectReason.NameRejected;
         }
+        if (!_overwrite && IsTaken(finalPath))
+        {
+            Release(name);
+            return RejectReason.Exists;
+        }
         try
         {
-            var handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.None, preallocationSize: size);
-            file = new IncomingFile(this, name, tempPath, finalPath, handle, size);
+            // 0600 from the first byte: the bytes may be a decrypted file, and a mode changed after
+            // open(2) would not stop a reader who opened the file in between.
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.ReadWrite,
+                Share = FileShare.None,
+                BufferSize = 0,
+                PreallocationSize = size,
+            };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = Private;
+            }
+            var stream = new FileStream(tempPath, options);
+            file = new IncomingFile(this, name, tempPath, finalPath, stream, size);
             return RejectReason.None;
         }
         catch (IOException ex) when (DiskErrors.IsDiskFull(ex))
@@ -99,6 +135,19 @@ internal sealed class DirectoryFileStore : IFileStore
             TryDelete(tempPath);
             Release(name);
             return RejectReason.IoError;
+        }
+    }
+
+    /// <summary>Anything at all under this name, a dangling symlink included.</summary>
+    private static bool IsTaken(string path)
+    {
+        try
+        {
+            return Path.Exists(path) || new FileInfo(path).LinkTarget is not null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return true;
         }
     }
 
@@ -123,13 +172,17 @@ internal sealed class DirectoryFileStore : IFileStore
         }
     }
 
-    private sealed class IncomingFile(DirectoryFileStore store, string name, string tempPath, string finalPath, SafeFileHandle handle, long size) : IIncomingFile
+    private sealed class IncomingFile(DirectoryFileStore store, string name, string tempPath, string finalPath, FileStream stream, long size) : IIncomingFile
     {
+        private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _handle = stream.SafeFileHandle;
         private int _closed;
+        private volatile bool _encrypted;
 
         public string Name => name;
 
-        public void Write(long offset, ReadOnlySpan<byte> bytes) => RandomAccess.Write(handle, bytes, offset);
+        public void Write(long offset, ReadOnlySpan<byte> bytes) => RandomAccess.Write(_handle, bytes, offset);
+
+        public void MarkEncrypted() => _encrypted = true;
 
         public Task<RejectReason> CommitAsync(UInt128 claimed, UInt128 computed, CancellationToken cancellationToken) =>
             Task.Run(() => Commit(claimed, computed, cancellationToken), cancellationToken);
@@ -140,7 +193,12 @@ internal sealed class DirectoryFileStore : IFileStore
             {
                 return;
             }
-            handle.Dispose();
+            stream.Dispose();
+            Remove();
+        }
+
+        private void Remove()
+        {
             TryDelete(tempPath);
             store.Release(name);
         }
@@ -150,20 +208,16 @@ internal sealed class DirectoryFileStore : IFileStore
             try
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (RandomAccess.GetLength(handle) != size || computed != claimed)
+                if (RandomAccess.GetLength(_handle) != size || computed != claimed)
                 {
                     Discard();
                     return RejectReason.DigestMismatch;
                 }
-                if (Interlocked.Exchange(ref _closed, 1) != 0)
+                if (!_encrypted && !OperatingSystem.IsWindows())
                 {
-                    return RejectReason.Cancelled;
+                    // Before the name appears: nobody can open the stored file under a mode it never has.
+                    File.SetUnixFileMode(_handle, store._sharedMode);
                 }
-                handle.Dispose();
-                // rename(2) replaces a symlink at the final name rather than following it.
-                File.Move(tempPath, finalPath, overwrite: true);
-                store.Release(name);
-                return RejectReason.None;
             }
             catch (OperationCanceledException)
             {
@@ -173,6 +227,35 @@ internal sealed class DirectoryFileStore : IFileStore
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 Discard();
+                return ex is IOException io && DiskErrors.IsDiskFull(io) ? RejectReason.DiskFull : RejectReason.IoError;
+            }
+            if (Interlocked.Exchange(ref _closed, 1) != 0)
+            {
+                return RejectReason.Cancelled;
+            }
+            stream.Dispose();
+            try
+            {
+                if (store._overwrite)
+                {
+                    // rename(2) replaces a symlink at the final name rather than following it.
+                    File.Move(tempPath, finalPath, overwrite: true);
+                    store.Release(name);
+                    return RejectReason.None;
+                }
+                // link(2) never replaces: whatever appeared under the name since the offer stays as it is.
+                int error = HardLink.Create(tempPath, finalPath);
+                Remove();
+                return error switch
+                {
+                    0 => RejectReason.None,
+                    HardLink.AlreadyExists => RejectReason.Exists,
+                    _ => HardLink.IsDiskFull(error) ? RejectReason.DiskFull : RejectReason.IoError,
+                };
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Remove();
                 return ex is IOException io && DiskErrors.IsDiskFull(io) ? RejectReason.DiskFull : RejectReason.IoError;
             }
         }

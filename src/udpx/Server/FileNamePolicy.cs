@@ -4,11 +4,13 @@ namespace Udpx.Server;
 
 /// <summary>
 /// What a client may call its file. A name is a single path component: no separators, no parent
-/// references, no control characters, at most 255 UTF-8 bytes. Anything else is refused, never rewritten.
+/// references, no control characters, at most 255 UTF-8 bytes, and not hidden (starting with ".") unless
+/// the server allows it: a client must not be able to plant ".bashrc" or ".ssh" in a home folder
+/// (tftp-hpa's rule). Anything else is refused, never rewritten.
 /// </summary>
 internal static class FileNamePolicy
 {
-    public static bool IsAcceptable(string name, out string why)
+    public static bool IsAcceptable(string name, bool allowHidden, out string why)
     {
         if (string.IsNullOrEmpty(name))
         {
@@ -41,6 +43,11 @@ internal static class FileNamePolicy
         if (name.StartsWith(".udpx-", StringComparison.Ordinal) || name.EndsWith(".udpx-part", StringComparison.Ordinal))
         {
             why = "name is reserved for udpx temporary files";
+            return false;
+        }
+        if (!allowHidden && name[0] == '.')
+        {
+            why = "hidden name (starts with \".\"); the server accepts such names only with --allow-hidden";
             return false;
         }
         why = string.Empty;

@@ -18,6 +18,14 @@ internal interface IIncomingFile
     void Write(long offset, ReadOnlySpan<byte> bytes);
 
     /// <summary>
+    /// The bytes came encrypted (--encrypt): the stored file stays readable by the server's user only.
+    /// Called before <see cref="CommitAsync"/>.
+    /// </summary>
+    void MarkEncrypted()
+    {
+    }
+
+    /// <summary>
     /// Moves the file under its final name if the digest the client claimed equals the one the server
     /// computed while receiving; otherwise discards it (<see cref="RejectReason.DigestMismatch"/>).
     /// </summary>

@@ -30,7 +30,7 @@ internal sealed class ServerHost : IDisposable
     /// </summary>
     public static ServerHost Start(IPEndPoint bind, string folder, ServerOptions options, IServerObserver? observer = null)
     {
-        var store = new DirectoryFileStore(folder, options.MaxFileSize);
+        var store = new DirectoryFileStore(folder, options.MaxFileSize, options.Overwrite, options.AllowHidden);
         store.EnsureWritable();
         store.RemoveStaleTemporaryFiles();
         var stream = new DatagramRing(1024);

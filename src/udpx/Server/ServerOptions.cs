@@ -10,6 +10,12 @@ internal sealed record ServerOptions
 
     public long MaxFileSize { get; init; } = long.MaxValue;
 
+    /// <summary>Replace a file that already has the offered name (--overwrite); otherwise refuse the offer.</summary>
+    public bool Overwrite { get; init; }
+
+    /// <summary>Accept names starting with "." (--allow-hidden); otherwise refuse them.</summary>
+    public bool AllowHidden { get; init; }
+
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     public TimeSpan CookieLifetime { get; init; } = TimeSpan.FromSeconds(30);

@@ -64,7 +64,7 @@ internal sealed partial class ServerProtocol
             return;
         }
         string why = "not valid UTF-8";
-        if (!validName || !FileNamePolicy.IsAcceptable(offer.Name, out why))
+        if (!validName || !FileNamePolicy.IsAcceptable(offer.Name, _options.AllowHidden, out why))
         {
             Refuse(offer.SessionId, RejectReason.NameRejected, "name rejected: " + why, from, sink, offer.Name);
             return;

@@ -125,12 +125,36 @@ public sealed class AuthenticationTests
     public void The_key_is_read_from_a_file_or_the_environment_and_short_keys_are_refused()
     {
         using var folder = new TempFolder();
-        string file = folder.Write("key", "s3cret-s3cret\n"u8.ToArray());
+        string file = folder.Write("key", "s3cret-s3cret-s3cret\n"u8.ToArray());
         var fromFile = PreSharedKey.Load(file)!;
         Assert.Equal(Path.GetFullPath(file), fromFile.File);
         Assert.DoesNotContain("s3cret", fromFile.Source, StringComparison.Ordinal);
         string shortFile = folder.Write("short", "abc"u8.ToArray());
         Assert.Throws<ArgumentException>(() => PreSharedKey.Load(shortFile));
         Assert.Throws<ArgumentException>(() => PreSharedKey.Load(folder.File("missing")));
+    }
+
+    [Fact]
+    public void A_key_of_fewer_than_16_bytes_is_refused_with_advice_and_16_are_enough()
+    {
+        using var folder = new TempFolder();
+        // 15 bytes of key; the newline is not key material.
+        string fifteen = folder.Write("fifteen", "0123456789abcde\n"u8.ToArray());
+        var refused = Assert.Throws<ArgumentException>(() => PreSharedKey.Load(fifteen));
+        Assert.Contains("holds 15 bytes of key, fewer than 16", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("udpx keygen FILE", refused.Message, StringComparison.Ordinal);
+        Assert.NotNull(PreSharedKey.Load(folder.Write("sixteen", "0123456789abcdef\n"u8.ToArray())));
+    }
+
+    [Fact]
+    public void A_binary_key_file_keeps_every_byte_that_is_not_a_trailing_newline()
+    {
+        using var folder = new TempFolder();
+        // Zero bytes, spaces and high bytes are key material: nothing is decoded or trimmed but CR/LF at the end.
+        byte[] secret = [0x00, 0x20, 0xff, 0x0a, 0x00, 0x09, 0x20, 0x80, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x20];
+        var loaded = PreSharedKey.Load(folder.Write("binary", secret))!;
+        Assert.Equal(PreSharedKey.FromBytes(secret).ClientToServer, loaded.ClientToServer);
+        var withNewline = PreSharedKey.Load(folder.Write("binary-lf", [.. secret, 0x0a]))!;
+        Assert.Equal(loaded.ClientToServer, withNewline.ClientToServer);
     }
 }

@@ -95,9 +95,31 @@ public sealed class FaultTests : IDisposable
     }
 
     [Fact]
-    public async Task The_same_name_sent_twice_in_a_row_is_replaced_by_the_second()
+    public async Task The_same_name_sent_twice_in_a_row_keeps_the_first_without_overwrite()
     {
         using var host = StartServer();
+        string source = _folder.File(Path.Combine("source", "same.bin"));
+        byte[] first = Simulation.RandomFile(300_000, 3);
+        byte[] second = Simulation.RandomFile(200_000, 4);
+        string stored = Path.Combine(host.Store.Directory, "same.bin");
+
+        await File.WriteAllBytesAsync(source, first);
+        var one = await TestClient.SendAsync(source, "same.bin", host.EndPoint.ToString());
+        Assert.True(one.Verified, one.Error);
+        Assert.Equal(first, File.ReadAllBytes(stored));
+
+        await File.WriteAllBytesAsync(source, second);
+        var two = await TestClient.SendAsync(source, "same.bin", host.EndPoint.ToString(), mode: ConcurrencyMode.ThreadAsync);
+        Assert.False(two.Verified);
+        Assert.Contains(Udpx.Protocol.RejectReasonText.Describe(Udpx.Protocol.RejectReason.Exists), two.Error, StringComparison.Ordinal);
+        Assert.Equal(first, File.ReadAllBytes(stored));
+        Assert.Equal(["same.bin"], Directory.EnumerateFileSystemEntries(host.Store.Directory).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task The_same_name_sent_twice_in_a_row_is_replaced_by_the_second_with_overwrite()
+    {
+        using var host = StartServer(new ServerOptions { Overwrite = true });
         string source = _folder.File(Path.Combine("source", "same.bin"));
         byte[] first = Simulation.RandomFile(300_000, 3);
         byte[] second = Simulation.RandomFile(200_000, 4);
@@ -163,8 +185,8 @@ public sealed class FaultTests : IDisposable
         Assert.Equal(["race.bin"], Directory.EnumerateFileSystemEntries(host.Store.Directory).Select(Path.GetFileName));
     }
 
-    private ServerHost StartServer() =>
-        ServerHost.Start(new IPEndPoint(IPAddress.Loopback, 0), _folder.File("out"), new ServerOptions());
+    private ServerHost StartServer(ServerOptions? options = null) =>
+        ServerHost.Start(new IPEndPoint(IPAddress.Loopback, 0), _folder.File("out"), options ?? new ServerOptions());
 
     private static Task<(int ExitCode, string Out, string Err)> UdpxProcessRunAsync(params string[] args) =>
         Integration.UdpxProcess.RunAsync(Patience, args);

@@ -9,7 +9,8 @@ namespace Udpx.Tests.Reliability;
 /// <summary>
 /// Hostile names against a running server on loopback, sent raw (bypassing every check of the real
 /// client) and through the real client: each is refused with its reason, and nothing is ever written
-/// outside --out. Symlinks planted in the output folder are replaced, never written through.
+/// outside --out. Symlinks planted in the output folder are left alone (the name is taken), or replaced
+/// with --overwrite; never written through.
 /// </summary>
 public sealed class HostileInputTests : IDisposable
 {
@@ -48,6 +49,8 @@ public sealed class HostileInputTests : IDisposable
         string.Empty,
         ".udpx-0000000000000001-x.udpx-part",
         "x.udpx-part",
+        ".bashrc",
+        ".hidden",
     };
 
     [Theory]
@@ -104,14 +107,22 @@ public sealed class HostileInputTests : IDisposable
     }
 
     [Fact]
-    public async Task A_symlink_to_a_file_outside_is_replaced_not_written_through()
+    public async Task A_symlink_to_a_file_outside_is_left_alone_without_overwrite_and_replaced_with_it_never_written_through()
     {
         string target = _folder.Write(Path.Combine("outside", "target.txt"), "keep me"u8.ToArray());
         File.CreateSymbolicLink(Path.Combine(Out, "link.bin"), target);
         byte[] bytes = Simulation.RandomFile(100_000, 2);
         string source = _folder.Write(Path.Combine("source", "link.bin"), bytes);
 
-        var result = await TestClient.SendAsync(source, "link.bin", Server);
+        var refused = await TestClient.SendAsync(source, "link.bin", Server);
+
+        Assert.False(refused.Verified);
+        Assert.Contains(RejectReasonText.Describe(RejectReason.Exists), refused.Error, StringComparison.Ordinal);
+        Assert.Equal(target, new FileInfo(Path.Combine(Out, "link.bin")).LinkTarget);
+        Assert.Equal("keep me"u8.ToArray(), File.ReadAllBytes(target));
+
+        using var replacing = ServerHost.Start(new IPEndPoint(IPAddress.Loopback, 0), Out, new ServerOptions { Overwrite = true });
+        var result = await TestClient.SendAsync(source, "link.bin", replacing.EndPoint.ToString());
 
         Assert.True(result.Verified, result.Error);
         Assert.Equal("keep me"u8.ToArray(), File.ReadAllBytes(target));
@@ -129,7 +140,15 @@ public sealed class HostileInputTests : IDisposable
         byte[] bytes = Simulation.RandomFile(50_000, 3);
         string source = _folder.Write(Path.Combine("source", "dangling.bin"), bytes);
 
-        var result = await TestClient.SendAsync(source, "dangling.bin", Server);
+        var refused = await TestClient.SendAsync(source, "dangling.bin", Server);
+
+        Assert.False(refused.Verified);
+        Assert.Contains(RejectReasonText.Describe(RejectReason.Exists), refused.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(target));
+        Assert.Equal(target, new FileInfo(Path.Combine(Out, "dangling.bin")).LinkTarget);
+
+        using var replacing = ServerHost.Start(new IPEndPoint(IPAddress.Loopback, 0), Out, new ServerOptions { Overwrite = true });
+        var result = await TestClient.SendAsync(source, "dangling.bin", replacing.EndPoint.ToString());
 
         Assert.True(result.Verified, result.Error);
         Assert.False(File.Exists(target));

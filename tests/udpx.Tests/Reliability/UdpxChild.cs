@@ -78,6 +78,25 @@ internal sealed class UdpxChild : IDisposable
         return new UdpxChild(Process.Start(info) ?? throw new InvalidOperationException("could not start " + description), description);
     }
 
+    /// <summary>Starts `udpx ARGS` with <paramref name="directory"/> as its working folder.</summary>
+    public static UdpxChild StartIn(string directory, params string[] args)
+    {
+        var info = new ProcessStartInfo(UdpxProcess.Executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = directory,
+        };
+        foreach (string a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+        string description = "(in " + directory + ") udpx " + string.Join(' ', args);
+        return new UdpxChild(Process.Start(info) ?? throw new InvalidOperationException("could not start " + description), description);
+    }
+
     /// <summary>Starts `udpx serve --json --headless` and waits for its "listening" line.</summary>
     public static async Task<(UdpxChild Server, int Port)> ServeAsync(string? netns, string bind, string folder, params string[] extra)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Udpx.Engine;
 using Udpx.Modes;
 
 namespace Udpx.Ui;
@@ -45,7 +46,7 @@ internal static class ResultsTable
             if (r.Summary is not { } s)
             {
                 lines.Add(TextTable.Cut(
-                    (full ? TextTable.Fit(r.Run.ToString(CultureInfo.InvariantCulture), 2, alignRight: true) + " " : string.Empty) + mode + ": " + r.Error, width));
+                    (full ? TextTable.Fit(r.Run.ToString(CultureInfo.InvariantCulture), 2, alignRight: true) + " " : string.Empty) + mode + ": " + SafeText.Escape(r.Error), width));
                 continue;
             }
             string ok = s.AllVerified ? (full ? "yes" : "ok") : "NO";

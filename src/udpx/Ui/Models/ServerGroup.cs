@@ -1,4 +1,5 @@
 using System.Globalization;
+using Udpx.Engine;
 using Udpx.Modes;
 
 namespace Udpx.Ui;
@@ -53,7 +54,7 @@ internal sealed class ServerGroup
     {
         _transfers.Add(transfer);
         _meters.Add(new RateMeter());
-        string name = transfer.Job.Name;
+        string name = SafeText.Escape(transfer.Job.Name);
         Stream.Add(transfer.Stream, _ => name);
     }
 
@@ -84,7 +85,7 @@ internal sealed class ServerGroup
             long retransmitted = result is null ? c.Retransmitted : Math.Max(c.Retransmitted, result.Retransmitted);
             long rtt = c.RttMicros > 0 ? c.RttMicros : result?.RttMicros ?? 0;
             double percent = Percent.Of(bytesAcked, size, result is { Verified: true });
-            var row = new TransferRow(t.Job.Name, percent, shownRate, datagrams, bytesAcked, size, retransmitted, rtt, c.Phase, result);
+            var row = new TransferRow(SafeText.Escape(t.Job.Name), percent, shownRate, datagrams, bytesAcked, size, retransmitted, rtt, c.Phase, result);
             (result is null ? rows : finishedRows).Add(row);
         }
         // Moving transfers first; each kind keeps the order of the command line.
@@ -119,7 +120,7 @@ internal sealed class ServerGroup
         {
             if (r.Result is { Verified: false } failed)
             {
-                lines.Add(TextTable.Cut("  " + r.Name + ": " + (failed.Error.Length > 0 ? failed.Error : "not verified"), width));
+                lines.Add(TextTable.Cut("  " + r.Name + ": " + (failed.Error.Length > 0 ? SafeText.Escape(failed.Error) : "not verified"), width));
             }
         }
         return lines;

@@ -1,8 +1,12 @@
+using Udpx.Engine;
 using Udpx.Server;
 
 namespace Udpx.Ui;
 
-/// <summary>What the UI knows of one server session at one moment: read once per refresh, then formatted at leisure.</summary>
+/// <summary>
+/// What the UI knows of one server session at one moment: read once per refresh, then formatted at leisure.
+/// The peer's name and the result message are escaped here, once, for every screen that shows them.
+/// </summary>
 internal readonly record struct SessionSnapshot(
     ulong Id,
     string Peer,
@@ -25,7 +29,7 @@ internal readonly record struct SessionSnapshot(
         return new SessionSnapshot(
             session.Id,
             session.PeerText,
-            session.Name,
+            SafeText.Escape(session.Name),
             session.FileSize,
             session.BytesReceived,
             session.Datagrams,
@@ -34,6 +38,6 @@ internal readonly record struct SessionSnapshot(
             state,
             session.StartedAt,
             finished ? session.FinishedAt : 0,
-            finished ? session.ResultMessage : string.Empty);
+            finished ? SafeText.Escape(session.ResultMessage) : string.Empty);
     }
 }
