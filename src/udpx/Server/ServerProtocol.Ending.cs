@@ -82,9 +82,9 @@ internal sealed partial class ServerProtocol
             return;
         }
         session.SetState(SessionState.Verifying);
-        if (session.Cipher is not null)
+        if (session.Encrypted || session.Cipher is not null)
         {
-            // An encrypted Data datagram was opened for this session: its plaintext must not become world-readable.
+            // The Offer announced encryption, or an encrypted Data datagram was opened: the plaintext must not become world-readable.
             session.File.MarkEncrypted();
         }
         session.Verification = session.File.CommitAsync(claimed, session.Digest.Current, _stopping.Token);
