@@ -10,6 +10,9 @@
 #   --runs N            runs (default 10)
 #   --size SIZE         file size: bytes, or with Ki/Mi/Gi (default 256Mi)
 #   --bound SECS        hard limit of one `udpx send`; past it the run is HUNG (default 60)
+#   --slow SECS         an identical run that took longer is also marked "slow" (default: a quarter
+#                       of the bound; a healthy 256 MiB run takes 2-5 s here, a stalled one that
+#                       recovered took 58.7 s)
 #   --mode M            send mode (default thread; process, process-async, thread-async)
 #   --delay D           relay --delay (default 5±5: 0 to 10 ms each way; 2±2 did not hang on
 #                       8ddeb8a in 10 runs on a 2-core machine, 5±5 and 10±10 hung every time)
@@ -22,9 +25,10 @@
 #                       /tmp/udpx-hang-repro.XXXXXX, deleted at the end unless --keep)
 #   --keep              keep the logs folder
 #
-# Per run it prints one line: "finished identical", "failed cleanly (exit C: MESSAGE)", "HUNG (killed
-# after SECS s)", "WRONG" (exit 0 but the stored file is missing or differs) or "CRASHED" (killed
-# by a signal); with the seconds taken and what the relay did. Then a summary line.
+# Per run it prints one line: "finished identical" (marked slow past --slow), "failed cleanly"
+# (with the exit code and message), "HUNG" (killed by the bound), "WRONG" (exit 0 but the stored
+# file is missing or differs) or "CRASHED" (killed by a signal); with the seconds taken and what
+# the relay did. Then a summary line.
 # Exit: 0 every run finished identical; 1 some failed cleanly, none hung; 2 bad usage;
 #       3 at least one run hung, was wrong or crashed.
 #
@@ -36,6 +40,7 @@ BIN="$REPO_ROOT/dist/udpx"
 RUNS=10
 SIZE=256Mi
 BOUND=60
+SLOW=
 MODE=thread
 DELAY='5±5'
 DUPLICATE=2
@@ -57,6 +62,7 @@ while [ $# -gt 0 ]; do
     --runs) need "$@"; RUNS=$2; shift 2 ;;
     --size) need "$@"; SIZE=$2; shift 2 ;;
     --bound) need "$@"; BOUND=$2; shift 2 ;;
+    --slow) need "$@"; SLOW=$2; shift 2 ;;
     --mode) need "$@"; MODE=$2; shift 2 ;;
     --delay) need "$@"; DELAY=$2; shift 2 ;;
     --duplicate) need "$@"; DUPLICATE=$2; shift 2 ;;
@@ -84,6 +90,8 @@ bytes() {
 SIZE_BYTES=$(bytes "$SIZE")
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs expects a positive whole number, got '$RUNS'"
 [[ "$BOUND" =~ ^[1-9][0-9]*$ ]] || die "--bound expects whole seconds, got '$BOUND'"
+[ -n "$SLOW" ] || SLOW=$(( (BOUND + 3) / 4 ))
+[[ "$SLOW" =~ ^[1-9][0-9]*$ ]] || die "--slow expects whole seconds, got '$SLOW'"
 [ -x "$BIN" ] || die "not an executable: $BIN (build it with build/publish.sh, or give --bin)"
 command -v timeout >/dev/null || die "needs coreutils timeout"
 [ -n "$SEED" ] || SEED=$(( (RANDOM << 15) | RANDOM ))
@@ -140,7 +148,7 @@ printf 'hang-repro: %s (%s), %s runs of %s bytes, mode %s, relay %s, seeds %s..%
   "$BIN" "$("$BIN" --version 2>/dev/null | head -1)" "$RUNS" "$SIZE_BYTES" "$MODE" "${relay_flags[*]}" \
   "$SEED" "$((SEED + RUNS - 1))" "$BOUND" "$LOGS"
 
-finished=0 clean=0 hung=0 wrong=0 crashed=0
+finished=0 slow=0 clean=0 hung=0 wrong=0 crashed=0
 for run in $(seq "$RUNS"); do
   dir="$LOGS/run$run"
   mkdir -p "$dir/out"
@@ -158,7 +166,8 @@ for run in $(seq "$RUNS"); do
     > "$dir/send.log" 2>&1
   rc=$?
   set -e
-  seconds=$(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
+  elapsed_ns=$(( $(date +%s%N) - start ))
+  seconds=$(awk -v n="$elapsed_ns" 'BEGIN { printf "%.1f", n / 1e9 }')
 
   stop "$RELAY_PID"; RELAY_PID=
   stop "$SERVER_PID"; SERVER_PID=
@@ -172,6 +181,10 @@ for run in $(seq "$RUNS"); do
     if cmp -s "$SRC" "$dir/out/$(basename "$SRC")"; then
       kind="finished identical"
       finished=$((finished + 1))
+      if [ "$(( elapsed_ns / 1000000000 ))" -ge "$SLOW" ]; then
+        detail="slow: over $SLOW s"
+        slow=$((slow + 1))
+      fi
     else
       kind=WRONG; detail="exit 0 but the stored file is missing or differs"
       wrong=$((wrong + 1))
@@ -188,8 +201,8 @@ for run in $(seq "$RUNS"); do
   rm -f "$dir/out/$(basename "$SRC")"
 done
 
-printf 'summary: %s runs: %s finished identical, %s failed cleanly, %s HUNG, %s wrong, %s crashed (%s, bound %s s)\n' \
-  "$RUNS" "$finished" "$clean" "$hung" "$wrong" "$crashed" "$BIN" "$BOUND"
+printf 'summary: %s runs: %s finished identical (%s of them slow), %s failed cleanly, %s HUNG, %s wrong, %s crashed (%s, bound %s s)\n' \
+  "$RUNS" "$finished" "$slow" "$clean" "$hung" "$wrong" "$crashed" "$BIN" "$BOUND"
 if [ $((hung + wrong + crashed)) -gt 0 ]; then exit 3; fi
 if [ "$clean" -gt 0 ]; then exit 1; fi
 exit 0
