@@ -10,12 +10,16 @@
 #   --runs N            runs (default 10)
 #   --size SIZE         file size: bytes, or with Ki/Mi/Gi (default 256Mi)
 #   --bound SECS        hard limit of one `udpx send`; past it the run is HUNG (default 60)
+#   --stall SECS        a run whose server got no new byte for this long is HUNG and killed at once
+#                       (default 30; more than udpx send's progress-based --idle-timeout of 15 s, so a
+#                       sender that gives up cleanly is seen doing so)
 #   --slow SECS         an identical run that took longer is also marked "slow" (default: a quarter
-#                       of the bound; a healthy 256 MiB run takes 2-5 s here, a stalled one that
-#                       recovered took 58.7 s)
+#                       of the bound; a healthy 256 MiB run takes 2-7 s here)
 #   --mode M            send mode (default thread; process, process-async, thread-async)
-#   --delay D           relay --delay (default 5±5: 0 to 10 ms each way; 2±2 did not hang on
-#                       8ddeb8a in 10 runs on a 2-core machine, 5±5 and 10±10 hung every time)
+#   --delay D           relay --delay (default 40±2: 38 to 42 ms each way, so that the sender keeps
+#                       its whole ring of 8,192 chunks in flight and late Acks alias; on 8ddeb8a on
+#                       2 cores, 2±2 finished in 2 s and 5±5 crawled at 4.4 MB/s for 60 s without
+#                       stalling: slow, not hung)
 #   --duplicate P       relay --duplicate in percent (default 2)
 #   --loss P, --reorder P, --corrupt P   more relay impairments (default none)
 #   --seed N            relay seed of run 1; run i uses N+i-1 (default: random, printed)
@@ -26,7 +30,7 @@
 #   --keep              keep the logs folder
 #
 # Per run it prints one line: "finished identical" (marked slow past --slow), "failed cleanly"
-# (with the exit code and message), "HUNG" (killed by the bound), "WRONG" (exit 0 but the stored
+# (with the exit code and message), "HUNG" (stalled, or killed by the bound: which is said), "WRONG" (exit 0 but the stored
 # file is missing or differs) or "CRASHED" (killed by a signal); with the seconds taken and what
 # the relay did. Then a summary line.
 # Exit: 0 every run finished identical; 1 some failed cleanly, none hung; 2 bad usage;
@@ -41,8 +45,9 @@ RUNS=10
 SIZE=256Mi
 BOUND=60
 SLOW=
+STALL=30
 MODE=thread
-DELAY='5±5'
+DELAY='40±2'
 DUPLICATE=2
 LOSS=
 REORDER=
@@ -63,6 +68,7 @@ while [ $# -gt 0 ]; do
     --size) need "$@"; SIZE=$2; shift 2 ;;
     --bound) need "$@"; BOUND=$2; shift 2 ;;
     --slow) need "$@"; SLOW=$2; shift 2 ;;
+    --stall) need "$@"; STALL=$2; shift 2 ;;
     --mode) need "$@"; MODE=$2; shift 2 ;;
     --delay) need "$@"; DELAY=$2; shift 2 ;;
     --duplicate) need "$@"; DUPLICATE=$2; shift 2 ;;
@@ -90,6 +96,7 @@ bytes() {
 SIZE_BYTES=$(bytes "$SIZE")
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs expects a positive whole number, got '$RUNS'"
 [[ "$BOUND" =~ ^[1-9][0-9]*$ ]] || die "--bound expects whole seconds, got '$BOUND'"
+[[ "$STALL" =~ ^[1-9][0-9]*$ ]] || die "--stall expects whole seconds, got '$STALL'"
 [ -n "$SLOW" ] || SLOW=$(( (BOUND + 3) / 4 ))
 [[ "$SLOW" =~ ^[1-9][0-9]*$ ]] || die "--slow expects whole seconds, got '$SLOW'"
 [ -x "$BIN" ] || die "not an executable: $BIN (build it with build/publish.sh, or give --bin)"
@@ -137,6 +144,14 @@ port_of() {
   return 1
 }
 
+# $1: the server's log; prints the bytes received in its latest stream line ("X / Y bytes"), 0 if none.
+received_bytes() {
+  local line
+  line=$(grep -o '[0-9,]* / [0-9,]* bytes' "$1" 2>/dev/null | tail -1 || true)
+  line=${line%% /*}
+  echo "${line//,/}" | sed 's/^$/0/'
+}
+
 relay_flags=(--delay "$DELAY" --duplicate "$DUPLICATE")
 [ -z "$LOSS" ] || relay_flags+=(--loss "$LOSS")
 [ -z "$REORDER" ] || relay_flags+=(--reorder "$REORDER")
@@ -144,16 +159,17 @@ relay_flags=(--delay "$DELAY" --duplicate "$DUPLICATE")
 
 SRC="$LOGS/hang-repro.bin"
 head -c "$SIZE_BYTES" /dev/urandom > "$SRC"
-printf 'hang-repro: %s (%s), %s runs of %s bytes, mode %s, relay %s, seeds %s..%s, bound %s s, logs %s\n' \
+printf 'hang-repro: %s (%s), %s runs of %s bytes, mode %s, relay %s, seeds %s..%s, bound %s s, stall %s s, logs %s\n' \
   "$BIN" "$("$BIN" --version 2>/dev/null | head -1)" "$RUNS" "$SIZE_BYTES" "$MODE" "${relay_flags[*]}" \
-  "$SEED" "$((SEED + RUNS - 1))" "$BOUND" "$LOGS"
+  "$SEED" "$((SEED + RUNS - 1))" "$BOUND" "$STALL" "$LOGS"
 
 finished=0 slow=0 clean=0 hung=0 wrong=0 crashed=0
 for run in $(seq "$RUNS"); do
   dir="$LOGS/run$run"
   mkdir -p "$dir/out"
   seed=$((SEED + run - 1))
-  "$BIN" serve --bind 127.0.0.1:0 --out "$dir/out" --headless > "$dir/serve.log" 2>&1 &
+  # --verbosity stream: a line per active transfer each second with the bytes received so far.
+  "$BIN" serve --bind 127.0.0.1:0 --out "$dir/out" --headless --verbosity stream > "$dir/serve.log" 2>&1 &
   SERVER_PID=$!
   server_port=$(port_of "$dir/serve.log") || { printf 'hang-repro: the server did not start:\n' >&2; cat "$dir/serve.log" >&2; exit 3; }
   "$BIN" relay --listen 127.0.0.1:0 --to "127.0.0.1:$server_port" "${relay_flags[@]}" --seed "$seed" > "$dir/relay.log" 2>&1 &
@@ -161,9 +177,24 @@ for run in $(seq "$RUNS"); do
   relay_port=$(port_of "$dir/relay.log") || { printf 'hang-repro: the relay did not start:\n' >&2; cat "$dir/relay.log" >&2; exit 3; }
 
   start=$(date +%s%N)
-  set +e
   timeout -k 5 "$BOUND" "$BIN" send "$SRC" --to "127.0.0.1:$relay_port" --mode "$MODE" --headless "${SEND_ARGS[@]}" \
-    > "$dir/send.log" 2>&1
+    > "$dir/send.log" 2>&1 &
+  send_pid=$!
+  # Watch the server's byte count: no growth for --stall seconds is a hang, whatever the bound.
+  received=0 changed=$(date +%s) stalled=0
+  while kill -0 "$send_pid" 2>/dev/null; do
+    sleep 1
+    now_received=$(received_bytes "$dir/serve.log")
+    if [ "$now_received" != "$received" ]; then
+      received=$now_received changed=$(date +%s)
+    elif [ $(( $(date +%s) - changed )) -ge "$STALL" ] && kill -0 "$send_pid" 2>/dev/null; then
+      stalled=1
+      kill -TERM "$send_pid" 2>/dev/null || true
+      break
+    fi
+  done
+  set +e
+  wait "$send_pid"
   rc=$?
   set -e
   elapsed_ns=$(( $(date +%s%N) - start ))
@@ -174,8 +205,11 @@ for run in $(seq "$RUNS"); do
   dups=$(grep -o 'duplicated [0-9]*' "$dir/relay.log" | awk '{ s += $2 } END { print s + 0 }')
 
   detail=
-  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-    kind=HUNG; detail="killed by the $BOUND s bound"
+  if [ "$stalled" = 1 ]; then
+    kind=HUNG; detail="the server got no new byte for $STALL s, stuck at $received of $SIZE_BYTES bytes; killed"
+    hung=$((hung + 1))
+  elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+    kind=HUNG; detail="killed by the $BOUND s bound, the server at $received of $SIZE_BYTES bytes and still receiving (slow, not stalled)"
     hung=$((hung + 1))
   elif [ "$rc" = 0 ]; then
     if cmp -s "$SRC" "$dir/out/$(basename "$SRC")"; then
