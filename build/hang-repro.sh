@@ -21,7 +21,9 @@
 #                       2 cores, 2±2 finished in 2 s and 5±5 crawled at 4.4 MB/s for 60 s without
 #                       stalling: slow, not hung)
 #   --duplicate P       relay --duplicate in percent (default 2)
-#   --loss P, --reorder P, --corrupt P   more relay impairments (default none)
+#   --reorder P         relay --reorder (default 0/5: 5% of the server's replies, i.e. Acks, held
+#                       back behind the next one, so late Acks; "--reorder 0" turns it off)
+#   --loss P, --corrupt P   more relay impairments (default none)
 #   --seed N            relay seed of run 1; run i uses N+i-1 (default: random, printed)
 #   --send-arg ARG      one more argument for `udpx send` (repeatable), e.g. --send-arg --job-timeout
 #                       --send-arg 30
@@ -50,7 +52,7 @@ MODE=thread
 DELAY='40±2'
 DUPLICATE=2
 LOSS=
-REORDER=
+REORDER=0/5
 CORRUPT=
 SEED=
 SEND_ARGS=()
@@ -154,7 +156,7 @@ received_bytes() {
 
 relay_flags=(--delay "$DELAY" --duplicate "$DUPLICATE")
 [ -z "$LOSS" ] || relay_flags+=(--loss "$LOSS")
-[ -z "$REORDER" ] || relay_flags+=(--reorder "$REORDER")
+[ -z "$REORDER" ] || [ "$REORDER" = 0 ] || relay_flags+=(--reorder "$REORDER")
 [ -z "$CORRUPT" ] || relay_flags+=(--corrupt "$CORRUPT")
 
 SRC="$LOGS/hang-repro.bin"

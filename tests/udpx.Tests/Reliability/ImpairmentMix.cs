@@ -10,6 +10,9 @@ namespace Udpx.Tests.Reliability;
 /// </summary>
 internal sealed record ImpairmentMix(double Loss, double Duplicate, double Reorder, double Corrupt, int DelayMs, int JitterMs)
 {
+    /// <summary>Reordering of the server's replies (the Acks) alone, when it differs from <see cref="Reorder"/>.</summary>
+    public double? ReplyReorder { get; init; }
+
     /// <summary>
     /// Each impairment is on with probability 0.6, at a rate a real bad path might have; at least one
     /// of loss, duplication, reordering and corruption is always on.
@@ -40,7 +43,14 @@ internal sealed record ImpairmentMix(double Loss, double Duplicate, double Reord
             var parts = new List<string>();
             Add(parts, "--loss", Loss);
             Add(parts, "--duplicate", Duplicate);
-            Add(parts, "--reorder", Reorder);
+            if (ReplyReorder is { } replies)
+            {
+                parts.Add("--reorder " + Text(Reorder) + "/" + Text(replies));
+            }
+            else
+            {
+                Add(parts, "--reorder", Reorder);
+            }
             Add(parts, "--corrupt", Corrupt);
             if (Delay is { } delay)
             {
@@ -62,7 +72,7 @@ internal sealed record ImpairmentMix(double Loss, double Duplicate, double Reord
             server.ToString(),
             Percent(Loss),
             Percent(Duplicate),
-            Percent(Reorder),
+            ReplyReorder is { } replies ? Text(Reorder) + "/" + Text(replies) : Percent(Reorder),
             Percent(Corrupt),
             Delay,
             rate: null,
@@ -96,7 +106,7 @@ internal sealed record ImpairmentMix(double Loss, double Duplicate, double Reord
         {
             yield return ("duplicated", s.ClientToServer.Duplicated + s.ServerToClient.Duplicated);
         }
-        if (Reorder * received / 100 >= 10)
+        if (((Reorder * s.ClientToServer.Received) + ((ReplyReorder ?? Reorder) * s.ServerToClient.Received)) / 100 >= 10)
         {
             yield return ("reordered", s.ClientToServer.Reordered + s.ServerToClient.Reordered);
         }

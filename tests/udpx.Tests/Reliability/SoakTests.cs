@@ -28,6 +28,12 @@ public sealed class SoakTests(ITestOutputHelper output)
 
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// No progress for this long is a hang: longer than a sender takes to give up on its own (the connect
+    /// and idle timeouts), so a transfer that fails cleanly is seen doing so.
+    /// </summary>
+    private static readonly TimeSpan StallBound = (ConnectTimeout > IdleTimeout ? ConnectTimeout : IdleTimeout) + TimeSpan.FromSeconds(10);
+
     private static readonly int[] DatagramSizes = [1472, 1472, 1472, 8972, 65507];
 
     private static readonly int Seed = ReadSeed();
@@ -60,7 +66,9 @@ public sealed class SoakTests(ITestOutputHelper output)
     /// Issue 10: on 8ddeb8a a late or duplicated Ack's bitmap, read from its own old cumulative point,
     /// credits a chunk 8,192 chunks ahead that shares its ring slot; the server never gets that chunk
     /// and Finish/Ack exchanges keep both ends waiting for ever (thread mode has no job timeout).
-    /// 5±5 ms each way and 2% duplication hung that build in every run; 2±2 ms did not on 2 cores.
+    /// 40±2 ms each way keeps the whole ring in flight; with 2% duplication and 5% of the Acks held back
+    /// behind the next, the real binaries of that build stalled in 3 of 4 runs (2 of 10 without the held
+    /// Acks; 2±2 ms never filled the ring on 2 cores, and 5±5 ms crawled without stalling).
     /// The large file must arrive: failing cleanly is not enough here.
     /// </summary>
     [Theory]
@@ -70,7 +78,7 @@ public sealed class SoakTests(ITestOutputHelper output)
     {
         Assert.True(ConcurrencyModeNames.TryParse(modeName, out var mode));
         int seed = Derive(Seed, "large " + modeName);
-        var mixes = new List<ImpairmentMix> { new(Loss: 0, Duplicate: 2, Reorder: 0, Corrupt: 0, DelayMs: 5, JitterMs: 5) };
+        var mixes = new List<ImpairmentMix> { new(Loss: 0, Duplicate: 2, Reorder: 0, Corrupt: 0, DelayMs: 40, JitterMs: 2) { ReplyReorder = 5 } };
         var plan = new List<PlannedTransfer> { new(1, (long)mebibytes << 20, 0, 1472) };
 
         await RunBatchAsync(mode, seed, mixes, plan, requireVerified: 1);
@@ -105,7 +113,7 @@ public sealed class SoakTests(ITestOutputHelper output)
             var dispatcher = DispatcherFactory.Create(mode, Workers, batchBound + TimeSpan.FromSeconds(60));
             var watch = Stopwatch.StartNew();
 
-            var hung = await TransferWatchdog.RunAsync(dispatcher, handles, i => plan[i].Bound, batchBound, Describe);
+            var hung = await TransferWatchdog.RunAsync(dispatcher, handles, i => plan[i].Bound, StallBound, batchBound, Describe);
 
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch of {plan.Count} in {watch.Elapsed.TotalSeconds:F1} s"));
             Assert.True(hung.Count == 0, string.Join('\n', hung));

@@ -6,10 +6,11 @@ using Udpx.Modes;
 namespace Udpx.Tests.Reliability;
 
 /// <summary>
-/// Runs a batch under a dispatcher with a hard bound on every transfer, measured from when it left
-/// <see cref="TransferPhase.Pending"/>, and one on the batch. A transfer past its bound has hung: the
-/// watchdog names it, cancels the batch and returns. Ended means a result, or the phase Done or Failed
-/// (the modes hand results over in job order, so a result can wait behind a slower job's).
+/// Runs a batch under a dispatcher and watches every transfer. A transfer has hung when it makes no
+/// progress (no new byte acknowledged, no change of phase) for the stall bound, or has not ended within
+/// its hard bound from when it left <see cref="TransferPhase.Pending"/>, or the batch outlives its own
+/// bound; the watchdog then names it, cancels the batch and returns. Ended means a result, or the phase
+/// Done or Failed (the modes hand results over in job order, so a result can wait behind a slower job's).
 /// </summary>
 internal static class TransferWatchdog
 {
@@ -21,6 +22,7 @@ internal static class TransferWatchdog
         ITransferDispatcher dispatcher,
         IReadOnlyList<TransferHandle> handles,
         Func<int, TimeSpan> bound,
+        TimeSpan stallBound,
         TimeSpan batchBound,
         Func<int, string> describe)
     {
@@ -28,6 +30,8 @@ internal static class TransferWatchdog
         var run = dispatcher.RunAsync(handles, cancel.Token);
         var batch = Stopwatch.StartNew();
         var startedAt = new TimeSpan?[handles.Count];
+        var progressAt = new TimeSpan[handles.Count];
+        var progress = new (long BytesAcked, TransferPhase Phase)[handles.Count];
         var hung = new List<string>();
         while (!run.IsCompleted && hung.Count == 0)
         {
@@ -44,9 +48,18 @@ internal static class TransferWatchdog
                 {
                     startedAt[i] = now;
                 }
-                if (startedAt[i] is { } started && now - started > bound(i))
+                if ((snapshot.BytesAcked, snapshot.Phase) != progress[i])
                 {
-                    hung.Add(Line(describe(i), "no end " + Seconds(bound(i)) + " s after it started", snapshot));
+                    progress[i] = (snapshot.BytesAcked, snapshot.Phase);
+                    progressAt[i] = now;
+                }
+                if (startedAt[i] is not null && now - progressAt[i] > stallBound)
+                {
+                    hung.Add(Line(describe(i), "stalled: no new byte acknowledged and no change of phase for " + Seconds(stallBound) + " s", snapshot));
+                }
+                else if (startedAt[i] is { } started && now - started > bound(i))
+                {
+                    hung.Add(Line(describe(i), "no end " + Seconds(bound(i)) + " s after it started, though still making progress", snapshot));
                 }
                 else if (now > batchBound)
                 {
