@@ -17,6 +17,7 @@ internal sealed class DirectoryFileStore : IFileStore
     private readonly long _maxFileSize;
     private readonly HashSet<string> _busyNames = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _background = new();
 
     public DirectoryFileStore(string directory, long maxFileSize = long.MaxValue)
     {
@@ -82,24 +83,46 @@ internal sealed class DirectoryFileStore : IFileStore
             Release(name);
             return RejectReason.NameRejected;
         }
+        // Nothing touches the disk here: the file is made by PrepareAsync, off the receive thread.
+        file = new IncomingFile(this, name, tempPath, finalPath, size);
+        return RejectReason.None;
+    }
+
+    public DiskSpace? GetSpace()
+    {
         try
         {
-            var handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.None, preallocationSize: size);
-            file = new IncomingFile(this, name, tempPath, finalPath, handle, size);
-            return RejectReason.None;
+            // statvfs(3) of the folder: f_bavail (what a non-root writer may use) and the filesystem's size.
+            var drive = new DriveInfo(_directory);
+            return new DiskSpace(drive.AvailableFreeSpace, drive.TotalSize);
         }
-        catch (IOException ex) when (DiskErrors.IsDiskFull(ex))
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            TryDelete(tempPath);
-            Release(name);
-            return RejectReason.DiskFull;
+            return null;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+    }
+
+    /// <summary>
+    /// Waits (up to <paramref name="timeout"/>) for the background work still running: preallocations,
+    /// commits and the deletion of discarded files. Returns false if some is still running.
+    /// </summary>
+    public bool WaitForBackgroundWork(TimeSpan timeout)
+    {
+        var pending = _background.Keys.ToArray();
+        try
         {
-            TryDelete(tempPath);
-            Release(name);
-            return RejectReason.IoError;
+            return Task.WaitAll(pending, timeout);
         }
+        catch (AggregateException)
+        {
+            return true;
+        }
+    }
+
+    private void Track(Task task)
+    {
+        _background.TryAdd(task, 0);
+        task.ContinueWith(static (t, state) => ((DirectoryFileStore)state!)._background.TryRemove(t, out _), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private static string ShortName(string name) => name.Length <= 40 ? name : name[..40];
@@ -123,42 +146,103 @@ internal sealed class DirectoryFileStore : IFileStore
         }
     }
 
-    private sealed class IncomingFile(DirectoryFileStore store, string name, string tempPath, string finalPath, SafeFileHandle handle, long size) : IIncomingFile
+    private sealed class IncomingFile(DirectoryFileStore store, string name, string tempPath, string finalPath, long size) : IIncomingFile
     {
+        private SafeFileHandle? _handle;
+        private Task<RejectReason>? _preparing;
         private int _closed;
+        private int _discarding;
 
         public string Name => name;
 
-        public void Write(long offset, ReadOnlySpan<byte> bytes) => RandomAccess.Write(handle, bytes, offset);
+        public Task<RejectReason> PrepareAsync(CancellationToken cancellationToken)
+        {
+            var preparing = Task.Run(() => Prepare(cancellationToken), CancellationToken.None);
+            _preparing = preparing;
+            store.Track(preparing);
+            return preparing;
+        }
 
-        public Task<RejectReason> CommitAsync(UInt128 claimed, UInt128 computed, CancellationToken cancellationToken) =>
-            Task.Run(() => Commit(claimed, computed, cancellationToken), cancellationToken);
+        public void Write(long offset, ReadOnlySpan<byte> bytes) =>
+            RandomAccess.Write(_handle ?? throw new IOException("the file of '" + name + "' is not open"), bytes, offset);
+
+        public Task<RejectReason> CommitAsync(UInt128 claimed, UInt128 computed, CancellationToken cancellationToken)
+        {
+            var commit = Task.Run(() => Commit(claimed, computed, cancellationToken), CancellationToken.None);
+            store.Track(commit);
+            return commit;
+        }
 
         public void Discard()
         {
-            if (Interlocked.Exchange(ref _closed, 1) != 0)
+            if (Interlocked.Exchange(ref _discarding, 1) != 0)
             {
                 return;
             }
-            handle.Dispose();
+            // Closing and unlinking a large preallocated file can take a while: never on the caller's thread,
+            // and only once a preparation still running has ended (it may be about to open the handle).
+            var preparing = _preparing ?? Task.FromResult(RejectReason.None);
+            store.Track(preparing.ContinueWith(static (_, state) => ((IncomingFile)state!).Close(), this, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default));
+        }
+
+        private RejectReason Prepare(CancellationToken cancellationToken)
+        {
+            try
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                _handle = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.None, preallocationSize: size);
+                return RejectReason.None;
+            }
+            catch (OperationCanceledException)
+            {
+                Close();
+                return RejectReason.Cancelled;
+            }
+            catch (IOException ex) when (DiskErrors.IsDiskFull(ex))
+            {
+                Close();
+                return RejectReason.DiskFull;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Close();
+                return RejectReason.IoError;
+            }
+        }
+
+        /// <summary>Closes and deletes the temporary file and frees the name, once whoever calls it first.</summary>
+        private void Close()
+        {
+            if (Interlocked.Exchange(ref _closed, 1) == 0)
+            {
+                CloseClaimed();
+            }
+        }
+
+        private void CloseClaimed()
+        {
+            _handle?.Dispose();
             TryDelete(tempPath);
             store.Release(name);
         }
 
         private RejectReason Commit(UInt128 claimed, UInt128 computed, CancellationToken cancellationToken)
         {
+            bool claimedClose = false;
             try
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                var handle = _handle ?? throw new IOException("the file of '" + name + "' is not open");
                 if (RandomAccess.GetLength(handle) != size || computed != claimed)
                 {
-                    Discard();
+                    Close();
                     return RejectReason.DigestMismatch;
                 }
                 if (Interlocked.Exchange(ref _closed, 1) != 0)
                 {
                     return RejectReason.Cancelled;
                 }
+                claimedClose = true;
                 handle.Dispose();
                 // rename(2) replaces a symlink at the final name rather than following it.
                 File.Move(tempPath, finalPath, overwrite: true);
@@ -167,12 +251,19 @@ internal sealed class DirectoryFileStore : IFileStore
             }
             catch (OperationCanceledException)
             {
-                Discard();
+                Close();
                 return RejectReason.Cancelled;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                Discard();
+                if (claimedClose)
+                {
+                    CloseClaimed();
+                }
+                else
+                {
+                    Close();
+                }
                 return ex is IOException io && DiskErrors.IsDiskFull(io) ? RejectReason.DiskFull : RejectReason.IoError;
             }
         }
