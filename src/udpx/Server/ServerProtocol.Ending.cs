@@ -97,6 +97,7 @@ internal sealed partial class ServerProtocol
         }
         session.End(reason, message, now);
         _sessions.Remove(session.Id);
+        ForgetIdleCheck(session);
         var hostKey = session.Host;
         if (_hosts.TryGetValue(hostKey, out var host))
         {

@@ -39,6 +39,9 @@ internal sealed partial class ServerProtocol : IDisposable
     private ReceiverSession[] _sessionList = [];
     private int _active;
     private long _preparingBytes;
+    // Entries of the idle queue whose session has ended: dropped when popped, or all at once when they
+    // outnumber the live sessions, so that a loop of short sessions cannot grow the queue.
+    private int _staleIdle;
     private long _pollVisits;
 
     /// <summary>How many ended sessions the session list keeps showing.</summary>
@@ -225,6 +228,10 @@ internal sealed partial class ServerProtocol : IDisposable
             session.IdleCheckAt = 0;
             if (session.State != SessionState.Receiving)
             {
+                if (session.State is SessionState.Done or SessionState.Failed)
+                {
+                    _staleIdle--;
+                }
                 continue;
             }
             if (now - session.LastActivity >= _idleTimeout)
@@ -244,6 +251,30 @@ internal sealed partial class ServerProtocol : IDisposable
     {
         session.IdleCheckAt = at;
         _idle.Enqueue(session, at);
+    }
+
+    /// <summary>An ended session's entry stays in the idle queue until popped; too many such, and the queue is rebuilt.</summary>
+    private void ForgetIdleCheck(ReceiverSession session)
+    {
+        if (session.IdleCheckAt == 0)
+        {
+            return;
+        }
+        session.IdleCheckAt = 0;
+        if (++_staleIdle <= _sessions.Count + 64)
+        {
+            return;
+        }
+        // Amortised O(1) per ended session: this walks the live sessions once per more than that many ends.
+        _idle.Clear();
+        _staleIdle = 0;
+        foreach (var live in _sessions.Values)
+        {
+            if (live.IdleCheckAt != 0)
+            {
+                _idle.Enqueue(live, live.IdleCheckAt);
+            }
+        }
     }
 
     /// <summary>Poll sees the end of a task at its next tick; one that has already ended is handled now.</summary>

@@ -27,6 +27,9 @@ internal sealed class MemoryFileStore : IFileStore
 
     public int Created;
 
+    /// <summary>Files stored under their name, each time one was.</summary>
+    public int Commits;
+
     public RejectReason TryCreate(string name, long size, ulong sessionId, out IIncomingFile? file)
     {
         Interlocked.Increment(ref Created);
@@ -71,6 +74,7 @@ internal sealed class MemoryFileStore : IFileStore
                 Discard();
                 return Task.FromResult(RejectReason.DigestMismatch);
             }
+            Interlocked.Increment(ref store.Commits);
             store.Committed[name] = Bytes;
             return Task.FromResult(RejectReason.None);
         }
