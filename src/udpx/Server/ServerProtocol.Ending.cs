@@ -108,7 +108,7 @@ internal sealed partial class ServerProtocol
             }
         }
         Volatile.Write(ref _active, _active - 1);
-        var tombstone = new Tombstone(session.Id, session.Peer, reason, session.BytesReceived, message, session.CookieIssuedAt, now, accepted);
+        var tombstone = new Tombstone(session.Id, session.Peer, reason, session.BytesReceived, message, session.CookieIssuedAt, now, accepted, session.ChunkSize);
         _tombstones.Add(tombstone);
         _recent.Enqueue(session);
         if (_recent.Count > RecentShown)

@@ -171,7 +171,7 @@ internal sealed partial class ServerProtocol : IDisposable
         }
         int size = (MessageType)buffer[2] switch
         {
-            MessageType.Data when _sessions.TryGetValue(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(buffer[8..]), out var s) => s.ChunkSize + Wire.DataHeaderSize + _tag,
+            MessageType.Data => DataSize(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(buffer[8..])),
             MessageType.Hello => Wire.HelloSize + _tag,
             MessageType.Finish => Wire.FinishSize + _tag,
             MessageType.Abort => Wire.AbortSize + _tag,
@@ -180,6 +180,12 @@ internal sealed partial class ServerProtocol : IDisposable
         };
         return size <= 0 ? buffer.Length : size;
     }
+
+    /// <summary>The length of a data datagram of a session, live or ended; 0 when the session is unknown.</summary>
+    private int DataSize(ulong sessionId) =>
+        _sessions.TryGetValue(sessionId, out var live) ? live.ChunkSize + Wire.DataHeaderSize + _tag
+        : _tombstones.TryGet(sessionId, out var ended) ? ended.ChunkSize + Wire.DataHeaderSize + _tag
+        : 0;
 
     private bool TryDecrypt(ReadOnlySpan<byte> datagram, ulong sessionId, SocketAddress from, out int length)
     {

@@ -4,8 +4,11 @@ using Udpx.Protocol;
 namespace Udpx.Server;
 
 /// <summary>What is left of an ended session: enough to answer its client again, nothing of its buffers.</summary>
-internal sealed class Tombstone(ulong id, SocketAddress peer, RejectReason result, long bytes, string message, ulong cookieIssuedAt, long endedAt, bool accepted)
+internal sealed class Tombstone(ulong id, SocketAddress peer, RejectReason result, long bytes, string message, ulong cookieIssuedAt, long endedAt, bool accepted, int chunkSize)
 {
+    /// <summary>The session's chunk size: late data datagrams coalesced by the kernel are still cut where they end.</summary>
+    public int ChunkSize => chunkSize;
+
     /// <summary>False when the session ended before its Accept (its file could not be made): repeats get the Reject again.</summary>
     public bool Accepted => accepted;
 
