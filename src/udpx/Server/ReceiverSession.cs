@@ -134,7 +134,6 @@ internal sealed class ReceiverSession
     {
         ulong total = FileSize == 0 ? 0 : ((ulong)FileSize + (ulong)ChunkSize - 1) / (ulong)ChunkSize;
         _window = new ReceiveWindow(total, WindowChunks);
-        _chunkHashes = new ulong[WindowChunks];
         _pending = new WriteBehind();
         LastActivity = now;
         LastAckAt = now;
@@ -144,7 +143,8 @@ internal sealed class ReceiverSession
     /// <summary>Records the hash of a chunk just marked held and feeds the digest every chunk now in order.</summary>
     public void AddChunk(ulong chunk, ulong chunkHash)
     {
-        var hashes = _chunkHashes!;
+        // Made on the first chunk: a session opened and abandoned holds only its window's bits.
+        var hashes = _chunkHashes ??= new ulong[WindowChunks];
         int mask = hashes.Length - 1;
         hashes[(int)(chunk & (ulong)mask)] = chunkHash;
         while (Digest.Chunks < Window.Cumulative)

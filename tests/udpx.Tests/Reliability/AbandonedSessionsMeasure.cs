@@ -14,7 +14,7 @@ namespace Udpx.Tests.Reliability;
 /// A measurement, not a check (skipped unless UDPX_MEASURE_ABANDON is set; build/abandon-sessions.sh runs
 /// it): a `udpx serve` (UDPX_MEASURE_BINARY, default the apphost beside the tests) gets 1,000 sessions
 /// opened (Hello, Offer of a 12 MB file, Accept) and then abandoned, and its resident memory and CPU
-/// seconds are read from /proc while they sit idle.
+/// seconds are read from /proc while they sit idle, and again once the idle timeout has ended them.
 /// </summary>
 [Collection(RunAlone.Name)]
 public sealed class AbandonedSessionsMeasure(ITestOutputHelper output) : IDisposable
@@ -22,6 +22,7 @@ public sealed class AbandonedSessionsMeasure(ITestOutputHelper output) : IDispos
     private const int Sessions = 1_000;
     private const ulong FileSize = 12_000_000; // 8,310 chunks of 1444 bytes: the largest window, 8,192
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(15);
 
     private readonly TempFolder _folder = new();
 
@@ -30,7 +31,7 @@ public sealed class AbandonedSessionsMeasure(ITestOutputHelper output) : IDispos
     {
         Skip.If(Environment.GetEnvironmentVariable("UDPX_MEASURE_ABANDON") is null, "a measurement: set UDPX_MEASURE_ABANDON=1 (build/abandon-sessions.sh)");
         string binary = Environment.GetEnvironmentVariable("UDPX_MEASURE_BINARY") ?? UdpxProcess.Executable;
-        List<string> args = ["serve", "--bind", "127.0.0.1:0", "--out", _folder.Path, "--json", "--headless", "--max-sessions", "2000", "--idle-timeout", "60"];
+        List<string> args = ["serve", "--bind", "127.0.0.1:0", "--out", _folder.Path, "--json", "--headless", "--max-sessions", "2000", "--idle-timeout", IdleTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)];
         if (Help(binary).Contains("--max-sessions-per-host", StringComparison.Ordinal))
         {
             args.AddRange(["--max-sessions-per-host", "2000"]);
@@ -58,12 +59,16 @@ public sealed class AbandonedSessionsMeasure(ITestOutputHelper output) : IDispos
             var opened = Sample(server.Id);
             await Task.Delay(Idle);
             var idle = Sample(server.Id);
+            // Past the idle timeout the sessions have expired: lingering (before) or tombstones (after).
+            await Task.Delay(IdleTimeout - Idle + TimeSpan.FromSeconds(5));
+            var ended = Sample(server.Id);
 
             output.WriteLine($"binary: {binary}");
             output.WriteLine($"accepted {accepted} of {Sessions} offers of {FileSize} bytes in {openSeconds:F2} s");
             output.WriteLine($"before: RSS {start.RssKiB / 1024.0:F1} MiB");
             output.WriteLine($"opening {Sessions}: CPU {opened.CpuSeconds - start.CpuSeconds:F2} s; RSS after {opened.RssKiB / 1024.0:F1} MiB");
             output.WriteLine($"{Idle.TotalSeconds:F0} s with {accepted} abandoned sessions: CPU {idle.CpuSeconds - opened.CpuSeconds:F2} s ({(idle.CpuSeconds - opened.CpuSeconds) / Idle.TotalSeconds * 100:F1}% of a core); RSS {idle.RssKiB / 1024.0:F1} MiB, peak {idle.PeakKiB / 1024.0:F1} MiB");
+            output.WriteLine($"{(IdleTimeout + TimeSpan.FromSeconds(5)).TotalSeconds:F0} s later, all expired: CPU over the last {(IdleTimeout - Idle + TimeSpan.FromSeconds(5)).TotalSeconds:F0} s {ended.CpuSeconds - idle.CpuSeconds:F2} s; RSS {ended.RssKiB / 1024.0:F1} MiB, peak {ended.PeakKiB / 1024.0:F1} MiB");
             Assert.Equal(Sessions, accepted);
             server.Kill();
             await stdout;
