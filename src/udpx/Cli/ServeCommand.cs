@@ -17,7 +17,7 @@ internal static class ServeCommand
         var maxSessions = new Option<int>("--max-sessions") { Description = "Most transfers received at once", DefaultValueFactory = _ => 256 };
         var maxSize = new Option<string>("--max-file-size") { Description = "Largest file accepted (e.g. 500M, 2T)", DefaultValueFactory = _ => "64G" };
         var minFree = new Option<string>("--min-free") { Description = "Free space an accepted file must leave on the output filesystem: a size (2G) or a share (10%); default: 1G or 5%, whichever is smaller; 0 for none" };
-        var perHost = new Option<int>("--max-sessions-per-host") { Description = "Most transfers received at once from one address", DefaultValueFactory = _ => 32 };
+        var perHost = new Option<int>("--max-sessions-per-host") { Description = "Most transfers received at once from one address", DefaultValueFactory = _ => 64 };
         var reservedPerHost = new Option<string>("--max-reserved-per-host") { Description = "Most bytes one address's transfers in progress may offer together", DefaultValueFactory = _ => "128G" };
         var keyFile = new Option<string>("--key-file") { Description = "Accept only datagrams authenticated with this pre-shared key (or set UDPX_KEY)" };
         var idle = new Option<double>("--idle-timeout") { Description = "Seconds without a datagram before a transfer is abandoned", DefaultValueFactory = _ => 30 };

@@ -27,7 +27,8 @@ internal sealed class DemoScenario : IDisposable
         for (int i = 0; i < servers; i++)
         {
             string folder = Path.Combine(_root, "server" + (i + 1));
-            hosts.Add(ServerHost.Start(new IPEndPoint(IPAddress.Loopback, 0), folder, new ServerOptions()));
+            // Loopback servers whose only client is this process: no per-host share to keep.
+            hosts.Add(ServerHost.Start(new IPEndPoint(IPAddress.Loopback, 0), folder, new ServerOptions { MaxSessionsPerHost = int.MaxValue }));
         }
         Servers = hosts;
     }

@@ -17,8 +17,12 @@ internal sealed record ServerOptions
     /// <summary>Free space an accepted offer must leave on the output filesystem (--min-free).</summary>
     public DiskReserve MinFree { get; init; } = DiskReserve.Default;
 
-    /// <summary>Most sessions holding resources (preparing, receiving, verifying) from one address (--max-sessions-per-host).</summary>
-    public int MaxSessionsPerHost { get; init; } = 32;
+    /// <summary>
+    /// Most sessions holding resources (preparing, receiving, verifying) from one address
+    /// (--max-sessions-per-host): a quarter of <see cref="MaxSessions"/>, so that one host never takes
+    /// the whole server, yet a lab client sending a few dozen files at once in thread mode fits.
+    /// </summary>
+    public int MaxSessionsPerHost { get; init; } = 64;
 
     /// <summary>Most bytes offered by one address's sessions in progress together (--max-reserved-per-host).</summary>
     public long MaxReservedPerHost { get; init; } = 128_000_000_000;
