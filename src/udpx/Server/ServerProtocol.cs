@@ -26,8 +26,9 @@ internal sealed partial class ServerProtocol : IDisposable
     private readonly PriorityQueue<ReceiverSession, long> _idle = new();
     // Sessions whose background work (preparation, commit) ended, queued by the task's continuation.
     private readonly System.Collections.Concurrent.ConcurrentQueue<ReceiverSession> _completed = new();
-    // The last ended sessions, for the session list only.
+    // The last ended sessions, for the session list only: at most RecentShown, each for Linger.
     private readonly Queue<ReceiverSession> _recent = new();
+    private readonly long _linger;
     private readonly byte[] _reply = new byte[Wire.MaxDatagramSize];
     private readonly byte[] _plain = new byte[Wire.MaxDatagramSize];
     private readonly CancellationTokenSource _stopping = new();
@@ -44,7 +45,7 @@ internal sealed partial class ServerProtocol : IDisposable
     private int _staleIdle;
     private long _pollVisits;
 
-    /// <summary>How many ended sessions the session list keeps showing.</summary>
+    /// <summary>How many ended sessions the session list shows at most (each for <see cref="ServerOptions.Linger"/>).</summary>
     public const int RecentShown = 64;
 
     public ServerProtocol(ServerOptions options, IFileStore store, IServerObserver? observer = null)
@@ -55,6 +56,7 @@ internal sealed partial class ServerProtocol : IDisposable
         _cookies = new CookieJar(options.CookieLifetime);
         _ackDelay = (long)(options.AckDelay.Ticks / 10);
         _idleTimeout = Micros(options.IdleTimeout);
+        _linger = Micros(options.Linger);
         _idleMessage = "no datagram from the client for " + options.IdleTimeout.TotalSeconds + " s";
         var keep = options.CookieLifetime + TimeSpan.FromSeconds(1);
         _tombstones = new Tombstones(Math.Max(1, options.MaxTombstones), Micros(keep > options.Linger ? keep : options.Linger));
@@ -251,6 +253,15 @@ internal sealed partial class ServerProtocol : IDisposable
             }
         }
         _pollVisits += _tombstones.Expire(now);
+        if (_recent.TryPeek(out var shown) && now - shown.FinishedAt >= _linger)
+        {
+            while (_recent.TryPeek(out shown) && now - shown.FinishedAt >= _linger)
+            {
+                _recent.Dequeue();
+                _pollVisits++;
+            }
+            PublishSessionList();
+        }
     }
 
     private void ScheduleIdleCheck(ReceiverSession session, long at)
