@@ -12,9 +12,13 @@ internal sealed class NullFileStore : IFileStore
         return RejectReason.None;
     }
 
+    public DiskSpace? GetSpace() => null;
+
     private sealed class NullFile(string name) : IIncomingFile
     {
         public string Name => name;
+
+        public Task<RejectReason> PrepareAsync(CancellationToken cancellationToken) => Task.FromResult(RejectReason.None);
 
         public void Write(long offset, ReadOnlySpan<byte> bytes)
         {

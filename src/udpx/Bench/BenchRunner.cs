@@ -40,7 +40,8 @@ internal sealed class BenchRunner : IDisposable
     {
         for (int i = 0; i < _options.Servers; i++)
         {
-            _servers.Add(ServerHost.Start(new IPEndPoint(IPAddress.Loopback, 0), Path.Combine(_root, "server" + (i + 1)), new ServerOptions { Overwrite = true, AllowHidden = true }));
+            // Loopback servers whose only client is this process: no per-host share to keep; names are resent.
+            _servers.Add(ServerHost.Start(new IPEndPoint(IPAddress.Loopback, 0), Path.Combine(_root, "server" + (i + 1)), new ServerOptions { Overwrite = true, AllowHidden = true, MaxSessionsPerHost = int.MaxValue }));
         }
         _progress($"servers on {string.Join(", ", _servers.Select(s => s.EndPoint))}; files in {_root}");
         await WarmUpAsync(cancellationToken).ConfigureAwait(false);

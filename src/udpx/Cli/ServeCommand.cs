@@ -17,17 +17,21 @@ internal static class ServeCommand
         var headless = new Option<bool>("--headless") { Description = "Plain output even on a terminal (no TUI)" };
         var verbosity = new Option<string>("--verbosity", "-v") { Description = "quiet | normal | stream (a line per stream each second) | datagram (a line per datagram)", DefaultValueFactory = _ => "normal" };
         var maxSessions = new Option<int>("--max-sessions") { Description = "Most transfers received at once", DefaultValueFactory = _ => 256 };
-        var maxSize = new Option<string>("--max-file-size") { Description = "Largest file accepted (e.g. 10G); default: no limit" };
+        var maxSize = new Option<string>("--max-file-size") { Description = "Largest file accepted (e.g. 500M, 2T)", DefaultValueFactory = _ => "64G" };
+        var minFree = new Option<string>("--min-free") { Description = "Free space an accepted file must leave on the output filesystem: a size (2G) or a share (10%); default: 1G or 5%, whichever is smaller; 0 for none" };
+        var perHost = new Option<int>("--max-sessions-per-host") { Description = "Most transfers received at once from one address", DefaultValueFactory = _ => 64 };
+        var reservedPerHost = new Option<string>("--max-reserved-per-host") { Description = "Most bytes one address's transfers in progress may offer together", DefaultValueFactory = _ => "128G" };
         var keyFile = new Option<string>("--key-file") { Description = "Accept only datagrams authenticated with this pre-shared key (or set UDPX_KEY)" };
         var idle = new Option<double>("--idle-timeout") { Description = "Seconds without a datagram before a transfer is abandoned", DefaultValueFactory = _ => 30 };
 
         var command = new Command("serve", "Receive files: many clients, many concurrent transfers, each verified before it is stored")
         {
-            bind, output, overwrite, allowHidden, json, headless, verbosity, maxSessions, maxSize, idle, keyFile,
+            bind, output, overwrite, allowHidden, json, headless, verbosity, maxSessions, maxSize, minFree, perHost, reservedPerHost, idle, keyFile,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(bind), result.GetValue(output)!, result.GetValue(overwrite), result.GetValue(allowHidden), result.GetValue(json), result.GetValue(headless),
-            result.GetValue(verbosity)!, result.GetValue(maxSessions), result.GetValue(maxSize), result.GetValue(idle), result.GetValue(keyFile), cancellationToken));
+            result.GetValue(verbosity)!, result.GetValue(maxSessions), result.GetValue(maxSize), result.GetValue(idle), result.GetValue(keyFile),
+            ParseLimits(result.GetValue(minFree), result.GetValue(perHost), result.GetValue(reservedPerHost)), cancellationToken));
         return command;
     }
 
@@ -36,16 +40,49 @@ internal static class ServeCommand
     /// home folder, `udpx serve` must not be a way to write beside .bashrc.
     /// </summary>
     public const string DefaultFolder = "udpx-received";
+    /// <summary>The resource limits beyond --max-sessions and --max-file-size, checked at the edge.</summary>
+    private static ServerOptions ParseLimits(string? minFreeText, int perHost, string? reservedText)
+    {
+        var minFree = DiskReserve.Default;
+        if (minFreeText is not null)
+        {
+            string text = minFreeText.Trim();
+            if (text.EndsWith('%'))
+            {
+                if (!double.TryParse(text[..^1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double percent) || percent is < 0 or > 100)
+                {
+                    throw new UserError(ExitCodes.Usage, "--min-free '" + minFreeText + "': use a share from 0% to 100%, or a size such as 2G");
+                }
+                minFree = DiskReserve.OfPercent(percent);
+            }
+            else if (Units.TryParseBytes(text, out long bytes))
+            {
+                minFree = DiskReserve.OfBytes(bytes);
+            }
+            else
+            {
+                throw new UserError(ExitCodes.Usage, "--min-free '" + minFreeText + "': use a size such as 2G or a share such as 10%");
+            }
+        }
+        if (perHost < 1)
+        {
+            throw new UserError(ExitCodes.Usage, "--max-sessions-per-host must be at least 1");
+        }
+        if (reservedText is null || !Units.TryParseBytes(reservedText, out long reserved))
+        {
+            throw new UserError(ExitCodes.Usage, "--max-reserved-per-host '" + reservedText + "': use a size such as 500G");
+        }
+        return new ServerOptions { MinFree = minFree, MaxSessionsPerHost = perHost, MaxReservedPerHost = reserved };
+    }
 
-    private static async Task<int> RunAsync(string? bindText, string folder, bool overwrite, bool allowHidden, bool json, bool headless, string verbosityText, int maxSessions, string? maxSizeText, double idleSeconds, string? keyFile, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string? bindText, string folder, bool overwrite, bool allowHidden, bool json, bool headless, string verbosityText, int maxSessions, string? maxSizeText, double idleSeconds, string? keyFile, ServerOptions limits, CancellationToken cancellationToken)
     {
         var bind = Endpoints.ParseBind(bindText);
         if (!Enum.TryParse<Verbosity>(verbosityText, ignoreCase: true, out var verbosity) || !Enum.IsDefined(verbosity))
         {
             throw new UserError(ExitCodes.Usage, "--verbosity '" + verbosityText + "': use quiet, normal, stream or datagram");
         }
-        long maxSize = long.MaxValue;
-        if (maxSizeText is not null && !Units.TryParseBytes(maxSizeText, out maxSize))
+        if (maxSizeText is null || !Units.TryParseBytes(maxSizeText, out long maxSize))
         {
             throw new UserError(ExitCodes.Usage, "--max-file-size '" + maxSizeText + "': use a size such as 500M or 10G");
         }
@@ -58,7 +95,7 @@ internal static class ServeCommand
             throw new UserError(ExitCodes.Usage, "--idle-timeout must be more than 0 seconds");
         }
         var key = KeyOption.Load(keyFile);
-        var options = new ServerOptions
+        var options = limits with
         {
             MaxSessions = maxSessions,
             MaxFileSize = maxSize,

@@ -27,8 +27,9 @@ internal sealed class DemoScenario : IDisposable
         for (int i = 0; i < servers; i++)
         {
             string folder = Path.Combine(_root, "server" + (i + 1));
-            // Every mode sends the same files to the same servers: each run replaces the one before.
-            hosts.Add(ServerHost.Start(new IPEndPoint(IPAddress.Loopback, 0), folder, new ServerOptions { Overwrite = true, AllowHidden = true }));
+            // Every mode sends the same files to the same servers: each run replaces the one before. The
+            // servers' only client is this process: no per-host share to keep.
+            hosts.Add(ServerHost.Start(new IPEndPoint(IPAddress.Loopback, 0), folder, new ServerOptions { Overwrite = true, AllowHidden = true, MaxSessionsPerHost = int.MaxValue }));
         }
         Servers = hosts;
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Win32.SafeHandles;
 using Udpx.Engine;
 using Udpx.Protocol;
 
@@ -6,11 +7,11 @@ namespace Udpx.Server;
 
 /// <summary>
 /// Stores files in one folder. Each transfer writes to a hidden temporary file beside the final name
-/// (".udpx-&lt;session&gt;-&lt;name&gt;.udpx-part", created 0600); only a verified file gets its name.
-/// Nothing already there under that name (file, symlink, anything) is replaced unless the server was
-/// told to overwrite: the offer is refused, and the final step is a hard link, which fails rather than
-/// replace what appeared meanwhile. A stored file is 0644 under the umask, or stays 0600 when its bytes
-/// came encrypted. Two transfers of the same name at once: the second is refused.
+/// (".udpx-&lt;session&gt;-&lt;name&gt;.udpx-part", created 0600 off the receive thread); only a
+/// verified file gets its name. Nothing already there under that name (file, symlink, anything) is
+/// replaced unless the server was told to overwrite: the offer is refused, and the final step is a hard
+/// link, which fails rather than replace what appeared meanwhile. A stored file is 0644 under the umask,
+/// or stays 0600 when its bytes came encrypted. Two transfers of the same name at once: the second is refused.
 /// </summary>
 internal sealed class DirectoryFileStore : IFileStore
 {
@@ -23,6 +24,7 @@ internal sealed class DirectoryFileStore : IFileStore
     private readonly bool _allowHidden;
     private readonly HashSet<string> _busyNames = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _background = new();
 
     // 0644 under the umask; EnsureWritable learns the umask from its probe file.
     private UnixFileMode _sharedMode = Shared;
@@ -104,41 +106,12 @@ internal sealed class DirectoryFileStore : IFileStore
             Release(name);
             return RejectReason.Exists;
         }
-        try
-        {
-            // 0600 from the first byte: the bytes may be a decrypted file, and a mode changed after
-            // open(2) would not stop a reader who opened the file in between.
-            var options = new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.ReadWrite,
-                Share = FileShare.None,
-                BufferSize = 0,
-                PreallocationSize = size,
-            };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = Private;
-            }
-            var stream = new FileStream(tempPath, options);
-            file = new IncomingFile(this, name, tempPath, finalPath, stream, size);
-            return RejectReason.None;
-        }
-        catch (IOException ex) when (DiskErrors.IsDiskFull(ex))
-        {
-            TryDelete(tempPath);
-            Release(name);
-            return RejectReason.DiskFull;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            TryDelete(tempPath);
-            Release(name);
-            return RejectReason.IoError;
-        }
+        // Nothing else touches the disk here: the file is made by PrepareAsync, off the receive thread.
+        file = new IncomingFile(this, name, tempPath, finalPath, size);
+        return RejectReason.None;
     }
 
-    /// <summary>Anything at all under this name, a dangling symlink included.</summary>
+    /// <summary>Anything at all under this name, a dangling symlink included (one lstat, cheap enough for the receive thread).</summary>
     private static bool IsTaken(string path)
     {
         try
@@ -149,6 +122,43 @@ internal sealed class DirectoryFileStore : IFileStore
         {
             return true;
         }
+    }
+
+    public DiskSpace? GetSpace()
+    {
+        try
+        {
+            // statvfs(3) of the folder: f_bavail (what a non-root writer may use) and the filesystem's size.
+            var drive = new DriveInfo(_directory);
+            return new DiskSpace(drive.AvailableFreeSpace, drive.TotalSize);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Waits (up to <paramref name="timeout"/>) for the background work still running: preallocations,
+    /// commits and the deletion of discarded files. Returns false if some is still running.
+    /// </summary>
+    public bool WaitForBackgroundWork(TimeSpan timeout)
+    {
+        var pending = _background.Keys.ToArray();
+        try
+        {
+            return Task.WaitAll(pending, timeout);
+        }
+        catch (AggregateException)
+        {
+            return true;
+        }
+    }
+
+    private void Track(Task task)
+    {
+        _background.TryAdd(task, 0);
+        task.ContinueWith(static (t, state) => ((DirectoryFileStore)state!)._background.TryRemove(t, out _), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private static string ShortName(string name) => name.Length <= 40 ? name : name[..40];
@@ -172,70 +182,129 @@ internal sealed class DirectoryFileStore : IFileStore
         }
     }
 
-    private sealed class IncomingFile(DirectoryFileStore store, string name, string tempPath, string finalPath, FileStream stream, long size) : IIncomingFile
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Discard or Commit closes the stream; every file ends in one of them.")]
+    private sealed class IncomingFile(DirectoryFileStore store, string name, string tempPath, string finalPath, long size) : IIncomingFile
     {
-        private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _handle = stream.SafeFileHandle;
+        private FileStream? _stream;
+        private SafeFileHandle? _handle;
+        private Task<RejectReason>? _preparing;
         private int _closed;
+        private int _discarding;
         private volatile bool _encrypted;
 
         public string Name => name;
 
-        public void Write(long offset, ReadOnlySpan<byte> bytes) => RandomAccess.Write(_handle, bytes, offset);
-
         public void MarkEncrypted() => _encrypted = true;
 
-        public Task<RejectReason> CommitAsync(UInt128 claimed, UInt128 computed, CancellationToken cancellationToken) =>
-            Task.Run(() => Commit(claimed, computed, cancellationToken), cancellationToken);
+        public Task<RejectReason> PrepareAsync(CancellationToken cancellationToken)
+        {
+            var preparing = Task.Run(() => Prepare(cancellationToken), CancellationToken.None);
+            _preparing = preparing;
+            store.Track(preparing);
+            return preparing;
+        }
+
+        public void Write(long offset, ReadOnlySpan<byte> bytes) =>
+            RandomAccess.Write(_handle ?? throw new IOException("the file of '" + name + "' is not open"), bytes, offset);
+
+        public Task<RejectReason> CommitAsync(UInt128 claimed, UInt128 computed, CancellationToken cancellationToken)
+        {
+            var commit = Task.Run(() => Commit(claimed, computed, cancellationToken), CancellationToken.None);
+            store.Track(commit);
+            return commit;
+        }
 
         public void Discard()
         {
-            if (Interlocked.Exchange(ref _closed, 1) != 0)
+            if (Interlocked.Exchange(ref _discarding, 1) != 0)
             {
                 return;
             }
-            stream.Dispose();
-            Remove();
+            // Closing and unlinking a large preallocated file can take a while: never on the caller's thread,
+            // and only once a preparation still running has ended (it may be about to open the handle).
+            var preparing = _preparing ?? Task.FromResult(RejectReason.None);
+            store.Track(preparing.ContinueWith(static (_, state) => ((IncomingFile)state!).Close(), this, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default));
         }
 
-        private void Remove()
+        private RejectReason Prepare(CancellationToken cancellationToken)
         {
+            try
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                // 0600 from the first byte: the bytes may be a decrypted file, and a mode changed after
+                // open(2) would not stop a reader who opened the file in between.
+                var options = new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew,
+                    Access = FileAccess.ReadWrite,
+                    Share = FileShare.None,
+                    BufferSize = 0,
+                    PreallocationSize = size,
+                };
+                if (!OperatingSystem.IsWindows())
+                {
+                    options.UnixCreateMode = Private;
+                }
+                _stream = new FileStream(tempPath, options);
+                _handle = _stream.SafeFileHandle;
+                return RejectReason.None;
+            }
+            catch (OperationCanceledException)
+            {
+                Close();
+                return RejectReason.Cancelled;
+            }
+            catch (IOException ex) when (DiskErrors.IsDiskFull(ex))
+            {
+                Close();
+                return RejectReason.DiskFull;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Close();
+                return RejectReason.IoError;
+            }
+        }
+
+        /// <summary>Closes and deletes the temporary file and frees the name, once whoever calls it first.</summary>
+        private void Close()
+        {
+            if (Interlocked.Exchange(ref _closed, 1) == 0)
+            {
+                CloseClaimed();
+            }
+        }
+
+        private void CloseClaimed()
+        {
+            _stream?.Dispose();
             TryDelete(tempPath);
             store.Release(name);
         }
 
         private RejectReason Commit(UInt128 claimed, UInt128 computed, CancellationToken cancellationToken)
         {
+            bool claimedClose = false;
             try
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (RandomAccess.GetLength(_handle) != size || computed != claimed)
+                var handle = _handle ?? throw new IOException("the file of '" + name + "' is not open");
+                if (RandomAccess.GetLength(handle) != size || computed != claimed)
                 {
-                    Discard();
+                    Close();
                     return RejectReason.DigestMismatch;
                 }
                 if (!_encrypted && !OperatingSystem.IsWindows())
                 {
                     // Before the name appears: nobody can open the stored file under a mode it never has.
-                    File.SetUnixFileMode(_handle, store._sharedMode);
+                    File.SetUnixFileMode(handle, store._sharedMode);
                 }
-            }
-            catch (OperationCanceledException)
-            {
-                Discard();
-                return RejectReason.Cancelled;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                Discard();
-                return ex is IOException io && DiskErrors.IsDiskFull(io) ? RejectReason.DiskFull : RejectReason.IoError;
-            }
-            if (Interlocked.Exchange(ref _closed, 1) != 0)
-            {
-                return RejectReason.Cancelled;
-            }
-            stream.Dispose();
-            try
-            {
+                if (Interlocked.Exchange(ref _closed, 1) != 0)
+                {
+                    return RejectReason.Cancelled;
+                }
+                claimedClose = true;
+                _stream!.Dispose();
                 if (store._overwrite)
                 {
                     // rename(2) replaces a symlink at the final name rather than following it.
@@ -245,7 +314,7 @@ internal sealed class DirectoryFileStore : IFileStore
                 }
                 // link(2) never replaces: whatever appeared under the name since the offer stays as it is.
                 int error = HardLink.Create(tempPath, finalPath);
-                Remove();
+                CloseClaimed();
                 return error switch
                 {
                     0 => RejectReason.None,
@@ -253,9 +322,21 @@ internal sealed class DirectoryFileStore : IFileStore
                     _ => HardLink.IsDiskFull(error) ? RejectReason.DiskFull : RejectReason.IoError,
                 };
             }
+            catch (OperationCanceledException)
+            {
+                Close();
+                return RejectReason.Cancelled;
+            }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                Remove();
+                if (claimedClose)
+                {
+                    CloseClaimed();
+                }
+                else
+                {
+                    Close();
+                }
                 return ex is IOException io && DiskErrors.IsDiskFull(io) ? RejectReason.DiskFull : RejectReason.IoError;
             }
         }

@@ -5,14 +5,30 @@ namespace Udpx.Server;
 /// <summary>Where a server puts incoming files. A seam: the real one is <see cref="DirectoryFileStore"/>.</summary>
 internal interface IFileStore
 {
-    /// <summary>Opens a temporary home for a file, or says why not.</summary>
+    /// <summary>
+    /// Checks the name and claims it for this session, or says why not. Quick: it touches no disk, so the
+    /// receive thread may call it; the file itself is made by <see cref="IIncomingFile.PrepareAsync"/>.
+    /// </summary>
     RejectReason TryCreate(string name, long size, ulong sessionId, out IIncomingFile? file);
+
+    /// <summary>Space on the filesystem the files go to (statvfs); null when it cannot be known.</summary>
+    DiskSpace? GetSpace();
 }
 
-/// <summary>A file being received: written at positions, then committed under its name only if its digest matches.</summary>
+/// <summary>Bytes an unprivileged writer may still use, and the size of the filesystem.</summary>
+internal readonly record struct DiskSpace(long Available, long Total);
+
+/// <summary>A file being received: made and preallocated, written at positions, then committed under its name only if its digest matches.</summary>
 internal interface IIncomingFile
 {
     string Name { get; }
+
+    /// <summary>
+    /// Creates the temporary file and preallocates it to the offered size, off the calling thread:
+    /// <see cref="RejectReason.None"/>, or <see cref="RejectReason.DiskFull"/> / <see cref="RejectReason.IoError"/>
+    /// (after which the file is already discarded).
+    /// </summary>
+    Task<RejectReason> PrepareAsync(CancellationToken cancellationToken);
 
     /// <summary>Writes received bytes. Throws <see cref="IOException"/> when the disk refuses.</summary>
     void Write(long offset, ReadOnlySpan<byte> bytes);
@@ -31,6 +47,9 @@ internal interface IIncomingFile
     /// </summary>
     Task<RejectReason> CommitAsync(UInt128 claimed, UInt128 computed, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the temporary file; nothing appears under the final name.</summary>
+    /// <summary>
+    /// Deletes the temporary file (once any preparation has ended) without waiting for the disk; nothing
+    /// appears under the final name. Safe to call more than once.
+    /// </summary>
     void Discard();
 }

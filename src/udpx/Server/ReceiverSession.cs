@@ -6,8 +6,11 @@ namespace Udpx.Server;
 
 /// <summary>
 /// One incoming file on a server: which chunks are held, when to acknowledge, and how it ended.
-/// Owned by the server's receive thread; its counters may be read from any thread.
+/// Owned by the server's receive thread; its counters may be read from any thread. The buffers of a
+/// transfer (window, hash ring, write-behind, cipher) exist only while it is receiving: a session that is
+/// preparing its file holds none yet, and an ended one gives them back at once.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "End() gives the buffers back, and every session ends (the server's Dispose ends those still live).")]
 internal sealed class ReceiverSession
 {
     private long _bytesReceived;
@@ -17,10 +20,13 @@ internal sealed class ReceiverSession
     private int _state;
 
     // The hash of each chunk held above the cumulative point, a ring like the window's bits.
-    private readonly ulong[] _chunkHashes;
+    private ulong[]? _chunkHashes;
+    private ReceiveWindow? _window;
+    private WriteBehind? _pending;
 
     public ReceiverSession(ulong id, SocketAddress peer, in OfferMessage offer, IIncomingFile file, int windowChunks, long now, bool keyed = false)
     {
+        _state = (int)SessionState.Preparing;
         Id = id;
         Packets = new SessionPackets(offer.ClientRandom, keyed);
         Encrypted = (offer.Flags & OfferMessage.Encrypted) != 0;
@@ -31,9 +37,9 @@ internal sealed class ReceiverSession
         FileSize = (long)offer.FileSize;
         ChunkSize = offer.ChunkSize;
         File = file;
-        ulong total = offer.FileSize == 0 ? 0 : (offer.FileSize + offer.ChunkSize - 1) / offer.ChunkSize;
-        Window = new ReceiveWindow(total, windowChunks);
-        _chunkHashes = new ulong[windowChunks];
+        WindowChunks = windowChunks;
+        CookieIssuedAt = offer.CookieIssuedAtSeconds;
+        Host = HostKey.Of(peer);
         StartedAt = now;
         LastActivity = now;
         LastAckAt = now;
@@ -59,6 +65,23 @@ internal sealed class ReceiverSession
 
     public IIncomingFile File { get; }
 
+    /// <summary>The source address without its port: what the per-host limits count.</summary>
+    public UInt128 Host { get; }
+
+    /// <summary>When the cookie the offer carried was issued (server seconds).</summary>
+    public ulong CookieIssuedAt { get; }
+
+    public int WindowChunks { get; }
+
+    /// <summary>Preallocation of the file, then its commit: background work whose end <see cref="ServerProtocol.Poll"/> observes.</summary>
+    public Task<RejectReason>? Background { get; set; }
+
+    /// <summary>True while the session is in the list of sessions with chunks not yet acknowledged.</summary>
+    public bool AckScheduled { get; set; }
+
+    /// <summary>The deadline the session's entry in the idle queue carries; 0 when it has none.</summary>
+    public long IdleCheckAt { get; set; }
+
     /// <summary>The file's digest as received, grown chunk by chunk as the held prefix grows.</summary>
     public ChunkDigest Digest { get; } = new();
 
@@ -69,9 +92,9 @@ internal sealed class ReceiverSession
     public Protocol.PayloadCipher? Cipher { get; set; }
 
     /// <summary>In-order chunks waiting to be written together.</summary>
-    public WriteBehind Pending { get; } = new();
+    public WriteBehind Pending => _pending ?? throw new InvalidOperationException("session " + Id + " is not receiving");
 
-    public ReceiveWindow Window { get; }
+    public ReceiveWindow Window => _window ?? throw new InvalidOperationException("session " + Id + " is not receiving");
 
     public long StartedAt { get; }
 
@@ -85,7 +108,6 @@ internal sealed class ReceiverSession
 
     public bool AckNow { get; set; }
 
-    public Task<RejectReason>? Verification { get; set; }
 
     public RejectReason Result { get; private set; }
 
@@ -113,14 +135,27 @@ internal sealed class ReceiverSession
         Volatile.Write(ref _duplicates, _duplicates + 1);
     }
 
+    /// <summary>The file is ready: the buffers of the transfer are made and data is welcome.</summary>
+    public void StartReceiving(long now)
+    {
+        ulong total = FileSize == 0 ? 0 : ((ulong)FileSize + (ulong)ChunkSize - 1) / (ulong)ChunkSize;
+        _window = new ReceiveWindow(total, WindowChunks);
+        _pending = new WriteBehind();
+        LastActivity = now;
+        LastAckAt = now;
+        SetState(SessionState.Receiving);
+    }
+
     /// <summary>Records the hash of a chunk just marked held and feeds the digest every chunk now in order.</summary>
     public void AddChunk(ulong chunk, ulong chunkHash)
     {
-        int mask = _chunkHashes.Length - 1;
-        _chunkHashes[(int)(chunk & (ulong)mask)] = chunkHash;
+        // Made on the first chunk: a session opened and abandoned holds only its window's bits.
+        var hashes = _chunkHashes ??= new ulong[WindowChunks];
+        int mask = hashes.Length - 1;
+        hashes[(int)(chunk & (ulong)mask)] = chunkHash;
         while (Digest.Chunks < Window.Cumulative)
         {
-            Digest.Append(_chunkHashes[(int)(Digest.Chunks & (ulong)mask)]);
+            Digest.Append(hashes[(int)(Digest.Chunks & (ulong)mask)]);
         }
     }
 
@@ -128,8 +163,16 @@ internal sealed class ReceiverSession
 
     public void SetState(SessionState state) => Volatile.Write(ref _state, (int)state);
 
+    /// <summary>Ends the session and gives its buffers back; what remains is its result.</summary>
     public void End(RejectReason result, string message, long now)
     {
+        _pending?.Dispose();
+        _pending = null;
+        _window = null;
+        _chunkHashes = null;
+        Cipher?.Dispose();
+        Cipher = null;
+        Background = null;
         Result = result;
         ResultMessage = message;
         FinishedAt = now;
@@ -139,6 +182,8 @@ internal sealed class ReceiverSession
 
 internal enum SessionState
 {
+    /// <summary>Accepted by the checks; its file is being created and preallocated off the receive thread.</summary>
+    Preparing,
     Receiving,
     Verifying,
     Done,

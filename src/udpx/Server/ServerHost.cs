@@ -46,5 +46,10 @@ internal sealed class ServerHost : IDisposable
         }
     }
 
-    public void Dispose() => Server.Dispose();
+    /// <summary>Stops the server, then waits a little for file work still running (deleting discarded files).</summary>
+    public void Dispose()
+    {
+        Server.Dispose();
+        Store.WaitForBackgroundWork(TimeSpan.FromSeconds(10));
+    }
 }

@@ -8,7 +8,27 @@ internal sealed record ServerOptions
     /// <summary>When set, every datagram must carry a valid tag for this key (--key-file / UDPX_KEY).</summary>
     public Protocol.PreSharedKey? Key { get; init; }
 
-    public long MaxFileSize { get; init; } = long.MaxValue;
+    /// <summary>
+    /// Largest file accepted (--max-file-size). 64 GB holds any disk image or data set a lab sends, and
+    /// keeps one offer from reserving a whole disk; raise it for more.
+    /// </summary>
+    public long MaxFileSize { get; init; } = 64_000_000_000;
+
+    /// <summary>Free space an accepted offer must leave on the output filesystem (--min-free).</summary>
+    public DiskReserve MinFree { get; init; } = DiskReserve.Default;
+
+    /// <summary>
+    /// Most sessions holding resources (preparing, receiving, verifying) from one address
+    /// (--max-sessions-per-host): a quarter of <see cref="MaxSessions"/>, so that one host never takes
+    /// the whole server, yet a lab client sending a few dozen files at once in thread mode fits.
+    /// </summary>
+    public int MaxSessionsPerHost { get; init; } = 64;
+
+    /// <summary>Most bytes offered by one address's sessions in progress together (--max-reserved-per-host).</summary>
+    public long MaxReservedPerHost { get; init; } = 128_000_000_000;
+
+    /// <summary>Most ended sessions remembered (their tombstones); past it the oldest are forgotten early.</summary>
+    public int MaxTombstones { get; init; } = 65_536;
 
     /// <summary>Replace a file that already has the offered name (--overwrite); otherwise refuse the offer.</summary>
     public bool Overwrite { get; init; }
@@ -20,7 +40,10 @@ internal sealed record ServerOptions
 
     public TimeSpan CookieLifetime { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a finished session still answers a late Finish with its result.</summary>
+    /// <summary>
+    /// How long a finished session still answers a late Finish with its result. Its tombstone is kept at
+    /// least <see cref="CookieLifetime"/> + 1 s whatever this says, so no cookie outlives it.
+    /// </summary>
     public TimeSpan Linger { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Acknowledge after this many new chunks in order.</summary>

@@ -16,6 +16,19 @@ internal sealed partial class ServerProtocol
     {
         if (!_sessions.TryGetValue(sessionId, out session))
         {
+            if (_tombstones.TryGet(sessionId, out var ended))
+            {
+                // Ended: say how (a late Finish, or the client missed the Done).
+                if (ended.Peer.Equals(from))
+                {
+                    SendResult(ended, sink);
+                }
+                else
+                {
+                    Stats.CountWrongPeer();
+                }
+                return false;
+            }
             Stats.CountUnknownSession();
             int length = MessageCodec.WriteReject(_reply, new RejectMessage(sessionId, RejectReason.UnknownSession, string.Empty));
             ReplyNoLarger(length, causeLength, from, sink);
@@ -41,15 +54,11 @@ internal sealed partial class ServerProtocol
         {
             return;
         }
-        session.LastActivity = now;
         if (session.State != SessionState.Receiving)
         {
-            if (session.State is SessionState.Done or SessionState.Failed)
-            {
-                SendDone(session, sink);
-            }
-            return;
+            return; // preparing (no Accept yet) or verifying
         }
+        session.LastActivity = now;
 
         switch (session.Window.Classify(chunk))
         {
@@ -73,7 +82,11 @@ internal sealed partial class ServerProtocol
                 session.Window.Mark(chunk);
                 session.AddChunk(chunk, chunkHash ?? Protocol.Checksum.HashPayload(payload));
                 session.CountNew(payload.Length);
-                session.UnackedNew++;
+                if (session.UnackedNew++ == 0 && !session.AckScheduled)
+                {
+                    session.AckScheduled = true;
+                    _ackDue.Add(session);
+                }
                 if (session.Window.Highest > session.Window.Cumulative)
                 {
                     // A gap: tell the sender sooner, but not for every datagram.

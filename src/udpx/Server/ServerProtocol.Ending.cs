@@ -17,6 +17,10 @@ internal sealed partial class ServerProtocol
         {
             return;
         }
+        if (session.State == SessionState.Preparing)
+        {
+            return; // no Accept was sent yet: nothing the client could have finished
+        }
         if (finish.FileSize != (ulong)session.FileSize)
         {
             Stats.CountMalformed();
@@ -37,9 +41,6 @@ internal sealed partial class ServerProtocol
                     SendAck(session, now, sink);
                 }
                 break;
-            case SessionState.Done or SessionState.Failed:
-                SendDone(session, sink);
-                break;
         }
     }
 
@@ -55,11 +56,9 @@ internal sealed partial class ServerProtocol
             Stats.CountWrongPeer();
             return;
         }
-        if (session.State is SessionState.Receiving or SessionState.Verifying)
-        {
-            session.File.Discard();
-            EndSession(session, RejectReason.Cancelled, "cancelled by the client", now, sink: null);
-        }
+        // Preparing too: the file goes once its preparation has ended, off this thread.
+        session.File.Discard();
+        EndSession(session, RejectReason.Cancelled, "cancelled by the client", now, sink: null);
     }
 
     /// <summary>The disk refused: the session ends, its temporary file goes, the client hears why.</summary>
@@ -87,37 +86,70 @@ internal sealed partial class ServerProtocol
             // The Offer announced encryption, or an encrypted Data datagram was opened: the plaintext must not become world-readable.
             session.File.MarkEncrypted();
         }
-        session.Verification = session.File.CommitAsync(claimed, session.Digest.Current, _stopping.Token);
-        if (session.Verification.IsCompleted)
-        {
-            Poll(now, sink);
-        }
+        WatchBackground(session, session.File.CommitAsync(claimed, session.Digest.Current, _stopping.Token), now, sink);
     }
 
+    /// <summary>
+    /// Ends a session: its buffers go at once, its share of the limits is given back, and a tombstone keeps
+    /// its result to answer repeats and to refuse replays.
+    /// </summary>
     private void EndSession(ReceiverSession session, RejectReason reason, string message, long now, IDatagramSink? sink)
     {
-        session.Pending.Dispose();
-        session.Cipher?.Dispose();
-        session.End(reason, message, now);
-        Volatile.Write(ref _active, _active - 1);
-        if (reason == RejectReason.None)
+        bool accepted = session.State != SessionState.Preparing;
+        if (!accepted)
         {
-            Stats.CountCompleted();
+            _preparingBytes -= session.FileSize;
+        }
+        session.End(reason, message, now);
+        _sessions.Remove(session.Id);
+        ForgetIdleCheck(session);
+        var hostKey = session.Host;
+        if (_hosts.TryGetValue(hostKey, out var host))
+        {
+            host.Reserved -= session.FileSize;
+            if (--host.Sessions == 0)
+            {
+                _hosts.Remove(hostKey);
+            }
+        }
+        Volatile.Write(ref _active, _active - 1);
+        var tombstone = new Tombstone(session.Id, session.Peer, reason, session.BytesReceived, message, session.CookieIssuedAt, now, accepted, session.ChunkSize, session.Packets.NextOutgoing());
+        _tombstones.Add(tombstone);
+        _recent.Enqueue(session);
+        if (_recent.Count > RecentShown)
+        {
+            _recent.Dequeue();
+        }
+        PublishSessionList();
+        if (!accepted)
+        {
+            Stats.CountRejected();
         }
         else
         {
-            Stats.CountFailed();
+            if (reason == RejectReason.None)
+            {
+                Stats.CountCompleted();
+            }
+            else
+            {
+                Stats.CountFailed();
+            }
+            _observer.SessionEnded(session, (now - session.StartedAt) / 1e6);
         }
-        _observer.SessionEnded(session, (now - session.StartedAt) / 1e6);
         if (sink is not null)
         {
-            SendDone(session, sink);
+            SendResult(tombstone, sink);
         }
     }
 
-    private void SendDone(ReceiverSession session, IDatagramSink sink)
+    /// <summary>An ended session's answer: its Done, or the Reject of an offer whose file could not be made.</summary>
+    private void SendResult(Tombstone ended, IDatagramSink sink)
     {
-        int length = MessageCodec.WriteDone(_reply, new DoneMessage(session.Id, session.Result, (ulong)session.BytesReceived, session.Result == RejectReason.None ? string.Empty : session.ResultMessage, session.Packets.NextOutgoing()));
-        Reply(length, session.Peer, sink);
+        // A tombstone goes on numbering the session's datagrams: a keyed client's replay window would drop a repeat.
+        int length = ended.Accepted
+            ? MessageCodec.WriteDone(_reply, new DoneMessage(ended.Id, ended.Result, (ulong)ended.Bytes, ended.Result == RejectReason.None ? string.Empty : ended.Message, ended.NextOutgoing()))
+            : MessageCodec.WriteReject(_reply, new RejectMessage(ended.Id, ended.Result, ended.Message, ended.NextOutgoing()));
+        Reply(length, ended.Peer, sink);
     }
 }

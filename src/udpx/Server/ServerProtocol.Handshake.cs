@@ -34,15 +34,24 @@ internal sealed partial class ServerProtocol
                 Stats.CountWrongPeer();
                 return;
             }
-            // The Accept was lost: say it again (or the result, if already known).
-            if (existing.State is SessionState.Done or SessionState.Failed)
-            {
-                SendDone(existing, sink);
-            }
-            else
+            // The Accept was lost: say it again. While the file is being made there is nothing to say yet:
+            // silence, and the client's next retransmission of the Offer finds the Accept.
+            if (existing.State != SessionState.Preparing)
             {
                 SendAccept(existing, sink);
             }
+            return;
+        }
+        if (_tombstones.TryGet(offer.SessionId, out var ended))
+        {
+            // Ended: a late repeat or a replay. Either way the answer is the result, never a second session.
+            if (!ended.Peer.Equals(from))
+            {
+                Stats.CountWrongPeer();
+                return;
+            }
+            Stats.CountRepeatedOffer();
+            SendResult(ended, sink);
             return;
         }
         if (!_cookies.IsValid(from, offer.SessionId, offer.CookieIssuedAtSeconds, offer.CookieMac, Seconds(now)))
@@ -54,6 +63,14 @@ internal sealed partial class ServerProtocol
             {
                 Refuse(offer.SessionId, RejectReason.CookieExpired, string.Empty, from, sink, offer.Name);
             }
+            return;
+        }
+        if (_tombstones.IsBeyondHorizon(offer.CookieIssuedAtSeconds))
+        {
+            // The session this cookie opened may be one whose tombstone was forgotten early: treat the
+            // cookie as expired. An honest client starts over with a new Hello and a newer cookie.
+            Stats.CountBadCookie();
+            Refuse(offer.SessionId, RejectReason.CookieExpired, string.Empty, from, sink, offer.Name, "cookie older than a forgotten session");
             return;
         }
 
@@ -69,9 +86,10 @@ internal sealed partial class ServerProtocol
             Refuse(offer.SessionId, RejectReason.NameRejected, "name rejected: " + why, from, sink, offer.Name);
             return;
         }
+        long size = (long)Math.Min(offer.FileSize, long.MaxValue);
         if (offer.FileSize > (ulong)_options.MaxFileSize)
         {
-            Refuse(offer.SessionId, RejectReason.TooLarge, "file of " + offer.FileSize + " bytes exceeds the server limit of " + _options.MaxFileSize + " bytes", from, sink, offer.Name);
+            RefuseTooLarge(offer, from, sink, "exceeds --max-file-size " + _options.MaxFileSize + " bytes");
             return;
         }
         if (_active >= _options.MaxSessions)
@@ -79,10 +97,35 @@ internal sealed partial class ServerProtocol
             Refuse(offer.SessionId, RejectReason.ServerBusy, "server busy: " + _active + " sessions in progress", from, sink, offer.Name);
             return;
         }
-        var reason = _store.TryCreate(offer.Name, (long)offer.FileSize, offer.SessionId, out var file);
+        var hostKey = HostKey.Of(from);
+        var host = _hosts.GetValueOrDefault(hostKey);
+        if (host is not null && host.Sessions >= _options.MaxSessionsPerHost)
+        {
+            Refuse(offer.SessionId, RejectReason.ServerBusy, "server busy: " + host.Sessions + " transfers from your address in progress", from, sink, offer.Name);
+            return;
+        }
+        if (size > _options.MaxReservedPerHost - (host?.Reserved ?? 0))
+        {
+            Refuse(offer.SessionId, RejectReason.ServerBusy, "server busy: your transfers in progress already hold as many bytes as this server grants one address", from, sink, offer.Name);
+            return;
+        }
+        if (_store.GetSpace() is { } space && space.Available - _preparingBytes - size < _options.MinFree.For(space.Total))
+        {
+            // Said the same way as --max-file-size, and never with a figure: an offer must not measure the disk.
+            RefuseTooLarge(offer, from, sink, "would leave less than --min-free " + _options.MinFree + " free");
+            return;
+        }
+        var reason = _store.TryCreate(offer.Name, size, offer.SessionId, out var file);
         if (reason != RejectReason.None || file is null)
         {
-            Refuse(offer.SessionId, reason, RejectReasonText.Describe(reason), from, sink, offer.Name);
+            if (reason is RejectReason.DiskFull or RejectReason.TooLarge)
+            {
+                RefuseTooLarge(offer, from, sink, "refused by the store: " + RejectReasonText.Describe(reason));
+            }
+            else
+            {
+                Refuse(offer.SessionId, reason, RejectReasonText.Describe(reason), from, sink, offer.Name);
+            }
             return;
         }
 
@@ -90,16 +133,46 @@ internal sealed partial class ServerProtocol
         int window = (int)Math.Min((ulong)WindowFor(offer.ChunkSize), BitOperations.RoundUpToPowerOf2(Math.Max(64UL, chunks)));
         var session = new ReceiverSession(offer.SessionId, from, offer, file, window, now, keyed: _auth is not null);
         _sessions.Add(session.Id, session);
+        if (host is null)
+        {
+            host = new HostUsage();
+            _hosts.Add(hostKey, host);
+        }
+        host.Sessions++;
+        host.Reserved += size;
+        _preparingBytes += size;
         Volatile.Write(ref _active, _active + 1);
         PublishSessionList();
+        WatchBackground(session, file.PrepareAsync(_stopping.Token), now, sink);
+    }
+
+    /// <summary>The file is made (or could not be): Accept and start receiving, or refuse.</summary>
+    private void OnPrepared(ReceiverSession session, RejectReason result, long now, IDatagramSink sink)
+    {
+        if (result != RejectReason.None)
+        {
+            // The file is already discarded. A full disk is reported like any other lack of room.
+            var reason = result is RejectReason.DiskFull ? RejectReason.TooLarge : result;
+            _observer.Refused(session.PeerText, session.Name, result is RejectReason.DiskFull ? "preallocation failed: disk full" : RejectReasonText.Describe(result));
+            EndSession(session, reason, RejectReasonText.Describe(reason), now, sink);
+            return;
+        }
+        _preparingBytes -= session.FileSize;
+        session.StartReceiving(now);
+        ScheduleIdleCheck(session, now + _idleTimeout);
         _observer.SessionStarted(session);
         SendAccept(session, sink);
     }
 
-    private void Refuse(ulong sessionId, RejectReason reason, string message, SocketAddress from, IDatagramSink sink, string name)
+    private void RefuseTooLarge(in OfferMessage offer, SocketAddress from, IDatagramSink sink, string localDetail) =>
+        Refuse(offer.SessionId, RejectReason.TooLarge, RejectReasonText.Describe(RejectReason.TooLarge), from, sink, offer.Name, localDetail);
+
+    /// <param name="localDetail">What the server's own log says beyond the message the client gets.</param>
+    private void Refuse(ulong sessionId, RejectReason reason, string message, SocketAddress from, IDatagramSink sink, string name, string? localDetail = null)
     {
         Stats.CountRejected();
-        _observer.Refused(SocketAddressText.Format(from), name, message.Length > 0 ? message : RejectReasonText.Describe(reason));
+        string said = message.Length > 0 ? message : RejectReasonText.Describe(reason);
+        _observer.Refused(SocketAddressText.Format(from), name, localDetail is null ? said : said + " (" + localDetail + ")");
         int length = MessageCodec.WriteReject(_reply, new RejectMessage(sessionId, reason, message));
         Reply(length, from, sink);
     }

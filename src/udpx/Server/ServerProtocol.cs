@@ -7,6 +7,8 @@ namespace Udpx.Server;
 /// The receiving side of udpx for any number of clients, free of sockets: handshake with stateless
 /// cookies, sessions created only for proven addresses, data written where it belongs, selective
 /// acknowledgements, verification, expiry. One thread drives it through <see cref="Handle"/> and <see cref="Poll"/>.
+/// Slow file work (preallocation, commit, deletion) runs on background tasks whose ends Poll observes;
+/// Poll visits only sessions with something due, so idle and ended sessions cost nothing per tick.
 /// </summary>
 internal sealed partial class ServerProtocol : IDisposable
 {
@@ -14,16 +16,37 @@ internal sealed partial class ServerProtocol : IDisposable
     private readonly IFileStore _store;
     private readonly IServerObserver _observer;
     private readonly CookieJar _cookies;
+    // Sessions holding resources: preparing, receiving or verifying. Ended ones leave a tombstone.
     private readonly Dictionary<ulong, ReceiverSession> _sessions = [];
+    private readonly Tombstones _tombstones;
+    private readonly Dictionary<UInt128, HostUsage> _hosts = [];
+    // Sessions with chunks not yet acknowledged: the only ones the acknowledgement delay concerns.
+    private readonly List<ReceiverSession> _ackDue = [];
+    // Receiving sessions by the time their idleness is next looked at.
+    private readonly PriorityQueue<ReceiverSession, long> _idle = new();
+    // Sessions whose background work (preparation, commit) ended, queued by the task's continuation.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<ReceiverSession> _completed = new();
+    // The last ended sessions, for the session list only: at most RecentShown, each for Linger.
+    private readonly Queue<ReceiverSession> _recent = new();
+    private readonly long _linger;
     private readonly byte[] _reply = new byte[Wire.MaxDatagramSize];
     private readonly byte[] _plain = new byte[Wire.MaxDatagramSize];
-    private readonly List<ulong> _expired = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly long _ackDelay;
+    private readonly long _idleTimeout;
+    private readonly string _idleMessage;
     private readonly DatagramAuthenticator? _auth;
     private readonly int _tag;
     private ReceiverSession[] _sessionList = [];
     private int _active;
+    private long _preparingBytes;
+    // Entries of the idle queue whose session has ended: dropped when popped, or all at once when they
+    // outnumber the live sessions, so that a loop of short sessions cannot grow the queue.
+    private int _staleIdle;
+    private long _pollVisits;
+
+    /// <summary>How many ended sessions the session list shows at most (each for <see cref="ServerOptions.Linger"/>).</summary>
+    public const int RecentShown = 64;
 
     public ServerProtocol(ServerOptions options, IFileStore store, IServerObserver? observer = null)
     {
@@ -32,6 +55,11 @@ internal sealed partial class ServerProtocol : IDisposable
         _observer = observer ?? NullServerObserver.Instance;
         _cookies = new CookieJar(options.CookieLifetime);
         _ackDelay = (long)(options.AckDelay.Ticks / 10);
+        _idleTimeout = Micros(options.IdleTimeout);
+        _linger = Micros(options.Linger);
+        _idleMessage = "no datagram from the client for " + options.IdleTimeout.TotalSeconds + " s";
+        var keep = options.CookieLifetime + TimeSpan.FromSeconds(1);
+        _tombstones = new Tombstones(Math.Max(1, options.MaxTombstones), Micros(keep > options.Linger ? keep : options.Linger));
         _auth = options.Key is { } key ? DatagramAuthenticator.ForServer(key) : null;
         _tag = _auth is null ? 0 : DatagramAuthenticator.TagSize;
     }
@@ -44,7 +72,17 @@ internal sealed partial class ServerProtocol : IDisposable
     /// <summary>A copy of the session list, safe to read from any thread.</summary>
     public IReadOnlyList<ReceiverSession> Sessions => Volatile.Read(ref _sessionList);
 
+    /// <summary>Sessions holding resources: preparing, receiving or verifying.</summary>
     public int ActiveSessions => Volatile.Read(ref _active);
+
+    /// <summary>Ended sessions still remembered, to answer repeats and refuse replays.</summary>
+    public int RememberedSessions => _tombstones.Count;
+
+    /// <summary>Tombstones forgotten early because of <see cref="ServerOptions.MaxTombstones"/>.</summary>
+    public long EvictedTombstones => _tombstones.Evicted;
+
+    /// <summary>Sessions and tombstones Poll has looked at since the start: its cost, for tests.</summary>
+    public long PollVisits => _pollVisits;
 
     public void Handle(ReadOnlySpan<byte> datagram, SocketAddress from, long now, IDatagramSink sink)
     {
@@ -140,7 +178,7 @@ internal sealed partial class ServerProtocol : IDisposable
         }
         int size = (MessageType)buffer[2] switch
         {
-            MessageType.Data when _sessions.TryGetValue(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(buffer[8..]), out var s) => s.ChunkSize + Wire.DataHeaderSize + _tag,
+            MessageType.Data => DataSize(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(buffer[8..])),
             MessageType.Hello => Wire.HelloSize + _tag,
             MessageType.Finish => Wire.FinishSize + _tag,
             MessageType.Abort => Wire.AbortSize + _tag,
@@ -150,11 +188,18 @@ internal sealed partial class ServerProtocol : IDisposable
         return size <= 0 ? buffer.Length : size;
     }
 
+    /// <summary>The length of a data datagram of a session, live or ended; 0 when the session is unknown.</summary>
+    private int DataSize(ulong sessionId) =>
+        _sessions.TryGetValue(sessionId, out var live) ? live.ChunkSize + Wire.DataHeaderSize + _tag
+        : _tombstones.TryGet(sessionId, out var ended) ? ended.ChunkSize + Wire.DataHeaderSize + _tag
+        : 0;
+
     private bool TryDecrypt(ReadOnlySpan<byte> datagram, ulong sessionId, SocketAddress from, out int length)
     {
         length = 0;
         if (_options.Key is not { } key || datagram[2] != (byte)MessageType.Data
-            || !_sessions.TryGetValue(sessionId, out var session) || !session.Peer.Equals(from))
+            || !_sessions.TryGetValue(sessionId, out var session) || !session.Peer.Equals(from)
+            || session.State != SessionState.Receiving)
         {
             return false;
         }
@@ -171,41 +216,128 @@ internal sealed partial class ServerProtocol : IDisposable
         _sessions.TryGetValue(header.SessionId, out var session) && session.Peer.Equals(from)
         && session.Packets.Replay is { } replay && !replay.TryAccept(header.PacketNumber);
 
-    /// <summary>Timers: delayed acknowledgements, finished verifications, idle expiry, lingering results.</summary>
+    /// <summary>
+    /// Timers and background completions: delayed acknowledgements, files made or committed, idle expiry,
+    /// tombstones that have been kept long enough. Each looks only at what is due.
+    /// </summary>
     public void Poll(long now, IDatagramSink sink)
     {
-        foreach (var session in _sessions.Values)
+        while (_completed.TryDequeue(out var done))
         {
-            switch (session.State)
+            _pollVisits++;
+            OnBackgroundDone(done, now, sink);
+        }
+        for (int i = _ackDue.Count - 1; i >= 0; i--)
+        {
+            var session = _ackDue[i];
+            _pollVisits++;
+            if (session.State == SessionState.Receiving && session.UnackedNew > 0)
             {
-                case SessionState.Receiving:
-                    if (session.UnackedNew > 0 && now - session.LastAckAt >= _ackDelay)
-                    {
-                        SendAck(session, now, sink);
-                    }
-                    if (now - session.LastActivity >= Micros(_options.IdleTimeout))
-                    {
-                        session.File.Discard();
-                        EndSession(session, RejectReason.Expired, "no datagram from the client for " + _options.IdleTimeout.TotalSeconds + " s", now, sink);
-                    }
-                    break;
-                case SessionState.Verifying when session.Verification is { IsCompleted: true } verification:
-                    var result = verification.IsCompletedSuccessfully ? verification.Result : RejectReason.IoError;
-                    EndSession(session, result, RejectReasonText.Describe(result), now, sink);
-                    break;
-                case SessionState.Done or SessionState.Failed when now - session.FinishedAt >= Micros(_options.Linger):
-                    _expired.Add(session.Id);
-                    break;
+                if (now - session.LastAckAt < _ackDelay)
+                {
+                    continue;
+                }
+                SendAck(session, now, sink);
+            }
+            session.AckScheduled = false;
+            _ackDue[i] = _ackDue[^1];
+            _ackDue.RemoveAt(_ackDue.Count - 1);
+        }
+        while (_idle.TryPeek(out var session, out long due) && due <= now)
+        {
+            _idle.Dequeue();
+            _pollVisits++;
+            session.IdleCheckAt = 0;
+            if (session.State != SessionState.Receiving)
+            {
+                if (session.State is SessionState.Done or SessionState.Failed)
+                {
+                    _staleIdle--;
+                }
+                continue;
+            }
+            if (now - session.LastActivity >= _idleTimeout)
+            {
+                session.File.Discard();
+                EndSession(session, RejectReason.Expired, _idleMessage, now, sink);
+            }
+            else
+            {
+                ScheduleIdleCheck(session, session.LastActivity + _idleTimeout);
             }
         }
-        if (_expired.Count > 0)
+        _pollVisits += _tombstones.Expire(now);
+        if (_recent.TryPeek(out var shown) && now - shown.FinishedAt >= _linger)
         {
-            foreach (ulong id in _expired)
+            while (_recent.TryPeek(out shown) && now - shown.FinishedAt >= _linger)
             {
-                _sessions.Remove(id);
+                _recent.Dequeue();
+                _pollVisits++;
             }
-            _expired.Clear();
             PublishSessionList();
+        }
+    }
+
+    private void ScheduleIdleCheck(ReceiverSession session, long at)
+    {
+        session.IdleCheckAt = at;
+        _idle.Enqueue(session, at);
+    }
+
+    /// <summary>An ended session's entry stays in the idle queue until popped; too many such, and the queue is rebuilt.</summary>
+    private void ForgetIdleCheck(ReceiverSession session)
+    {
+        if (session.IdleCheckAt == 0)
+        {
+            return;
+        }
+        session.IdleCheckAt = 0;
+        if (++_staleIdle <= _sessions.Count + 64)
+        {
+            return;
+        }
+        // Amortised O(1) per ended session: this walks the live sessions once per more than that many ends.
+        _idle.Clear();
+        _staleIdle = 0;
+        foreach (var live in _sessions.Values)
+        {
+            if (live.IdleCheckAt != 0)
+            {
+                _idle.Enqueue(live, live.IdleCheckAt);
+            }
+        }
+    }
+
+    /// <summary>Poll sees the end of a task at its next tick; one that has already ended is handled now.</summary>
+    private void WatchBackground(ReceiverSession session, Task<RejectReason> task, long now, IDatagramSink sink)
+    {
+        session.Background = task;
+        if (task.IsCompleted)
+        {
+            OnBackgroundDone(session, now, sink);
+        }
+        else
+        {
+            task.ContinueWith(_ => _completed.Enqueue(session), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private void OnBackgroundDone(ReceiverSession session, long now, IDatagramSink sink)
+    {
+        if (session.Background is not { IsCompleted: true } task)
+        {
+            return; // ended meanwhile (an Abort), or already handled
+        }
+        var result = task.IsCompletedSuccessfully ? task.Result : RejectReason.IoError;
+        session.Background = null;
+        switch (session.State)
+        {
+            case SessionState.Preparing:
+                OnPrepared(session, result, now, sink);
+                break;
+            case SessionState.Verifying:
+                EndSession(session, result, RejectReasonText.Describe(result), now, sink);
+                break;
         }
     }
 
@@ -251,10 +383,12 @@ internal sealed partial class ServerProtocol : IDisposable
         }
     }
 
+    /// <summary>Live sessions and the last few ended ones: bounded by the limits, whatever the traffic.</summary>
     private void PublishSessionList()
     {
-        var list = new ReceiverSession[_sessions.Count];
+        var list = new ReceiverSession[_sessions.Count + _recent.Count];
         _sessions.Values.CopyTo(list, 0);
+        _recent.CopyTo(list, _sessions.Count);
         Volatile.Write(ref _sessionList, list);
     }
 
@@ -267,12 +401,10 @@ internal sealed partial class ServerProtocol : IDisposable
         _stopping.Cancel();
         foreach (var session in _sessions.Values)
         {
-            if (session.State is SessionState.Receiving or SessionState.Verifying)
-            {
-                session.File.Discard();
-                session.Pending.Dispose();
-            }
+            session.File.Discard();
+            session.End(RejectReason.Cancelled, "the server stopped", session.LastActivity);
         }
+        _sessions.Clear();
         _stopping.Dispose();
     }
 }

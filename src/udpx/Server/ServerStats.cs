@@ -17,6 +17,7 @@ internal sealed class ServerStats
     private long _internalErrors;
     private long _unauthenticated;
     private long _replays;
+    private long _repeatedOffers;
 
     public long Datagrams => Volatile.Read(ref _datagrams);
 
@@ -78,6 +79,11 @@ internal sealed class ServerStats
     internal void CountWrongPeer() => Volatile.Write(ref _wrongPeer, _wrongPeer + 1);
 
     internal void CountBadCookie() => Volatile.Write(ref _badCookie, _badCookie + 1);
+
+    /// <summary>Offers for a session that had already ended, answered with its result: late repeats and replays.</summary>
+    public long RepeatedOffers => Volatile.Read(ref _repeatedOffers);
+
+    internal void CountRepeatedOffer() => Volatile.Write(ref _repeatedOffers, _repeatedOffers + 1);
 
     internal void CountRejected() => Volatile.Write(ref _rejected, _rejected + 1);
 

@@ -5,20 +5,23 @@ namespace Udpx.Server;
 /// <summary>
 /// Gathers chunks that arrive in order into one buffer and writes them with one positional write,
 /// instead of a system call per datagram. Anything out of order is written straight through.
-/// Owned by the receive thread; flushed before verification and when the session ends.
+/// Owned by the receive thread; flushed before verification and when the session ends. The buffer is
+/// rented on the first chunk, so a session that never gets data holds none.
 /// </summary>
 internal sealed class WriteBehind : IDisposable
 {
     public const int Capacity = 256 << 10;
 
-    private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(Capacity);
+    private byte[]? _buffer;
+    private bool _disposed;
     private long _start;
     private int _length;
 
     /// <summary>Writes (or holds) <paramref name="bytes"/> at <paramref name="offset"/>; throws <see cref="IOException"/> from the disk.</summary>
     public void Write(IIncomingFile file, long offset, ReadOnlySpan<byte> bytes)
     {
-        var buffer = _buffer ?? throw new ObjectDisposedException(nameof(WriteBehind));
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var buffer = _buffer ??= ArrayPool<byte>.Shared.Rent(Capacity);
         if (_length > 0 && offset == _start + _length && _length + bytes.Length <= buffer.Length)
         {
             bytes.CopyTo(buffer.AsSpan(_length));
@@ -48,6 +51,7 @@ internal sealed class WriteBehind : IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         if (_buffer is { } buffer)
         {
             _buffer = null;

@@ -1,13 +1,17 @@
+using System.Net;
 using System.Text.RegularExpressions;
 using Udpx.Engine;
+using Udpx.Protocol;
 using Udpx.Tests.Integration;
 using Udpx.Tests.Support;
 
 namespace Udpx.Tests.Reliability;
 
 /// <summary>
-/// A server whose output folder is a 1 MiB tmpfs (root only, for the mount): a larger file fails with
-/// "disk full" at the client, the server stays up and stores the next, small file.
+/// A server whose output folder is a 64 MiB tmpfs (root only, for the mount): an offer larger than the
+/// space is refused as "too large for this server" at once, saying nothing of the free space, while a
+/// normal transfer to the same server goes on and is stored identical; a real client's file larger than
+/// the disk fails the same way and the server stays up.
 /// </summary>
 public sealed class DiskFullTests : IDisposable
 {
@@ -16,38 +20,48 @@ public sealed class DiskFullTests : IDisposable
     private readonly TempFolder _folder = new();
 
     [SkippableFact]
-    public async Task A_file_larger_than_the_disk_fails_with_disk_full_and_the_server_serves_the_next()
+    public async Task A_huge_offer_on_a_small_disk_is_refused_as_too_large_while_another_transfer_completes()
     {
         Skip.IfNot(SystemCommand.IsRoot, "needs root to mount a small tmpfs (CI runs as root)");
         Skip.IfNot(SystemCommand.Exists("mount"), "needs mount(8)");
         string outDir = _folder.File("small-disk");
         Directory.CreateDirectory(outDir);
-        var (mounted, why) = SystemCommand.Run("mount", ["-t", "tmpfs", "-o", "size=1m,mode=0755", "udpx-test", outDir]);
+        var (mounted, why) = SystemCommand.Run("mount", ["-t", "tmpfs", "-o", "size=64m,mode=0755", "udpx-test", outDir]);
         Skip.If(mounted != 0, "cannot mount a tmpfs here: " + why.Trim());
         try
         {
-            string big = _folder.Write("big.bin", Simulation.RandomFile(4_000_000, 1));
-            byte[] smallBytes = Simulation.RandomFile(100_000, 2);
-            string small = _folder.Write("small.bin", smallBytes);
+            byte[] normalBytes = Simulation.RandomFile(24_000_000, 2);
+            string normal = _folder.Write("normal.bin", normalBytes);
+            string big = _folder.Write("big.bin", Simulation.RandomFile(70_000_000, 1));
             var (server, port) = await UdpxChild.ServeAsync(null, "127.0.0.1:0", outDir);
             using (server)
             {
                 string to = "127.0.0.1:" + port;
 
-                var (code, output, _) = await UdpxProcess.RunAsync(Patience, "send", big, "--to", to, "--headless");
+                // A normal transfer, slowed so that it is surely in progress while the huge offers come.
+                var sending = UdpxProcess.RunAsync(Patience, "send", normal, "--to", to, "--headless", "--rate", "8M");
+                await server.WaitForEventAsync(e => e.Event == "start" && e.Name == "normal.bin", Patience);
+                using (var raw = new RawClient(new IPEndPoint(IPAddress.Loopback, port)))
+                {
+                    foreach (ulong size in (ulong[])[1UL << 40, 60_000_000])
+                    {
+                        var reject = raw.OfferExpectingReject(0xB16 + size, size, "huge.bin"u8);
+                        Assert.Equal(RejectReason.TooLarge, reject.Reason);
+                        Assert.Equal("file too large for this server", reject.Message);
+                    }
+                }
+                var (code, output, error) = await sending;
 
-                Assert.Equal(1, code);
-                Assert.True(Regex.IsMatch(output, "big.bin -> " + Regex.Escape(to) + ": FAILED: .*server disk full"), output);
-                var refused = await server.WaitForEventAsync(e => e.Event is "refused" or "failed" && e.Name == "big.bin", Patience);
-                Assert.Contains("disk full", refused.Reason, StringComparison.Ordinal);
+                Assert.True(code == 0, output + error);
+                Assert.Equal(normalBytes, File.ReadAllBytes(Path.Combine(outDir, "normal.bin")));
+
+                var (bigCode, bigOutput, _) = await UdpxProcess.RunAsync(Patience, "send", big, "--to", to, "--headless");
+
+                Assert.Equal(1, bigCode);
+                Assert.True(Regex.IsMatch(bigOutput, "big.bin -> " + Regex.Escape(to) + ": FAILED: .*file too large for this server"), bigOutput);
+                Assert.DoesNotContain("disk full", bigOutput, StringComparison.Ordinal);
                 Assert.False(server.HasExited);
-                Assert.Empty(Directory.EnumerateFileSystemEntries(outDir));
-
-                var (smallCode, smallOutput, smallError) = await UdpxProcess.RunAsync(Patience, "send", small, "--to", to, "--headless");
-
-                Assert.True(smallCode == 0, smallOutput + smallError);
-                Assert.Equal(smallBytes, File.ReadAllBytes(Path.Combine(outDir, "small.bin")));
-                Assert.Equal(["small.bin"], Directory.EnumerateFileSystemEntries(outDir).Select(Path.GetFileName));
+                Assert.Equal(["normal.bin"], Directory.EnumerateFileSystemEntries(outDir).Select(Path.GetFileName));
             }
         }
         finally

@@ -68,7 +68,8 @@ public sealed class StorageRuleTests : IDisposable
     {
         var store = Store();
         Assert.Equal(RejectReason.None, store.TryCreate("late.bin", 4, 1, out var file));
-        file!.Write(0, "new!"u8);
+        Assert.Equal(RejectReason.None, await file!.PrepareAsync(CancellationToken.None));
+        file.Write(0, "new!"u8);
         File.WriteAllBytes(Path.Combine(Out, "late.bin"), "theirs"u8.ToArray());
 
         var result = await file.CommitAsync(Digest, Digest, CancellationToken.None);
@@ -90,7 +91,8 @@ public sealed class StorageRuleTests : IDisposable
         foreach (string name in (string[])["a.bin", "b.bin"])
         {
             Assert.Equal(RejectReason.None, store.TryCreate(name, 3, 1, out var file));
-            file!.Write(0, "new"u8);
+            Assert.Equal(RejectReason.None, await file!.PrepareAsync(CancellationToken.None));
+            file.Write(0, "new"u8);
             Assert.Equal(RejectReason.None, await file.CommitAsync(Digest, Digest, CancellationToken.None));
             Assert.Equal("new"u8.ToArray(), File.ReadAllBytes(Path.Combine(Out, name)));
             Assert.Null(new FileInfo(Path.Combine(Out, name)).LinkTarget);
@@ -144,10 +146,11 @@ public sealed class StorageRuleTests : IDisposable
     {
         var store = Store();
         Assert.Equal(RejectReason.None, store.TryCreate("mode.bin", 6, 1, out var file));
+        Assert.Equal(RejectReason.None, await file!.PrepareAsync(CancellationToken.None));
         string temp = Assert.Single(Directory.EnumerateFiles(Out, ".udpx-*.udpx-part"));
         // Private from the first byte, whatever the transfer turns out to be.
         Assert.Equal(Private, File.GetUnixFileMode(temp) & (Private | GroupOrOther));
-        file!.Write(0, "secret"u8);
+        file.Write(0, "secret"u8);
         if (encrypted)
         {
             file.MarkEncrypted();

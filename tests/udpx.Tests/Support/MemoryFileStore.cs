@@ -19,22 +19,42 @@ internal sealed class MemoryFileStore : IFileStore
     /// <summary>The chunk size of the transfers, so that a commit can check the server's digest against the bytes; 0 to skip.</summary>
     public int ChunkSize { get; set; }
 
+    /// <summary>What <see cref="GetSpace"/> reports; null for "unknown" (no free-space check).</summary>
+    public DiskSpace? Space { get; set; }
+
+    /// <summary>When set, preparations wait for it: a disk slow to preallocate. Its result is theirs.</summary>
+    public TaskCompletionSource<RejectReason>? Preparation { get; set; }
+
+    public int Created;
+
+    /// <summary>Files stored under their name, each time one was.</summary>
+    public int Commits;
+
     public RejectReason TryCreate(string name, long size, ulong sessionId, out IIncomingFile? file)
     {
+        Interlocked.Increment(ref Created);
         file = new MemoryFile(this, name, size);
         return RejectReason.None;
     }
 
+    public DiskSpace? GetSpace() => Space;
+
     private sealed class MemoryFile(MemoryFileStore store, string name, long size) : IIncomingFile
     {
-        private readonly byte[] _bytes = new byte[size];
+        // Made on the first write, so that offers of large files cost no memory until data comes.
+        private byte[]? _data;
+
+        private byte[] Bytes => _data ??= new byte[size];
 
         public string Name => name;
+
+        public Task<RejectReason> PrepareAsync(CancellationToken cancellationToken) =>
+            store.Preparation?.Task ?? Task.FromResult(RejectReason.None);
 
         public void Write(long offset, ReadOnlySpan<byte> bytes)
         {
             Interlocked.Increment(ref store.WriteCalls);
-            bytes.CopyTo(_bytes.AsSpan((int)offset));
+            bytes.CopyTo(Bytes.AsSpan((int)offset));
         }
 
         /// <summary>The server's digest computed while receiving must equal the digest of what it wrote.</summary>
@@ -43,7 +63,7 @@ internal sealed class MemoryFileStore : IFileStore
             if (store.ChunkSize > 0)
             {
                 Interlocked.Increment(ref store.CheckedCommits);
-                if (computed != ChunkDigest.Of(_bytes, store.ChunkSize))
+                if (computed != ChunkDigest.Of(Bytes, store.ChunkSize))
                 {
                     Discard();
                     return Task.FromResult(RejectReason.IoError);
@@ -54,7 +74,8 @@ internal sealed class MemoryFileStore : IFileStore
                 Discard();
                 return Task.FromResult(RejectReason.DigestMismatch);
             }
-            store.Committed[name] = _bytes;
+            Interlocked.Increment(ref store.Commits);
+            store.Committed[name] = Bytes;
             return Task.FromResult(RejectReason.None);
         }
 

@@ -75,9 +75,13 @@ internal sealed class PatternCheckingStore(PatternFile pattern) : IFileStore
         return RejectReason.None;
     }
 
+    public DiskSpace? GetSpace() => null;
+
     private sealed class Incoming(PatternCheckingStore store, string name) : IIncomingFile
     {
         public string Name => name;
+
+        public Task<RejectReason> PrepareAsync(CancellationToken cancellationToken) => Task.FromResult(RejectReason.None);
 
         public void Write(long offset, ReadOnlySpan<byte> bytes)
         {

@@ -18,6 +18,7 @@ internal readonly record struct SessionRow(
 {
     public string StateText => State switch
     {
+        SessionState.Preparing => "prep",
         SessionState.Receiving => "recv",
         SessionState.Verifying => "verify",
         SessionState.Done => "done",

@@ -136,5 +136,5 @@ internal sealed class SessionTable
         return lines;
     }
 
-    private static bool IsActive(SessionState state) => state is SessionState.Receiving or SessionState.Verifying;
+    private static bool IsActive(SessionState state) => state is SessionState.Preparing or SessionState.Receiving or SessionState.Verifying;
 }

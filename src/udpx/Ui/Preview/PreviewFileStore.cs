@@ -12,11 +12,15 @@ internal sealed class PreviewFileStore : IFileStore
         return RejectReason.None;
     }
 
+    public DiskSpace? GetSpace() => null;
+
     private sealed class MemoryFile(string name, long size) : IIncomingFile
     {
         private byte[] _bytes = new byte[size];
 
         public string Name => name;
+
+        public Task<RejectReason> PrepareAsync(CancellationToken cancellationToken) => Task.FromResult(RejectReason.None);
 
         public void Write(long offset, ReadOnlySpan<byte> bytes) => bytes.CopyTo(_bytes.AsSpan((int)offset));
 
