@@ -1,0 +1,633 @@
+-- Wireshark dissector for udpx, wire protocol version 3 (docs/protocol.md is the authority).
+--
+-- Install: copy this file to ~/.local/lib/wireshark/plugins/ (Wireshark 4.x), or load it for one
+-- run with `wireshark -X lua_script:udpx.lua` / `tshark -X lua_script:udpx.lua`. See gns3/README.md.
+--
+-- It registers heuristically on UDP (udpx's port is configurable, so the port proves nothing): a
+-- datagram is udpx when it starts with magic 0x55, version 3, a type 1..10 and is long enough for
+-- that type. The preference "udpx.port" also binds one fixed port (and udpx is in Decode As), so
+-- that datagrams the heuristic would refuse (truncated, unknown type, other version) are shown too.
+--
+-- Written for the Lua API of Wireshark 4.0 (Debian 12's tshark) and later. Every read is
+-- length-checked: a malformed or truncated datagram gets an expert error, never a Lua error.
+
+local VERSION = 3
+local MAGIC = 0x55
+local HEADER = 24
+local TAG = 16              -- HMAC-SHA256 tag (authenticated) or AES-GCM tag (encrypted Data)
+local DATA_HEADER = HEADER + 12
+local FLAG_AUTH = 0x01
+local FLAG_ENCRYPTED = 0x02
+local MAX_RANGE_ITEMS = 512 -- ack ranges listed one by one in the tree; all of them in udpx.ack.ranges
+
+local T = { HELLO = 1, COOKIE = 2, OFFER = 3, ACCEPT = 4, REJECT = 5, DATA = 6, ACK = 7, DONE = 8, FINISH = 9, ABORT = 10 }
+
+local type_names = {
+    [1] = "Hello", [2] = "Cookie", [3] = "Offer", [4] = "Accept", [5] = "Reject",
+    [6] = "Data", [7] = "Ack", [8] = "Done", [9] = "Finish", [10] = "Abort",
+}
+
+-- The smallest message (tag excluded) of each type; Hello, Cookie, Accept, Finish, Abort are exact.
+local min_length = {
+    [1] = 64, [2] = HEADER + 24, [3] = HEADER + 46, [4] = HEADER + 32, [5] = HEADER + 4,
+    [6] = DATA_HEADER + 1, [7] = HEADER + 26, [8] = HEADER + 12, [9] = HEADER + 24, [10] = HEADER + 2,
+}
+local exact_length = { [1] = true, [2] = true, [4] = true, [9] = true, [10] = true }
+
+-- src/udpx/Protocol/RejectReason.cs, RejectReasonText.Describe: the texts udpx itself prints.
+local reason_texts = {
+    [0] = "ok",
+    [1] = "handshake cookie expired",
+    [2] = "file name rejected",
+    [3] = "file too large for this server",
+    [4] = "server disk full",
+    [5] = "digest mismatch: the stored bytes differ from the sent file",
+    [6] = "server busy: too many sessions",
+    [7] = "session id already in use",
+    [8] = "server I/O error",
+    [9] = "cancelled",
+    [10] = "session expired after being idle",
+    [11] = "unknown session",
+    [12] = "malformed offer",
+    [13] = "another transfer of this name is in progress",
+}
+
+local function reason_text(code)
+    return reason_texts[code] or ("reason " .. code)
+end
+
+local udpx = Proto("udpx", "udpx reliable file transfer")
+
+local f = {
+    magic = ProtoField.uint8("udpx.magic", "Magic", base.HEX),
+    version = ProtoField.uint8("udpx.version", "Version", base.DEC),
+    type = ProtoField.uint8("udpx.type", "Type", base.DEC, type_names),
+    flags = ProtoField.uint8("udpx.flags", "Flags", base.HEX),
+    flag_auth = ProtoField.bool("udpx.flags.authenticated", "Authenticated (HMAC tag follows)", 8, nil, FLAG_AUTH),
+    flag_enc = ProtoField.bool("udpx.flags.encrypted", "Encrypted payload (AES-GCM)", 8, nil, FLAG_ENCRYPTED),
+    flag_reserved = ProtoField.uint8("udpx.flags.reserved", "Reserved", base.HEX, nil, 0xFC),
+    checksum = ProtoField.uint32("udpx.checksum", "Checksum", base.HEX),
+    session = ProtoField.uint64("udpx.session", "Session id", base.HEX),
+    pn = ProtoField.uint64("udpx.pn", "Packet number", base.DEC),
+    tag = ProtoField.bytes("udpx.tag", "HMAC-SHA256 tag (truncated)"),
+    gcm_tag = ProtoField.bytes("udpx.gcm_tag", "AES-GCM tag"),
+
+    hello_time = ProtoField.uint64("udpx.hello.client_time", "Client time (us)", base.DEC),
+    hello_padding = ProtoField.bytes("udpx.hello.padding", "Padding"),
+
+    cookie_echo = ProtoField.uint64("udpx.cookie.echo_time", "Echoed client time (us)", base.DEC),
+    cookie_issued = ProtoField.uint64("udpx.cookie.issued_at", "Issued at (s)", base.DEC),
+    cookie_mac = ProtoField.uint64("udpx.cookie.mac", "Cookie MAC", base.HEX),
+
+    offer_issued = ProtoField.uint64("udpx.offer.cookie_issued_at", "Cookie issued at (s)", base.DEC),
+    offer_mac = ProtoField.uint64("udpx.offer.cookie_mac", "Cookie MAC", base.HEX),
+    offer_size = ProtoField.uint64("udpx.offer.file_size", "File size", base.DEC),
+    offer_chunk = ProtoField.uint16("udpx.offer.chunk_size", "Chunk size", base.DEC),
+    offer_flags = ProtoField.uint16("udpx.offer.flags", "Offer flags", base.HEX),
+    offer_flag_enc = ProtoField.bool("udpx.offer.flags.encrypted", "File bytes will be encrypted", 16, nil, 0x0001),
+    offer_random = ProtoField.bytes("udpx.offer.client_random", "Client random"),
+    offer_name_len = ProtoField.uint16("udpx.offer.name_length", "Name length", base.DEC),
+    offer_name = ProtoField.string("udpx.offer.name", "Name", base.UNICODE),
+
+    accept_resume = ProtoField.uint64("udpx.accept.resume_from", "Resume from chunk", base.DEC),
+    accept_window = ProtoField.uint32("udpx.accept.window", "Window (chunks)", base.DEC),
+    accept_chunk = ProtoField.uint16("udpx.accept.chunk_size", "Chunk size", base.DEC),
+    accept_reserved = ProtoField.uint16("udpx.accept.reserved", "Reserved", base.HEX),
+    accept_random = ProtoField.bytes("udpx.accept.server_random", "Server random"),
+
+    reason = ProtoField.uint16("udpx.reason", "Reason", base.DEC, reason_texts),
+    reason_text = ProtoField.string("udpx.reason_text", "Reason text"),
+    message_len = ProtoField.uint16("udpx.message_length", "Message length", base.DEC),
+    message = ProtoField.string("udpx.message", "Message", base.UNICODE),
+    done_stored = ProtoField.uint64("udpx.done.bytes_stored", "Bytes stored", base.DEC),
+
+    data_chunk = ProtoField.uint64("udpx.data.chunk", "Chunk index", base.DEC),
+    data_time = ProtoField.uint32("udpx.data.send_time", "Send time (us mod 2^32)", base.DEC),
+    data_len = ProtoField.uint32("udpx.data.payload_length", "Payload length", base.DEC),
+    data_payload = ProtoField.bytes("udpx.data.payload", "Payload"),
+    data_encrypted = ProtoField.bytes("udpx.data.encrypted_payload", "Encrypted payload"),
+
+    ack_largest = ProtoField.uint64("udpx.ack.largest_received", "Largest data packet number received", base.DEC),
+    ack_cum = ProtoField.uint64("udpx.ack.cumulative", "Cumulative (every chunk below is held)", base.DEC),
+    ack_echo = ProtoField.uint32("udpx.ack.echo", "Echoed send time (us)", base.DEC),
+    ack_dups = ProtoField.uint32("udpx.ack.duplicates", "Duplicates seen", base.DEC),
+    ack_bitmap_len = ProtoField.uint16("udpx.ack.bitmap_length", "Bitmap length", base.DEC),
+    ack_bitmap = ProtoField.bytes("udpx.ack.bitmap", "Bitmap"),
+    ack_ranges = ProtoField.string("udpx.ack.ranges", "Chunks held above cumulative"),
+    ack_range_count = ProtoField.uint32("udpx.ack.range_count", "Ranges", base.DEC),
+    ack_held = ProtoField.uint32("udpx.ack.held", "Chunks held above cumulative", base.DEC),
+    ack_range = ProtoField.string("udpx.ack.range", "Range"),
+
+    finish_size = ProtoField.uint64("udpx.finish.file_size", "File size", base.DEC),
+    finish_digest = ProtoField.bytes("udpx.finish.digest", "Digest (XxHash128 of chunk hashes)"),
+}
+
+local field_list = {}
+for _, field in pairs(f) do
+    field_list[#field_list + 1] = field
+end
+udpx.fields = field_list
+
+local e = {
+    malformed = ProtoExpert.new("udpx.malformed", "Malformed udpx datagram", expert.group.MALFORMED, expert.severity.ERROR),
+    authenticated = ProtoExpert.new("udpx.authenticated", "Authenticated datagram (HMAC-SHA256 tag, not verified here: needs the key)",
+        expert.group.SECURITY, expert.severity.NOTE),
+    encrypted = ProtoExpert.new("udpx.encrypted", "Encrypted payload (AES-256-GCM, not decrypted here)",
+        expert.group.SECURITY, expert.severity.NOTE),
+    reason = ProtoExpert.new("udpx.refused", "Session refused or failed", expert.group.RESPONSE_CODE, expert.severity.WARN),
+    protocol = ProtoExpert.new("udpx.unexpected", "Unexpected value", expert.group.PROTOCOL, expert.severity.WARN),
+}
+udpx.experts = { e.malformed, e.authenticated, e.encrypted, e.reason, e.protocol }
+
+udpx.prefs.port = Pref.uint("Fixed UDP port", 0,
+    "Also decode this UDP port as udpx, whatever the heuristic says (0: none). udpx serve's default is 9000.")
+
+local function format_size(bytes)
+    local units = { "KiB", "MiB", "GiB", "TiB", "PiB" }
+    if bytes < 1024 then
+        return string.format("%d B", bytes)
+    end
+    local value, unit = bytes / 1024, 1
+    while value >= 1024 and unit < #units do
+        value, unit = value / 1024, unit + 1
+    end
+    return string.format("%.1f %s", value, units[unit])
+end
+
+-- A cursor over the message (the tag excluded): every read checks the length first.
+local Reader = {}
+Reader.__index = Reader
+
+local function new_reader(tvb, pinfo, tree, limit)
+    return setmetatable({ tvb = tvb, pinfo = pinfo, tree = tree, limit = limit, off = HEADER, ok = true }, Reader)
+end
+
+function Reader:left()
+    return self.limit - self.off
+end
+
+-- True when n more bytes are there; otherwise adds one expert error naming the field and stops the message.
+function Reader:need(n, what)
+    if not self.ok then
+        return false
+    end
+    if self.off + n > self.limit then
+        self.tree:add_proto_expert_info(e.malformed, string.format("truncated: %s needs %d bytes at offset %d, %d left",
+            what, n, self.off, math.max(self:left(), 0)))
+        self.ok = false
+        return false
+    end
+    return true
+end
+
+-- Adds a fixed-size field; returns its range (nil when truncated).
+function Reader:add(field, n, what)
+    if not self:need(n, what) then
+        return nil
+    end
+    local range = self.tvb(self.off, n)
+    self.tree:add(field, range)
+    self.off = self.off + n
+    return range
+end
+
+-- Adds a UTF-8 string field of n bytes (n may be 0); returns its text.
+function Reader:add_text(field, n, what)
+    if n == 0 then
+        self.tree:add(field, ""):set_generated()
+        return ""
+    end
+    if not self:need(n, what) then
+        return nil
+    end
+    local range = self.tvb(self.off, n)
+    local text = range:string(ENC_UTF_8)
+    self.tree:add(field, range, text)
+    self.off = self.off + n
+    return text
+end
+
+-- The message must end here (the tag aside).
+function Reader:finish_exact(name)
+    if self.ok and self.off < self.limit then
+        self.tree:add_proto_expert_info(e.malformed, string.format("%d unexpected bytes after the %s", self.limit - self.off, name))
+        self.ok = false
+    end
+end
+
+local function hex_of(range)
+    return tostring(range:bytes())
+end
+
+local dissect_body = {}
+
+dissect_body[T.HELLO] = function(r)
+    r:add(f.hello_time, 8, "client time")
+    if r.ok and r:left() ~= 64 - 32 then
+        r.tree:add_proto_expert_info(e.malformed, string.format("a Hello is %d bytes, not 64", r.limit))
+        r.ok = false
+    end
+    if r:left() > 0 then
+        local pad = r.tvb(r.off, r:left())
+        r.tree:add(f.hello_padding, pad)
+        r.off = r.limit
+    end
+    return "Hello"
+end
+
+dissect_body[T.COOKIE] = function(r)
+    r:add(f.cookie_echo, 8, "echoed client time")
+    r:add(f.cookie_issued, 8, "issued-at")
+    r:add(f.cookie_mac, 8, "cookie MAC")
+    r:finish_exact("Cookie")
+    return "Cookie"
+end
+
+dissect_body[T.OFFER] = function(r)
+    r:add(f.offer_issued, 8, "cookie issued-at")
+    r:add(f.offer_mac, 8, "cookie MAC")
+    local size = r:add(f.offer_size, 8, "file size")
+    r:add(f.offer_chunk, 2, "chunk size")
+    local encrypted = false
+    if r:need(2, "offer flags") then
+        local range = r.tvb(r.off, 2)
+        local item = r.tree:add(f.offer_flags, range)
+        item:add(f.offer_flag_enc, range)
+        encrypted = bit.band(range:uint(), 0x0001) ~= 0
+        if bit.band(range:uint(), 0xFFFE) ~= 0 then
+            item:add_proto_expert_info(e.protocol, "reserved offer flags set")
+        end
+        r.off = r.off + 2
+    end
+    r:add(f.offer_random, 16, "client random")
+    local name_len = r:add(f.offer_name_len, 2, "name length")
+    local name
+    if name_len then
+        local n = name_len:uint()
+        if n ~= r:left() then
+            r.tree:add_proto_expert_info(e.malformed, string.format("name length %d, but %d bytes follow", n, r:left()))
+            r.ok = false
+            n = math.min(n, r:left())
+            if n > 0 then
+                name = r.tvb(r.off, n):string(ENC_UTF_8)
+                r.tree:add(f.offer_name, r.tvb(r.off, n), name)
+            end
+        else
+            name = r:add_text(f.offer_name, n, "name")
+        end
+    end
+    local info = "Offer"
+    if name then
+        info = info .. ' "' .. name:gsub("%c", "?") .. '"'
+    end
+    if size then
+        info = info .. " " .. format_size(size:uint64():tonumber())
+    end
+    if encrypted then
+        info = info .. " (to be encrypted)"
+    end
+    return info
+end
+
+dissect_body[T.ACCEPT] = function(r)
+    r:add(f.accept_resume, 8, "resume-from chunk")
+    local window = r:add(f.accept_window, 4, "window")
+    local chunk = r:add(f.accept_chunk, 2, "chunk size")
+    r:add(f.accept_reserved, 2, "reserved")
+    r:add(f.accept_random, 16, "server random")
+    r:finish_exact("Accept")
+    local info = "Accept"
+    if window then
+        info = info .. " window " .. window:uint()
+    end
+    if chunk then
+        info = info .. " x " .. chunk:uint() .. " B"
+    end
+    return info
+end
+
+-- A reason code, with its text as a generated field and a warning when it is not "ok".
+local function add_reason(r)
+    local range = r:add(f.reason, 2, "reason")
+    if not range then
+        return nil
+    end
+    local code = range:uint()
+    local text = reason_text(code)
+    r.tree:add(f.reason_text, range, text):set_generated()
+    if code ~= 0 then
+        r.tree:add_proto_expert_info(e.reason, text)
+    end
+    return text
+end
+
+-- A length-prefixed message (Reject, Done) that must fill the rest of the datagram.
+local function add_message(r, len_range)
+    if not len_range then
+        return nil
+    end
+    local n = len_range:uint()
+    if n ~= r:left() then
+        r.tree:add_proto_expert_info(e.malformed, string.format("message length %d, but %d bytes follow", n, r:left()))
+        r.ok = false
+        return nil
+    end
+    return r:add_text(f.message, n, "message")
+end
+
+local function with_message(info, message)
+    if message and message ~= "" then
+        return info .. string.format(" (%s)", message)
+    end
+    return info
+end
+
+dissect_body[T.REJECT] = function(r)
+    local text = add_reason(r)
+    local message = add_message(r, r:add(f.message_len, 2, "message length"))
+    return with_message("Reject: " .. (text or "?"), message)
+end
+
+dissect_body[T.DONE] = function(r)
+    local text = add_reason(r)
+    local stored = r:add(f.done_stored, 8, "bytes stored")
+    local message = add_message(r, r:add(f.message_len, 2, "message length"))
+    local info = "Done: " .. (text or "?")
+    if stored then
+        info = info .. ", " .. format_size(stored:uint64():tonumber()) .. " stored"
+    end
+    return with_message(info, message)
+end
+
+dissect_body[T.DATA] = function(r, flags)
+    local chunk = r:add(f.data_chunk, 8, "chunk index")
+    r:add(f.data_time, 4, "send time")
+    if not r.ok then
+        return "Data"
+    end
+    local n = r:left()
+    if n <= 0 then
+        r.tree:add_proto_expert_info(e.malformed, "a data datagram without payload")
+        r.ok = false
+        return "Data chunk " .. tostring(chunk:uint64()) .. " (empty)"
+    end
+    local range = r.tvb(r.off, n)
+    r.tree:add(f.data_len, range, n):set_generated()
+    if bit.band(flags, FLAG_ENCRYPTED) ~= 0 then
+        r.tree:add(f.data_encrypted, range)
+    else
+        r.tree:add(f.data_payload, range)
+    end
+    r.off = r.limit
+    return string.format("Data chunk %s (%d B)", tostring(chunk:uint64()), n)
+end
+
+-- Ranges of set bits in the bitmap, as offsets from the first chunk it names (cumulative + 1).
+local function bitmap_ranges(bytes)
+    local ranges, held, start = {}, 0, nil
+    local bits = bytes:len() * 8
+    for i = 0, bytes:len() - 1 do
+        local v = bytes:get_index(i)
+        if v == 0xFF and start then
+            held = held + 8
+        elseif v == 0 and not start then
+            -- nothing held in these 8 chunks
+        else
+            for b = 0, 7 do
+                local index = i * 8 + b
+                if bit.band(v, bit.lshift(1, b)) ~= 0 then
+                    held = held + 1
+                    if not start then
+                        start = index
+                    end
+                elseif start then
+                    ranges[#ranges + 1] = { start, index - 1 }
+                    start = nil
+                end
+            end
+        end
+    end
+    if start then
+        ranges[#ranges + 1] = { start, bits - 1 }
+    end
+    return ranges, held
+end
+
+dissect_body[T.ACK] = function(r)
+    r:add(f.ack_largest, 8, "largest received")
+    local cum_range = r:add(f.ack_cum, 8, "cumulative")
+    r:add(f.ack_echo, 4, "echoed send time")
+    local dups = r:add(f.ack_dups, 4, "duplicates")
+    local len_range = r:add(f.ack_bitmap_len, 2, "bitmap length")
+    if not (cum_range and len_range) then
+        return "Ack"
+    end
+    local cum = cum_range:uint64()
+    local info = "Ack cum " .. tostring(cum)
+    local n = len_range:uint()
+    if n ~= r:left() then
+        r.tree:add_proto_expert_info(e.malformed, string.format("bitmap length %d, but %d bytes follow", n, r:left()))
+        r.ok = false
+        return info
+    end
+    if n == 0 then
+        r.tree:add(f.ack_ranges, "none"):set_generated()
+        return info
+    end
+    local range = r.tvb(r.off, n)
+    local bitmap_item = r.tree:add(f.ack_bitmap, range)
+    r.off = r.limit
+    local ranges, held = bitmap_ranges(range:bytes())
+    local first = cum + 1
+    local parts = {}
+    for i, span in ipairs(ranges) do
+        local text
+        if span[1] == span[2] then
+            text = tostring(first + span[1])
+        else
+            text = tostring(first + span[1]) .. "-" .. tostring(first + span[2])
+        end
+        parts[#parts + 1] = text
+        if i <= MAX_RANGE_ITEMS then
+            bitmap_item:add(f.ack_range, range, text):set_generated()
+        end
+    end
+    r.tree:add(f.ack_ranges, range, #parts > 0 and table.concat(parts, ", ") or "none"):set_generated()
+    r.tree:add(f.ack_range_count, range, #ranges):set_generated()
+    r.tree:add(f.ack_held, range, held):set_generated()
+    if #ranges > 0 then
+        info = info .. string.format(" +%d range%s", #ranges, #ranges == 1 and "" or "s")
+    end
+    if dups and dups:uint() > 0 then
+        info = info .. " dups " .. dups:uint()
+    end
+    return info
+end
+
+dissect_body[T.FINISH] = function(r)
+    local size = r:add(f.finish_size, 8, "file size")
+    local digest = r:add(f.finish_digest, 16, "digest")
+    r:finish_exact("Finish")
+    local info = "Finish"
+    if size then
+        info = info .. " " .. format_size(size:uint64():tonumber())
+    end
+    if digest then
+        info = info .. " digest " .. string.lower(hex_of(digest)):sub(1, 8) .. "..."
+    end
+    return info
+end
+
+dissect_body[T.ABORT] = function(r)
+    local text = add_reason(r)
+    r:finish_exact("Abort")
+    return "Abort: " .. (text or "?")
+end
+
+-- Is this a udpx v3 datagram? Only what a random datagram is unlikely to have: magic, version, a known
+-- type and at least the type's length. The dissector itself then checks every length exactly.
+local function looks_like_udpx(tvb)
+    local len = tvb:len()
+    if len < HEADER then
+        return false
+    end
+    if tvb(0, 1):uint() ~= MAGIC or tvb(1, 1):uint() ~= VERSION then
+        return false
+    end
+    local kind = tvb(2, 1):uint()
+    local minimum = min_length[kind]
+    if not minimum then
+        return false
+    end
+    local flags = tvb(3, 1):uint()
+    local message = len
+    if bit.band(flags, FLAG_AUTH + FLAG_ENCRYPTED) ~= 0 then
+        message = len - TAG
+    end
+    if exact_length[kind] then
+        return message == minimum
+    end
+    return message >= minimum
+end
+
+local function dissect(tvb, pinfo, root)
+    local len = tvb:len()
+    if len < 2 or tvb(0, 1):uint() ~= MAGIC then
+        return 0
+    end
+    pinfo.cols.protocol = "udpx"
+    local tree = root:add(udpx, tvb())
+    if len < HEADER then
+        tree:add(f.magic, tvb(0, 1))
+        tree:add_proto_expert_info(e.malformed, string.format("truncated: %d bytes, the header alone is %d", len, HEADER))
+        pinfo.cols.info = "udpx truncated header [malformed]"
+        return len
+    end
+    tree:add(f.magic, tvb(0, 1))
+    local version = tvb(1, 1):uint()
+    tree:add(f.version, tvb(1, 1))
+    local kind = tvb(2, 1):uint()
+    local type_item = tree:add(f.type, tvb(2, 1))
+    local flags = tvb(3, 1):uint()
+    local flags_item = tree:add(f.flags, tvb(3, 1))
+    flags_item:add(f.flag_auth, tvb(3, 1))
+    flags_item:add(f.flag_enc, tvb(3, 1))
+    flags_item:add(f.flag_reserved, tvb(3, 1))
+    -- Not verified: the checksum is XxHash3-64 (truncated to 32 bits) and Wireshark's Lua has no XxHash3;
+    -- a hand-written one would be slow and is easy to get subtly wrong, so the field is shown as is.
+    tree:add(f.checksum, tvb(4, 4)):append_text(" [not verified]")
+    tree:add(f.session, tvb(8, 8))
+    tree:add(f.pn, tvb(16, 8))
+    local session = tvb(8, 8):uint64()
+    local pn = tvb(16, 8):uint64()
+    tree:append_text(string.format(", %s, session %s, pn %s", type_names[kind] or ("type " .. kind), session:tohex(), tostring(pn)))
+
+    if bit.band(flags, 0xFC) ~= 0 then
+        flags_item:add_proto_expert_info(e.protocol, "reserved flag bits set")
+    end
+    if version ~= VERSION then
+        tree:add_proto_expert_info(e.malformed, string.format("protocol version %d; this dissector reads version %d", version, VERSION))
+        pinfo.cols.info = string.format("udpx version %d (not decoded)", version)
+        return len
+    end
+    local body = dissect_body[kind]
+    if not body then
+        type_item:add_proto_expert_info(e.malformed, "unknown message type " .. kind)
+        pinfo.cols.info = "udpx unknown type " .. kind .. " [malformed]"
+        return len
+    end
+
+    local authenticated = bit.band(flags, FLAG_AUTH) ~= 0
+    local encrypted = bit.band(flags, FLAG_ENCRYPTED) ~= 0
+    local limit = len
+    local tag_field
+    if authenticated or encrypted then
+        if len - TAG < HEADER then
+            tree:add_proto_expert_info(e.malformed, "flags announce a 16-byte tag, but the datagram is too short for one")
+            authenticated, encrypted = false, false
+        else
+            limit = len - TAG
+            -- An encrypted Data datagram carries the GCM tag in place of the HMAC tag.
+            tag_field = encrypted and f.gcm_tag or f.tag
+        end
+    end
+    if encrypted and kind ~= T.DATA then
+        flags_item:add_proto_expert_info(e.protocol, "only Data payloads are encrypted; control datagrams are not")
+    end
+    if authenticated then
+        tree:add_proto_expert_info(e.authenticated)
+    end
+    if encrypted then
+        tree:add_proto_expert_info(e.encrypted)
+    end
+
+    local r = new_reader(tvb, pinfo, tree, limit)
+    local info = body(r, flags)
+    if tag_field then
+        tree:add(tag_field, tvb(limit, TAG))
+    end
+
+    local marks = {}
+    if authenticated then
+        marks[#marks + 1] = "authenticated"
+    end
+    if encrypted then
+        marks[#marks + 1] = "encrypted"
+    end
+    if not r.ok then
+        marks[#marks + 1] = "malformed"
+    end
+    if #marks > 0 then
+        info = info .. " [" .. table.concat(marks, ", ") .. "]"
+    end
+    pinfo.cols.info = info
+    return len
+end
+
+function udpx.dissector(tvb, pinfo, tree)
+    return dissect(tvb, pinfo, tree)
+end
+
+local function heuristic(tvb, pinfo, tree)
+    if not looks_like_udpx(tvb) then
+        return false
+    end
+    dissect(tvb, pinfo, tree)
+    return true
+end
+
+udpx:register_heuristic("udp", heuristic)
+
+local udp_port = DissectorTable.get("udp.port")
+udp_port:add_for_decode_as(udpx)
+local bound_port = 0
+
+function udpx.prefs_changed()
+    if bound_port ~= 0 then
+        udp_port:remove(bound_port, udpx)
+    end
+    bound_port = udpx.prefs.port
+    if bound_port ~= 0 then
+        udp_port:add(bound_port, udpx)
+    end
+end
