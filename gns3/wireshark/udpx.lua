@@ -512,7 +512,7 @@ end
 
 local function dissect(tvb, pinfo, root)
     local len = tvb:len()
-    if len < 2 or tvb(0, 1):uint() ~= MAGIC then
+    if len < 1 or tvb(0, 1):uint() ~= MAGIC then
         return 0
     end
     pinfo.cols.protocol = "udpx"
@@ -561,10 +561,11 @@ local function dissect(tvb, pinfo, root)
     local encrypted = bit.band(flags, FLAG_ENCRYPTED) ~= 0
     local limit = len
     local tag_field
+    local broken = false
     if authenticated or encrypted then
         if len - TAG < HEADER then
             tree:add_proto_expert_info(e.malformed, "flags announce a 16-byte tag, but the datagram is too short for one")
-            authenticated, encrypted = false, false
+            authenticated, encrypted, broken = false, false, true
         else
             limit = len - TAG
             -- An encrypted Data datagram carries the GCM tag in place of the HMAC tag.
@@ -594,7 +595,7 @@ local function dissect(tvb, pinfo, root)
     if encrypted then
         marks[#marks + 1] = "encrypted"
     end
-    if not r.ok then
+    if broken or not r.ok then
         marks[#marks + 1] = "malformed"
     end
     if #marks > 0 then
