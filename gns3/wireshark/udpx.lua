@@ -139,6 +139,8 @@ local e = {
 }
 udpx.experts = { e.malformed, e.authenticated, e.encrypted, e.reason, e.protocol }
 
+udpx.prefs.gso = Pref.bool("Split UDP GSO bundles", true,
+    "A capture on loopback holds udpx's GSO bundles whole: show each datagram in them.")
 udpx.prefs.port = Pref.uint("Fixed UDP port", 0,
     "Also decode this UDP port as udpx, whatever the heuristic says (0: none). udpx serve's default is 9000.")
 
@@ -379,6 +381,7 @@ dissect_body[T.DATA] = function(r, flags)
         r.tree:add(f.data_payload, range)
     end
     r.off = r.limit
+    r.chunk, r.payload = chunk:uint64(), n
     return string.format("Data chunk %s (%d B)", tostring(chunk:uint64()), n)
 end
 
@@ -515,13 +518,11 @@ local function dissect(tvb, pinfo, root)
     if len < 1 or tvb(0, 1):uint() ~= MAGIC then
         return 0
     end
-    pinfo.cols.protocol = "udpx"
     local tree = root:add(udpx, tvb())
     if len < HEADER then
         tree:add(f.magic, tvb(0, 1))
         tree:add_proto_expert_info(e.malformed, string.format("truncated: %d bytes, the header alone is %d", len, HEADER))
-        pinfo.cols.info = "udpx truncated header [malformed]"
-        return len
+        return len, "udpx truncated header [malformed]"
     end
     tree:add(f.magic, tvb(0, 1))
     local version = tvb(1, 1):uint()
@@ -547,14 +548,12 @@ local function dissect(tvb, pinfo, root)
     end
     if version ~= VERSION then
         tree:add_proto_expert_info(e.malformed, string.format("protocol version %d; this dissector reads version %d", version, VERSION))
-        pinfo.cols.info = string.format("udpx version %d (not decoded)", version)
-        return len
+        return len, string.format("udpx version %d (not decoded)", version)
     end
     local body = dissect_body[kind]
     if not body then
         type_item:add_proto_expert_info(e.malformed, "unknown message type " .. kind)
-        pinfo.cols.info = "udpx unknown type " .. kind .. " [malformed]"
-        return len
+        return len, "udpx unknown type " .. kind .. " [malformed]"
     end
 
     local authenticated = bit.band(flags, FLAG_AUTH) ~= 0
@@ -588,6 +587,7 @@ local function dissect(tvb, pinfo, root)
         tree:add(tag_field, tvb(limit, TAG))
     end
 
+    local summary = { chunk = r.chunk, payload = r.payload }
     local marks = {}
     if authenticated then
         marks[#marks + 1] = "authenticated"
@@ -599,21 +599,111 @@ local function dissect(tvb, pinfo, root)
         marks[#marks + 1] = "malformed"
     end
     if #marks > 0 then
-        info = info .. " [" .. table.concat(marks, ", ") .. "]"
+        summary.marks = " [" .. table.concat(marks, ", ") .. "]"
+        info = info .. summary.marks
     end
-    pinfo.cols.info = info
+    return len, info, summary
+end
+
+-- UDP GSO: udpx sends data in bundles of equal-sized datagrams that the kernel cuts up on the way out.
+-- A capture on loopback (or on a veth whose device does not segment) holds the bundle whole: one UDP
+-- datagram carrying several udpx Data datagrams back to back. Their size is not written anywhere, so it
+-- is found as the first offset where a datagram of the same session starts again and repeats to the end.
+local MAX_CANDIDATES = 64
+
+local function gso_segment_size(tvb)
+    local len = tvb:len()
+    if not udpx.prefs.gso or len < 2 * (DATA_HEADER + 1) or tvb(2, 1):uint() ~= T.DATA or tvb(1, 1):uint() ~= VERSION then
+        return nil
+    end
+    local raw = tvb:raw()
+    local prefix, session = raw:sub(1, 4), raw:sub(9, 16)
+    local function starts_at(off) -- off is 0-based
+        return raw:sub(off + 1, off + 4) == prefix and raw:sub(off + 9, off + 16) == session
+    end
+    local candidates = 0
+    local k = raw:find(prefix, DATA_HEADER + 2, true)
+    while k and candidates < MAX_CANDIDATES do
+        local size = k - 1
+        if starts_at(size) then
+            local off, ok = size, true
+            while off < len do
+                if len - off < DATA_HEADER + 1 or not starts_at(off) then
+                    ok = false
+                    break
+                end
+                off = off + size
+            end
+            if ok then
+                return size
+            end
+        end
+        candidates = candidates + 1
+        k = raw:find(prefix, k + 1, true)
+    end
+    return nil
+end
+
+-- "0-44" for consecutive chunks, else the first few.
+local function chunk_list(chunks)
+    local consecutive = true
+    for i = 2, #chunks do
+        if chunks[i] ~= chunks[i - 1] + 1 then
+            consecutive = false
+            break
+        end
+    end
+    if consecutive then
+        return tostring(chunks[1]) .. "-" .. tostring(chunks[#chunks])
+    end
+    local parts = {}
+    for i = 1, math.min(#chunks, 4) do
+        parts[#parts + 1] = tostring(chunks[i])
+    end
+    return table.concat(parts, ", ") .. (#chunks > 4 and ", ..." or "")
+end
+
+local function dissect_datagrams(tvb, pinfo, tree)
+    local size = gso_segment_size(tvb)
+    if not size then
+        local consumed, info = dissect(tvb, pinfo, tree)
+        if consumed > 0 then
+            pinfo.cols.protocol = "udpx"
+            pinfo.cols.info = info
+        end
+        return consumed
+    end
+    local len, off = tvb:len(), 0
+    local chunks, payload, marks, infos = {}, nil, "", {}
+    while off < len do
+        local n = math.min(size, len - off)
+        local _, info, summary = dissect(tvb(off, n):tvb(), pinfo, tree)
+        infos[#infos + 1] = info
+        if summary and summary.chunk then
+            chunks[#chunks + 1] = summary.chunk
+            payload = payload or summary.payload
+            marks = summary.marks or marks
+        end
+        off = off + n
+    end
+    pinfo.cols.protocol = "udpx"
+    if #chunks == #infos then
+        pinfo.cols.info = string.format("Data chunks %s (%d datagrams of %d B, GSO bundle)%s", chunk_list(chunks), #chunks, payload, marks)
+    else
+        pinfo.cols.info = table.concat(infos, "; ")
+    end
     return len
 end
 
 function udpx.dissector(tvb, pinfo, tree)
-    return dissect(tvb, pinfo, tree)
+    return dissect_datagrams(tvb, pinfo, tree)
 end
 
 local function heuristic(tvb, pinfo, tree)
     if not looks_like_udpx(tvb) then
         return false
     end
-    dissect(tvb, pinfo, tree)
+    dissect_datagrams(tvb, pinfo, tree)
     return true
 end
 
