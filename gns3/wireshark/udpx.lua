@@ -113,9 +113,9 @@ local f = {
     ack_dups = ProtoField.uint32("udpx.ack.duplicates", "Duplicates seen", base.DEC),
     ack_bitmap_len = ProtoField.uint16("udpx.ack.bitmap_length", "Bitmap length", base.DEC),
     ack_bitmap = ProtoField.bytes("udpx.ack.bitmap", "Bitmap"),
-    ack_ranges = ProtoField.string("udpx.ack.ranges", "Chunks held above cumulative"),
+    ack_ranges = ProtoField.string("udpx.ack.ranges", "Held chunks (ranges)"),
     ack_range_count = ProtoField.uint32("udpx.ack.range_count", "Ranges", base.DEC),
-    ack_held = ProtoField.uint32("udpx.ack.held", "Chunks held above cumulative", base.DEC),
+    ack_held = ProtoField.uint32("udpx.ack.held", "Held chunks above cumulative", base.DEC),
     ack_range = ProtoField.string("udpx.ack.range", "Range"),
 
     finish_size = ProtoField.uint64("udpx.finish.file_size", "File size", base.DEC),
@@ -541,18 +541,20 @@ local function dissect(tvb, pinfo, root)
     tree:add(f.pn, tvb(16, 8))
     local session = tvb(8, 8):uint64()
     local pn = tvb(16, 8):uint64()
-    tree:append_text(string.format(", %s, session %s, pn %s", type_names[kind] or ("type " .. kind), session:tohex(), tostring(pn)))
+    local where = string.format(", session %s, pn %s", session:tohex(), tostring(pn))
 
     if bit.band(flags, 0xFC) ~= 0 then
         flags_item:add_proto_expert_info(e.protocol, "reserved flag bits set")
     end
     if version ~= VERSION then
         tree:add_proto_expert_info(e.malformed, string.format("protocol version %d; this dissector reads version %d", version, VERSION))
+        tree:append_text(where)
         return len, string.format("udpx version %d (not decoded)", version)
     end
     local body = dissect_body[kind]
     if not body then
         type_item:add_proto_expert_info(e.malformed, "unknown message type " .. kind)
+        tree:append_text(where)
         return len, "udpx unknown type " .. kind .. " [malformed]"
     end
 
@@ -602,6 +604,7 @@ local function dissect(tvb, pinfo, root)
         summary.marks = " [" .. table.concat(marks, ", ") .. "]"
         info = info .. summary.marks
     end
+    tree:append_text(": " .. info .. where)
     return len, info, summary
 end
 
