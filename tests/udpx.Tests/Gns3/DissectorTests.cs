@@ -323,6 +323,16 @@ public sealed class DissectorTests
         Assert.Contains(rows, r => r["udpx.offer.name"] == "secret.bin" && r["udpx.offer.flags.encrypted"] == "1");
         Assert.Equal(2, rows.Where(r => r["udpx.type"] == "8" && r["udpx.reason"] == "0").Select(r => r["udpx.session"]).Distinct().Count());
         Assert.Contains(rows, r => r["_ws.col.Info"].StartsWith("Ack cum ", StringComparison.Ordinal));
+
+        // The shell check that CI runs on link captures agrees, and fails when what it expects is not there.
+        var (exit, said) = SystemCommand.Run("bash", [Tshark.CheckScript, capture, "--complete", "--expect-name", "plain.bin", "--expect-name", "secret.bin", "--expect-sessions", "2"]);
+        Assert.True(exit == 0, said);
+        Assert.Contains("\"plain.bin\" 146.5 KiB, accepted, " + chunkCounts[1] + " of " + chunkCounts[1] + " chunks seen", said, StringComparison.Ordinal);
+        Assert.Contains("\"secret.bin\" 87.9 KiB, accepted, " + chunkCounts[0] + " of " + chunkCounts[0] + " chunks seen", said, StringComparison.Ordinal);
+        Assert.Contains("Data " + recorded.Count(d => d.Bytes[2] == (byte)MessageType.Data), said, StringComparison.Ordinal);
+        (exit, said) = SystemCommand.Run("bash", [Tshark.CheckScript, capture, "--expect-name", "missing.bin"]);
+        Assert.True(exit == 1, said);
+        Assert.Contains("no complete session for missing.bin", said, StringComparison.Ordinal);
     }
 
     [SkippableFact]

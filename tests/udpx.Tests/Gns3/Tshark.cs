@@ -11,6 +11,9 @@ internal static class Tshark
 
     public static string Dissector { get; } = Path.Combine(RepoRoot(), "gns3", "wireshark", "udpx.lua");
 
+    /// <summary>gns3/wireshark/check-capture.sh: the summary and checks CI runs over a link capture.</summary>
+    public static string CheckScript { get; } = Path.Combine(RepoRoot(), "gns3", "wireshark", "check-capture.sh");
+
     /// <summary>One row per frame, one value per field (several occurrences joined by ';').</summary>
     public static List<Dictionary<string, string>> Fields(string capture, IReadOnlyList<string> fields, params string[] options)
     {
