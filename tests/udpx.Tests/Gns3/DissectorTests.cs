@@ -347,7 +347,7 @@ public sealed class DissectorTests
         string capture = folder.File("lo.pcapng");
 
         TransferResult result;
-        using (var dumpcap = LoopbackCapture.Start(capture, host.EndPoint.Port))
+        using (PacketCapture.Start(capture, host.EndPoint.Port))
         {
             result = await TestClient.SendAsync(file, "lo.bin", host.EndPoint.ToString());
             // The last Done, and dumpcap's ring buffer, which hands packets over in blocks or after a timeout.
@@ -366,6 +366,51 @@ public sealed class DissectorTests
         Assert.Contains(rows, r => r["_ws.col.Info"] == "Offer \"lo.bin\" 390.6 KiB");
         Assert.Contains(rows, r => r["_ws.col.Info"] == "Done: ok, 390.6 KiB stored");
         Assert.Equal(result.DatagramsSent, rows.Where(r => r["udpx.type"].Length > 0 && IsFromClient(r["udpx.type"])).Sum(r => r["udpx.type"].Split(';').Length));
+    }
+
+    [SkippableFact]
+    public async Task A_capture_in_the_namespace_lab_on_a_random_port_matches_what_the_transfer_logged()
+    {
+        Skip.IfNot(Tshark.IsInstalled, Tshark.SkipReason);
+        string? why = NetworkLab.WhyUnavailable();
+        Skip.If(why is not null, why);
+        using var folder = new TempFolder();
+        using var lab = NetworkLab.Create(lossOneIn: 10);
+        int port = Random.Shared.Next(20_000, 60_000);
+        string bind = NetworkLab.ServerAddresses[0] + ":" + port.ToString(CultureInfo.InvariantCulture);
+        string source = folder.Write("image1.jpg", Simulation.RandomFile(700_000, 5));
+        string capture = folder.File("lab.pcapng");
+
+        string stdout;
+        // On the server's eth0: dumpcap sees every datagram that arrives, the ones nftables then drops too.
+        using (PacketCapture.Start(capture, port, "eth0", lab.Servers[0]))
+        {
+            var (server, _) = await UdpxChild.ServeAsync(lab.Servers[0], bind, folder.File("server0"));
+            using (server)
+            {
+                using var client = UdpxChild.Start(lab.Client, ["send", source, "--to", bind, "--connect-timeout", "30", "--json"]);
+                var (code, output, errors) = await client.WaitForExitAsync(TimeSpan.FromMinutes(3));
+                Assert.True(code == 0, "exit " + code + ": " + output + errors);
+                stdout = output;
+                await Task.Delay(1500); // the last Done, and dumpcap's ring buffer
+            }
+        }
+        using var report = System.Text.Json.JsonDocument.Parse(stdout);
+        var transfer = report.RootElement.GetProperty("transfers")[0];
+        long sent = transfer.GetProperty("datagramsSent").GetInt64();
+        long retransmitted = transfer.GetProperty("retransmitted").GetInt64();
+        var rows = Tshark.Fields(capture, Columns);
+
+        // What the client logged is what the capture shows: every datagram it sent, every chunk once plus its retransmissions.
+        var types = rows.SelectMany(r => r["udpx.type"].Split(';', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        Assert.Equal(sent, types.Count(t => IsFromClient(t)));
+        int chunkSize = Wire.ChunkSizeFor(Wire.EthernetDatagramSize);
+        int chunks = (700_000 + chunkSize - 1) / chunkSize;
+        Assert.Equal(chunks + retransmitted, types.Count(t => t == "6"));
+        Assert.Single(rows.SelectMany(r => r["udpx.session"].Split(';', StringSplitOptions.RemoveEmptyEntries)).Distinct());
+        var (exit, said) = SystemCommand.Run("bash", [Tshark.CheckScript, capture, "--complete", "--expect-name", "image1.jpg", "--expect-sessions", "1"]);
+        Assert.True(exit == 0, said);
+        Assert.Contains("accepted, " + chunks + " of " + chunks + " chunks seen in " + (chunks + retransmitted) + " data datagrams, Done: ok", said, StringComparison.Ordinal);
     }
 
     private static bool IsFromClient(string types) =>

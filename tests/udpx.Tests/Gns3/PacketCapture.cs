@@ -4,17 +4,19 @@ using Udpx.Tests.Reliability;
 
 namespace Udpx.Tests.Gns3;
 
-/// <summary>dumpcap on lo for one UDP port, as a user would capture udpx with tcpdump; root only.</summary>
-internal sealed class LoopbackCapture : IDisposable
+/// <summary>dumpcap on one interface (of a namespace) for one UDP port, as a user would capture udpx with tcpdump; root only.</summary>
+internal sealed class PacketCapture : IDisposable
 {
     private readonly Process _process;
 
-    private LoopbackCapture(Process process) => _process = process;
+    private PacketCapture(Process process) => _process = process;
 
-    public static LoopbackCapture Start(string path, int port)
+    public static PacketCapture Start(string path, int port, string device = "lo", string? netns = null)
     {
-        var info = new ProcessStartInfo("dumpcap") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string a in new[] { "-i", "lo", "-f", "udp port " + port.ToString(CultureInfo.InvariantCulture), "-w", path })
+        var info = new ProcessStartInfo(netns is null ? "dumpcap" : "ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        // `ip netns exec` execs dumpcap in place: the process we hold is dumpcap itself, and gets the SIGINT.
+        string[] prefix = netns is null ? [] : ["netns", "exec", netns, "dumpcap"];
+        foreach (string a in (string[])[.. prefix, "-i", device, "-f", "udp port " + port.ToString(CultureInfo.InvariantCulture), "-w", path])
         {
             info.ArgumentList.Add(a);
         }
@@ -36,7 +38,7 @@ internal sealed class LoopbackCapture : IDisposable
             process.Dispose();
             throw new InvalidOperationException("dumpcap did not start capturing: " + said);
         }
-        return new LoopbackCapture(process);
+        return new PacketCapture(process);
     }
 
     /// <summary>Stops the capture the way Ctrl-C does, so that dumpcap writes out what it holds.</summary>
