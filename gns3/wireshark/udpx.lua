@@ -136,8 +136,10 @@ local e = {
         expert.group.SECURITY, expert.severity.NOTE),
     reason = ProtoExpert.new("udpx.refused", "Session refused or failed", expert.group.RESPONSE_CODE, expert.severity.WARN),
     protocol = ProtoExpert.new("udpx.unexpected", "Unexpected value", expert.group.PROTOCOL, expert.severity.WARN),
+    snapped = ProtoExpert.new("udpx.not_captured", "The capture holds only the start of this datagram (snap length)",
+        expert.group.UNDECODED, expert.severity.NOTE),
 }
-udpx.experts = { e.malformed, e.authenticated, e.encrypted, e.reason, e.protocol }
+udpx.experts = { e.malformed, e.authenticated, e.encrypted, e.reason, e.protocol, e.snapped }
 
 udpx.prefs.gso = Pref.bool("Split UDP GSO bundles", true,
     "A capture on loopback holds udpx's GSO bundles whole: show each datagram in them.")
@@ -160,12 +162,30 @@ end
 local Reader = {}
 Reader.__index = Reader
 
-local function new_reader(tvb, pinfo, tree, limit)
-    return setmetatable({ tvb = tvb, pinfo = pinfo, tree = tree, limit = limit, off = HEADER, ok = true }, Reader)
+-- limit: where the message ends (the datagram's real length, tag excluded); avail: how much of it the
+-- capture holds (less when a snap length cut the packet short).
+local function new_reader(tvb, pinfo, tree, limit, avail)
+    return setmetatable({ tvb = tvb, pinfo = pinfo, tree = tree, limit = limit, avail = math.min(limit, avail), off = HEADER, ok = true }, Reader)
 end
 
 function Reader:left()
     return self.limit - self.off
+end
+
+-- How many of the next n bytes the capture holds; notes once that the rest was not captured.
+function Reader:visible(n)
+    local shown = math.max(math.min(n, self.avail - self.off), 0)
+    if shown < n then
+        self:not_captured()
+    end
+    return shown
+end
+
+function Reader:not_captured()
+    if not self.snapped then
+        self.tree:add_proto_expert_info(e.snapped)
+        self.snapped = true
+    end
 end
 
 -- True when n more bytes are there; otherwise adds one expert error naming the field and stops the message.
@@ -176,6 +196,11 @@ function Reader:need(n, what)
     if self.off + n > self.limit then
         self.tree:add_proto_expert_info(e.malformed, string.format("truncated: %s needs %d bytes at offset %d, %d left",
             what, n, self.off, math.max(self:left(), 0)))
+        self.ok = false
+        return false
+    end
+    if self.off + n > self.avail then
+        self:not_captured()
         self.ok = false
         return false
     end
@@ -229,11 +254,11 @@ dissect_body[T.HELLO] = function(r)
         r.tree:add_proto_expert_info(e.malformed, string.format("a Hello is %d bytes, not 64", r.limit))
         r.ok = false
     end
-    if r:left() > 0 then
-        local pad = r.tvb(r.off, r:left())
-        r.tree:add(f.hello_padding, pad)
-        r.off = r.limit
+    local shown = r:visible(r:left())
+    if shown > 0 then
+        r.tree:add(f.hello_padding, r.tvb(r.off, shown))
     end
+    r.off = r.limit
     return "Hello"
 end
 
@@ -269,7 +294,7 @@ dissect_body[T.OFFER] = function(r)
         if n ~= r:left() then
             r.tree:add_proto_expert_info(e.malformed, string.format("name length %d, but %d bytes follow", n, r:left()))
             r.ok = false
-            n = math.min(n, r:left())
+            n = r:visible(math.min(n, r:left()))
             if n > 0 then
                 name = r.tvb(r.off, n):string(ENC_UTF_8)
                 r.tree:add(f.offer_name, r.tvb(r.off, n), name)
@@ -373,12 +398,13 @@ dissect_body[T.DATA] = function(r, flags)
         r.ok = false
         return "Data chunk " .. tostring(chunk:uint64()) .. " (empty)"
     end
-    local range = r.tvb(r.off, n)
-    r.tree:add(f.data_len, range, n):set_generated()
-    if bit.band(flags, FLAG_ENCRYPTED) ~= 0 then
-        r.tree:add(f.data_encrypted, range)
+    local shown = r:visible(n)
+    if shown > 0 then
+        local range = r.tvb(r.off, shown)
+        r.tree:add(f.data_len, range, n):set_generated()
+        r.tree:add(bit.band(flags, FLAG_ENCRYPTED) ~= 0 and f.data_encrypted or f.data_payload, range)
     else
-        r.tree:add(f.data_payload, range)
+        r.tree:add(f.data_len, n):set_generated()
     end
     r.off = r.limit
     r.chunk, r.payload = chunk:uint64(), n
@@ -437,7 +463,11 @@ dissect_body[T.ACK] = function(r)
         r.tree:add(f.ack_ranges, "none"):set_generated()
         return info
     end
-    local range = r.tvb(r.off, n)
+    local shown = r:visible(n)
+    if shown == 0 then
+        return info .. " (bitmap not captured)"
+    end
+    local range = r.tvb(r.off, shown)
     local bitmap_item = r.tree:add(f.ack_bitmap, range)
     r.off = r.limit
     local ranges, held = bitmap_ranges(range:bytes())
@@ -490,8 +520,8 @@ end
 -- Is this a udpx v3 datagram? Only what a random datagram is unlikely to have: magic, version, a known
 -- type and at least the type's length. The dissector itself then checks every length exactly.
 local function looks_like_udpx(tvb)
-    local len = tvb:len()
-    if len < HEADER then
+    local len = tvb:reported_len()
+    if len < HEADER or tvb:len() < 4 then
         return false
     end
     if tvb(0, 1):uint() ~= MAGIC or tvb(1, 1):uint() ~= VERSION then
@@ -514,15 +544,20 @@ local function looks_like_udpx(tvb)
 end
 
 local function dissect(tvb, pinfo, root)
-    local len = tvb:len()
-    if len < 1 or tvb(0, 1):uint() ~= MAGIC then
+    local captured, len = tvb:len(), tvb:reported_len()
+    if captured < 1 or tvb(0, 1):uint() ~= MAGIC then
         return 0
     end
     local tree = root:add(udpx, tvb())
     if len < HEADER then
         tree:add(f.magic, tvb(0, 1))
         tree:add_proto_expert_info(e.malformed, string.format("truncated: %d bytes, the header alone is %d", len, HEADER))
-        return len, "udpx truncated header [malformed]"
+        return captured, "udpx truncated header [malformed]"
+    end
+    if captured < HEADER then
+        tree:add(f.magic, tvb(0, 1))
+        tree:add_proto_expert_info(e.snapped)
+        return captured, "udpx (header not captured) [snapped]"
     end
     tree:add(f.magic, tvb(0, 1))
     local version = tvb(1, 1):uint()
@@ -549,13 +584,13 @@ local function dissect(tvb, pinfo, root)
     if version ~= VERSION then
         tree:add_proto_expert_info(e.malformed, string.format("protocol version %d; this dissector reads version %d", version, VERSION))
         tree:append_text(where)
-        return len, string.format("udpx version %d (not decoded)", version)
+        return captured, string.format("udpx version %d (not decoded)", version)
     end
     local body = dissect_body[kind]
     if not body then
         type_item:add_proto_expert_info(e.malformed, "unknown message type " .. kind)
         tree:append_text(where)
-        return len, "udpx unknown type " .. kind .. " [malformed]"
+        return captured, "udpx unknown type " .. kind .. " [malformed]"
     end
 
     local authenticated = bit.band(flags, FLAG_AUTH) ~= 0
@@ -583,10 +618,14 @@ local function dissect(tvb, pinfo, root)
         tree:add_proto_expert_info(e.encrypted)
     end
 
-    local r = new_reader(tvb, pinfo, tree, limit)
+    local r = new_reader(tvb, pinfo, tree, limit, captured)
     local info = body(r, flags)
     if tag_field then
-        tree:add(tag_field, tvb(limit, TAG))
+        if limit + TAG <= captured then
+            tree:add(tag_field, tvb(limit, TAG))
+        else
+            r:not_captured()
+        end
     end
 
     local summary = { chunk = r.chunk, payload = r.payload }
@@ -597,7 +636,10 @@ local function dissect(tvb, pinfo, root)
     if encrypted then
         marks[#marks + 1] = "encrypted"
     end
-    if broken or not r.ok then
+    if r.snapped then
+        marks[#marks + 1] = "snapped"
+    end
+    if broken or (not r.ok and not r.snapped) then
         marks[#marks + 1] = "malformed"
     end
     if #marks > 0 then
@@ -605,7 +647,7 @@ local function dissect(tvb, pinfo, root)
         info = info .. summary.marks
     end
     tree:append_text(": " .. info .. where)
-    return len, info, summary
+    return captured, info, summary
 end
 
 -- UDP GSO: udpx sends data in bundles of equal-sized datagrams that the kernel cuts up on the way out.
@@ -616,7 +658,7 @@ local MAX_CANDIDATES = 64
 
 local function gso_segment_size(tvb)
     local len = tvb:len()
-    if not udpx.prefs.gso or len < 2 * (DATA_HEADER + 1) or tvb(2, 1):uint() ~= T.DATA or tvb(1, 1):uint() ~= VERSION then
+    if not udpx.prefs.gso or len ~= tvb:reported_len() or len < 2 * (DATA_HEADER + 1) or tvb(2, 1):uint() ~= T.DATA or tvb(1, 1):uint() ~= VERSION then
         return nil
     end
     local raw = tvb:raw()

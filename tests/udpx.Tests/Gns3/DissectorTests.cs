@@ -251,6 +251,43 @@ public sealed class DissectorTests
     }
 
     [SkippableFact]
+    public void A_capture_cut_short_by_a_snap_length_decodes_what_it_holds_and_is_not_called_malformed()
+    {
+        Skip.IfNot(Tshark.IsInstalled, Tshark.SkipReason);
+        using var folder = new TempFolder();
+        const int Frame = 14 + 20 + 8; // Ethernet, IPv4 and UDP headers before the udpx datagram
+        var server = DatagramAuthenticator.ForServer(Key);
+        var sent = new List<(byte[] Bytes, int Snap)>
+        {
+            (Data(chunk: 1234, pn: 2, payload: 1436), Frame + 64),
+            (Take(MessageCodec.WriteOffer(_buffer, new OfferMessage(Session, 1, 2, 3, 1436, 0, "name.bin", ClientRandom, 1))), Frame + 40),
+            (Signed(server, AckWithRanges(pn: 2).Length), Frame + Wire.AckFixedSize + 20),
+            (Hello(pn: 0), Frame + 10),
+        };
+        // AckWithRanges leaves its datagram in _buffer, which Signed then signs in place.
+        string capture = folder.File("snapped.pcap");
+        using (var pcap = new PcapWriter(capture))
+        {
+            var time = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+            foreach (var (bytes, snap) in sent)
+            {
+                pcap.Write(Client, Server, bytes, time, snap);
+            }
+        }
+
+        var rows = Tshark.Fields(capture, [.. Columns, "_ws.malformed"]);
+
+        Assert.Equal(sent.Count, rows.Count);
+        Assert.Equal("Data chunk 1234 (1436 B) [snapped]", rows[0]["_ws.col.Info"]);
+        Assert.Equal("1436", rows[0]["udpx.data.payload_length"]);
+        Assert.Equal("Offer [snapped]", rows[1]["_ws.col.Info"]);
+        Assert.Equal("Ack cum 1200 +3 ranges dups 5 [authenticated, snapped]", rows[2]["_ws.col.Info"]);
+        Assert.Equal("udpx (header not captured) [snapped]", rows[3]["_ws.col.Info"]);
+        Assert.All(rows, row => Assert.Equal(string.Empty, row["_ws.malformed"]));
+        Assert.All(rows, row => Assert.Contains("snap length", row["_ws.expert.message"], StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
     public async Task A_real_keyed_and_encrypted_transfer_decodes_frame_by_frame()
     {
         Skip.IfNot(Tshark.IsInstalled, Tshark.SkipReason);

@@ -31,8 +31,11 @@ internal sealed class PcapWriter : IDisposable
 
     public int Frames { get; private set; }
 
-    /// <summary>Appends one IPv4 UDP datagram from <paramref name="source"/> to <paramref name="destination"/>.</summary>
-    public void Write(IPEndPoint source, IPEndPoint destination, ReadOnlySpan<byte> payload, DateTimeOffset time)
+    /// <summary>
+    /// Appends one IPv4 UDP datagram from <paramref name="source"/> to <paramref name="destination"/>, of which
+    /// the file keeps the first <paramref name="snapLength"/> bytes of the frame (as a capture with -s does).
+    /// </summary>
+    public void Write(IPEndPoint source, IPEndPoint destination, ReadOnlySpan<byte> payload, DateTimeOffset time, int snapLength = int.MaxValue)
     {
         int udpLength = UdpHeader + payload.Length;
         int ipLength = Ipv4Header + udpLength;
@@ -67,10 +70,11 @@ internal sealed class PcapWriter : IDisposable
         long micros = (time - DateTimeOffset.UnixEpoch).Ticks / 10;
         BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)(micros / 1_000_000));
         BinaryPrimitives.WriteUInt32LittleEndian(record[4..], (uint)(micros % 1_000_000));
-        BinaryPrimitives.WriteUInt32LittleEndian(record[8..], (uint)frameLength);
+        int kept = Math.Min(frameLength, snapLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(record[8..], (uint)kept);
         BinaryPrimitives.WriteUInt32LittleEndian(record[12..], (uint)frameLength);
         _file.Write(record);
-        _file.Write(frame);
+        _file.Write(frame[..kept]);
         Frames++;
     }
 
