@@ -20,6 +20,21 @@ local FLAG_AUTH = 0x01
 local FLAG_ENCRYPTED = 0x02
 local MAX_RANGE_ITEMS = 512 -- ack ranges listed one by one in the tree; all of them in udpx.ack.ranges
 
+-- Wireshark 4.0 bundles Lua 5.2 with the BitOp "bit" module; later builds may drop it. Only small
+-- non-negative values are masked here, so plain arithmetic does the job when it is missing.
+local band = bit and bit.band or function(a, b)
+    local result, place = 0, 1
+    while a > 0 and b > 0 do
+        if a % 2 == 1 and b % 2 == 1 then
+            result = result + place
+        end
+        a, b, place = math.floor(a / 2), math.floor(b / 2), place * 2
+    end
+    return result
+end
+
+local BIT = { 1, 2, 4, 8, 16, 32, 64, 128 }
+
 local T = { HELLO = 1, COOKIE = 2, OFFER = 3, ACCEPT = 4, REJECT = 5, DATA = 6, ACK = 7, DONE = 8, FINISH = 9, ABORT = 10 }
 
 local type_names = {
@@ -280,8 +295,8 @@ dissect_body[T.OFFER] = function(r)
         local range = r.tvb(r.off, 2)
         local item = r.tree:add(f.offer_flags, range)
         item:add(f.offer_flag_enc, range)
-        encrypted = bit.band(range:uint(), 0x0001) ~= 0
-        if bit.band(range:uint(), 0xFFFE) ~= 0 then
+        encrypted = band(range:uint(), 0x0001) ~= 0
+        if band(range:uint(), 0xFFFE) ~= 0 then
             item:add_proto_expert_info(e.protocol, "reserved offer flags set")
         end
         r.off = r.off + 2
@@ -402,7 +417,7 @@ dissect_body[T.DATA] = function(r, flags)
     if shown > 0 then
         local range = r.tvb(r.off, shown)
         r.tree:add(f.data_len, range, n):set_generated()
-        r.tree:add(bit.band(flags, FLAG_ENCRYPTED) ~= 0 and f.data_encrypted or f.data_payload, range)
+        r.tree:add(band(flags, FLAG_ENCRYPTED) ~= 0 and f.data_encrypted or f.data_payload, range)
     else
         r.tree:add(f.data_len, n):set_generated()
     end
@@ -424,7 +439,7 @@ local function bitmap_ranges(bytes)
         else
             for b = 0, 7 do
                 local index = i * 8 + b
-                if bit.band(v, bit.lshift(1, b)) ~= 0 then
+                if band(v, BIT[b + 1]) ~= 0 then
                     held = held + 1
                     if not start then
                         start = index
@@ -534,7 +549,7 @@ local function looks_like_udpx(tvb)
     end
     local flags = tvb(3, 1):uint()
     local message = len
-    if bit.band(flags, FLAG_AUTH + FLAG_ENCRYPTED) ~= 0 then
+    if band(flags, FLAG_AUTH + FLAG_ENCRYPTED) ~= 0 then
         message = len - TAG
     end
     if exact_length[kind] then
@@ -578,7 +593,7 @@ local function dissect(tvb, pinfo, root)
     local pn = tvb(16, 8):uint64()
     local where = string.format(", session %s, pn %s", session:tohex(), tostring(pn))
 
-    if bit.band(flags, 0xFC) ~= 0 then
+    if band(flags, 0xFC) ~= 0 then
         flags_item:add_proto_expert_info(e.protocol, "reserved flag bits set")
     end
     if version ~= VERSION then
@@ -593,8 +608,8 @@ local function dissect(tvb, pinfo, root)
         return captured, "udpx unknown type " .. kind .. " [malformed]"
     end
 
-    local authenticated = bit.band(flags, FLAG_AUTH) ~= 0
-    local encrypted = bit.band(flags, FLAG_ENCRYPTED) ~= 0
+    local authenticated = band(flags, FLAG_AUTH) ~= 0
+    local encrypted = band(flags, FLAG_ENCRYPTED) ~= 0
     local limit = len
     local tag_field
     local broken = false
