@@ -162,6 +162,25 @@ public sealed class DissectorTests
     }
 
     [SkippableFact]
+    public void A_Wireshark_without_the_BitOp_module_decodes_the_same()
+    {
+        Skip.IfNot(Tshark.IsInstalled, Tshark.SkipReason);
+        using var folder = new TempFolder();
+        var server = DatagramAuthenticator.ForServer(Key);
+        string capture = Write(folder, [(AckWithRanges(pn: 2), false), (Signed(server, MessageCodec.WriteAck(_buffer, Session, 3, 4, 0, 7, 0, [0b1010_0111, 0xff, 0x01])), false)]);
+        // Later Wireshark builds may ship Lua without the "bit" module the dissector prefers.
+        string script = folder.File("without-bit.lua");
+        File.WriteAllText(script, "bit = nil\ndofile(\"" + Tshark.Dissector + "\")\n");
+
+        var with = Tshark.Fields(capture, Columns);
+        var without = Tshark.FieldsWith(script, capture, Columns);
+
+        Assert.Equal("1201-1263, 1270, 1300-1320", with[0]["udpx.ack.ranges"]);
+        Assert.Equal("1-3, 6, 8-17", with[1]["udpx.ack.ranges"]);
+        Assert.Equal(with.Select(r => string.Join('|', r.Values)), without.Select(r => string.Join('|', r.Values)));
+    }
+
+    [SkippableFact]
     public void Hostile_and_truncated_datagrams_get_an_expert_error_and_no_Lua_error()
     {
         Skip.IfNot(Tshark.IsInstalled, Tshark.SkipReason);

@@ -15,9 +15,13 @@ internal static class Tshark
     public static string CheckScript { get; } = Path.Combine(RepoRoot(), "gns3", "wireshark", "check-capture.sh");
 
     /// <summary>One row per frame, one value per field (several occurrences joined by ';').</summary>
-    public static List<Dictionary<string, string>> Fields(string capture, IReadOnlyList<string> fields, params string[] options)
+    public static List<Dictionary<string, string>> Fields(string capture, IReadOnlyList<string> fields, params string[] options) =>
+        FieldsWith(Dissector, capture, fields, options);
+
+    /// <summary>As <see cref="Fields"/>, with another Lua script (one that loads the dissector under other conditions).</summary>
+    public static List<Dictionary<string, string>> FieldsWith(string script, string capture, IReadOnlyList<string> fields, params string[] options)
     {
-        var args = new List<string> { "-n", "-X", "lua_script:" + Dissector, "-r", capture, "-T", "fields", "-E", "separator=/t", "-E", "aggregator=;", "-E", "occurrence=a" };
+        var args = new List<string> { "-n", "-X", "lua_script:" + script, "-r", capture, "-T", "fields", "-E", "separator=/t", "-E", "aggregator=;", "-E", "occurrence=a" };
         foreach (string option in options)
         {
             args.Add("-o");
