@@ -7,10 +7,14 @@ internal sealed partial class SenderProtocol
 {
     private void OnReject(in RejectMessage reject, long now)
     {
-        if (reject.Reason == RejectReason.CookieExpired && _phase == SenderPhase.Offering)
+        if (reject.Reason == RejectReason.CookieExpired)
         {
-            _phase = SenderPhase.Connecting;
-            _controlDue = now;
+            // Only an Offer can draw it; anywhere else it is a late copy (or a replay) and means nothing.
+            if (_phase == SenderPhase.Offering)
+            {
+                _phase = SenderPhase.Connecting;
+                _controlDue = now;
+            }
             return;
         }
         if (reject.Reason == RejectReason.UnknownSession && _phase is SenderPhase.Sending or SenderPhase.Finishing && _restarts < MaxRestarts)
@@ -35,6 +39,7 @@ internal sealed partial class SenderProtocol
         _cipher = null;
         _replay?.Reset();
         _largestAckPacket = 0;
+        _duplicatesSeen = 0;
         _digest.Reset();
         _finishNow = false;
         Array.Clear(_state);

@@ -247,9 +247,9 @@ internal sealed partial class SenderProtocol : IDisposable
                 return;
             }
             datagram = datagram[..messageLength];
-            // Stateless replies (Cookie, a refused Offer) carry packet number 0 and are judged by phase alone.
-            bool stateless = header.PacketNumber == 0 && header.Type is MessageType.Cookie or MessageType.Reject;
-            if (!stateless && !_replay!.TryAccept(header.PacketNumber))
+            // Stateless replies carry packet number 0 and are taken only in the phase that expects them: a
+            // Cookie while connecting, a refused Offer while offering, an unknown session while sending.
+            if (header.PacketNumber == 0 ? !ExpectsStateless(header.Type, datagram) : !_replay!.TryAccept(header.PacketNumber))
             {
                 Replays++;
                 return;
@@ -332,6 +332,14 @@ internal sealed partial class SenderProtocol : IDisposable
     }
 
     private int ChunkLength(ulong chunk) => (int)Math.Min(_chunkSize, _plan.FileSize - ((long)chunk * _chunkSize));
+
+    private bool ExpectsStateless(MessageType type, ReadOnlySpan<byte> datagram) => type switch
+    {
+        MessageType.Cookie => _phase == SenderPhase.Connecting,
+        MessageType.Reject when MessageCodec.TryReadReject(datagram, out var reject) =>
+            _phase == SenderPhase.Offering || (reject.Reason == RejectReason.UnknownSession && _phase is SenderPhase.Sending or SenderPhase.Finishing),
+        _ => false,
+    };
 
     private long JobDeadline => _createdAt < 0 || _options.JobTimeout == Timeout.InfiniteTimeSpan ? long.MaxValue : _createdAt + Micros(_options.JobTimeout);
 

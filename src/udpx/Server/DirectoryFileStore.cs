@@ -47,8 +47,9 @@ internal sealed class DirectoryFileStore : IFileStore
     public void EnsureWritable()
     {
         System.IO.Directory.CreateDirectory(_directory);
-        string probe = Path.Combine(_directory, ".udpx-probe-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        using var stream = File.Create(probe, 1, FileOptions.DeleteOnClose);
+        // A new file of a random name (O_EXCL): a symlink planted under a guessable name is never followed.
+        string probe = Path.Combine(_directory, ".udpx-probe-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N"));
+        using var stream = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
         if (!OperatingSystem.IsWindows())
         {
             _sharedMode = Shared & File.GetUnixFileMode(stream.SafeFileHandle);

@@ -21,7 +21,7 @@ internal sealed partial class ServerProtocol
                 // Ended: say how (a late Finish, or the client missed the Done).
                 if (ended.Peer.Equals(from))
                 {
-                    SendResult(ended, sink);
+                    SendResult(ended, sink, causeLength);
                 }
                 else
                 {
@@ -111,9 +111,11 @@ internal sealed partial class ServerProtocol
         }
         session.Packets.OnData(header.PacketNumber, sendTime);
 
+        // An Ack answers this datagram: never larger than it (a duplicate of a short last chunk, replayed by
+        // someone who spoofs the client's address, must not draw a full-size bitmap).
         if (session.Window.IsComplete)
         {
-            SendAck(session, now, sink);
+            SendAck(session, now, sink, datagram.Length);
             if (session.ClaimedDigest is { } claimed)
             {
                 StartVerification(session, claimed, now, sink);
@@ -121,13 +123,19 @@ internal sealed partial class ServerProtocol
         }
         else if (session.AckNow || session.UnackedNew >= _options.AckEvery)
         {
-            SendAck(session, now, sink);
+            SendAck(session, now, sink, datagram.Length);
         }
     }
 
-    private void SendAck(ReceiverSession session, long now, IDatagramSink sink)
+    /// <param name="limit">
+    /// The size of the datagram the Ack answers, when it answers one: the bitmap is cut to fit. The fixed
+    /// part always goes (50 bytes, a little more than a Finish or a tiny last chunk): an Ack is how the
+    /// sender learns its last chunk arrived, so it is never withheld, only kept from growing.
+    /// </param>
+    private void SendAck(ReceiverSession session, long now, IDatagramSink sink, int limit = int.MaxValue)
     {
         int capacity = Math.Min(session.ChunkSize + Wire.DataHeaderSize, Wire.MaxDatagramSize - _tag) - Wire.AckFixedSize;
+        capacity = (int)Math.Clamp((long)limit - _tag - Wire.AckFixedSize, 0, capacity);
         int bitmapLength = session.Window.WriteBitmap(_reply.AsSpan(Wire.AckFixedSize, capacity));
         var packets = session.Packets;
         int length = MessageCodec.WriteAck(_reply, session.Id, packets.NextOutgoing(), packets.LargestDataReceived, session.Window.Cumulative, packets.EchoOfLatest, (uint)session.Duplicates, _reply.AsSpan(Wire.AckFixedSize, bitmapLength));

@@ -38,7 +38,7 @@ internal sealed partial class ServerProtocol
                 }
                 else
                 {
-                    SendAck(session, now, sink);
+                    SendAck(session, now, sink, datagram.Length);
                 }
                 break;
         }
@@ -54,6 +54,11 @@ internal sealed partial class ServerProtocol
         if (!session.Peer.Equals(from))
         {
             Stats.CountWrongPeer();
+            return;
+        }
+        if (session.State == SessionState.Verifying)
+        {
+            // Too late: the commit is running and decides; its Done tells the client how it ended.
             return;
         }
         // Preparing too: the file goes once its preparation has ended, off this thread.
@@ -143,13 +148,23 @@ internal sealed partial class ServerProtocol
         }
     }
 
-    /// <summary>An ended session's answer: its Done, or the Reject of an offer whose file could not be made.</summary>
-    private void SendResult(Tombstone ended, IDatagramSink sink)
+    /// <summary>
+    /// An ended session's answer: its Done, or the Reject of an offer whose file could not be made. When it
+    /// answers a datagram (a late Finish, a repeated Offer, late Data) it is no larger than that datagram:
+    /// its message is cut to fit, and it is not sent at all if even the reason does not fit.
+    /// </summary>
+    private void SendResult(Tombstone ended, IDatagramSink sink, int causeLength = int.MaxValue)
     {
+        int room = (int)Math.Min((long)causeLength - _tag, _reply.Length - _tag);
+        if (room < (ended.Accepted ? Wire.DoneFixedSize : Wire.RejectFixedSize))
+        {
+            return;
+        }
+        var buffer = _reply.AsSpan(0, room);
         // A tombstone goes on numbering the session's datagrams: a keyed client's replay window would drop a repeat.
         int length = ended.Accepted
-            ? MessageCodec.WriteDone(_reply, new DoneMessage(ended.Id, ended.Result, (ulong)ended.Bytes, ended.Result == RejectReason.None ? string.Empty : ended.Message, ended.NextOutgoing()))
-            : MessageCodec.WriteReject(_reply, new RejectMessage(ended.Id, ended.Result, ended.Message, ended.NextOutgoing()));
+            ? MessageCodec.WriteDone(buffer, new DoneMessage(ended.Id, ended.Result, (ulong)ended.Bytes, ended.Result == RejectReason.None ? string.Empty : ended.Message, ended.NextOutgoing()))
+            : MessageCodec.WriteReject(buffer, new RejectMessage(ended.Id, ended.Result, ended.Message, ended.NextOutgoing()));
         Reply(length, ended.Peer, sink);
     }
 }

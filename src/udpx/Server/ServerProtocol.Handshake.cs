@@ -51,7 +51,7 @@ internal sealed partial class ServerProtocol
                 return;
             }
             Stats.CountRepeatedOffer();
-            SendResult(ended, sink);
+            SendResult(ended, sink, datagram.Length);
             return;
         }
         if (!_cookies.IsValid(from, offer.SessionId, offer.CookieIssuedAtSeconds, offer.CookieMac, Seconds(now)))
