@@ -17,6 +17,10 @@ internal sealed partial class SenderProtocol
             }
             return;
         }
+        if (reject.Reason == RejectReason.ServerBusy && _phase == SenderPhase.Offering && WaitWhileBusy(now))
+        {
+            return;
+        }
         if (reject.Reason == RejectReason.UnknownSession && _phase is SenderPhase.Sending or SenderPhase.Finishing && _restarts < MaxRestarts)
         {
             // The server restarted and lost the session (and deleted its partial file): start over cleanly.
@@ -27,6 +31,32 @@ internal sealed partial class SenderProtocol
         {
             Finish(new TransferOutcome(false, reject.Reason, reject.Message.Length > 0 ? reject.Message : RejectReasonText.Describe(reject.Reason), 0));
         }
+    }
+
+    /// <summary>
+    /// A busy server (at its session limits) is asked again, Hello and Offer anew, after a backoff that
+    /// doubles from 100 ms to 2 s with a jitter of its own per session, for up to
+    /// <see cref="SenderOptions.BusyWait"/>: a client sending more files at once than the server takes
+    /// from one address gets each in as others finish. False once the wait is used up.
+    /// </summary>
+    private bool WaitWhileBusy(long now)
+    {
+        if (_busySince < 0)
+        {
+            _busySince = now;
+        }
+        if (now - _busySince >= Micros(_options.BusyWait))
+        {
+            return false;
+        }
+        _busyRetries++;
+        long delay = Math.Min(100_000L << Math.Min(_busyRetries - 1, 5), 2_000_000) + (long)((_sessionId >> (_busyRetries & 31)) % 100_000);
+        _phase = SenderPhase.Connecting;
+        _counters.SetPhase(TransferPhase.Connecting);
+        _startedAt = now + delay; // the connect timeout counts from the next Hello
+        _controlDue = now + delay;
+        _controlInterval = 200_000;
+        return true;
     }
 
     private void Restart(long now)
@@ -70,6 +100,7 @@ internal sealed partial class SenderProtocol
             Finish(new TransferOutcome(false, RejectReason.BadOffer, "server answered with a different chunk size", 0));
             return;
         }
+        _busySince = -1;
         if (_options.Encrypt && _options.Key is { } key)
         {
             _cipher = new PayloadCipher(key, _sessionId, _clientRandom, accept.ServerRandom);

@@ -63,6 +63,8 @@ internal sealed partial class SenderProtocol : IDisposable
     private long _controlInterval = 200_000;
     private long _lastHeardAt;
     private long _progressAt;
+    private long _busySince = -1;
+    private int _busyRetries;
     private ulong _cookieIssuedAt;
     private ulong _cookieMac;
     private ulong _cum;

@@ -17,6 +17,9 @@ internal sealed record TransferSettings
 
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How long a busy server is asked again before the transfer fails.</summary>
+    public TimeSpan BusyWait { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>The whole transfer may take this long, in every mode (--job-timeout); infinite when not set.</summary>
     public TimeSpan JobTimeout { get; init; } = Timeout.InfiniteTimeSpan;
 
@@ -33,6 +36,7 @@ internal sealed record TransferSettings
         ConnectTimeout = ConnectTimeout,
         IdleTimeout = IdleTimeout,
         JobTimeout = JobTimeout,
+        BusyWait = BusyWait,
         RateBytesPerSecond = RateBytesPerSecond,
     };
 }

@@ -19,6 +19,9 @@ internal sealed record SenderOptions
     /// <summary>No new data acknowledged for this long ends the transfer (control exchanges are not progress).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How long a server that answers "busy" is asked again before the transfer fails.</summary>
+    public TimeSpan BusyWait { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>The whole transfer, restarts included, may take this long (--job-timeout); infinite by default.</summary>
     public TimeSpan JobTimeout { get; init; } = Timeout.InfiniteTimeSpan;
 

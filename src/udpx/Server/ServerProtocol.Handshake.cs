@@ -104,6 +104,12 @@ internal sealed partial class ServerProtocol
             Refuse(offer.SessionId, RejectReason.ServerBusy, "server busy: " + host.Sessions + " transfers from your address in progress", from, sink, offer.Name);
             return;
         }
+        if (size > _options.MaxReservedPerHost)
+        {
+            // Never grantable, however long the client waits: not "busy" (which it would retry).
+            RefuseTooLarge(offer, from, sink, "exceeds --max-reserved-per-host " + _options.MaxReservedPerHost + " bytes");
+            return;
+        }
         if (size > _options.MaxReservedPerHost - (host?.Reserved ?? 0))
         {
             Refuse(offer.SessionId, RejectReason.ServerBusy, "server busy: your transfers in progress already hold as many bytes as this server grants one address", from, sink, offer.Name);

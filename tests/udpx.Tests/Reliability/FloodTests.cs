@@ -106,7 +106,8 @@ public sealed class FloodTests : IDisposable
             Assert.Equal(RejectReason.ServerBusy, reject.Reason);
             Assert.StartsWith("server busy", reject.Message, StringComparison.Ordinal);
         }
-        var refused = await TestClient.SendAsync(_folder.Write("late.bin", Simulation.RandomFile(10_000, 2)), "late.bin", host.EndPoint.ToString());
+        // A client asks a busy server again for a while (BusyWait); this one gives up after half a second.
+        var refused = await TestClient.SendAsync(_folder.Write("late.bin", Simulation.RandomFile(10_000, 2)), "late.bin", host.EndPoint.ToString(), new TransferSettings { BusyWait = TimeSpan.FromMilliseconds(500) });
         bool liveStillRunning = !live.IsCompleted;
         long bytesAfter = liveSession.BytesReceived;
         var liveResult = await live;
