@@ -14,6 +14,8 @@ namespace Udpx.Tests.Gns3;
 /// itself writes, keyed, encrypted, hostile and from a real transfer, written to a pcap and decoded. Every
 /// value comes from src/udpx/Protocol, so a protocol change the dissector does not follow fails here.
 /// </summary>
+// Captures on lo and in the namespace lab: alone, so that no other test's traffic or load gets between dumpcap and the transfer.
+[Collection(Udpx.Tests.Reliability.RunAlone.Name)]
 public sealed class DissectorTests
 {
     // Neither is udpx's default port 9000: the dissector must find udpx by its heuristic.

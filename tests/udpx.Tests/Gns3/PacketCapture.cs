@@ -6,7 +6,8 @@ namespace Udpx.Tests.Gns3;
 
 /// <summary>
 /// dumpcap on one interface (of a namespace) for one UDP port, as a user would capture udpx with tcpdump;
-/// root only. A 64 MiB kernel buffer, so that a machine busy with other tests drops nothing.
+/// root only. Its default kernel buffer: a larger one (-B 64) holds packets in ring blocks that are not
+/// handed over before the SIGINT that stops the capture, and the capture came out empty.
 /// </summary>
 internal sealed class PacketCapture : IDisposable
 {
@@ -19,7 +20,7 @@ internal sealed class PacketCapture : IDisposable
         var info = new ProcessStartInfo(netns is null ? "dumpcap" : "ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         // `ip netns exec` execs dumpcap in place: the process we hold is dumpcap itself, and gets the SIGINT.
         string[] prefix = netns is null ? [] : ["netns", "exec", netns, "dumpcap"];
-        foreach (string a in (string[])[.. prefix, "-i", device, "-B", "64", "-f", "udp port " + port.ToString(CultureInfo.InvariantCulture), "-w", path])
+        foreach (string a in (string[])[.. prefix, "-i", device, "-f", "udp port " + port.ToString(CultureInfo.InvariantCulture), "-w", path])
         {
             info.ArgumentList.Add(a);
         }
