@@ -14,7 +14,7 @@ namespace Udpx.Tests.Gns3;
 /// itself writes, keyed, encrypted, hostile and from a real transfer, written to a pcap and decoded. Every
 /// value comes from src/udpx/Protocol, so a protocol change the dissector does not follow fails here.
 /// </summary>
-// Captures on lo and in the namespace lab: alone, so that no other test's traffic or load gets between dumpcap and the transfer.
+// Captures on lo and in the namespace lab: alone, so that no other test's load gets between the capture and the transfer.
 [Collection(Udpx.Tests.Reliability.RunAlone.Name)]
 public sealed class DissectorTests
 {
@@ -397,7 +397,7 @@ public sealed class DissectorTests
     public async Task A_loopback_capture_of_a_real_transfer_decodes_every_chunk_GSO_bundles_included()
     {
         Skip.IfNot(Tshark.IsInstalled, Tshark.SkipReason);
-        Skip.IfNot(SystemCommand.IsRoot && SystemCommand.Exists("dumpcap"), "needs root and dumpcap (package tshark) to capture on lo; CI runs as root");
+        Skip.IfNot(PacketCapture.IsAvailable, PacketCapture.Unavailable);
         using var folder = new TempFolder();
         using var host = ServerHost.Start(new IPEndPoint(IPAddress.Loopback, 0), folder.File("received"), new ServerOptions());
         const int size = 400_000;
@@ -408,7 +408,7 @@ public sealed class DissectorTests
         using (PacketCapture.Start(capture, host.EndPoint.Port))
         {
             result = await TestClient.SendAsync(file, "lo.bin", host.EndPoint.ToString());
-            // The last Done, and dumpcap's ring buffer, which hands packets over in blocks or after a timeout.
+            // The last Done, which the client does not wait for.
             await Task.Delay(1500);
         }
         Assert.True(result.Verified, result.Error);
@@ -432,6 +432,7 @@ public sealed class DissectorTests
         Skip.IfNot(Tshark.IsInstalled, Tshark.SkipReason);
         string? why = NetworkLab.WhyUnavailable();
         Skip.If(why is not null, why);
+        Skip.IfNot(PacketCapture.IsAvailable, PacketCapture.Unavailable);
         using var folder = new TempFolder();
         using var lab = NetworkLab.Create(lossOneIn: 10);
         int port = Random.Shared.Next(20_000, 60_000);
@@ -440,7 +441,7 @@ public sealed class DissectorTests
         string capture = folder.File("lab.pcapng");
 
         string stdout;
-        // On the server's eth0: dumpcap sees every datagram that arrives, the ones nftables then drops too.
+        // On the server's eth0: the capture sees every datagram that arrives, the ones nftables then drops too.
         using (PacketCapture.Start(capture, port, "eth0", lab.Servers[0]))
         {
             var (server, _) = await UdpxChild.ServeAsync(lab.Servers[0], bind, folder.File("server0"));
@@ -450,7 +451,7 @@ public sealed class DissectorTests
                 var (code, output, errors) = await client.WaitForExitAsync(TimeSpan.FromMinutes(3));
                 Assert.True(code == 0, "exit " + code + ": " + output + errors);
                 stdout = output;
-                await Task.Delay(1500); // the last Done, and dumpcap's ring buffer
+                await Task.Delay(1500); // the last Done
             }
         }
         using var report = System.Text.Json.JsonDocument.Parse(stdout);

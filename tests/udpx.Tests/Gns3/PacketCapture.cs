@@ -5,9 +5,10 @@ using Udpx.Tests.Reliability;
 namespace Udpx.Tests.Gns3;
 
 /// <summary>
-/// dumpcap on one interface (of a namespace) for one UDP port, as a user would capture udpx with tcpdump;
-/// root only. Its default kernel buffer: a larger one (-B 64) holds packets in ring blocks that are not
-/// handed over before the SIGINT that stops the capture, and the capture came out empty.
+/// tcpdump on one interface (of a namespace) for one UDP port, as a user would capture udpx; root only.
+/// In immediate mode and writing each packet as it comes (-U): dumpcap, and tcpdump without these,
+/// take packets from the kernel in ring blocks handed over when full or after a timeout, and a short
+/// capture stopped by SIGINT on a busy machine came out empty.
 /// </summary>
 internal sealed class PacketCapture : IDisposable
 {
@@ -15,22 +16,26 @@ internal sealed class PacketCapture : IDisposable
 
     private PacketCapture(Process process) => _process = process;
 
+    public static bool IsAvailable => SystemCommand.IsRoot && SystemCommand.Exists("tcpdump");
+
+    public const string Unavailable = "needs root and tcpdump (Debian package tcpdump; .ci/run installs it) to capture";
+
     public static PacketCapture Start(string path, int port, string device = "lo", string? netns = null)
     {
-        var info = new ProcessStartInfo(netns is null ? "dumpcap" : "ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        // `ip netns exec` execs dumpcap in place: the process we hold is dumpcap itself, and gets the SIGINT.
-        string[] prefix = netns is null ? [] : ["netns", "exec", netns, "dumpcap"];
-        foreach (string a in (string[])[.. prefix, "-i", device, "-f", "udp port " + port.ToString(CultureInfo.InvariantCulture), "-w", path])
+        var info = new ProcessStartInfo(netns is null ? "tcpdump" : "ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        // `ip netns exec` execs tcpdump in place: the process we hold is tcpdump itself, and gets the SIGINT.
+        string[] prefix = netns is null ? [] : ["netns", "exec", netns, "tcpdump"];
+        foreach (string a in (string[])[.. prefix, "-i", device, "--immediate-mode", "-U", "-n", "-s", "0", "-w", path, "udp port " + port.ToString(CultureInfo.InvariantCulture)])
         {
             info.ArgumentList.Add(a);
         }
-        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dumpcap");
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start tcpdump");
         var started = new TaskCompletionSource();
         var said = new System.Text.StringBuilder();
         process.ErrorDataReceived += (_, e) =>
         {
             said.AppendLine(e.Data);
-            if (e.Data?.StartsWith("Capturing on", StringComparison.Ordinal) == true)
+            if (e.Data?.Contains("listening on", StringComparison.Ordinal) == true)
             {
                 started.TrySetResult();
             }
@@ -40,12 +45,12 @@ internal sealed class PacketCapture : IDisposable
         {
             process.Kill();
             process.Dispose();
-            throw new InvalidOperationException("dumpcap did not start capturing: " + said);
+            throw new InvalidOperationException("tcpdump did not start capturing: " + said);
         }
         return new PacketCapture(process);
     }
 
-    /// <summary>Stops the capture the way Ctrl-C does, so that dumpcap writes out what it holds.</summary>
+    /// <summary>Stops the capture the way Ctrl-C does, so that tcpdump closes its file properly.</summary>
     public void Dispose()
     {
         SystemCommand.Run("kill", ["-INT", _process.Id.ToString(CultureInfo.InvariantCulture)]);
