@@ -68,14 +68,8 @@ public sealed class AckAliasingTests(ITestOutputHelper output)
     public void A_late_ack_changes_neither_the_rtt_estimate_nor_what_is_acknowledged()
     {
         byte[] file = Simulation.RandomFile(200 * ChunkSize, 9);
-        var plan = new TransferPlan(0x77, "f.bin", file.Length, Wire.EthernetDatagramSize);
-        var sender = new SenderProtocol(plan, new MemoryChunkSource(file), new SenderOptions(), new TransferCounters());
+        var sender = HandDrivenSender.Accepted(0x77, file, new SenderOptions(), out _);
         byte[] buffer = new byte[Wire.EthernetDatagramSize];
-        byte[] reply = new byte[Wire.EthernetDatagramSize];
-        sender.TryWriteNext(buffer, 0);
-        sender.OnDatagram(reply.AsSpan(0, MessageCodec.WriteCookie(reply, new CookieMessage(0x77, 0, 1, 2))), 10_000);
-        sender.TryWriteNext(buffer, 10_000);
-        sender.OnDatagram(reply.AsSpan(0, MessageCodec.WriteAccept(reply, new AcceptMessage(0x77, 0, 8192, (ushort)ChunkSize, 0, 1))), 20_000);
         while (sender.TryWriteNext(buffer, 20_000) > 0)
         {
         }

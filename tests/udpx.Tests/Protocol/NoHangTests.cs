@@ -62,17 +62,10 @@ public sealed class NoHangTests
     public void The_deadline_the_driver_sleeps_to_never_passes_the_idle_or_job_timeout()
     {
         byte[] file = Simulation.RandomFile(10 * ChunkSize, 7);
-        var plan = new TransferPlan(0x99, "f.bin", file.Length, Wire.EthernetDatagramSize);
         var options = new SenderOptions { IdleTimeout = TimeSpan.FromSeconds(3), JobTimeout = TimeSpan.FromSeconds(2) };
-        var sender = new SenderProtocol(plan, new MemoryChunkSource(file), options, new TransferCounters());
+        var sender = HandDrivenSender.Accepted(0x99, file, options, out long now);
         byte[] buffer = new byte[Wire.EthernetDatagramSize];
-        byte[] reply = new byte[Wire.EthernetDatagramSize];
-        sender.TryWriteNext(buffer, 0);
-        sender.OnDatagram(reply.AsSpan(0, MessageCodec.WriteCookie(reply, new CookieMessage(0x99, 0, 1, 2))), 1_000);
-        sender.TryWriteNext(buffer, 1_000);
-        sender.OnDatagram(reply.AsSpan(0, MessageCodec.WriteAccept(reply, new AcceptMessage(0x99, 0, 8192, (ushort)ChunkSize, 0, 1))), 2_000);
 
-        long now = 2_000;
         while (!sender.IsFinished && now < 60_000_000)
         {
             while (sender.TryWriteNext(buffer, now) > 0)

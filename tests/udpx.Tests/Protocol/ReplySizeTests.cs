@@ -73,27 +73,18 @@ public sealed class ReplySizeTests
     public void A_replayed_stateless_refusal_does_not_end_a_keyed_transfer_that_is_under_way()
     {
         byte[] file = Simulation.RandomFile(40 * 1000, 6);
-        var plan = new TransferPlan(0x66, "f.bin", file.Length, Wire.EthernetDatagramSize, DatagramAuthenticator.TagSize);
-        var sender = new SenderProtocol(plan, new MemoryChunkSource(file), new SenderOptions { Key = Key }, new TransferCounters());
+        var sender = HandDrivenSender.Accepted(0x66, file, new SenderOptions { Key = Key }, out long at);
         var server = DatagramAuthenticator.ForServer(Key);
-        byte[] buffer = new byte[Wire.EthernetDatagramSize];
         byte[] reply = new byte[Wire.EthernetDatagramSize];
-        sender.TryWriteNext(buffer, 0);
-        Deliver(MessageCodec.WriteCookie(reply, new CookieMessage(0x66, 0, 1, 2)), 10);
-        sender.TryWriteNext(buffer, 10);
-        // Recorded while offering: the server once refused this session's Offer as an expired cookie.
+        // Recorded while it was offering: the server once refused this session's Offer, stateless (packet number 0).
         byte[] expired = reply[..server.Sign(reply, MessageCodec.WriteReject(reply, new RejectMessage(0x66, RejectReason.CookieExpired, string.Empty)))];
         byte[] busy = reply[..server.Sign(reply, MessageCodec.WriteReject(reply, new RejectMessage(0x66, RejectReason.ServerBusy, "busy")))];
-        Deliver(MessageCodec.WriteAccept(reply, new AcceptMessage(0x66, 0, 8192, (ushort)plan.ChunkSize, 9, 1)), 20);
-        Assert.Equal(SenderPhase.Sending, sender.Phase);
 
-        sender.OnDatagram(expired, 30);
-        sender.OnDatagram(busy, 40);
+        sender.OnDatagram(expired, at + 10);
+        sender.OnDatagram(busy, at + 20);
 
         Assert.Equal(SenderPhase.Sending, sender.Phase);
         Assert.False(sender.IsFinished);
-
-        void Deliver(int length, long now) => sender.OnDatagram(reply.AsSpan(0, server.Sign(reply, length)), now);
     }
 
     [Theory]
