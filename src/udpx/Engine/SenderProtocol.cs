@@ -152,9 +152,6 @@ internal sealed partial class SenderProtocol : IDisposable
     /// <summary>Keyed datagrams dropped because their packet number was already seen or is too old (replays).</summary>
     public long Replays { get; private set; }
 
-    /// <summary>The packet number the next datagram gets.</summary>
-    public ulong NextPacketNumber => _nextPacket;
-
     /// <summary>Writes an Abort (signed when keyed) for the current session: the server frees it at once.</summary>
     public int WriteAbort(Span<byte> buffer, RejectReason reason)
     {
