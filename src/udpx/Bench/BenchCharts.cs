@@ -1,3 +1,5 @@
+using Udpx.Common;
+
 namespace Udpx.Bench;
 
 /// <summary>The charts of the report: throughput per mode, and time per file when points send many files.</summary>

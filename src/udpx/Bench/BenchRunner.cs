@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using Udpx.Bench.Peers;
-using Udpx.Cli;
 using Udpx.Client;
+using Udpx.Common;
 using Udpx.Engine;
 using Udpx.Modes;
 using Udpx.Server;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Udpx.Cli;
+using Udpx.Common;
 
 namespace Udpx.Bench;
 

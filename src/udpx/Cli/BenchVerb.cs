@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Udpx.Bench;
+using Udpx.Common;
 using Udpx.Modes;
 using Udpx.Protocol;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Udpx.Common;
 
 namespace Udpx.Cli;
 

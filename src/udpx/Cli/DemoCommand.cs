@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Udpx.Common;
 using Udpx.Demo;
 using Udpx.Engine;
 using Udpx.Modes;

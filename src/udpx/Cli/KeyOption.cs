@@ -1,3 +1,4 @@
+using Udpx.Common;
 using Udpx.Protocol;
 
 namespace Udpx.Cli;

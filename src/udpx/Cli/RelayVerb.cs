@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Udpx.Common;
 using Udpx.Relay;
 
 namespace Udpx.Cli;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using Udpx.Client;
+using Udpx.Common;
 using Udpx.Engine;
 using Udpx.Modes;
 using Udpx.Protocol;

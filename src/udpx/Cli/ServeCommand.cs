@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net.Sockets;
+using Udpx.Common;
 using Udpx.Server;
 
 namespace Udpx.Cli;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Udpx.Engine;
+using Udpx.Common;
 using Udpx.Server;
 
 namespace Udpx.Cli;

@@ -1,4 +1,5 @@
 using Udpx.Bench;
+using Udpx.Common;
 
 namespace Udpx.Tests.Bench;
 

@@ -1,6 +1,7 @@
 using Udpx.Bench;
 using Udpx.Bench.Peers;
 using Udpx.Cli;
+using Udpx.Common;
 using Udpx.Modes;
 
 namespace Udpx.Tests.Bench;

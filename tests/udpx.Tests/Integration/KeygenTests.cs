@@ -1,4 +1,4 @@
-using Udpx.Cli;
+using Udpx.Common;
 using Udpx.Protocol;
 using Udpx.Tests.Support;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Udpx.Cli;
+using Udpx.Common;
 using Udpx.Engine;
 using Udpx.Protocol;
 using Udpx.Server;

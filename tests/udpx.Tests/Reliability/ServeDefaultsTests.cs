@@ -1,5 +1,6 @@
 using System.Globalization;
 using Udpx.Cli;
+using Udpx.Common;
 using Udpx.Protocol;
 using Udpx.Tests.Integration;
 using Udpx.Tests.Support;

@@ -1,4 +1,4 @@
-using Udpx.Cli;
+using Udpx.Common;
 
 namespace Udpx.Bench.Peers;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Udpx.Engine;
+using Udpx.Common;
 using Udpx.Modes;
 
 namespace Udpx.Ui;

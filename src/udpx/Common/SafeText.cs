@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Udpx.Engine;
+namespace Udpx.Common;
 
 /// <summary>
 /// Text a peer supplied (file names in offers, Reject and Done messages, names derived from URLs), made

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Udpx.Bench;
+namespace Udpx.Common;
 
 /// <summary>A table of text cells, rendered padded for a terminal or as a Markdown table.</summary>
 internal sealed class TextTable

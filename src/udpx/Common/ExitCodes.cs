@@ -1,4 +1,4 @@
-namespace Udpx.Cli;
+namespace Udpx.Common;
 
 /// <summary>The process exit codes udpx documents (README, "Exit codes").</summary>
 internal static class ExitCodes
@@ -20,10 +20,4 @@ internal static class ExitCodes
 
     /// <summary>Interrupted (Ctrl-C) before finishing.</summary>
     public const int Interrupted = 130;
-}
-
-/// <summary>An error the user can fix: printed as one line, mapped to an exit code, never a stack trace.</summary>
-internal sealed class UserError(int exitCode, string message) : Exception(message)
-{
-    public int ExitCode { get; } = exitCode;
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Udpx.Cli;
+namespace Udpx.Common;
 
 /// <summary>Parses sizes and rates written with decimal suffixes: 500k, 100M, 1.5G (bytes, powers of 1000).</summary>
 internal static class Units

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Udpx.Cli;
+namespace Udpx.Common;
 
 /// <summary>Human-readable sizes, rates and durations for the headless output.</summary>
 internal static class Format

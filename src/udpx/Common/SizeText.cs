@@ -1,7 +1,6 @@
 using System.Globalization;
-using Udpx.Cli;
 
-namespace Udpx.Bench;
+namespace Udpx.Common;
 
 /// <summary>
 /// File sizes for the bench: decimal suffixes as everywhere in udpx (32K, 64M, 1.5G, powers of 1000),
