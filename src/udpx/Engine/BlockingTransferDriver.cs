@@ -169,13 +169,13 @@ internal static class BlockingTransferDriver
     {
         switch (ex.SocketErrorCode)
         {
-            case SocketError.ConnectionRefused when session.Protocol.Phase == SenderPhase.Connecting:
+            case SocketError.ConnectionRefused when session.Protocol.Phase == TransferPhase.Connecting:
                 session.Protocol.Fail(RejectReason.None, "connection refused: nothing listens on " + session.Job.Server + " (is udpx serve running there?)");
                 return false;
             case SocketError.ConnectionRefused or SocketError.ConnectionReset or SocketError.NoBufferSpaceAvailable or SocketError.WouldBlock or SocketError.MessageSize:
                 // A server restarting, or a full queue: treat as loss; the protocol retries.
                 return true;
-            case SocketError.HostUnreachable or SocketError.NetworkUnreachable when session.Protocol.Phase == SenderPhase.Connecting:
+            case SocketError.HostUnreachable or SocketError.NetworkUnreachable when session.Protocol.Phase == TransferPhase.Connecting:
                 session.Protocol.Fail(RejectReason.None, "no route to " + session.Job.Server + ": " + ex.Message);
                 return false;
             case SocketError.HostUnreachable or SocketError.NetworkUnreachable:

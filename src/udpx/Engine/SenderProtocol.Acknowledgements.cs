@@ -64,7 +64,7 @@ internal sealed partial class SenderProtocol
         }
         _counters.AddAck(_bytesAcked, _rtt.SmoothedMicros, _congestion.Window);
 
-        if (_phase == SenderPhase.Sending && _cum == _total)
+        if (_phase == TransferPhase.Sending && _cum == _total)
         {
             EnterFinishing(now);
         }

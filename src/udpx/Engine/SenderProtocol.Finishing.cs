@@ -7,8 +7,7 @@ internal sealed partial class SenderProtocol
 {
     private void EnterFinishing(long now)
     {
-        _phase = SenderPhase.Finishing;
-        _counters.SetPhase(TransferPhase.Finishing);
+        Enter(TransferPhase.Finishing);
         _controlDue = now;
         _controlInterval = Math.Max(_rtt.RtoMicros, 20_000);
     }

@@ -10,24 +10,24 @@ internal sealed partial class SenderProtocol
         if (reject.Reason == RejectReason.CookieExpired)
         {
             // Only an Offer can draw it; anywhere else it is a late copy (or a replay) and means nothing.
-            if (_phase == SenderPhase.Offering)
+            if (_phase == TransferPhase.Offering)
             {
-                _phase = SenderPhase.Connecting;
+                Enter(TransferPhase.Connecting);
                 _controlDue = now;
             }
             return;
         }
-        if (reject.Reason == RejectReason.ServerBusy && _phase == SenderPhase.Offering && WaitWhileBusy(now))
+        if (reject.Reason == RejectReason.ServerBusy && _phase == TransferPhase.Offering && WaitWhileBusy(now))
         {
             return;
         }
-        if (reject.Reason == RejectReason.UnknownSession && _phase is SenderPhase.Sending or SenderPhase.Finishing && _restarts < MaxRestarts)
+        if (reject.Reason == RejectReason.UnknownSession && _phase is TransferPhase.Sending or TransferPhase.Finishing && _restarts < MaxRestarts)
         {
             // The server restarted and lost the session (and deleted its partial file): start over cleanly.
             Restart(now);
             return;
         }
-        if (_phase is SenderPhase.Offering or SenderPhase.Sending or SenderPhase.Finishing)
+        if (_phase is TransferPhase.Offering or TransferPhase.Sending or TransferPhase.Finishing)
         {
             Finish(new TransferOutcome(false, reject.Reason, reject.Message.Length > 0 ? reject.Message : RejectReasonText.Describe(reject.Reason), 0));
         }
@@ -51,8 +51,7 @@ internal sealed partial class SenderProtocol
         }
         _busyRetries++;
         long delay = Math.Min(100_000L << Math.Min(_busyRetries - 1, 5), 2_000_000) + (long)((_sessionId >> (_busyRetries & 31)) % 100_000);
-        _phase = SenderPhase.Connecting;
-        _counters.SetPhase(TransferPhase.Connecting);
+        Enter(TransferPhase.Connecting);
         _startedAt = now + delay; // the connect timeout counts from the next Hello
         _controlDue = now + delay;
         _controlInterval = 200_000;
@@ -85,8 +84,7 @@ internal sealed partial class SenderProtocol
         _latestAckedSeq = -1;
         _rackDeadline = long.MaxValue;
         _bytesAcked = 0;
-        _phase = SenderPhase.Connecting;
-        _counters.SetPhase(TransferPhase.Connecting);
+        Enter(TransferPhase.Connecting);
         _startedAt = now;
         _progressAt = now;
         _controlDue = now;
@@ -110,8 +108,7 @@ internal sealed partial class SenderProtocol
         _next = _cum;
         DigestHeldChunks();
         _bytesAcked = (long)Math.Min((ulong)_plan.FileSize, _cum * (ulong)_chunkSize);
-        _phase = SenderPhase.Sending;
-        _counters.SetPhase(TransferPhase.Sending);
+        Enter(TransferPhase.Sending);
         if (_cum == _total)
         {
             EnterFinishing(now);

@@ -56,7 +56,7 @@ internal sealed partial class SenderProtocol : IDisposable
     private ulong _largestAckPacket;
     private readonly ReplayWindow? _replay;
     private int _restarts;
-    private SenderPhase _phase = SenderPhase.Connecting;
+    private TransferPhase _phase = TransferPhase.Connecting;
     private long _createdAt = -1;
     private long _startedAt = -1;
     private long _controlDue;
@@ -125,9 +125,9 @@ internal sealed partial class SenderProtocol : IDisposable
         counters.SetPhase(TransferPhase.Connecting);
     }
 
-    public SenderPhase Phase => _phase;
+    public TransferPhase Phase => _phase;
 
-    public bool IsFinished => _phase is SenderPhase.Done or SenderPhase.Failed;
+    public bool IsFinished => _phase is TransferPhase.Done or TransferPhase.Failed;
 
     public TransferOutcome Outcome => _outcome;
 
@@ -183,20 +183,20 @@ internal sealed partial class SenderProtocol : IDisposable
         CheckTimers(now);
         switch (_phase)
         {
-            case SenderPhase.Connecting:
+            case TransferPhase.Connecting:
                 return now >= _controlDue ? WriteControl(buffer, now, MessageCodec.WriteHello(buffer, new HelloMessage(_sessionId, (ulong)now, _nextPacket++))) : 0;
-            case SenderPhase.Offering:
+            case TransferPhase.Offering:
                 return now >= _controlDue ? WriteControl(buffer, now, WriteOffer(buffer)) : 0;
-            case SenderPhase.Sending when _finishNow:
+            case TransferPhase.Sending when _finishNow:
                 // Every chunk has gone out once: the digest is known, and the server can verify as soon
                 // as it holds the last chunk instead of waiting for the acknowledgements to come back.
                 _finishNow = false;
                 int finish = WriteFinish(buffer);
                 _counters.AddSent(finish, retransmission: false);
                 return finish;
-            case SenderPhase.Sending:
+            case TransferPhase.Sending:
                 return TryWriteData(buffer, now);
-            case SenderPhase.Finishing:
+            case TransferPhase.Finishing:
                 return now >= _controlDue ? WriteControl(buffer, now, WriteFinish(buffer)) : 0;
             default:
                 return 0;
@@ -212,12 +212,12 @@ internal sealed partial class SenderProtocol : IDisposable
         }
         long deadline = _phase switch
         {
-            SenderPhase.Connecting => Math.Min(_controlDue, _startedAt + Micros(_options.ConnectTimeout)),
-            SenderPhase.Offering or SenderPhase.Finishing => _controlDue,
-            SenderPhase.Sending => SendingDeadline(now),
+            TransferPhase.Connecting => Math.Min(_controlDue, _startedAt + Micros(_options.ConnectTimeout)),
+            TransferPhase.Offering or TransferPhase.Finishing => _controlDue,
+            TransferPhase.Sending => SendingDeadline(now),
             _ => long.MaxValue,
         };
-        if (_phase is SenderPhase.Offering or SenderPhase.Sending or SenderPhase.Finishing)
+        if (_phase is TransferPhase.Offering or TransferPhase.Sending or TransferPhase.Finishing)
         {
             deadline = Math.Min(deadline, _progressAt + Micros(_options.IdleTimeout));
         }
@@ -256,18 +256,17 @@ internal sealed partial class SenderProtocol : IDisposable
         }
         switch (header.Type)
         {
-            case MessageType.Cookie when _phase == SenderPhase.Connecting && MessageCodec.TryReadCookie(datagram, out var cookie):
+            case MessageType.Cookie when _phase == TransferPhase.Connecting && MessageCodec.TryReadCookie(datagram, out var cookie):
                 _lastHeardAt = now;
                 _progressAt = now;
                 _rtt.AddSample(now - (long)cookie.EchoTimeMicros);
                 _cookieIssuedAt = cookie.IssuedAtSeconds;
                 _cookieMac = cookie.Mac;
-                _phase = SenderPhase.Offering;
-                _counters.SetPhase(TransferPhase.Offering);
+                Enter(TransferPhase.Offering);
                 _controlDue = now;
                 _controlInterval = Math.Max(_rtt.RtoMicros, 20_000);
                 break;
-            case MessageType.Accept when _phase == SenderPhase.Offering && MessageCodec.TryReadAccept(datagram, out var accept):
+            case MessageType.Accept when _phase == TransferPhase.Offering && MessageCodec.TryReadAccept(datagram, out var accept):
                 _lastHeardAt = now;
                 _progressAt = now;
                 StartSending(accept, now);
@@ -276,11 +275,11 @@ internal sealed partial class SenderProtocol : IDisposable
                 _lastHeardAt = now;
                 OnReject(reject, now);
                 break;
-            case MessageType.Ack when _phase is SenderPhase.Sending or SenderPhase.Finishing && MessageCodec.TryReadAck(datagram, out var ack):
+            case MessageType.Ack when _phase is TransferPhase.Sending or TransferPhase.Finishing && MessageCodec.TryReadAck(datagram, out var ack):
                 _lastHeardAt = now;
                 OnAck(ack, now);
                 break;
-            case MessageType.Done when _phase is SenderPhase.Sending or SenderPhase.Finishing && MessageCodec.TryReadDone(datagram, out var done):
+            case MessageType.Done when _phase is TransferPhase.Sending or TransferPhase.Finishing && MessageCodec.TryReadDone(datagram, out var done):
                 _lastHeardAt = now;
                 Finish(new TransferOutcome(done.Reason == RejectReason.None, done.Reason, done.Message, (long)done.BytesStored));
                 break;
@@ -304,16 +303,16 @@ internal sealed partial class SenderProtocol : IDisposable
         }
         switch (_phase)
         {
-            case SenderPhase.Connecting when now - _startedAt >= Micros(_options.ConnectTimeout):
+            case TransferPhase.Connecting when now - _startedAt >= Micros(_options.ConnectTimeout):
                 Finish(new TransferOutcome(false, RejectReason.None, "no answer from the server within " + _options.ConnectTimeout.TotalSeconds + " s (is udpx serve running there?)", 0));
                 return;
-            case SenderPhase.Offering or SenderPhase.Sending or SenderPhase.Finishing when now - _progressAt >= Micros(_options.IdleTimeout):
+            case TransferPhase.Offering or TransferPhase.Sending or TransferPhase.Finishing when now - _progressAt >= Micros(_options.IdleTimeout):
                 // Acks and Finishes going back and forth are not progress: only newly acknowledged data is.
                 Finish(new TransferOutcome(false, RejectReason.Expired, now - _lastHeardAt >= Micros(_options.IdleTimeout)
                     ? "the server stopped answering for " + _options.IdleTimeout.TotalSeconds + " s"
                     : "no new data acknowledged for " + _options.IdleTimeout.TotalSeconds + " s (the path or the server is stuck)", 0));
                 return;
-            case SenderPhase.Sending:
+            case TransferPhase.Sending:
                 if (now >= _rackDeadline)
                 {
                     DetectLoss(now);
@@ -326,17 +325,23 @@ internal sealed partial class SenderProtocol : IDisposable
     private void Finish(TransferOutcome outcome)
     {
         _outcome = outcome;
-        _phase = outcome.Verified ? SenderPhase.Done : SenderPhase.Failed;
-        _counters.SetPhase(outcome.Verified ? TransferPhase.Done : TransferPhase.Failed);
+        Enter(outcome.Verified ? TransferPhase.Done : TransferPhase.Failed);
+    }
+
+    /// <summary>The phase moves, and the counters the UI reads say so.</summary>
+    private void Enter(TransferPhase phase)
+    {
+        _phase = phase;
+        _counters.SetPhase(phase);
     }
 
     private int ChunkLength(ulong chunk) => (int)Math.Min(_chunkSize, _plan.FileSize - ((long)chunk * _chunkSize));
 
     private bool ExpectsStateless(MessageType type, ReadOnlySpan<byte> datagram) => type switch
     {
-        MessageType.Cookie => _phase == SenderPhase.Connecting,
+        MessageType.Cookie => _phase == TransferPhase.Connecting,
         MessageType.Reject when MessageCodec.TryReadReject(datagram, out var reject) =>
-            _phase == SenderPhase.Offering || (reject.Reason == RejectReason.UnknownSession && _phase is SenderPhase.Sending or SenderPhase.Finishing),
+            _phase == TransferPhase.Offering || (reject.Reason == RejectReason.UnknownSession && _phase is TransferPhase.Sending or TransferPhase.Finishing),
         _ => false,
     };
 

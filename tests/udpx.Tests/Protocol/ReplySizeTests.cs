@@ -83,7 +83,7 @@ public sealed class ReplySizeTests
         sender.OnDatagram(expired, at + 10);
         sender.OnDatagram(busy, at + 20);
 
-        Assert.Equal(SenderPhase.Sending, sender.Phase);
+        Assert.Equal(TransferPhase.Sending, sender.Phase);
         Assert.False(sender.IsFinished);
     }
 

@@ -51,7 +51,7 @@ public sealed class SenderFinishTests
         sender.OnDatagram(_reply.AsSpan(0, MessageCodec.WriteCookie(_reply, new CookieMessage(Session, 0, 1, 2))), 100);
         Assert.True(sender.TryWriteNext(_buffer, 100) > 0); // Offer
         sender.OnDatagram(_reply.AsSpan(0, MessageCodec.WriteAccept(_reply, new AcceptMessage(Session, resumeFrom, 1024, (ushort)ChunkSize, 0, 1))), 200);
-        Assert.Equal(SenderPhase.Sending, sender.Phase);
+        Assert.Equal(TransferPhase.Sending, sender.Phase);
         return sender;
     }
 

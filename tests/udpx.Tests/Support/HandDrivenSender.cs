@@ -23,7 +23,7 @@ internal static class HandDrivenSender
         Assert.True(sender.TryWriteNext(buffer, 1_000) > 0); // Offer
         at = 2_000;
         Deliver(MessageCodec.WriteAccept(reply, new AcceptMessage(session, resumeFrom, 8192, (ushort)plan.ChunkSize, 9, 1)), at);
-        Assert.Equal(SenderPhase.Sending, sender.Phase);
+        Assert.Equal(TransferPhase.Sending, sender.Phase);
         return sender;
 
         void Deliver(int length, long now) => sender.OnDatagram(reply.AsSpan(0, server is null ? length : server.Sign(reply, length)), now);
