@@ -87,6 +87,26 @@ public sealed class ReplySizeTests
         Assert.False(sender.IsFinished);
     }
 
+    [Fact]
+    public void A_keyed_client_drops_a_replayed_server_datagram_before_it_counts_as_an_ack()
+    {
+        byte[] file = Simulation.RandomFile(40 * 1000, 7);
+        var sender = HandDrivenSender.Accepted(0x67, file, new SenderOptions { Key = Key }, out long at);
+        var server = DatagramAuthenticator.ForServer(Key);
+        byte[] buffer = new byte[Wire.EthernetDatagramSize];
+        while (sender.TryWriteNext(buffer, at) > 0)
+        {
+        }
+        byte[] ack = new byte[Wire.EthernetDatagramSize];
+        int n = server.Sign(ack, MessageCodec.WriteAck(ack, 0x67, 2, 3, 1, (uint)at, 0, []));
+
+        sender.OnDatagram(ack.AsSpan(0, n), at + 5_000);
+        sender.OnDatagram(ack.AsSpan(0, n), at + 6_000);
+
+        Assert.Equal(1, sender.Replays);
+        Assert.Equal(0, sender.StaleAcks); // dropped by the replay window, before the Ack logic saw it
+    }
+
     [Theory]
     [InlineData("2001:db8:1:2::10", "2001:db8:1:2:ffff:ffff:ffff:ffff", true)]
     [InlineData("2001:db8:1:2::10", "2001:db8:1:3::10", false)]

@@ -98,18 +98,7 @@ public sealed class FaultTests : IDisposable
     public async Task The_same_name_sent_twice_in_a_row_keeps_the_first_without_overwrite()
     {
         using var host = StartServer();
-        string source = _folder.File(Path.Combine("source", "same.bin"));
-        byte[] first = Simulation.RandomFile(300_000, 3);
-        byte[] second = Simulation.RandomFile(200_000, 4);
-        string stored = Path.Combine(host.Store.Directory, "same.bin");
-
-        await File.WriteAllBytesAsync(source, first);
-        var one = await TestClient.SendAsync(source, "same.bin", host.EndPoint.ToString());
-        Assert.True(one.Verified, one.Error);
-        Assert.Equal(first, File.ReadAllBytes(stored));
-
-        await File.WriteAllBytesAsync(source, second);
-        var two = await TestClient.SendAsync(source, "same.bin", host.EndPoint.ToString(), mode: ConcurrencyMode.ThreadAsync);
+        var (_, first, _, stored, two) = await SendSameNameTwiceAsync(host);
         Assert.False(two.Verified);
         Assert.Contains(Udpx.Protocol.RejectReasonText.Describe(Udpx.Protocol.RejectReason.Exists), two.Error, StringComparison.Ordinal);
         Assert.Equal(first, File.ReadAllBytes(stored));
@@ -120,6 +109,19 @@ public sealed class FaultTests : IDisposable
     public async Task The_same_name_sent_twice_in_a_row_is_replaced_by_the_second_with_overwrite()
     {
         using var host = StartServer(new ServerOptions { Overwrite = true });
+        var (source, first, second, stored, two) = await SendSameNameTwiceAsync(host);
+        Assert.True(two.Verified, two.Error);
+        Assert.Equal(second, File.ReadAllBytes(stored));
+
+        var three = await TestClient.SendAsync(source, "same.bin", host.EndPoint.ToString());
+        Assert.True(three.Verified, three.Error);
+        Assert.Equal(second, File.ReadAllBytes(stored));
+        Assert.Equal(["same.bin"], Directory.EnumerateFileSystemEntries(host.Store.Directory).Select(Path.GetFileName));
+    }
+
+    /// <summary>Sends one source path, then the same path with new contents: the first must arrive; the second's result is returned.</summary>
+    private async Task<(string Source, byte[] First, byte[] Second, string Stored, TransferResult Two)> SendSameNameTwiceAsync(ServerHost host)
+    {
         string source = _folder.File(Path.Combine("source", "same.bin"));
         byte[] first = Simulation.RandomFile(300_000, 3);
         byte[] second = Simulation.RandomFile(200_000, 4);
@@ -132,13 +134,7 @@ public sealed class FaultTests : IDisposable
 
         await File.WriteAllBytesAsync(source, second);
         var two = await TestClient.SendAsync(source, "same.bin", host.EndPoint.ToString(), mode: ConcurrencyMode.ThreadAsync);
-        Assert.True(two.Verified, two.Error);
-        Assert.Equal(second, File.ReadAllBytes(stored));
-
-        var three = await TestClient.SendAsync(source, "same.bin", host.EndPoint.ToString());
-        Assert.True(three.Verified, three.Error);
-        Assert.Equal(second, File.ReadAllBytes(stored));
-        Assert.Equal(["same.bin"], Directory.EnumerateFileSystemEntries(host.Store.Directory).Select(Path.GetFileName));
+        return (source, first, second, stored, two);
     }
 
     [Fact]

@@ -77,17 +77,7 @@ internal sealed record ImpairmentMix(double Loss, double Duplicate, double Reord
             Delay,
             rate: null,
             seed: Text(seed));
-        var relay = new UdpRelay(options);
-        try
-        {
-            relay.Start();
-        }
-        catch
-        {
-            relay.Dispose();
-            throw;
-        }
-        return relay;
+        return RelayedServer.StartRelay(options);
     }
 
     /// <summary>

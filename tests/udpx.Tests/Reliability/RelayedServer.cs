@@ -33,23 +33,29 @@ internal sealed class RelayedServer : IAsyncDisposable
         try
         {
             var options = RelayOptions.Parse("127.0.0.1:0", host.EndPoint.ToString(), loss, duplicate, reorder, corrupt, delay, rate: null, seed: seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            var relay = new UdpRelay(options);
-            try
-            {
-                relay.Start();
-            }
-            catch
-            {
-                relay.Dispose();
-                throw;
-            }
-            return new RelayedServer(host, relay);
+            return new RelayedServer(host, StartRelay(options));
         }
         catch
         {
             host.Dispose();
             throw;
         }
+    }
+
+    /// <summary>A relay with these options, started; disposed again if it could not start.</summary>
+    public static UdpRelay StartRelay(RelayOptions options)
+    {
+        var relay = new UdpRelay(options);
+        try
+        {
+            relay.Start();
+        }
+        catch
+        {
+            relay.Dispose();
+            throw;
+        }
+        return relay;
     }
 
     public async ValueTask DisposeAsync()
