@@ -2,6 +2,8 @@ using Terminal.Gui.App;
 using Udpx.Engine;
 using Udpx.Modes;
 using Udpx.Server;
+using Udpx.Ui.Models;
+using Udpx.Ui.Screens;
 
 namespace Udpx.Ui;
 

@@ -1,8 +1,9 @@
 using System.Globalization;
 using Udpx.Engine;
 using Udpx.Server;
+using Udpx.Ui.Text;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Models;
 
 /// <summary>
 /// A server as its screen shows it: sessions, the live datagram stream, and the receive rate over the last
@@ -98,7 +99,7 @@ internal sealed class ServerViewModel
     {
         var lines = new List<string>
         {
-            TextTable.Cut(Sessions.Active.ToString(CultureInfo.InvariantCulture) + " active  " + ByteSize.Format(TotalBytes) + " in  " + RateText.Format(BytesPerSecond), width),
+            PaneTable.Cut(Sessions.Active.ToString(CultureInfo.InvariantCulture) + " active  " + ByteSize.Format(TotalBytes) + " in  " + RateText.Format(BytesPerSecond), width),
         };
         lines.AddRange(Sessions.CompactLines(width));
         var stream = Stream.Lines(width);

@@ -6,7 +6,7 @@ using Udpx.Server;
 namespace Udpx.Cli;
 
 /// <summary>`udpx serve`: receive many concurrent transfers, verify them, store them, show every stream.</summary>
-internal static class ServeCommand
+internal static class ServeVerb
 {
     public static Command Create()
     {
