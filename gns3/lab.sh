@@ -879,7 +879,7 @@ on_exit() {
 CMD="$1"
 shift
 # fairness has its own options and its own lab (client -- router -- server); see gns3/fairness/.
-if [ "$CMD" = fairness ]; then exec python3 "$SCRIPT_DIR/fairness" "$@"; fi
+if [ "$CMD" = fairness ]; then exec python3 -B "$SCRIPT_DIR/fairness" "$@"; fi
 while [ $# -gt 0 ]; do
   case "$1" in
     --loss) LOSS="${2:?--loss needs a percentage}"; LOSS_GIVEN=1; shift 2 ;;
