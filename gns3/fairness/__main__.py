@@ -80,13 +80,13 @@ def main(argv):
     if not os.path.exists("/dev/net/tun") and any(r > 0 for r in opts.rtts):
         sys.stderr.write("lab.sh fairness: /dev/net/tun is missing: no delay stage for --rtt above 0\n")
         sys.exit(options.EXIT_MISSING)
+    if opts.down:
+        Topology(opts.prefix, "/tmp").down()
+        say("down")
+        return 0
     logs = os.path.abspath(opts.logs) if opts.logs else tempfile.mkdtemp(prefix="udpx-fairness.", dir="/tmp")
     os.makedirs(logs, exist_ok=True)
     topo = Topology(opts.prefix, logs)
-    if opts.down:
-        topo.down()
-        say("down")
-        return 0
     bin_cmd = resolve_bin(opts.bin)
     # Received bytes go to memory (the run discards them), not to the disk under the logs.
     server_root = tempfile.mkdtemp(prefix="udpx-fairness-out.", dir="/dev/shm" if os.path.isdir("/dev/shm") else logs)
@@ -112,7 +112,7 @@ def main(argv):
         for name in os.listdir(logs):
             if name.startswith("input-"):
                 os.remove(os.path.join(logs, name))
-    lines = table.rows(results) + [""] + table.legend(opts, opts.duration)
+    lines = table.rows(results) + [""] + table.legend(results, opts.duration)
     print("\n".join(lines))
     print(f"logs: {logs}")
     if opts.report:

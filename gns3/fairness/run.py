@@ -42,6 +42,8 @@ def run_once(topo, opts, bin_cmd, point, kinds, order, repeat, logs_root, server
     result = {"point": point.label(), "rate_bps": point.rate_bps, "buffer_ms": point.buffer_ms,
               "rtt_ms": point.rtt_ms, "scenario": "+".join(kinds), "first": flows[order[0]].name,
               "repeat": repeat, "flows": [f.name for f in flows], "kinds": kinds, "tag": tag, "errors": []}
+    with open("/proc/loadavg") as f:
+        result["load"] = float(f.read().split()[0])
     ping = sampler = None
     try:
         topo.set_counters(flows)

@@ -1,6 +1,7 @@
 """The printed table: a row per flow of each run, the run's figures on its first row."""
 
 import math
+import os
 
 HEADER = (f"{'point':<22} {'scenario':<14} {'first':<9} {'flow':<10} {'Mbit/s':>8} {'share':>7} {'of solo':>8} "
           f"{'jain':>5} {'util':>6} {'q med':>6} {'q p95':>6} {'drops':>7}")
@@ -40,7 +41,9 @@ def rows(results):
     return lines
 
 
-def legend(opts, duration):
+def legend(results, duration):
+    loads = [r["load"] for r in results if "load" in r]
+    load = f"{min(loads):.1f} to {max(loads):.1f}" if loads else "-"
     return [
         f"share: the flow's bytes through the bottleneck (IP length + 14-byte Ethernet header, counted by destination port "
         f"in the server's input hook) over the {duration} s in which every flow of the run ran, divided by the bottleneck rate;",
@@ -48,4 +51,5 @@ def legend(opts, duration):
         "jain: Jain's index of the flows' rates; util: all flows over the bottleneck rate;",
         "q med / q p95: ping's RTT (10 per second, client -> server) minus the idle RTT measured before the run, "
         "median and 95th percentile, ms; drops: packets tbf dropped during the run.",
+        f"load average (1 min) at the runs' starts: {load} on {os.cpu_count()} cores (other work on the machine shows in the figures).",
     ]
