@@ -152,7 +152,8 @@ internal static class ServeCommand
             string storage = host.Store.Directory
                 + (created ? " (created)" : string.Empty)
                 + (overwrite ? ", replacing existing files" : ", never replacing existing files")
-                + (allowHidden ? ", hidden names accepted" : string.Empty);
+                + (allowHidden ? ", hidden names accepted" : string.Empty)
+                + (host.Servers.Count > 1 ? ", " + host.Servers.Count + " receive threads" : string.Empty);
             observer.Listening(host.EndPoint.ToString(), storage + (key is null ? string.Empty : ", datagrams authenticated with the key from " + key.Source));
             if (!headless && !json && Ui.TerminalUi.IsInteractive)
             {

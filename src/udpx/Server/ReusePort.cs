@@ -21,4 +21,18 @@ internal static class ReusePort
         }
         socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
     }
+
+    /// <summary>
+    /// Throws <see cref="SocketException"/> (address in use) when anything is bound to <paramref name="bind"/>,
+    /// a group of SO_REUSEPORT sockets included: a plain socket cannot join one. Closed again at once.
+    /// </summary>
+    public static void EnsureFree(System.Net.IPEndPoint bind)
+    {
+        using var probe = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        if (bind.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            probe.DualMode = true;
+        }
+        probe.Bind(bind);
+    }
 }

@@ -53,6 +53,12 @@ internal sealed class ServerHost : IDisposable
         var budget = new SessionBudget(options);
         var servers = new List<UdpServer>(threads);
         var streams = new DatagramRing[threads];
+        if (threads > 1 && bind.Port != 0)
+        {
+            // SO_REUSEPORT would let these sockets join another server's group on the port (one of the same
+            // user started with --receive-threads) and silently share its traffic: the port must be free.
+            ReusePort.EnsureFree(bind);
+        }
         try
         {
             for (int i = 0; i < threads; i++)

@@ -56,6 +56,18 @@ public sealed class ReceiveThreadsTests : IDisposable
     }
 
     [Fact]
+    public void A_second_server_cannot_join_the_port_of_one_on_several_threads()
+    {
+        using var first = Start(new ServerOptions { ReceiveThreads = 2 });
+        var again = new IPEndPoint(IPAddress.Loopback, first.EndPoint.Port);
+
+        var ex = Assert.Throws<System.Net.Sockets.SocketException>(() =>
+            ServerHost.Start(again, _folder.File("second"), new ServerOptions { ReceiveThreads = 2 }).Dispose());
+        Assert.Equal(System.Net.Sockets.SocketError.AddressAlreadyInUse, ex.SocketErrorCode);
+        Assert.Equal(2, first.Servers.Count);
+    }
+
+    [Fact]
     public void Max_sessions_holds_across_the_receive_threads()
     {
         using var host = Start(new ServerOptions { ReceiveThreads = Threads, MaxSessions = 3, MaxSessionsPerHost = int.MaxValue });
