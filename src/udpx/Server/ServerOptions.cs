@@ -12,10 +12,10 @@ internal sealed record ServerOptions
     public int ReceiveThreads { get; init; } = 1;
 
     /// <summary>`udpx serve`'s default receive threads (see docs/performance.md for the measurement behind it).</summary>
-    public static int ServeReceiveThreads => Math.Clamp(Environment.ProcessorCount, 1, 4);
+    public static int ServeReceiveThreads => ReusePort.IsSupported ? Math.Clamp(Environment.ProcessorCount, 1, 4) : 1;
 
     /// <summary><see cref="ServeReceiveThreads"/> in words, for --help.</summary>
-    public const string ServeReceiveThreadsRule = "the core count, at most 4";
+    public const string ServeReceiveThreadsRule = "the core count, at most 4; 1 without SO_REUSEPORT";
 
     /// <summary>When set, every datagram must carry a valid tag for this key (--key-file / UDPX_KEY).</summary>
     public Protocol.PreSharedKey? Key { get; init; }
