@@ -24,8 +24,8 @@ internal sealed class ServerConsoleObserver(TextWriter output, bool json, Verbos
             return;
         }
         Emit(
-            new ServerEvent { Event = "start", Time = Now(), Peer = session.PeerText, Name = session.Name, Size = session.FileSize },
-            $"{Now()} {session.PeerText} -> {SafeText.Escape(session.Name)}: receiving {Format.Bytes(session.FileSize)}");
+            new ServerEvent { Event = "start", Time = Now(), Peer = session.PeerText, Name = session.Name, Size = session.FileSize, Session = SessionText(session.Id) },
+            $"{Now()} {session.PeerText} -> {SafeText.Escape(session.Name)}: receiving {Format.Bytes(session.FileSize)}, session {SessionText(session.Id)}");
     }
 
     public void SessionEnded(ReceiverSession session, double seconds)
@@ -97,6 +97,9 @@ internal sealed class ServerConsoleObserver(TextWriter output, bool json, Verbos
         name.Length > 80 ? SafeText.Escape(name[..80]) + "..." : SafeText.Escape(name);
 
     private static string Now() => DateTime.Now.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
+
+    /// <summary>As Wireshark's udpx dissector shows it, so a capture can be matched with the log.</summary>
+    private static string SessionText(ulong id) => "0x" + id.ToString("x16", CultureInfo.InvariantCulture);
 }
 
 internal enum Verbosity
