@@ -142,6 +142,7 @@ internal static class ServeCommand
             if (!headless && !json && Ui.TerminalUi.IsInteractive)
             {
                 using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                observer.Silence();
                 Ui.TerminalUi.RunServer(host.Protocol, host.Stream, quit, "udpx serve on " + host.EndPoint + " into " + host.Store.Directory);
                 return ExitCodes.Ok;
             }

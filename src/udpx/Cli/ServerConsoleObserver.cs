@@ -14,8 +14,15 @@ namespace Udpx.Cli;
 internal sealed class ServerConsoleObserver(TextWriter output, bool json, Verbosity verbosity) : IServerObserver
 {
     private readonly Lock _gate = new();
+    private volatile bool _silent;
 
-    public bool WantsDatagrams => verbosity >= Verbosity.Datagram;
+    public bool WantsDatagrams => !_silent && verbosity >= Verbosity.Datagram;
+
+    /// <summary>
+    /// Prints nothing from now on: the terminal UI owns the screen, and a line written under it lands on top
+    /// of its drawing (seen in a GNS3 node's console, where every session wrote over the TUI's header).
+    /// </summary>
+    public void Silence() => _silent = true;
 
     public void SessionStarted(ReceiverSession session)
     {
@@ -84,6 +91,10 @@ internal sealed class ServerConsoleObserver(TextWriter output, bool json, Verbos
 
     private void Emit(ServerEvent e, string text)
     {
+        if (_silent)
+        {
+            return;
+        }
         string line = json ? JsonSerializer.Serialize(e, CliJson.Default.ServerEvent) : text;
         lock (_gate)
         {

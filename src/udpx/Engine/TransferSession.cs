@@ -206,6 +206,7 @@ internal sealed class TransferSession : IDisposable
             Retransmitted = snapshot.Retransmitted,
             RttMicros = Protocol.Rtt.SmoothedMicros,
             AllocatedBytes = allocatedBytes,
+            SessionId = Plan.SessionId,
             ProcessId = Environment.ProcessId,
         };
     }

@@ -23,6 +23,7 @@ public sealed class LocalhostAddressTests
             ["send", source, "--to", "localhost:" + host.EndPoint.Port, "--headless", "--connect-timeout", "10"]);
 
         Assert.True(exit == 0, stdout + stderr);
+        Assert.Matches(@"photo\.jpg -> localhost:\d+: ok, .*, session 0x[0-9a-f]{16}\n", stdout.ReplaceLineEndings("\n"));
         Assert.Equal(File.ReadAllBytes(source), File.ReadAllBytes(Path.Combine(host.Store.Directory, "photo.jpg")));
     }
 
