@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Types lines into a GNS3 node's telnet console, as a student does, and records what the console shows.
 
-    node-console.py HOST PORT LOG LINE...
+    node-console.py [--no-size] HOST PORT LOG LINE...
 
 Connects to the console (GNS3's telnet server for a Docker node: the shell of its start command), tells
 it a window of 100x30 as a telnet client does (NAWS; GNS3 resizes the container's terminal to it), sends
 each LINE followed by Enter, then appends everything the console prints to LOG, with the telnet
-negotiation removed, until the console closes or this process gets SIGTERM. Python standard library
+negotiation removed, until the console closes or this process gets SIGTERM. --no-size refuses NAWS, as
+netcat would: the container's terminal then stays 0x0. Python standard library
 only (telnetlib is gone from newer Pythons).
 """
 import signal
@@ -31,7 +32,10 @@ def strip_telnet(data, state, conn):
             continue
         if state["cmd"]:
             if state["cmd"] == DO and b == NAWS:
-                conn.sendall(bytes([IAC, WILL, NAWS, IAC, SB, NAWS, 0, COLUMNS, 0, ROWS, IAC, SE]))
+                if state["size"]:
+                    conn.sendall(bytes([IAC, WILL, NAWS, IAC, SB, NAWS, 0, COLUMNS, 0, ROWS, IAC, SE]))
+                else:
+                    conn.sendall(bytes([IAC, WONT, NAWS]))
             state["cmd"] = False
             continue
         if state["iac"]:
@@ -51,9 +55,12 @@ def strip_telnet(data, state, conn):
 
 
 def main():
-    if len(sys.argv) < 5:
-        sys.exit("usage: node-console.py HOST PORT LOG LINE...")
-    host, port, log, lines = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
+    args = sys.argv[1:]
+    size = not (args and args[0] == "--no-size")
+    args = args[1:] if not size else args
+    if len(args) < 4:
+        sys.exit("usage: node-console.py [--no-size] HOST PORT LOG LINE...")
+    host, port, log, lines = args[0], int(args[1]), args[2], args[3:]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     deadline = time.monotonic() + 30
     while True:
@@ -65,7 +72,7 @@ def main():
                 raise
             time.sleep(0.5)
     conn.settimeout(0.5)
-    state = {"iac": False, "cmd": False, "sb": False}
+    state = {"iac": False, "cmd": False, "sb": False, "size": size}
     with open(log, "ab", buffering=0) as out:
         end = time.monotonic() + 1  # let the console's greeting and negotiation pass before typing
         while time.monotonic() < end:

@@ -247,24 +247,31 @@ api -X POST -H 'Content-Type: application/json' -d '{"data_link_type":"DLT_EN10M
   "$API/v2/projects/$PROJECT_ID/links/$LINK/start_capture" -o /dev/null
 
 # ---------- README section 3: the servers, typed into their consoles ----------
+# A console is a terminal (GNS3 gives the container a TTY). server1's console client tells a window size, as
+# the telnet clients GNS3 opens do: serve shows its terminal UI. server2's tells none (netcat-like), so its
+# terminal is 0x0, where a UI cannot draw: serve prints its plain lines instead.
 for n in server1 server2; do
   ip=$([ $n = server1 ] && echo 10.10.0.11 || echo 10.10.0.12)
+  sized=$([ $n = server1 ] && echo "" || echo --no-size)
   line="udpx serve --bind $ip:9000 --out /opt/udpx/received --overwrite"
   grep -qF "$line" "$REPO/gns3/README.md" || fail "gns3/README.md no longer tells '$line'"
-  step "$n console (telnet port $(node $n console)): $line"
-  $NSX $PY "$REPO/gns3/node-console.py" 127.0.0.1 "$(node $n console)" "$W/$n-console.log" "$line" &
+  step "$n console (telnet port $(node $n console)${sized:+, no window size}): $line"
+  # shellcheck disable=SC2086 # $sized is one option or none
+  $NSX $PY "$REPO/gns3/node-console.py" $sized 127.0.0.1 "$(node $n console)" "$W/$n-console.log" "$line" &
   CONSOLE_PIDS+=($!)
 done
-# A console is a terminal (GNS3 gives the container a TTY, sized by the telnet client's NAWS), so serve shows
-# its terminal UI there: wait for the UI's header, drawn after the plain "listening on" line.
+for _ in $(seq 60); do grep -aq "udpx serve on 10.10.0.11:9000 into /opt/udpx/received" "$W/server1-console.log" 2>/dev/null && break; sleep 0.5; done
 for n in server1 server2; do
   ip=$([ $n = server1 ] && echo 10.10.0.11 || echo 10.10.0.12)
-  for _ in $(seq 60); do grep -aq "udpx serve on $ip:9000 into /opt/udpx/received" "$W/$n-console.log" 2>/dev/null && break; sleep 0.5; done
+  for _ in $(seq 60); do grep -aq "listening on $ip:9000" "$W/$n-console.log" 2>/dev/null && break; sleep 0.5; done
   grep -aq "listening on $ip:9000" "$W/$n-console.log" || { tail -c 2000 "$W/$n-console.log" | cat -v; fail "$n: udpx serve did not start in its console"; }
-  grep -aq "udpx serve on $ip:9000 into /opt/udpx/received" "$W/$n-console.log" \
-    || { tail -c 2000 "$W/$n-console.log" | cat -v; fail "$n: udpx serve did not show its terminal UI in the console"; }
-  echo "$n: udpx serve listening on $ip:9000, its terminal UI on the console"
 done
+grep -aq "udpx serve on 10.10.0.11:9000 into /opt/udpx/received" "$W/server1-console.log" \
+  || { tail -c 2000 "$W/server1-console.log" | cat -v; fail "server1: udpx serve did not show its terminal UI in a sized console"; }
+sleep 1
+! grep -aq $'\e\[?1049h' "$W/server2-console.log" \
+  || fail "server2: udpx serve opened its terminal UI on a 0x0 console, where it cannot draw"
+echo "server1: listening on 10.10.0.11:9000, its terminal UI on the console; server2: listening on 10.10.0.12:9000, plain lines"
 
 # ---------- README section 4: download through the NAT node, then the four modes ----------
 step "client: wget the two images from http://$HTTP through the NAT node"
@@ -295,17 +302,19 @@ done
 step "stop capture"
 api -X POST "$API/v2/projects/$PROJECT_ID/links/$LINK/stop_capture" -o /dev/null
 
-# ---------- what the consoles showed: the UI's session rows, and no log line written over the UI ----------
-for n in server1 server2; do
-  f=$([ $n = server1 ] && echo image1.png || echo image2.png)
-  grep -aq "$f" "$W/$n-console.log" || fail "$n: the terminal UI never showed a session for $f"
-  ! grep -aqE "$f: (receiving|.* digest ok)" "$W/$n-console.log" || fail "$n: plain log lines were written over the terminal UI"
-done
-echo "consoles: both terminal UIs show their sessions, no plain line written over them"
+# ---------- what the consoles showed ----------
+grep -aq "image1.png" "$W/server1-console.log" || fail "server1: the terminal UI never showed a session for image1.png"
+! grep -aqE "image1.png: (receiving|.* digest ok)" "$W/server1-console.log" || fail "server1: plain log lines were written over the terminal UI"
+tr -d '\r' <"$W/server2-console.log" | grep -aoE "image2\.png: receiving [^,]*, session 0x[0-9a-f]{16}" | grep -oE '0x[0-9a-f]{16}' | sort >"$W/server2-sessions.txt" || true
+ok=$(tr -d '\r' <"$W/server2-console.log" | grep -acE "image2\.png: .* digest ok" || true)
+[ "$(wc -l <"$W/server2-sessions.txt")" = 4 ] && [ "$ok" = 4 ] \
+  || fail "server2: expected 4 start lines with a session id and 4 'digest ok' lines, got $(wc -l <"$W/server2-sessions.txt") and $ok"
+echo "consoles: server1's terminal UI shows its sessions with no plain line over it; server2 logged 4 sessions, 4 digest ok"
 # The session ids the transfers logged: "NAME -> SERVER: ok, ..., session 0x..." per transfer, 8 in all.
 cat "$W"/send-*.log | grep -oE '^image[12]\.png -> 10\.10\.0\.1[12]:9000: ok, .*, session 0x[0-9a-f]{16}$' \
   | grep -oE '0x[0-9a-f]{16}$' | sort >"$W/logged-sessions.txt" || true
 [ "$(sort -u "$W/logged-sessions.txt" | wc -l)" = 8 ] || fail "expected 8 distinct session ids in the client's lines, got $(wc -l <"$W/logged-sessions.txt")"
+comm -23 "$W/server2-sessions.txt" "$W/logged-sessions.txt" | grep -q . && fail "server2 logged a session the client did not"
 
 # ---------- the capture, decoded by the dissector ----------
 PCAP=$W/projects/$PROJECT_ID/project-files/captures/client-eth0.pcap
