@@ -409,7 +409,7 @@ if [ -n "$BIN" ]; then
     fi
     if [ -f "$GNS3_REAL/gns3-server-2.2.40.tar.gz" ] && [ -f "$GNS3_REAL/ubridge-0.9.19.tar.gz" ] && [ -f "$GNS3_REAL/dynamips-0.2.23.tar.gz" ]; then
       run_step gns3-real "$STEP_LIMIT" step_gns3_real
-    else
+    elif [ -z "$ONLY" ] || grep -qE -- "$ONLY" <<<gns3-real; then
       printf '\n==> gns3-real: skipped: no GNS3 tarballs in %s (set UDPX_GNS3_REAL)\n' "$GNS3_REAL"
       ROWS+=("$(printf '%-22s %9s  %s' gns3-real - "skipped: no GNS3 tarballs in $GNS3_REAL")")
     fi
