@@ -25,6 +25,9 @@ internal sealed record ServerEvent
 
     public string? Name { get; init; }
 
+    /// <summary>The session id as a capture shows it (Wireshark's udpx.session), on the start line.</summary>
+    public string? Session { get; init; }
+
     public long? Size { get; init; }
 
     public long? Bytes { get; init; }

@@ -158,6 +158,7 @@ internal static class ServeVerb
             if (!headless && !json && Ui.TerminalUi.IsInteractive)
             {
                 using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                observer.Silence();
                 Ui.TerminalUi.RunServer(host.Shards, quit, "udpx serve on " + host.EndPoint + " into " + host.Store.Directory);
                 return ExitCodes.Ok;
             }

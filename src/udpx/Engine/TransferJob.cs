@@ -72,6 +72,9 @@ internal sealed record TransferResult
     /// <summary>Bytes the transfer's own thread allocated while sending (blocking driver; -1 when not measured).</summary>
     public long AllocatedBytes { get; init; } = -1;
 
+    /// <summary>The session id on the wire, as a capture shows it (udpx.session); 0 when no session was opened.</summary>
+    public ulong SessionId { get; init; }
+
     /// <summary>Process that ran it (worker processes differ from the parent).</summary>
     public int ProcessId { get; init; }
 

@@ -26,7 +26,7 @@ internal sealed class TransferSession : IDisposable
         Counters = counters;
         Ring = ring;
         Clock = new MonotonicClock(time);
-        var endpoint = ServerAddress.Resolve(job.Server);
+        var endpoint = ServerAddressProbe.Choose(ServerAddress.ResolveAll(job.Server), ProbeWait(job.Settings.ConnectTimeout));
         _source = new FileChunkSource(job.Path);
         try
         {
@@ -91,6 +91,9 @@ internal sealed class TransferSession : IDisposable
     public byte[] ReceiveBuffer { get; }
 
     public long FileSize => _source.Length;
+
+    /// <summary>How long the address probe waits for an answer: a round trip on any lab path, never the whole connect timeout.</summary>
+    private static TimeSpan ProbeWait(TimeSpan connectTimeout) => connectTimeout > TimeSpan.Zero && connectTimeout < TimeSpan.FromSeconds(1) ? connectTimeout : TimeSpan.FromSeconds(1);
 
     /// <summary>Opens a session, or returns a failed result saying why in one line.</summary>
     public static TransferSession? TryOpen(TransferJob job, TransferCounters counters, DatagramRing? ring, TimeProvider time, out TransferResult? failure)
@@ -211,6 +214,7 @@ internal sealed class TransferSession : IDisposable
             Retransmitted = snapshot.Retransmitted,
             RttMicros = Protocol.Rtt.SmoothedMicros,
             AllocatedBytes = allocatedBytes,
+            SessionId = Plan.SessionId,
             ProcessId = Environment.ProcessId,
         };
     }

@@ -14,11 +14,27 @@ namespace Udpx.Ui;
 /// </summary>
 internal static class TerminalUi
 {
-    /// <summary>Standard input and output are a terminal, and not a dumb one.</summary>
-    public static bool IsInteractive => IsInteractiveTerminal(Console.IsInputRedirected, Console.IsOutputRedirected, Environment.GetEnvironmentVariable("TERM"));
+    /// <summary>
+    /// Standard input and output are a terminal, not a dumb one, and it has a size: a GNS3 console whose client
+    /// sent none (no telnet NAWS) is a 0x0 terminal, on which the UI draws nothing, so plain lines go there.
+    /// </summary>
+    public static bool IsInteractive => !Console.IsInputRedirected && !Console.IsOutputRedirected
+        && IsInteractiveTerminal(false, false, Environment.GetEnvironmentVariable("TERM"), WindowSize());
 
-    internal static bool IsInteractiveTerminal(bool inputRedirected, bool outputRedirected, string? term) =>
-        !inputRedirected && !outputRedirected && !string.Equals(term, "dumb", StringComparison.Ordinal);
+    internal static bool IsInteractiveTerminal(bool inputRedirected, bool outputRedirected, string? term, (int Columns, int Rows) size) =>
+        !inputRedirected && !outputRedirected && !string.Equals(term, "dumb", StringComparison.Ordinal) && size.Columns > 0 && size.Rows > 0;
+
+    private static (int Columns, int Rows) WindowSize()
+    {
+        try
+        {
+            return (Console.WindowWidth, Console.WindowHeight);
+        }
+        catch (IOException)
+        {
+            return (0, 0);
+        }
+    }
 
     /// <summary>Shows a running server: its sessions, the datagrams it receives, its rate over the last minute.</summary>
     /// <param name="stream">The ring the server records received datagrams into.</param>
