@@ -1,10 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Udpx.Bench;
-
-/// <summary>One series of bars: a name, a colour and a value per category (NaN: no bar).</summary>
-internal sealed record ChartSeries(string Name, string Color, IReadOnlyList<double> Values);
+namespace Udpx.Common.Charts;
 
 /// <summary>
 /// A grouped bar chart written as plain SVG text (no library): a bar per series in each category,
@@ -46,7 +43,7 @@ internal sealed record SvgBarChart(string Title, string Unit, IReadOnlyList<stri
     private void AppendPanel(StringBuilder svg, int y0)
     {
         double max = Series.SelectMany(s => s.Values).Where(v => !double.IsNaN(v) && !double.IsInfinity(v)).DefaultIfEmpty(0).Max();
-        double step = NiceStep(max / 5);
+        double step = SvgText.NiceStep(max / 5);
         double top = Math.Max(step, Math.Ceiling(max / step) * step);
         int plotWidth = Width - Left - Right;
         int baseY = y0 + Top + PlotHeight;
@@ -91,24 +88,7 @@ internal sealed record SvgBarChart(string Title, string Unit, IReadOnlyList<stri
         svg.Append("  </g>\n");
     }
 
-    /// <summary>1, 2 or 5 times a power of ten, at least <paramref name="rough"/>.</summary>
-    internal static double NiceStep(double rough)
-    {
-        if (rough <= 0 || double.IsNaN(rough) || double.IsInfinity(rough))
-        {
-            return 1;
-        }
-        double power = Math.Pow(10, Math.Floor(Math.Log10(rough)));
-        double fraction = rough / power;
-        return (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * power;
-    }
+    private static string Number(double value) => SvgText.Number(value);
 
-    private static string Number(double value) =>
-        value.ToString(Math.Abs(value) >= 100 ? "0" : Math.Abs(value) >= 10 ? "0.#" : "0.##", CultureInfo.InvariantCulture);
-
-    private static string Escape(string text) => text
-        .Replace("&", "&amp;", StringComparison.Ordinal)
-        .Replace("<", "&lt;", StringComparison.Ordinal)
-        .Replace(">", "&gt;", StringComparison.Ordinal)
-        .Replace("\"", "&quot;", StringComparison.Ordinal);
+    private static string Escape(string text) => SvgText.Escape(text);
 }
