@@ -1,4 +1,5 @@
 using Udpx.Demo.Recording;
+using Udpx.Engine;
 
 namespace Udpx.Demo.Report;
 
@@ -13,4 +14,18 @@ internal sealed record LabReport(
     long RateBytesPerSecond,
     int DatagramSize,
     LabProject Project,
-    HostFacts Host);
+    HostFacts Host)
+{
+    /// <summary>The report of a demo session: its download step and the runs that ended, on this machine, now.</summary>
+    public static LabReport From(DemoSession session, string commandLine, TransferSettings settings, double lossPercent) => new(
+        commandLine,
+        DateTimeOffset.UtcNow,
+        session.Downloads,
+        [.. session.Scenario.Servers.Select(s => s.EndPoint.ToString())],
+        session.Records,
+        lossPercent,
+        settings.RateBytesPerSecond,
+        settings.DatagramSize,
+        LabProject.Embedded(),
+        HostFacts.Current());
+}

@@ -71,7 +71,7 @@ internal static class LabReportPage
         html.Append("<section id=\"setup\"><h2>3. This run</h2>\n<p>");
         html.Append(Escape("Servers: " + string.Join(", ", report.Servers.Select((s, i) => "server" + (i + 1) + " on " + s)) + ". "));
         html.Append(Escape("Datagram size " + report.DatagramSize.ToString(CultureInfo.InvariantCulture) + " bytes; "
-            + (report.RateBytesPerSecond > 0 ? "each transfer paced at " + Format.Rate(report.RateBytesPerSecond) + " (demo --rate), so that the runs can be watched" : "no pace: each transfer as fast as its congestion control allows")
+            + (report.RateBytesPerSecond > 0 ? "each transfer paced at " + SizeText.Format(report.RateBytesPerSecond) + "/s (demo --rate), so that the runs can be watched" : "no pace: each transfer as fast as its congestion control allows")
             + (report.LossPercent > 0 ? "; relays drop " + report.LossPercent.ToString("0.##", CultureInfo.InvariantCulture) + "% of the datagrams each way" : string.Empty) + "."));
         html.Append("</p>\n");
         if (report.Downloads.Count > 0)
