@@ -22,7 +22,12 @@ internal sealed record SvgBarChart(string Title, string Unit, IReadOnlyList<stri
     /// <summary>Colours for the four modes, then for anything else.</summary>
     public static readonly string[] Palette = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f"];
 
-    public int Width => Math.Max(520, Left + Right + (Categories.Count * ((Math.Max(1, Series.Count) * BarWidth) + GroupGap)));
+    public int Width => Math.Max(520, Left + Right + (Categories.Count * GroupWidth));
+
+    private int BarsWidth => Math.Max(1, Series.Count) * BarWidth;
+
+    /// <summary>Room for a category: its bars and a gap, or its label if that is wider (about 7 px a character at 12 px).</summary>
+    private int GroupWidth => Math.Max(BarsWidth + GroupGap, (Categories.Count == 0 ? 0 : Categories.Max(c => c.Length) * 7) + 12);
 
     /// <summary>The charts one under the other in a single SVG document.</summary>
     public static string Render(IReadOnlyList<SvgBarChart> charts)
@@ -31,6 +36,7 @@ internal sealed record SvgBarChart(string Title, string Unit, IReadOnlyList<stri
         int height = Math.Max(1, charts.Count) * PanelHeight;
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"12\">\n");
+        svg.Append(CultureInfo.InvariantCulture, $"  <title>{Escape(string.Join("; ", charts.Select(c => c.Title)))}</title>\n");
         svg.Append(CultureInfo.InvariantCulture, $"  <rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\n");
         for (int i = 0; i < charts.Count; i++)
         {
@@ -58,10 +64,10 @@ internal sealed record SvgBarChart(string Title, string Unit, IReadOnlyList<stri
         }
         svg.Append(CultureInfo.InvariantCulture, $"    <line x1=\"{Left}\" y1=\"{baseY}\" x2=\"{Left + plotWidth}\" y2=\"{baseY}\" stroke=\"#333333\"/>\n");
 
-        int groupWidth = (Math.Max(1, Series.Count) * BarWidth) + GroupGap;
+        int groupWidth = GroupWidth;
         for (int c = 0; c < Categories.Count; c++)
         {
-            int gx = Left + (GroupGap / 2) + (c * groupWidth);
+            int gx = Left + (c * groupWidth) + ((groupWidth - BarsWidth) / 2);
             for (int s = 0; s < Series.Count; s++)
             {
                 double value = c < Series[s].Values.Count ? Series[s].Values[c] : double.NaN;
@@ -74,7 +80,7 @@ internal sealed record SvgBarChart(string Title, string Unit, IReadOnlyList<stri
                 svg.Append(CultureInfo.InvariantCulture, $"    <rect x=\"{x}\" y=\"{baseY - h:0.#}\" width=\"{BarWidth - 4}\" height=\"{h:0.#}\" fill=\"{Escape(Series[s].Color)}\"><title>{Escape(Series[s].Name + ", " + Categories[c] + ": " + Number(value) + " " + Unit)}</title></rect>\n");
                 svg.Append(CultureInfo.InvariantCulture, $"    <text x=\"{x + ((BarWidth - 4) / 2.0):0.#}\" y=\"{baseY - h - 4:0.#}\" text-anchor=\"middle\" font-size=\"10\">{Number(value)}</text>\n");
             }
-            svg.Append(CultureInfo.InvariantCulture, $"    <text x=\"{gx + ((groupWidth - GroupGap) / 2.0):0.#}\" y=\"{baseY + 18}\" text-anchor=\"middle\">{Escape(Categories[c])}</text>\n");
+            svg.Append(CultureInfo.InvariantCulture, $"    <text x=\"{gx + (BarsWidth / 2.0):0.#}\" y=\"{baseY + 18}\" text-anchor=\"middle\">{Escape(Categories[c])}</text>\n");
         }
 
         int lx = Left;

@@ -16,14 +16,17 @@ internal sealed class RunRecorder
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Throughput is averaged over this much time: acknowledgements (and the process modes' reports) come in bursts.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Datagrams kept per server for the excerpt.</summary>
-    public const int ExcerptLines = 14;
+    public const int ExcerptLines = 12;
 
     private readonly IReadOnlyList<TransferHandle> _handles;
     private readonly IReadOnlyList<ServerHost> _servers;
     private readonly IReadOnlyList<string> _targets;
     private readonly List<TimelinePoint>[] _points;
-    private readonly long[] _lastBytes;
+    private readonly List<(double Seconds, long Bytes)>[] _acked;
     private readonly List<StreamLine>[] _lines;
     private readonly long[] _cursors;
     private readonly long[] _totals;
@@ -39,7 +42,7 @@ internal sealed class RunRecorder
         _servers = servers;
         _targets = targets;
         _points = [.. handles.Select(_ => new List<TimelinePoint> { new(0, 0, 0, 0) })];
-        _lastBytes = new long[handles.Count];
+        _acked = [.. handles.Select(_ => new List<(double, long)> { (0, 0) })];
         _lines = [.. servers.Select(_ => new List<StreamLine>(ExcerptLines))];
         _cursors = [.. servers.Select(s => s.Stream.Written)];
         _totals = new long[servers.Count];
@@ -69,8 +72,7 @@ internal sealed class RunRecorder
     public void Sample()
     {
         double seconds = Stopwatch.GetElapsedTime(_started).TotalSeconds;
-        double dt = seconds - _lastSeconds;
-        if (dt <= 0)
+        if (seconds <= _lastSeconds)
         {
             return;
         }
@@ -83,8 +85,7 @@ internal sealed class RunRecorder
             }
             var c = _handles[i].Counters.Snapshot();
             long bytes = _handles[i].Result is { Verified: true } r ? Math.Max(c.BytesAcked, r.Bytes) : c.BytesAcked;
-            double rate = Math.Max(0, bytes - _lastBytes[i]) / dt;
-            _lastBytes[i] = bytes;
+            double rate = RateOver(_acked[i], seconds, bytes);
             long rtt = c.RttMicros > 0 ? c.RttMicros : _handles[i].Result?.RttMicros ?? 0;
             points.Add(new TimelinePoint(seconds, rate, rtt / 1000.0, c.Retransmitted));
         }
@@ -93,6 +94,23 @@ internal sealed class RunRecorder
         {
             ReadStream(s);
         }
+    }
+
+    /// <summary>Bytes acknowledged per second over the last <see cref="Window"/>, from the samples so far.</summary>
+    private static double RateOver(List<(double Seconds, long Bytes)> acked, double seconds, long bytes)
+    {
+        acked.Add((seconds, bytes));
+        var since = acked[0];
+        for (int i = acked.Count - 1; i >= 0; i--)
+        {
+            if (seconds - acked[i].Seconds >= Window.TotalSeconds)
+            {
+                since = acked[i];
+                break;
+            }
+        }
+        double span = seconds - since.Seconds;
+        return span > 0 ? Math.Max(0, bytes - since.Bytes) / span : 0;
     }
 
     private void ReadStream(int s)

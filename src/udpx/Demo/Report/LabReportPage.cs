@@ -98,7 +98,7 @@ internal static class LabReportPage
             html.Append("<tr><td><code>").Append(Escape(run.Mode.Name())).Append("</code></td>");
             Cell(html, run.Workers > 0 ? run.Workers.ToString(CultureInfo.InvariantCulture) : "one each");
             Cell(html, Format.Seconds(run.Seconds));
-            Cell(html, Format.Rate(run.Bytes / Math.Max(run.Seconds, 1e-9)));
+            Cell(html, Rate(run.Bytes / Math.Max(run.Seconds, 1e-9)));
             Cell(html, Format.Number(run.Datagrams));
             Cell(html, Format.Number(run.Retransmitted));
             if (report.LossPercent > 0)
@@ -121,7 +121,7 @@ internal static class LabReportPage
                 html.Append("<td>").Append(Escape(i < r.Timelines.Count ? "server" + r.Timelines[i].Server.ToString(CultureInfo.InvariantCulture) : t.Server)).Append("</td>");
                 Cell(html, Format.Bytes(t.Bytes));
                 Cell(html, Format.Seconds(t.Seconds));
-                Cell(html, Format.Rate(t.ThroughputBytesPerSecond));
+                Cell(html, Rate(t.ThroughputBytesPerSecond));
                 Cell(html, Format.Number(t.DatagramsSent));
                 Cell(html, Format.Number(t.Retransmitted));
                 Cell(html, (t.RttMicros / 1000.0).ToString("0.00", CultureInfo.InvariantCulture) + " ms");
@@ -155,25 +155,45 @@ internal static class LabReportPage
             html.Append("<h3><code>").Append(Escape(r.Run.Mode.Name())).Append("</code></h3>\n<div class=\"pair\">");
             foreach (var stream in r.Streams)
             {
-                html.Append("<div class=\"stream\"><p class=\"caption\">").Append(Escape(
-                    "server" + stream.Server.ToString(CultureInfo.InvariantCulture) + " (" + stream.EndPoint + "): " + Format.Number(stream.Total) + " datagrams, the first " + stream.Lines.Count.ToString(CultureInfo.InvariantCulture)))
-                    .Append("</p>\n<table class=\"mono\"><thead><tr><th class=\"n\">ms</th><th>from</th><th>file</th><th class=\"n\">chunk</th><th class=\"n\">bytes so far</th><th class=\"n\">len</th><th>first bytes</th></tr></thead><tbody>\n");
-                foreach (var line in stream.Lines)
-                {
-                    html.Append("<tr>");
-                    Cell(html, line.Millis.ToString("0.0", CultureInfo.InvariantCulture));
-                    html.Append("<td>").Append(Escape(line.From)).Append("</td><td>").Append(Escape(line.File)).Append("</td>");
-                    Cell(html, line.Chunk.ToString(CultureInfo.InvariantCulture));
-                    Cell(html, Format.Number(line.BytesSoFar));
-                    Cell(html, line.Length.ToString(CultureInfo.InvariantCulture));
-                    html.Append("<td>").Append(Escape(line.FirstBytes)).Append("</td></tr>\n");
-                }
-                html.Append("</tbody></table></div>");
+                Stream(html, stream);
             }
             html.Append("</div>\n");
         }
         html.Append("</section>\n");
     }
+
+    /// <summary>One server's excerpt; the file column only when the server received more than one file.</summary>
+    private static void Stream(StringBuilder html, ServerStream stream)
+    {
+        var files = stream.Lines.Select(l => l.File).Distinct().ToList();
+        bool fileColumn = files.Count > 1;
+        string caption = "server" + stream.Server.ToString(CultureInfo.InvariantCulture) + " (" + stream.EndPoint + ")"
+            + (fileColumn || files.Count == 0 ? string.Empty : ", " + files[0])
+            + ": " + Format.Number(stream.Total) + " datagrams, the first " + stream.Lines.Count.ToString(CultureInfo.InvariantCulture);
+        html.Append("<div class=\"stream\"><p class=\"caption\">").Append(Escape(caption)).Append("</p>\n<table class=\"mono\"><thead><tr><th class=\"n\">ms</th><th>from</th>")
+            .Append(fileColumn ? "<th>file</th>" : string.Empty)
+            .Append("<th class=\"n\">chunk</th><th class=\"n\">bytes so far</th><th class=\"n\">len</th><th>first bytes</th></tr></thead><tbody>\n");
+        foreach (var line in stream.Lines)
+        {
+            html.Append("<tr>");
+            Cell(html, line.Millis.ToString("0.0", CultureInfo.InvariantCulture));
+            html.Append("<td>").Append(Escape(line.From)).Append("</td>");
+            if (fileColumn)
+            {
+                html.Append("<td>").Append(Escape(line.File)).Append("</td>");
+            }
+            Cell(html, line.Chunk.ToString(CultureInfo.InvariantCulture));
+            Cell(html, Format.Number(line.BytesSoFar));
+            Cell(html, line.Length.ToString(CultureInfo.InvariantCulture));
+            html.Append("<td>").Append(Escape(line.FirstBytes)).Append("</td></tr>\n");
+        }
+        html.Append("</tbody></table></div>");
+    }
+
+    /// <summary>Decimal kB/s below 1 MB/s (a paced run would read "0.1 MB/s"), MB/s above.</summary>
+    private static string Rate(double bytesPerSecond) => bytesPerSecond < 1e6
+        ? (bytesPerSecond / 1e3).ToString("0", CultureInfo.InvariantCulture) + " kB/s"
+        : Format.Rate(bytesPerSecond);
 
     private static void Versions(StringBuilder html, LabReport report)
     {

@@ -17,7 +17,7 @@ internal static class ReportStyle
         td.n, th.n { text-align: right; white-space: nowrap; }
         td.ok { color: #1e6b2a; }
         td.bad { color: #b00020; font-weight: 600; }
-        table.mono td, table.mono th { padding: 1px 6px; font-size: 11px; }
+        table.mono td, table.mono th { padding: 1px 6px; font-size: 11px; white-space: nowrap; }
         figure { margin: 10px 0; }
         figure.topology svg { width: 100%; max-width: 832px; height: auto; border: 1px solid #d6d6d6; }
         figure.chart svg { display: block; border: 1px solid #e4e4e4; }
