@@ -6,6 +6,8 @@
 #      a server + a client for each of the four modes (files compared with busybox cmp),
 #      an HTTP download (`send --url`, from busybox httpd inside the chroot), exit codes and one-line
 #      errors (2, 3, 4, 1), the TUI under tmux
+#   2b. the lab report: `demo --report` from the binary, rendered by headless chromium (build/check-report.sh;
+#      the page and its screenshot kept in artifacts/ci-delivery/report/)
 #   3. figures: binary size, start-up time, peak RSS of `demo --headless` (printed, not judged)
 #   4. the namespace twin of the GNS3 lab: gns3/lab.sh run --loss 0, then --loss 10
 # then a summary table. Every step runs even when an earlier one failed (except that nothing runs
@@ -308,6 +310,13 @@ cat /tmp/demo.out
 grep -q identical /tmp/demo.out || { echo 'chroot-smoke: FAIL: no \"identical\" in the output'; exit 1; }"
 }
 
+step_report() { # the lab report of the static binary, checked and photographed by headless chromium
+  local out=$ART/report
+  rm -rf "$out"
+  "$BIN" demo --headless --report "$out" || return 1
+  bash build/check-report.sh "$out/report.html" "$out/report.png"
+}
+
 step_tui() {
   export SMOKE_TUI_KEYS=$TUI_KEYS
   smoke --tui "$TUI_ARGS" "$TUI_TEXT"
@@ -378,6 +387,7 @@ if [ -n "$BIN" ]; then
   run_step chroot-http "$STEP_LIMIT" step_http
   run_step chroot-key "$STEP_LIMIT" step_key
   run_step chroot-errors "$STEP_LIMIT" step_errors
+  run_step demo-report "$STEP_LIMIT" step_report
   run_step chroot-tui "$STEP_LIMIT" step_tui
   run_step chroot-tui-config "$STEP_LIMIT" step_tui_config
   run_step figures "$STEP_LIMIT" step_figures && FIGURES=$(grep -sE '^(size|start-up|peak RSS)' "$ART/figures.log")
