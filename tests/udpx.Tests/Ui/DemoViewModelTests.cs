@@ -97,6 +97,23 @@ public sealed class DemoViewModelTests
     }
 
     [Fact]
+    public void A_server_group_title_counts_the_datagrams_sent_again_once_there_are_any()
+    {
+        var group = new ServerGroup("127.0.0.1:9001");
+        var handle = SendViewModelTests.Handle(1, "f.bin", "127.0.0.1:9001", 10_000);
+        group.Add(handle);
+        group.Update(0);
+        Assert.Equal("127.0.0.1:9001: 0 of 1 done, 0 B/s", group.Title());
+
+        handle.Counters.AddSent(1472, retransmission: false);
+        handle.Counters.AddSent(1472, retransmission: true);
+        handle.Counters.AddSent(1472, retransmission: true);
+        group.Update(1_000);
+
+        Assert.EndsWith(", 2 resent", group.Title(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Quitting_stops_the_plan()
     {
         var runner = new FakeRunner();
