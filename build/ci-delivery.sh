@@ -21,7 +21,8 @@
 # Environment:
 #   UDPX_CI_TUI_ARGS   udpx arguments for the TUI check (default "demo")
 #   UDPX_CI_TUI_TEXT   text that must appear on the tmux screen (default "runs: 1": the demo screen's
-#                      results pane once the first mode's run has finished and been checked)
+#                      results pane once the first mode's run has finished and been checked; the demo runs
+#                      the four modes by itself, paced, the first done in about 8 s)
 #   UDPX_CI_TUI_KEYS   tmux keys sent once the text is on screen; udpx must then exit 0 (default q,
 #                      udpx's quit key; Escape only closes the help)
 #   UDPX_LAB_PREFIX    namespace prefix for gns3/lab.sh (default udpx); the lab steps fail rather
@@ -319,6 +320,7 @@ step_report() { # the lab report of the static binary, checked and photographed 
 
 step_tui() {
   export SMOKE_TUI_KEYS=$TUI_KEYS
+  export SMOKE_TUI_TIMEOUT=${SMOKE_TUI_TIMEOUT:-45}   # the paced first run, with room for a slow machine
   smoke --tui "$TUI_ARGS" "$TUI_TEXT"
 }
 
@@ -326,6 +328,7 @@ step_tui() {
 # (src/udpx/Ui/TerminalGuiStartup.cs): a theme named in TUI_CONFIG must still colour the screen.
 step_tui_config() {
   export SMOKE_TUI_KEYS=$TUI_KEYS
+  export SMOKE_TUI_TIMEOUT=${SMOKE_TUI_TIMEOUT:-45}
   export SMOKE_TUI_ENV="TUI_CONFIG='{\"Theme\":\"Light\"}'" SMOKE_TUI_ESCAPE='48;2;220;220;220'
   smoke --tui "$TUI_ARGS" "$TUI_TEXT"
   unset SMOKE_TUI_ENV SMOKE_TUI_ESCAPE

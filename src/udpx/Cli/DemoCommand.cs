@@ -12,7 +12,7 @@ namespace Udpx.Cli;
 internal static class DemoCommand
 {
     /// <summary>The pace per transfer on a terminal and for the report: the four modes take about half a minute with the samples.</summary>
-    public const long WatchableRate = 128_000;
+    public const long WatchableRate = 150_000;
 
     public static Command Create()
     {
@@ -22,7 +22,7 @@ internal static class DemoCommand
         var headless = new Option<bool>("--headless") { Description = "Plain output even on a terminal (no TUI)" };
         var datagramSize = new Option<int>("--datagram-size", "-s") { Description = "UDP payload bytes per datagram", DefaultValueFactory = _ => Wire.EthernetDatagramSize };
         var files = new Option<string[]>("--file", "-f") { Description = "Send these files instead of the downloaded sample images (repeatable)" };
-        var rate = new Option<string>("--rate") { Description = "Pace of each transfer in bytes per second, e.g. 500k; 0 for full speed (default: 128k on a terminal and with --report, full speed otherwise)" };
+        var rate = new Option<string>("--rate") { Description = "Pace of each transfer in bytes per second, e.g. 500k; 0 for full speed (default: 150k on a terminal and with --report, full speed otherwise)" };
         var loss = new Option<double>("--loss") { Description = "Percent of datagrams an in-process relay in front of each server drops, each way (0 to 50; default 0)" };
         var report = new Option<string>("--report") { Description = "Write the lab report DIR/report.html (self-contained HTML)" };
         var command = new Command("demo", "Run the lab on this machine: the sample images downloaded, two servers on loopback, all four modes, every file checked")
