@@ -4,8 +4,9 @@ using Udpx.Tests.Support;
 namespace Udpx.Tests.Demo;
 
 /// <summary>
-/// One real `udpx demo --report` for the report tests: two modes (one with processes, one with threads) at full
-/// speed through relays dropping 10% each way, so the report has retransmissions to show.
+/// One real `udpx demo --report` for the report tests: two modes (one with processes, one with threads) through
+/// relays dropping 10% each way, so the report has retransmissions to show, paced at 1 MB/s so that every
+/// transfer lasts several of the recorder's samples (at full speed a loopback transfer may end within one).
 /// </summary>
 public sealed class LabReportFixture : IAsyncLifetime, IDisposable
 {
@@ -26,7 +27,7 @@ public sealed class LabReportFixture : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         (ExitCode, Output, Error) = await UdpxProcess.RunAsync(TimeSpan.FromMinutes(3),
-            "demo", "--headless", "--rate", "0", "--loss", "10", "--mode", "process", "--mode", "thread", "--report", Folder);
+            "demo", "--headless", "--rate", "1M", "--loss", "10", "--mode", "process", "--mode", "thread", "--report", Folder);
         Html = File.Exists(ReportPath) ? await File.ReadAllTextAsync(ReportPath) : string.Empty;
     }
 

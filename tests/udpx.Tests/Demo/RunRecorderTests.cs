@@ -39,6 +39,28 @@ public sealed class RunRecorderTests
         Assert.True(pa.Zip(pa.Skip(1)).All(p => p.Second.Seconds > p.First.Seconds));
     }
 
+    [Fact]
+    public void A_transfer_that_ends_before_any_progress_still_gets_its_result_on_the_line()
+    {
+        // The process modes: a short transfer's result may come before any progress report.
+        var a = SendViewModelTests.Handle(1, "a.png", "127.0.0.1:9001", 10_000);
+        var recorder = new RunRecorder([a], [], ["127.0.0.1:9001"]);
+        Thread.Sleep(2);
+        recorder.Sample();
+        Thread.Sleep(2);
+        recorder.Sample();
+        a.Complete(SendViewModelTests.Result(a, verified: true) with { RttMicros = 1_360 });
+        Thread.Sleep(2);
+        recorder.Sample();
+
+        var points = RecordFrom(recorder, new DemoRun(ConcurrencyMode.Process, 0, 1, [a.Result!], [])).Timelines[0].Points;
+
+        Assert.Equal(0, points[1].BytesPerSecond);
+        Assert.Equal(0, points[2].BytesPerSecond);
+        Assert.True(points[3].BytesPerSecond > 0);
+        Assert.Equal(1.36, points[3].RttMillis);
+    }
+
     private static RecordedRun RecordFrom(RunRecorder recorder, DemoRun run) =>
         recorder.RecordAsync(Task.FromResult(run)).GetAwaiter().GetResult();
 }

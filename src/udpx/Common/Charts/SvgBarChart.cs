@@ -55,13 +55,7 @@ internal sealed record SvgBarChart(string Title, string Unit, IReadOnlyList<stri
         int baseY = y0 + Top + PlotHeight;
 
         svg.Append(CultureInfo.InvariantCulture, $"  <g>\n    <text x=\"{Left}\" y=\"{y0 + 22}\" font-size=\"15\" font-weight=\"bold\">{Escape(Title)}</text>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"    <text x=\"14\" y=\"{y0 + Top + (PlotHeight / 2)}\" transform=\"rotate(-90 14 {y0 + Top + (PlotHeight / 2)})\" text-anchor=\"middle\">{Escape(Unit)}</text>\n");
-        for (double tick = 0; tick <= top + (step / 2); tick += step)
-        {
-            double y = baseY - (tick / top * PlotHeight);
-            svg.Append(CultureInfo.InvariantCulture, $"    <line x1=\"{Left}\" y1=\"{y:0.#}\" x2=\"{Left + plotWidth}\" y2=\"{y:0.#}\" stroke=\"#dddddd\"/>\n");
-            svg.Append(CultureInfo.InvariantCulture, $"    <text x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\">{Number(tick)}</text>\n");
-        }
+        SvgText.AppendValueAxis(svg, Unit, 14, Left, plotWidth, baseY, PlotHeight, top, step);
         svg.Append(CultureInfo.InvariantCulture, $"    <line x1=\"{Left}\" y1=\"{baseY}\" x2=\"{Left + plotWidth}\" y2=\"{baseY}\" stroke=\"#333333\"/>\n");
 
         int groupWidth = GroupWidth;

@@ -35,13 +35,7 @@ internal sealed record SvgLineChart(string Title, string XUnit, string YUnit, IR
         svg.Append(CultureInfo.InvariantCulture, $"  <title>{SvgText.Escape(Title)}</title>\n");
         svg.Append(CultureInfo.InvariantCulture, $"  <rect x=\"0\" y=\"0\" width=\"{Width}\" height=\"{Height}\" fill=\"#ffffff\"/>\n");
         svg.Append(CultureInfo.InvariantCulture, $"  <text x=\"{Left}\" y=\"20\" font-size=\"13\" font-weight=\"bold\">{SvgText.Escape(Title)}</text>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"  <text x=\"12\" y=\"{Top + (PlotHeight / 2)}\" transform=\"rotate(-90 12 {Top + (PlotHeight / 2)})\" text-anchor=\"middle\">{SvgText.Escape(YUnit)}</text>\n");
-        for (double tick = 0; tick <= yTop + (yStep / 2); tick += yStep)
-        {
-            double y = baseY - (tick / yTop * PlotHeight);
-            svg.Append(CultureInfo.InvariantCulture, $"  <line x1=\"{Left}\" y1=\"{y:0.#}\" x2=\"{Left + PlotWidth}\" y2=\"{y:0.#}\" stroke=\"#e4e4e4\"/>\n");
-            svg.Append(CultureInfo.InvariantCulture, $"  <text x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\">{SvgText.Number(tick)}</text>\n");
-        }
+        SvgText.AppendValueAxis(svg, YUnit, 12, Left, PlotWidth, baseY, PlotHeight, yTop, yStep);
         for (double tick = 0; tick <= xTop + (xStep / 2); tick += xStep)
         {
             double x = Left + (tick / xTop * PlotWidth);

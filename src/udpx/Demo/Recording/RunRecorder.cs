@@ -27,6 +27,7 @@ internal sealed class RunRecorder
     private readonly IReadOnlyList<string> _targets;
     private readonly List<TimelinePoint>[] _points;
     private readonly List<(double Seconds, long Bytes)>[] _acked;
+    private readonly bool[] _sampledEnded;
     private readonly List<StreamLine>[] _lines;
     private readonly long[] _cursors;
     private readonly long[] _totals;
@@ -43,6 +44,7 @@ internal sealed class RunRecorder
         _targets = targets;
         _points = [.. handles.Select(_ => new List<TimelinePoint> { new(0, 0, 0, 0) })];
         _acked = [.. handles.Select(_ => new List<(double, long)> { (0, 0) })];
+        _sampledEnded = new bool[handles.Count];
         _lines = [.. servers.Select(_ => new List<StreamLine>(ExcerptLines))];
         _cursors = [.. servers.Select(s => s.Stream.Written)];
         _totals = new long[servers.Count];
@@ -79,10 +81,12 @@ internal sealed class RunRecorder
         for (int i = 0; i < _handles.Count; i++)
         {
             var points = _points[i];
-            if (points.Count > 1 && points[^1].BytesPerSecond == 0 && _handles[i].Result is not null)
+            bool ended = _handles[i].Result is not null;
+            if (_sampledEnded[i] && points[^1].BytesPerSecond == 0)
             {
-                continue; // Ended, and the line already came down to zero.
+                continue; // Ended, seen ended, and the line already came down to zero.
             }
+            _sampledEnded[i] = ended;
             var c = _handles[i].Counters.Snapshot();
             long bytes = _handles[i].Result is { Verified: true } r ? Math.Max(c.BytesAcked, r.Bytes) : c.BytesAcked;
             double rate = RateOver(_acked[i], seconds, bytes);
