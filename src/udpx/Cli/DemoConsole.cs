@@ -107,7 +107,7 @@ internal static class DemoConsole
         var run = record.Run;
         foreach (var r in run.Results)
         {
-            output.WriteLine("   " + SendCommand.Describe(r));
+            output.WriteLine("   " + SendVerb.Describe(r));
         }
         if (relayed)
         {

@@ -1,7 +1,8 @@
 using System.Globalization;
 using Udpx.Modes;
+using Udpx.Ui.Text;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Models;
 
 /// <summary>
 /// The demo: two servers and the client that sends to both, one run at a time. A plan (the four modes, given
@@ -122,17 +123,17 @@ internal sealed class DemoViewModel
         var lines = new List<string>();
         foreach (string line in Intro)
         {
-            lines.Add(TextTable.Cut(line, width));
+            lines.Add(PaneTable.Cut(line, width));
         }
         if (Client is null)
         {
             lines.Add(Status());
             return lines;
         }
-        lines.Add(TextTable.Cut(Client.Summary(), width));
+        lines.Add(PaneTable.Cut(Client.Summary(), width));
         foreach (var group in Client.Servers)
         {
-            lines.Add(TextTable.Cut("to " + group.Title(), width));
+            lines.Add(PaneTable.Cut("to " + group.Title(), width));
             lines.AddRange(group.Lines(width));
         }
         return lines;

@@ -9,7 +9,7 @@ using Udpx.Protocol;
 namespace Udpx.Cli;
 
 /// <summary>`udpx demo`: the whole lab on one machine, nothing to set up.</summary>
-internal static class DemoCommand
+internal static class DemoVerb
 {
     /// <summary>The pace per transfer on a terminal and for the report: the four modes take about half a minute with the samples.</summary>
     public const long WatchableRate = 150_000;
