@@ -6,6 +6,8 @@
 #      a server + a client for each of the four modes (files compared with busybox cmp),
 #      an HTTP download (`send --url`, from busybox httpd inside the chroot), exit codes and one-line
 #      errors (2, 3, 4, 1), the TUI under tmux
+#   2b. the lab report: `demo --report` from the binary, rendered by headless chromium (build/check-report.sh;
+#      the page and its screenshot kept in artifacts/ci-delivery/report/)
 #   3. figures: binary size, start-up time, peak RSS of `demo --headless` (printed, not judged)
 #   4. the namespace twin of the GNS3 lab: gns3/lab.sh run --loss 0, then --loss 10
 #   5. a short gns3/lab.sh fairness (3 s per run): it must run and print its table (figures not judged)
@@ -22,7 +24,8 @@
 # Environment:
 #   UDPX_CI_TUI_ARGS   udpx arguments for the TUI check (default "demo")
 #   UDPX_CI_TUI_TEXT   text that must appear on the tmux screen (default "runs: 1": the demo screen's
-#                      results pane once the first mode's run has finished and been checked)
+#                      results pane once the first mode's run has finished and been checked; the demo runs
+#                      the four modes by itself, paced, the first done in about 8 s)
 #   UDPX_CI_TUI_KEYS   tmux keys sent once the text is on screen; udpx must then exit 0 (default q,
 #                      udpx's quit key; Escape only closes the help)
 #   UDPX_LAB_PREFIX    namespace prefix for gns3/lab.sh (default udpx); the lab steps fail rather
@@ -316,8 +319,16 @@ cat /tmp/demo.out
 grep -q identical /tmp/demo.out || { echo 'chroot-smoke: FAIL: no \"identical\" in the output'; exit 1; }"
 }
 
+step_report() { # the lab report of the static binary, checked and photographed by headless chromium
+  local out=$ART/report
+  rm -rf "$out"
+  "$BIN" demo --headless --report "$out" || return 1
+  bash build/check-report.sh "$out/report.html" "$out/report.png"
+}
+
 step_tui() {
   export SMOKE_TUI_KEYS=$TUI_KEYS
+  export SMOKE_TUI_TIMEOUT=${SMOKE_TUI_TIMEOUT:-45}   # the paced first run, with room for a slow machine
   smoke --tui "$TUI_ARGS" "$TUI_TEXT"
 }
 
@@ -325,6 +336,7 @@ step_tui() {
 # (src/udpx/Ui/TerminalGuiStartup.cs): a theme named in TUI_CONFIG must still colour the screen.
 step_tui_config() {
   export SMOKE_TUI_KEYS=$TUI_KEYS
+  export SMOKE_TUI_TIMEOUT=${SMOKE_TUI_TIMEOUT:-45}
   export SMOKE_TUI_ENV="TUI_CONFIG='{\"Theme\":\"Light\"}'" SMOKE_TUI_ESCAPE='48;2;220;220;220'
   smoke --tui "$TUI_ARGS" "$TUI_TEXT"
   unset SMOKE_TUI_ENV SMOKE_TUI_ESCAPE
@@ -405,6 +417,7 @@ if [ -n "$BIN" ]; then
   run_step chroot-http "$STEP_LIMIT" step_http
   run_step chroot-key "$STEP_LIMIT" step_key
   run_step chroot-errors "$STEP_LIMIT" step_errors
+  run_step demo-report "$STEP_LIMIT" step_report
   run_step chroot-tui "$STEP_LIMIT" step_tui
   run_step chroot-tui-config "$STEP_LIMIT" step_tui_config
   run_step figures "$STEP_LIMIT" step_figures && FIGURES=$(grep -sE '^(size|start-up|peak RSS)' "$ART/figures.log")

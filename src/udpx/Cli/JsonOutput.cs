@@ -60,7 +60,15 @@ internal sealed record ServerEvent
 /// <summary>One row of the demo's comparison table.</summary>
 internal sealed record DemoModeResult(string Mode, double Seconds, double BytesPerSecond, long Datagrams, long Retransmitted, int Files, bool AllIdentical);
 
-internal sealed record DemoReport(IReadOnlyList<DemoModeResult> Modes, bool Ok);
+internal sealed record DemoReport(IReadOnlyList<DemoModeResult> Modes, bool Ok)
+{
+    /// <summary>The download step: each sample image fetched by URL before the transfers.</summary>
+    public IReadOnlyList<DemoDownloadResult>? Downloads { get; init; }
+
+    public double LossPercent { get; init; }
+}
+
+internal sealed record DemoDownloadResult(string Url, long Bytes, double Seconds);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SendReport))]

@@ -60,23 +60,23 @@ internal static class TerminalUi
     }
 
     /// <summary>
-    /// Runs the demo: starts <paramref name="runScenario"/> under <paramref name="firstMode"/> (when given), then again
-    /// under whichever mode keys 1 to 4 ask for, one run at a time. Returns the summaries of the runs that finished.
-    /// A run still going when the UI ends was cancelled through the token; awaiting it is the runner's business.
+    /// Runs the demo: runs <paramref name="runScenario"/> under each mode of <paramref name="plan"/> in turn, without
+    /// a key press, then again under whichever mode keys 1 to 4 ask for, one run at a time. Returns the summaries of
+    /// the runs that finished. A run still going when the UI ends was cancelled through the token; awaiting it is the
+    /// runner's business.
     /// </summary>
+    /// <param name="intro">Lines for the top of the client pane (the download step).</param>
     public static IReadOnlyList<DemoRunSummary> RunDemo(
         IReadOnlyList<DemoServer> servers,
         Func<ConcurrencyMode, CancellationToken, LiveDemoRun> runScenario,
-        ConcurrencyMode? firstMode,
+        IReadOnlyList<ConcurrencyMode> plan,
+        IReadOnlyList<string> intro,
         CancellationTokenSource quit)
     {
         TerminalGuiStartup.EnsureConfigured();
-        var model = new DemoViewModel(servers, runScenario, quit.Token);
+        var model = new DemoViewModel(servers, runScenario, quit.Token) { Intro = intro };
         using var screen = new DemoScreen(model, TimeProvider.System);
-        if (firstMode is { } mode)
-        {
-            model.Request(mode, screen.NowMicros);
-        }
+        model.Plan(plan, screen.NowMicros);
         Run(screen, quit);
         var summaries = new List<DemoRunSummary>(model.Results.Count);
         foreach (var result in model.Results)

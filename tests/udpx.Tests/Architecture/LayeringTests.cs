@@ -25,7 +25,7 @@ public sealed class LayeringTests
         ["Modes"] = ["Engine", "Protocol", "Common"],
         ["Relay"] = ["Common"],
         ["Ui"] = ["Client", "Modes", "Server", "Engine", "Protocol", "Common"],
-        ["Demo"] = ["Client", "Modes", "Server", "Engine", "Protocol", "Common"],
+        ["Demo"] = ["Client", "Modes", "Server", "Relay", "Engine", "Protocol", "Common"],
         ["Bench"] = ["Client", "Modes", "Server", "Engine", "Protocol", "Common"],
         ["Cli"] = ["Bench", "Demo", "Ui", "Relay", "Client", "Modes", "Server", "Engine", "Protocol", "Common"],
     };
