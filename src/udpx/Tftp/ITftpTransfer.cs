@@ -26,6 +26,9 @@ internal interface ITftpTransfer
     void OnPacket(ReadOnlySpan<byte> packet, long nowMicros);
 
     void OnTimer(long nowMicros);
+
+    /// <summary>Ends a transfer still running from our side (the peer hears <paramref name="message"/> in an ERROR packet).</summary>
+    void Abort(string message);
 }
 
 internal enum TftpTransferState

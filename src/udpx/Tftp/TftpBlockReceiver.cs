@@ -34,11 +34,14 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
     private long _timeoutAt;
     private int _retries;
     private readonly bool _linger;
+    private readonly Func<TftpRefusal?>? _complete;
 
     /// <param name="firstReply">What the peer must see first and again on each timeout until block 1 arrives: the server's OACK or ACK 0, a client's ACK 0 after an OACK; empty for a client whose RRQ was answered with DATA 1.</param>
     /// <param name="linger">Stay after the last block to repeat the final ACK (a server); a client completes at once.</param>
-    public TftpBlockReceiver(Stream sink, TftpTransferOptions options, int maxRetries, long maxBytes, ReadOnlySpan<byte> firstReply, long nowMicros, bool linger = true)
+    /// <param name="complete">Called after the last block is written and before it is acknowledged: the server's commit under the final name; a refusal fails the transfer.</param>
+    public TftpBlockReceiver(Stream sink, TftpTransferOptions options, int maxRetries, long maxBytes, ReadOnlySpan<byte> firstReply, long nowMicros, bool linger = true, Func<TftpRefusal?>? complete = null)
     {
+        _complete = complete;
         _linger = linger;
         _sink = sink;
         _options = options;
@@ -196,6 +199,11 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
                 Fail(TftpError.DiskFull, "cannot store the file: " + ex.Message);
                 return;
             }
+            if (_complete?.Invoke() is { } refusal)
+            {
+                Fail(refusal.Code, refusal.Message);
+                return;
+            }
             State = _linger ? TftpTransferState.Lingering : TftpTransferState.Completed;
             Acknowledge(nowMicros);
             return;
@@ -218,6 +226,18 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
         _lastAckAt = nowMicros;
         _lastAckBlock = _received;
         _ackAt = long.MaxValue;
+    }
+
+    public void Abort(string message)
+    {
+        if (State == TftpTransferState.Lingering)
+        {
+            State = TftpTransferState.Completed;
+        }
+        else if (State == TftpTransferState.Running)
+        {
+            Fail(TftpError.NotDefined, message);
+        }
     }
 
     private void Fail(TftpError code, string message)

@@ -281,6 +281,14 @@ internal sealed class TftpBlockSender : ITftpTransfer
         return true;
     }
 
+    public void Abort(string message)
+    {
+        if (State == TftpTransferState.Running)
+        {
+            Fail(TftpError.NotDefined, message);
+        }
+    }
+
     private void Fail(TftpError code, string message)
     {
         _failure.Local(code, message);
