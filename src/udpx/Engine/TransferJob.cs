@@ -29,6 +29,9 @@ internal sealed record TransferSettings
     /// <summary>Encrypts the file bytes on the wire (needs <see cref="Key"/>).</summary>
     public bool Encrypt { get; init; }
 
+    /// <summary>Set for a TFTP transfer (send --tftp, get --tftp); null for udpx's own protocol.</summary>
+    public TftpTransferSettings? Tftp { get; init; }
+
     public SenderOptions ToSenderOptions() => new()
     {
         Key = Key,

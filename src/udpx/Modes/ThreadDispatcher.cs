@@ -15,7 +15,7 @@ internal sealed class ThreadDispatcher(TimeProvider? time = null) : ITransferDis
         for (int i = 0; i < transfers.Count; i++)
         {
             var handle = transfers[i];
-            threads[i] = new Thread(() => handle.Complete(BlockingTransferDriver.Run(handle.Job, handle.Counters, handle.Stream, cancellationToken, time)))
+            threads[i] = new Thread(() => handle.Complete(TransferRunner.Run(handle.Job, handle.Counters, handle.Stream, cancellationToken, time)))
             {
                 IsBackground = true,
                 Name = "udpx-transfer " + handle.Job.Id,
