@@ -12,6 +12,7 @@ internal static class CommandLineApp
         {
             ServeCommand.Create(),
             SendCommand.Create(),
+            GetVerb.Create(),
             DemoCommand.Create(),
             RelayVerb.Create(),
             KeygenVerb.Create(),

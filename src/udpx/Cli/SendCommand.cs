@@ -30,10 +30,16 @@ internal static class SendCommand
         var jobTimeout = new Option<double>("--job-timeout") { Description = "Seconds a single transfer may take, in every mode, before it fails", DefaultValueFactory = _ => 3600 };
         var idleTimeout = new Option<double>("--idle-timeout") { Description = "Seconds without newly acknowledged data before a transfer fails", DefaultValueFactory = _ => 15 };
 
+        var tftp = new Option<bool>("--tftp") { Description = "Write the files to TFTP servers (WRQ) instead of udpx ones; see --blksize, --windowsize" };
+        var tftpOptions = new TftpClientOptions();
         var command = new Command("send", "Send files (and downloaded URLs) to one or more udpx servers under one of four concurrency modes")
         {
-            files, urls, to, mode, workers, each, json, headless, datagramSize, rate, connectTimeout, jobTimeout, idleTimeout, keyFile, encrypt,
+            files, urls, to, mode, workers, each, json, headless, datagramSize, rate, connectTimeout, jobTimeout, idleTimeout, keyFile, encrypt, tftp,
         };
+        foreach (var option in tftpOptions.All)
+        {
+            command.Options.Add(option);
+        }
         command.SetAction((result, cancellationToken) => RunAsync(
             new SendArguments(
                 result.GetValue(files) ?? [],
@@ -50,14 +56,15 @@ internal static class SendCommand
                 result.GetValue(jobTimeout),
                 result.GetValue(keyFile),
                 result.GetValue(encrypt),
-                result.GetValue(idleTimeout)),
+                result.GetValue(idleTimeout),
+                result.GetValue(tftp) ? tftpOptions.Read(result, read: false) : null),
             cancellationToken));
         return command;
     }
 
     internal sealed record SendArguments(
         string[] Files, string[] Urls, string[] Servers, string Mode, int Workers, bool Each, bool Json, bool Headless,
-        int DatagramSize, string? Rate, double ConnectTimeout, double JobTimeout, string? KeyFile = null, bool Encrypt = false, double IdleTimeout = 15);
+        int DatagramSize, string? Rate, double ConnectTimeout, double JobTimeout, string? KeyFile = null, bool Encrypt = false, double IdleTimeout = 15, TftpTransferSettings? Tftp = null);
 
     internal static async Task<int> RunAsync(SendArguments a, CancellationToken cancellationToken)
     {
@@ -105,7 +112,11 @@ internal static class SendCommand
             ? uri
             : throw new UserError(ExitCodes.Usage, "--url '" + u + "': give an absolute http:// or https:// URL")).ToList();
 
-        var key = KeyOption.Load(a.KeyFile);
+        if (a.Tftp is not null && (a.KeyFile is not null || a.Encrypt))
+        {
+            throw new UserError(ExitCodes.Usage, "--tftp has no authentication or encryption: drop --key-file and --encrypt");
+        }
+        var key = a.Tftp is null ? KeyOption.Load(a.KeyFile) : null;
         if (a.Encrypt && key is null)
         {
             throw new UserError(ExitCodes.Usage, "--encrypt needs a key: give --key-file PATH or set UDPX_KEY");
@@ -147,7 +158,7 @@ internal static class SendCommand
             }
 
             var settings = new TransferSettings { DatagramSize = a.DatagramSize, RateBytesPerSecond = rate, ConnectTimeout = TimeSpan.FromSeconds(a.ConnectTimeout),
-                IdleTimeout = TimeSpan.FromSeconds(a.IdleTimeout), JobTimeout = TimeSpan.FromSeconds(a.JobTimeout), Key = key, Encrypt = a.Encrypt };
+                IdleTimeout = TimeSpan.FromSeconds(a.IdleTimeout), JobTimeout = TimeSpan.FromSeconds(a.JobTimeout), Key = key, Encrypt = a.Encrypt, Tftp = a.Tftp };
             var jobs = SendPlan.Assign(sources, a.Servers, a.Each, settings);
             var handles = jobs.Select(j => new TransferHandle(j) { FileSize = new FileInfo(j.Path).Length }).ToList();
             ITransferDispatcher dispatcher;

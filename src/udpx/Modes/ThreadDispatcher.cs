@@ -1,5 +1,3 @@
-using Udpx.Engine;
-
 namespace Udpx.Modes;
 
 /// <summary>thread mode: a dedicated OS thread per transfer with blocking socket calls; all started, then all joined.</summary>
