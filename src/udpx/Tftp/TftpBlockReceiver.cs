@@ -6,8 +6,8 @@ namespace Udpx.Tftp;
 /// last block, when the sender pauses mid-window (a short delay: a sender whose congestion window
 /// is smaller than the windowsize is not left waiting for our timeout), and at once, once, for a block
 /// out of order (acknowledging the last one in order, RFC 7440's request to go back). On the timeout
-/// the last reply (ACK, or the server's OACK) is sent again. After the last block it lingers for a
-/// timeout to answer a repeated last block (our final ACK was lost), then completes.
+/// the last reply (ACK, or the server's OACK) is sent again. After the last block it lingers for three
+/// timeouts to answer a repeated last block (our final ACK was lost), then completes.
 /// </summary>
 internal sealed class TftpBlockReceiver : ITftpTransfer
 {
@@ -155,6 +155,10 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
         // A repeat (our ACK was lost) or a block after a gap: acknowledge the last block in order, once
         // for a run of them, so that the sender goes back to the block after it.
         Counters.Duplicates++;
+        if (State == TftpTransferState.Lingering)
+        {
+            _timeoutAt = nowMicros + LingerMicros;
+        }
         if (_lastAckBlock != _received || nowMicros - _lastAckAt >= RepeatAckSpacingMicros)
         {
             Counters.Retransmitted++;
@@ -205,6 +209,7 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
                 return;
             }
             State = _linger ? TftpTransferState.Lingering : TftpTransferState.Completed;
+            _timeoutAt = nowMicros + LingerMicros;
             Acknowledge(nowMicros);
             return;
         }
@@ -217,6 +222,9 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
             _ackAt = nowMicros + AckDelayMicros;
         }
     }
+
+    /// <summary>Three timeouts: a sender that lost our final ACK repeats its last block within one, maybe two.</summary>
+    private long LingerMicros => 3 * _options.TimeoutMicros;
 
     private void Acknowledge(long nowMicros)
     {
