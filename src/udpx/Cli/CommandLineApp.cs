@@ -10,10 +10,10 @@ internal static class CommandLineApp
     {
         var root = new RootCommand("udpx: reliable file transfer over UDP, from one client to many servers")
         {
-            ServeCommand.Create(),
-            SendCommand.Create(),
+            ServeVerb.Create(),
+            SendVerb.Create(),
             GetVerb.Create(),
-            DemoCommand.Create(),
+            DemoVerb.Create(),
             RelayVerb.Create(),
             KeygenVerb.Create(),
             BenchVerb.Create(),
