@@ -19,6 +19,9 @@ internal sealed record ServerEvent
 {
     public required string Event { get; init; }
 
+    /// <summary>"tftp" for the TFTP listener's sessions (serve --tftp); absent for udpx's own.</summary>
+    public string? Protocol { get; init; }
+
     public string? Time { get; init; }
 
     public string? Peer { get; init; }

@@ -31,10 +31,16 @@ internal static class SendVerb
         var background = new Option<bool>("--background") { Description = "Yield to all other traffic on the path (a scavenger, after LEDBAT): for bulk copies that must not slow anyone down" };
         var idleTimeout = new Option<double>("--idle-timeout") { Description = "Seconds without newly acknowledged data before a transfer fails", DefaultValueFactory = _ => 15 };
 
+        var tftp = new Option<bool>("--tftp") { Description = "Write the files to TFTP servers (WRQ) instead of udpx ones; see --blksize, --windowsize" };
+        var tftpOptions = new TftpClientOptions();
         var command = new Command("send", "Send files (and downloaded URLs) to one or more udpx servers under one of four concurrency modes")
         {
-            files, urls, to, mode, workers, each, json, headless, datagramSize, rate, connectTimeout, jobTimeout, idleTimeout, keyFile, encrypt, background,
+            files, urls, to, mode, workers, each, json, headless, datagramSize, rate, connectTimeout, jobTimeout, idleTimeout, keyFile, encrypt, background, tftp,
         };
+        foreach (var option in tftpOptions.All)
+        {
+            command.Options.Add(option);
+        }
         command.SetAction((result, cancellationToken) => RunAsync(
             new SendArguments(
                 result.GetValue(files) ?? [],
@@ -52,14 +58,15 @@ internal static class SendVerb
                 result.GetValue(keyFile),
                 result.GetValue(encrypt),
                 result.GetValue(idleTimeout),
-                result.GetValue(background)),
+                result.GetValue(background),
+                result.GetValue(tftp) ? tftpOptions.Read(result, read: false) : null),
             cancellationToken));
         return command;
     }
 
     internal sealed record SendArguments(
         string[] Files, string[] Urls, string[] Servers, string Mode, int Workers, bool Each, bool Json, bool Headless,
-        int DatagramSize, string? Rate, double ConnectTimeout, double JobTimeout, string? KeyFile = null, bool Encrypt = false, double IdleTimeout = 15, bool Background = false);
+        int DatagramSize, string? Rate, double ConnectTimeout, double JobTimeout, string? KeyFile = null, bool Encrypt = false, double IdleTimeout = 15, bool Background = false, TftpTransferSettings? Tftp = null);
 
     internal static async Task<int> RunAsync(SendArguments a, CancellationToken cancellationToken)
     {
@@ -107,7 +114,11 @@ internal static class SendVerb
             ? uri
             : throw new UserError(ExitCodes.Usage, "--url '" + u + "': give an absolute http:// or https:// URL")).ToList();
 
-        var key = KeyOption.Load(a.KeyFile);
+        if (a.Tftp is not null && (a.KeyFile is not null || a.Encrypt))
+        {
+            throw new UserError(ExitCodes.Usage, "--tftp has no authentication or encryption: drop --key-file and --encrypt");
+        }
+        var key = a.Tftp is null ? KeyOption.Load(a.KeyFile) : null;
         if (a.Encrypt && key is null)
         {
             throw new UserError(ExitCodes.Usage, "--encrypt needs a key: give --key-file PATH or set UDPX_KEY");
@@ -149,7 +160,7 @@ internal static class SendVerb
             }
 
             var settings = new TransferSettings { DatagramSize = a.DatagramSize, RateBytesPerSecond = rate, ConnectTimeout = TimeSpan.FromSeconds(a.ConnectTimeout),
-                IdleTimeout = TimeSpan.FromSeconds(a.IdleTimeout), JobTimeout = TimeSpan.FromSeconds(a.JobTimeout), Key = key, Encrypt = a.Encrypt, Background = a.Background };
+                IdleTimeout = TimeSpan.FromSeconds(a.IdleTimeout), JobTimeout = TimeSpan.FromSeconds(a.JobTimeout), Key = key, Encrypt = a.Encrypt, Background = a.Background, Tftp = a.Tftp };
             var jobs = SendPlan.Assign(sources, a.Servers, a.Each, settings);
             var handles = jobs.Select(j => new TransferHandle(j) { FileSize = new FileInfo(j.Path).Length }).ToList();
             ITransferDispatcher dispatcher;
