@@ -29,9 +29,6 @@ internal sealed record TransferSettings
     /// <summary>Encrypts the file bytes on the wire (needs <see cref="Key"/>).</summary>
     public bool Encrypt { get; init; }
 
-    /// <summary>Yields to every other flow on the path (--background, LEDBAT-like).</summary>
-    public bool Background { get; init; }
-
     /// <summary>Set for a TFTP transfer (send --tftp, get --tftp); null for udpx's own protocol.</summary>
     public TftpTransferSettings? Tftp { get; init; }
 
@@ -44,7 +41,6 @@ internal sealed record TransferSettings
         JobTimeout = JobTimeout,
         BusyWait = BusyWait,
         RateBytesPerSecond = RateBytesPerSecond,
-        Background = Background,
     };
 }
 
