@@ -104,10 +104,10 @@ internal sealed class ServerConsoleObserver(TextWriter output, bool json, Verbos
     }
 
     /// <summary>A refused name may be anything the peer sent: escaped, and cut at 80 characters.</summary>
-    private static string Printable(string name) =>
+    internal static string Printable(string name) =>
         name.Length > 80 ? SafeText.Escape(name[..80]) + "..." : SafeText.Escape(name);
 
-    private static string Now() => DateTime.Now.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
+    internal static string Now() => DateTime.Now.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
 
     /// <summary>As Wireshark's udpx dissector shows it, so a capture can be matched with the log.</summary>
     private static string SessionText(ulong id) => "0x" + id.ToString("x16", CultureInfo.InvariantCulture);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Udpx.Common;
 using Udpx.Tftp;
@@ -78,8 +77,7 @@ internal sealed class TftpConsoleObserver(TextWriter output, bool json, Verbosit
         }
     }
 
-    private static string Printable(string name) =>
-        name.Length > 80 ? SafeText.Escape(name[..80]) + "..." : SafeText.Escape(name);
+    private static string Printable(string name) => ServerConsoleObserver.Printable(name);
 
-    private static string Now() => DateTime.Now.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
+    private static string Now() => ServerConsoleObserver.Now();
 }
