@@ -32,6 +32,9 @@ internal sealed record TransferSettings
     /// <summary>Set for a TFTP transfer (send --tftp, get --tftp); null for udpx's own protocol.</summary>
     public TftpTransferSettings? Tftp { get; init; }
 
+    /// <summary>Yields to every other flow on the path (--background, LEDBAT-like).</summary>
+    public bool Background { get; init; }
+
     public SenderOptions ToSenderOptions() => new()
     {
         Key = Key,
@@ -41,6 +44,7 @@ internal sealed record TransferSettings
         JobTimeout = JobTimeout,
         BusyWait = BusyWait,
         RateBytesPerSecond = RateBytesPerSecond,
+        Background = Background,
     };
 }
 
