@@ -90,12 +90,12 @@ internal sealed class CongestionController
     private double _renoWindow;
     private long _epochStart = -1;
 
-    public CongestionController(int datagramBytes, int maxWindow, CongestionMode mode = CongestionMode.Normal)
+    public CongestionController(int datagramBytes, int maxWindow, CongestionMode mode = CongestionMode.Normal, int initialWindow = InitialWindow)
     {
         _datagramBytes = datagramBytes;
         _maxWindow = Math.Max(MinWindow, maxWindow);
         Mode = mode;
-        _cwnd = Math.Min(InitialWindow, _maxWindow);
+        _cwnd = Math.Clamp(initialWindow, MinWindow, _maxWindow);
         _pacer = new Pacer(datagramBytes);
         InStartup = true;
     }

@@ -20,7 +20,6 @@ internal sealed class Pacer
     {
         _datagramSize = datagramSize;
         SetRate(0);
-        _tokens = _burst;
     }
 
     /// <summary>Bytes per second; 0 leaves sends unpaced (before the first round-trip sample).</summary>
@@ -31,6 +30,10 @@ internal sealed class Pacer
         _bytesPerMicro = bytesPerSecond / 1_000_000;
         _burst = Math.Max(2.0 * _datagramSize, Math.Min(_bytesPerMicro * BurstMicros, MaxBurstBytes));
         _tokens = Math.Min(_tokens, _burst);
+        if (_last < 0)
+        {
+            _tokens = _burst;
+        }
     }
 
     public bool TryConsume(int bytes, long now)

@@ -46,7 +46,9 @@ public sealed class PacketNumberTests
     {
         byte[] file = Simulation.RandomFile(50 * (ChunkSize - DatagramAuthenticator.TagSize), 2);
         var plan = new TransferPlan(0x55, "f.bin", file.Length, Wire.EthernetDatagramSize, DatagramAuthenticator.TagSize);
-        var sender = new SenderProtocol(plan, new MemoryChunkSource(file), new SenderOptions { Key = Key, Encrypt = true }, new TransferCounters());
+        // A window that takes the whole file at once: with the clock stopped, nothing is paced out over time.
+        var path = new CongestionController(plan.DatagramSize, 8192, initialWindow: 64);
+        var sender = new SenderProtocol(plan, new MemoryChunkSource(file), new SenderOptions { Key = Key, Encrypt = true, Path = path }, new TransferCounters());
         var server = DatagramAuthenticator.ForServer(Key);
         byte[] buffer = new byte[Wire.EthernetDatagramSize];
         byte[] reply = new byte[Wire.EthernetDatagramSize];
@@ -58,7 +60,7 @@ public sealed class PacketNumberTests
         {
             Assert.True(sender.TryWriteNext(buffer, Now) > 0); // Hello
             ulong session = sender.SessionId;
-            Deliver(MessageCodec.WriteCookie(reply, new CookieMessage(session, 0, 1, 2)));
+            Deliver(MessageCodec.WriteCookie(reply, new CookieMessage(session, Now, 1, 2)));
             Assert.True(sender.TryWriteNext(buffer, Now) > 0); // Offer
             Deliver(MessageCodec.WriteAccept(reply, new AcceptMessage(session, 0, 8192, (ushort)plan.ChunkSize, serverRandom, 1)));
             int n;
@@ -108,7 +110,8 @@ public sealed class PacketNumberTests
         // Every datagram to the server arrives twice, the copy later: inside a session, a replay.
         var toServer = new ScriptedChannel(3) { Duplicate = 1.0, LateDuplicateMicros = 20_000 };
         var sim = new Simulation(toServer, new ScriptedChannel(4), new ServerOptions { Key = Key });
-        byte[] file = Simulation.RandomFile(200 * (ChunkSize - DatagramAuthenticator.TagSize), 3);
+        // Long enough that most copies arrive while the session lives (the last ones meet its tombstone).
+        byte[] file = Simulation.RandomFile(400 * (ChunkSize - DatagramAuthenticator.TagSize), 3);
 
         var sender = sim.Run(file, options: new SenderOptions { Key = Key });
 
