@@ -59,6 +59,8 @@ internal sealed class CongestionController
     private int _inFlight;
     private long _delivered;
     private long _srtt;
+    private long _lastRttSample;
+    private double _jitter;
     private long _minRtt = long.MaxValue;
     private long _minRttCandidate = long.MaxValue;
     private long _minRttPeriodStart = -1;
@@ -235,6 +237,13 @@ internal sealed class CongestionController
             return;
         }
         _srtt = _srtt == 0 ? rtt : ((7 * _srtt) + rtt) / 8;
+        // Jitter as RFC 3550 measures it: the mean difference of consecutive samples. A queue moves the
+        // RTT slowly; jitter moves it from one sample to the next, and must not be read as a queue.
+        if (_lastRttSample > 0)
+        {
+            _jitter += (Math.Abs(rtt - _lastRttSample) - _jitter) / 16;
+        }
+        _lastRttSample = rtt;
         _roundMinRtt = Math.Min(_roundMinRtt, rtt);
         // A windowed minimum: the smaller of this period's and the last one's, so a path that got
         // longer is learnt within two periods, and a queue lasting less than one never becomes the base.
@@ -455,11 +464,20 @@ internal sealed class CongestionController
         _holdUntil = now + Math.Max(_srtt, 200);
     }
 
-    /// <summary>Four datagram times at the path's rate, between 1 and 4 ms: a queue that long is ours to drain.</summary>
+    /// <summary>
+    /// Four datagram times at the path's rate, between 1 and 4 ms: a queue that long is ours to drain; on a
+    /// long path, a quarter of its base RTT; on a path whose delay jitters, at least three times its jitter
+    /// (up to 10 ms), so that jitter is not a queue.
+    /// </summary>
     private long QueueTarget()
     {
         double datagramMicros = _bandwidthMax > 0 ? 1 / _bandwidthMax : 0;
-        return Math.Clamp((long)(4 * datagramMicros), 1_000, 4_000);
+        long target = Math.Clamp((long)(4 * datagramMicros), 1_000, 4_000);
+        // A long path tolerates a queue in proportion (a quarter of its base RTT, up to 25 ms): the relays and
+        // hosts on it queue a little of their own, which a millisecond's target would read as congestion.
+        long baseRtt = _minRtt == long.MaxValue ? 0 : _minRtt;
+        target = Math.Max(target, Math.Min(baseRtt / 4, 25_000));
+        return Math.Max(target, Math.Min((long)(3 * _jitter), 10_000));
     }
 
     private long BackgroundTarget()
