@@ -48,6 +48,9 @@ internal sealed class CongestionController
     private const double VegasAlpha = 4;
     private const long BackgroundTargetMicros = 25_000;
     private const double RandomLossMemory = 20_000;
+    private const double FairShareFloor = 0.4;
+    private const int PathRateMemoryRounds = 512;
+    private const long ProbeAfterLossMicros = 2_000_000;
 
     private readonly object _gate = new();
     private readonly Pacer _pacer;
@@ -65,6 +68,11 @@ internal sealed class CongestionController
     private long _minRttCandidate = long.MaxValue;
     private long _minRttPeriodStart = -1;
     private double _bandwidthMax;
+    private double _pathRate;
+    private long _previousRoundMinRtt = long.MaxValue;
+    private int _quietRounds;
+    private int _emptyRounds;
+    private long _lastDecreaseAt = long.MinValue / 2;
 
     private long _roundStart = -1;
     private long _roundDeliveredStart;
@@ -277,6 +285,14 @@ internal sealed class CongestionController
             // We drained our part of a queue that is still there: hold still while we learn whose it is.
             return;
         }
+        if (!Competing && _emptyRounds >= 3 && now - _lastDecreaseAt >= ProbeAfterLossMicros)
+        {
+            // No queue for three rounds and no loss for a while (a loss ended start-up early, or the path got
+            // faster): the delay will tell when the path is full, so grow by a sixteenth per round. Not after
+            // recent losses: in a shallow buffer a loss-based flow shows no queue, and this would outgrow it.
+            _cwnd = Math.Min(_maxWindow, _cwnd + (acked / 16.0));
+            return;
+        }
         // CUBIC (RFC 9438 §4): the cubic curve back to the window of the last decrease, and never slower than Reno.
         if (_epochStart < 0)
         {
@@ -299,12 +315,22 @@ internal sealed class CongestionController
     {
         double rate = (_delivered - _roundDeliveredStart) / (double)Math.Max(1, now - _roundStart);
         _bandwidth[_round++ % BandwidthRounds] = rate;
+        // What the path carried at best lately, kept for some seconds: a fair share of it is what udpx takes back
+        // when it finds another flow holding the queue.
+        _pathRate = Math.Max(rate, _pathRate * (1 - (1.0 / PathRateMemoryRounds)));
         _bandwidthMax = 0;
         foreach (double b in _bandwidth)
         {
             _bandwidthMax = Math.Max(_bandwidthMax, b);
         }
-        long queue = _minRtt == long.MaxValue || _roundMinRtt == long.MaxValue ? 0 : Math.Max(0, _roundMinRtt - _minRtt);
+        // The smallest RTT of this round and the last (outside start-up, whose window doubles each round): a
+        // queue stands through both, while jitter and a reordered sample rarely raise every sample of two rounds.
+        long roundMin = InStartup || _jitter < 250 ? _roundMinRtt : Math.Min(_roundMinRtt, _previousRoundMinRtt);
+        if (_roundMinRtt != long.MaxValue)
+        {
+            _previousRoundMinRtt = _roundMinRtt;
+        }
+        long queue = _minRtt == long.MaxValue || roundMin == long.MaxValue ? 0 : Math.Max(0, roundMin - _minRtt);
         QueueDelayMicros = queue;
         _deepestQueue = Math.Max(queue, _deepestQueue - (_deepestQueue >> 6));
         long target = Mode == CongestionMode.Background ? BackgroundTarget() : QueueTarget();
@@ -313,13 +339,14 @@ internal sealed class CongestionController
         // Random loss is what is lost while nothing queues: that loss is the path's, not ours.
         // A loss is found a round trip or more after it happened: only a second round without a queue
         // vouches that the queue was empty when those datagrams were sent.
-        bool queueSeen = queue >= Math.Min(target / 4, 500);
+        bool queueSeen = queue >= Math.Max(target / 2, 500);
         // Nor is a round quiet while the window is far beyond what the path holds: that is a queue we cannot see
         // (the base RTT was measured with it) or one that overflows.
         long baseRtt = _minRtt == long.MaxValue ? _srtt : _minRtt;
         bool overdriven = _cwnd > (2 * _bandwidthMax * Math.Max(baseRtt, 1)) + 16;
         bool quiet = !queueSeen && !_queueSeenLastRound && !overdriven;
         _queueSeenLastRound = queueSeen;
+        _emptyRounds = queueSeen ? 0 : _emptyRounds + 1;
         if (quiet && samples > 0)
         {
             double keep = Math.Exp(-samples / RandomLossMemory);
@@ -330,6 +357,10 @@ internal sealed class CongestionController
         // Three standard deviations over the random loss (a binomial count): a false alarm every few hundred rounds.
         bool congested = !quiet && _roundLost > expected + (3 * Math.Sqrt(expected)) + (expected >= 1 ? 2 : 0);
 
+        if (congested)
+        {
+            _emptyRounds = 0;
+        }
         if (congested && now >= _holdUntil)
         {
             Decrease(Mode == CongestionMode.Background ? 0.5 : Beta, now);
@@ -354,13 +385,17 @@ internal sealed class CongestionController
         _roundMinRtt = long.MaxValue;
     }
 
-    /// <summary>A queue above target: cut to the window that fills the path without it, plus four datagrams.</summary>
+    /// <summary>
+    /// A queue above target: cut to the window that fills the path without it, plus four datagrams. That is the
+    /// smaller of the window scaled by base RTT over RTT (Vegas) and the delivery rate times the base RTT: the
+    /// queue read lags a growing window by a round, the delivery rate of a full path does not.
+    /// </summary>
     private void YieldToQueue(long queue, long target, long now)
     {
         long minRtt = _minRtt;
         double window = Mode == CongestionMode.Background
             ? _cwnd * Math.Max(0.5, 1 - (0.5 * (queue - target) / target))
-            : (_cwnd * minRtt / (double)(minRtt + queue)) + Math.Clamp(_bandwidthMax * target / 2, 1, VegasAlpha);
+            : Math.Min(_cwnd * minRtt / (double)(minRtt + queue), _bandwidthMax * minRtt) + Math.Clamp(_bandwidthMax * target / 2, 1, VegasAlpha);
         if (window < _cwnd)
         {
             _wMax = _cwnd;
@@ -408,10 +443,15 @@ internal sealed class CongestionController
         }
         if (queue <= target)
         {
-            _cutsThisEpisode = 0;
-            _queuedRounds = 0;
+            // Two rounds below target end an episode: one may be jitter, or the trough of a competitor's sawtooth.
+            if (++_quietRounds >= 2)
+            {
+                _cutsThisEpisode = 0;
+                _queuedRounds = 0;
+            }
             return;
         }
+        _quietRounds = 0;
         if (_cutsThisEpisode == 0 || InStartup)
         {
             if (now >= _holdUntil)
@@ -428,6 +468,11 @@ internal sealed class CongestionController
         }
         // Three cuts with the window held still between them remove any queue of ours; a queue still there,
         // growing or standing at a full buffer, is someone else's.
+        if (now < _holdUntil)
+        {
+            // The last cut has not reached the queue yet: what it shows is still from before.
+            return;
+        }
         if (queue > _queueAtCut + (target / 2) || _cutsThisEpisode >= 3)
         {
             // Growing while we hold still: not ours.
@@ -436,12 +481,12 @@ internal sealed class CongestionController
                 // What we gave up for a queue that was not ours comes back: compete from where we stood.
                 Competing = true;
                 _calmRounds = 0;
-                _cwnd = Math.Min(_maxWindow, Math.Max(_cwnd, _windowBeforeEpisode));
+                _cwnd = Math.Min(_maxWindow, Math.Max(Math.Max(_cwnd, _windowBeforeEpisode), FairWindow(0.5, queue)));
                 _wMax = _cwnd;
                 _epochStart = -1;
             }
         }
-        else if (queue >= _lastQueue && now >= _holdUntil)
+        else if (queue >= _lastQueue)
         {
             // Steady and not draining: our cut fell short.
             YieldToQueue(queue, target, now);
@@ -457,27 +502,38 @@ internal sealed class CongestionController
         // On a path that loses at random, a tiny window cannot recover by acknowledgements (one loss leaves
         // nothing later to reveal it) and lives on timeouts: keep enough in flight for loss detection to work.
         double floor = RandomLoss > 0.02 ? LossyPathMinWindow : MinWindow;
+        if (Competing)
+        {
+            // Against a loss-based flow, a cut never leaves udpx less than a fair share's part of the path as it
+            // stood (its rate times the RTT with the queue): both lose together at a full buffer, and
+            // multiplicative cuts alone would keep whatever ratio the flows had.
+            floor = Math.Max(floor, FairWindow(FairShareFloor, Math.Max(0, _srtt - _minRtt)));
+        }
         _cwnd = Math.Max(floor, _cwnd * factor);
         _epochStart = -1;
         InStartup = false;
         CongestionEvents++;
+        _lastDecreaseAt = now;
         _holdUntil = now + Math.Max(_srtt, 200);
     }
 
     /// <summary>
     /// Four datagram times at the path's rate, between 1 and 4 ms: a queue that long is ours to drain; on a
-    /// long path, a quarter of its base RTT; on a path whose delay jitters, at least three times its jitter
-    /// (up to 10 ms), so that jitter is not a queue.
+    /// path whose delay jitters, at least three times its jitter (up to 10 ms), so that jitter is not a queue.
+    /// Not a part of the base RTT: a long path with a deep buffer would then keep a long queue standing.
     /// </summary>
     private long QueueTarget()
     {
         double datagramMicros = _bandwidthMax > 0 ? 1 / _bandwidthMax : 0;
         long target = Math.Clamp((long)(4 * datagramMicros), 1_000, 4_000);
-        // A long path tolerates a queue in proportion (a quarter of its base RTT, up to 25 ms): the relays and
-        // hosts on it queue a little of their own, which a millisecond's target would read as congestion.
-        long baseRtt = _minRtt == long.MaxValue ? 0 : _minRtt;
-        target = Math.Max(target, Math.Min(baseRtt / 4, 25_000));
         return Math.Max(target, Math.Min((long)(3 * _jitter), 10_000));
+    }
+
+    /// <summary><paramref name="share"/> of what the path carries (its best recent rate) over its base RTT plus <paramref name="queue"/>.</summary>
+    private double FairWindow(double share, long queue)
+    {
+        long baseRtt = _minRtt == long.MaxValue ? _srtt : _minRtt;
+        return share * _pathRate * (baseRtt + queue);
     }
 
     private long BackgroundTarget()

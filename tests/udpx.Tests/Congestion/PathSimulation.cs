@@ -17,6 +17,7 @@ internal sealed class PathSimulation : IDatagramSink
     private readonly List<UdpxFlow> _udpx = [];
     private readonly List<CubicFlow> _cubic = [];
     private readonly Random _returnLoss;
+    private readonly Random _jitter;
     private long _seq;
     private long _now;
 
@@ -26,6 +27,7 @@ internal sealed class PathSimulation : IDatagramSink
         OneWayMicros = oneWayMicros;
         ReturnLoss = returnLoss;
         _returnLoss = new Random(seed);
+        _jitter = new Random(seed + 1);
         Server = new ServerProtocol(new ServerOptions { MaxSessions = 4096, MaxSessionsPerHost = 4096 }, Store);
     }
 
@@ -34,6 +36,17 @@ internal sealed class PathSimulation : IDatagramSink
     public long OneWayMicros { get; }
 
     public double ReturnLoss { get; }
+
+    /// <summary>
+    /// Each datagram's one-way delay varies by up to this much either side, independently in each direction,
+    /// as `udpx relay --delay D±J` does: datagrams overtake each other and the RTT samples spread.
+    /// </summary>
+    public long JitterMicros { get; init; }
+
+    /// <summary>Percent of datagrams (both ways) held back by <see cref="ReorderHoldMicros"/>, overtaken by those behind them.</summary>
+    public double ReorderPercent { get; init; }
+
+    public long ReorderHoldMicros { get; init; } = 2_000;
 
     public PatternStore Store { get; } = new();
 
@@ -92,7 +105,7 @@ internal sealed class PathSimulation : IDatagramSink
         var flow = _udpx.Find(f => f.Address.Equals(to));
         if (flow is not null)
         {
-            Schedule(_now + OneWayMicros, new Event(EventKind.ToClient, flow.Id, 0, datagram.ToArray()));
+            Schedule(_now + OneWay(), new Event(EventKind.ToClient, flow.Id, 0, datagram.ToArray()));
         }
     }
 
@@ -110,7 +123,7 @@ internal sealed class PathSimulation : IDatagramSink
                 flow.Datagrams++;
                 if (Bottleneck.TryEnter(flow.Id, length, _now, out long departAt))
                 {
-                    Schedule(departAt + OneWayMicros, new Event(EventKind.ToServer, flow.Id, 0, flow.Buffer.AsSpan(0, length).ToArray()));
+                    Schedule(departAt + OneWay(), new Event(EventKind.ToServer, flow.Id, 0, flow.Buffer.AsSpan(0, length).ToArray()));
                 }
             }
         }
@@ -168,6 +181,20 @@ internal sealed class PathSimulation : IDatagramSink
             next = Math.Min(next, first.At);
         }
         return next;
+    }
+
+    private long OneWay()
+    {
+        long delay = OneWayMicros;
+        if (JitterMicros > 0)
+        {
+            delay += _jitter.NextInt64(-JitterMicros, JitterMicros + 1);
+        }
+        if (ReorderPercent > 0 && _jitter.NextDouble() * 100 < ReorderPercent)
+        {
+            delay += ReorderHoldMicros;
+        }
+        return Math.Max(0, delay);
     }
 
     private void Schedule(long at, Event e) => _events.Enqueue(e, (at, _seq++));
