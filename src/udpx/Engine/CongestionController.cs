@@ -1,15 +1,5 @@
 namespace Udpx.Engine;
 
-/// <summary>How a path's controller treats other traffic.</summary>
-internal enum CongestionMode
-{
-    /// <summary>Fast, and no more aggressive than TCP where it shares a bottleneck.</summary>
-    Normal,
-
-    /// <summary>A scavenger after LEDBAT (RFC 6817, --background): it yields to every other flow.</summary>
-    Background,
-}
-
 /// <summary>
 /// The congestion state of one network path, shared by every transfer of this process to that server:
 /// one window and one pacer for all of them, so twenty files at once are as gentle as one.
@@ -19,21 +9,23 @@ internal enum CongestionMode
 /// Three signals, each with its own meaning (docs/performance.md, "Congestion control"):
 /// </para>
 /// <list type="bullet">
-/// <item><b>Queueing delay</b> (the round's smallest RTT minus the path's): above a small target
-/// (4 datagram times, 1 to 4 ms) the window is cut to what the path holds without a queue plus four
-/// datagrams (Vegas-like; flows with equal targets converge to equal shares). So udpx alone keeps the
+/// <item><b>Queueing delay</b> (the round's smallest RTT minus the path's; on a jittery path the smaller of
+/// two rounds'): above a small target (4 datagram times, 1 to 4 ms, at least three times the path's jitter)
+/// the window is cut to what the path holds without a queue plus four datagrams (Vegas-like, bounded by
+/// delivery rate × base RTT; flows with equal targets converge to equal shares). So udpx alone keeps the
 /// bottleneck full with almost no queue.</item>
 /// <item><b>Loss beyond the path's random loss</b>: losses in rounds whose queue was empty measure the
 /// random loss; a round that loses clearly more than that while a queue is there is congestion and
 /// gets CUBIC's decrease (RFC 9438). Random loss alone never shrinks the window.</item>
 /// <item><b>A queue that stays</b>: when the delay stays above target for six rounds although udpx cut
 /// its window, another flow is filling the buffer (CUBIC does). udpx then stops yielding to delay and
-/// competes by loss like CUBIC, until the queue drains again.</item>
+/// competes by loss like CUBIC, until the queue drains again. It starts from a fair share (half the path's
+/// best recent rate × the RTT with the queue) and never cuts below 40% of it.</item>
 /// </list>
 /// In <see cref="CongestionMode.Background"/> the delay target is LEDBAT's (25 ms, or half the deepest
 /// queue seen when the buffer is shallower) and is never given up, and a loss halves the window.
 /// </summary>
-internal sealed class CongestionController
+internal sealed partial class CongestionController
 {
     public const int MinWindow = 2;
     public const int InitialWindow = 16;
@@ -72,6 +64,7 @@ internal sealed class CongestionController
     private long _previousRoundMinRtt = long.MaxValue;
     private int _quietRounds;
     private int _emptyRounds;
+    private int _timeoutsInRow;
     private long _lastDecreaseAt = long.MinValue / 2;
 
     private long _roundStart = -1;
@@ -187,6 +180,10 @@ internal sealed class CongestionController
                 _roundDeliveredStart = _delivered;
             }
             _delivered += newlyAcked;
+            if (newlyAcked > 0)
+            {
+                _timeoutsInRow = 0;
+            }
             _roundAcked += newlyAcked;
             Grow(newlyAcked, now);
             if (now - _roundStart >= Math.Max(_srtt, 1_000))
@@ -231,12 +228,21 @@ internal sealed class CongestionController
             // On a path that loses at random, a whole window can go at random too: without a queue that is
             // no sign of congestion (the sender's timer backs off all the same).
             bool randomPath = RandomLoss > 0.02 && !_queueSeenLastRound;
-            if (now >= _holdUntil && !randomPath)
+            // On a jittery path a single timeout is as often a late acknowledgement: only a second one in a row
+            // (the sender's timer has backed off) is taken for congestion.
+            bool lateAck = Jittery && ++_timeoutsInRow < 2;
+            if (now >= _holdUntil && !randomPath && !lateAck)
             {
                 Decrease(0.5, now);
             }
         }
     }
+
+    /// <summary>
+    /// The RTT moves from one sample to the next by more than a millisecond and two datagram times (a slow link
+    /// moves it by a datagram time as its queue changes): jitter, which must not pass for a queue or a loss.
+    /// </summary>
+    private bool Jittery => _jitter > Math.Max(1_000, _bandwidthMax > 0 ? 2 / _bandwidthMax : 0);
 
     private void AddRttSample(long rtt, long now)
     {
@@ -309,237 +315,6 @@ internal sealed class CongestionController
         {
             _cwnd = Math.Min(_maxWindow, _cwnd + ((goal - _cwnd) * acked / _cwnd));
         }
-    }
-
-    private void EndRound(long now)
-    {
-        double rate = (_delivered - _roundDeliveredStart) / (double)Math.Max(1, now - _roundStart);
-        _bandwidth[_round++ % BandwidthRounds] = rate;
-        // What the path carried at best lately, kept for some seconds: a fair share of it is what udpx takes back
-        // when it finds another flow holding the queue.
-        _pathRate = Math.Max(rate, _pathRate * (1 - (1.0 / PathRateMemoryRounds)));
-        _bandwidthMax = 0;
-        foreach (double b in _bandwidth)
-        {
-            _bandwidthMax = Math.Max(_bandwidthMax, b);
-        }
-        // The smallest RTT of this round and the last (outside start-up, whose window doubles each round): a
-        // queue stands through both, while jitter and a reordered sample rarely raise every sample of two rounds.
-        long roundMin = InStartup || _jitter < 250 ? _roundMinRtt : Math.Min(_roundMinRtt, _previousRoundMinRtt);
-        if (_roundMinRtt != long.MaxValue)
-        {
-            _previousRoundMinRtt = _roundMinRtt;
-        }
-        long queue = _minRtt == long.MaxValue || roundMin == long.MaxValue ? 0 : Math.Max(0, roundMin - _minRtt);
-        QueueDelayMicros = queue;
-        _deepestQueue = Math.Max(queue, _deepestQueue - (_deepestQueue >> 6));
-        long target = Mode == CongestionMode.Background ? BackgroundTarget() : QueueTarget();
-        long samples = _roundAcked + _roundLost;
-
-        // Random loss is what is lost while nothing queues: that loss is the path's, not ours.
-        // A loss is found a round trip or more after it happened: only a second round without a queue
-        // vouches that the queue was empty when those datagrams were sent.
-        bool queueSeen = queue >= Math.Max(target / 2, 500);
-        // Nor is a round quiet while the window is far beyond what the path holds: that is a queue we cannot see
-        // (the base RTT was measured with it) or one that overflows.
-        long baseRtt = _minRtt == long.MaxValue ? _srtt : _minRtt;
-        bool overdriven = _cwnd > (2 * _bandwidthMax * Math.Max(baseRtt, 1)) + 16;
-        bool quiet = !queueSeen && !_queueSeenLastRound && !overdriven;
-        _queueSeenLastRound = queueSeen;
-        _emptyRounds = queueSeen ? 0 : _emptyRounds + 1;
-        if (quiet && samples > 0)
-        {
-            double keep = Math.Exp(-samples / RandomLossMemory);
-            _quietSamples = (_quietSamples * keep) + samples;
-            _quietLosses = (_quietLosses * keep) + _roundLost;
-        }
-        double expected = RandomLoss * samples;
-        // Three standard deviations over the random loss (a binomial count): a false alarm every few hundred rounds.
-        bool congested = !quiet && _roundLost > expected + (3 * Math.Sqrt(expected)) + (expected >= 1 ? 2 : 0);
-
-        if (congested)
-        {
-            _emptyRounds = 0;
-        }
-        if (congested && now >= _holdUntil)
-        {
-            Decrease(Mode == CongestionMode.Background ? 0.5 : Beta, now);
-        }
-        else if (Mode == CongestionMode.Background)
-        {
-            if (queue > target && now >= _holdUntil)
-            {
-                YieldToQueue(queue, target, now);
-            }
-        }
-        else
-        {
-            FollowQueue(queue, target, now);
-        }
-        ScheduleDrain(now, queue);
-        _lastQueue = queue;
-        _roundStart = now;
-        _roundDeliveredStart = _delivered;
-        _roundAcked = 0;
-        _roundLost = 0;
-        _roundMinRtt = long.MaxValue;
-    }
-
-    /// <summary>
-    /// A queue above target: cut to the window that fills the path without it, plus four datagrams. That is the
-    /// smaller of the window scaled by base RTT over RTT (Vegas) and the delivery rate times the base RTT: the
-    /// queue read lags a growing window by a round, the delivery rate of a full path does not.
-    /// </summary>
-    private void YieldToQueue(long queue, long target, long now)
-    {
-        long minRtt = _minRtt;
-        double window = Mode == CongestionMode.Background
-            ? _cwnd * Math.Max(0.5, 1 - (0.5 * (queue - target) / target))
-            : Math.Min(_cwnd * minRtt / (double)(minRtt + queue), _bandwidthMax * minRtt) + Math.Clamp(_bandwidthMax * target / 2, 1, VegasAlpha);
-        if (window < _cwnd)
-        {
-            _wMax = _cwnd;
-            _cwnd = Math.Max(MinWindow, window);
-            _epochStart = -1;
-        }
-        InStartup = false;
-        _holdUntil = now + minRtt + queue;
-    }
-
-    private void ScheduleDrain(long now, long queue)
-    {
-        if (_nextDrainAt < 0)
-        {
-            // Spread over flows, so that two udpx senders do not drain together and each sees the other's queue go.
-            _nextDrainAt = now + DrainEveryMicros + (now % 1_000_000);
-        }
-        else if (now >= _nextDrainAt && !InStartup && !Competing)
-        {
-            long baseRtt = _minRtt == long.MaxValue ? _srtt : _minRtt;
-            _drainUntil = now + baseRtt + queue + 1_000;
-            _nextDrainAt = now + DrainEveryMicros + (now % 1_000_000);
-        }
-    }
-
-    /// <summary>
-    /// The delay side of <see cref="CongestionMode.Normal"/>. A queue above target is cut once; while it stays,
-    /// the window holds still. A queue that holds steady is still ours (the cut was not enough) and is cut
-    /// again, up to three times; one that keeps growing while we hold still, or outlives three cuts, is
-    /// another flow's, and after three such rounds udpx
-    /// competes by loss until the queue has been gone for <see cref="CalmAfterRounds"/> rounds.
-    /// </summary>
-    private void FollowQueue(long queue, long target, long now)
-    {
-        if (Competing)
-        {
-            _calmRounds = queue < target / 2 ? _calmRounds + 1 : 0;
-            if (_calmRounds >= CalmAfterRounds)
-            {
-                Competing = false;
-                _cutsThisEpisode = 0;
-                _queuedRounds = 0;
-            }
-            return;
-        }
-        if (queue <= target)
-        {
-            // Two rounds below target end an episode: one may be jitter, or the trough of a competitor's sawtooth.
-            if (++_quietRounds >= 2)
-            {
-                _cutsThisEpisode = 0;
-                _queuedRounds = 0;
-            }
-            return;
-        }
-        _quietRounds = 0;
-        if (_cutsThisEpisode == 0 || InStartup)
-        {
-            if (now >= _holdUntil)
-            {
-                // The cut that ends start-up acts on a queue measured when the window was half what it is: it
-                // may not be enough, so the episode's first real cut comes after it.
-                bool leavingStartup = InStartup;
-                _windowBeforeEpisode = _cwnd;
-                YieldToQueue(queue, target, now);
-                _cutsThisEpisode = leavingStartup ? 0 : 1;
-                _queueAtCut = queue;
-            }
-            return;
-        }
-        // Three cuts with the window held still between them remove any queue of ours; a queue still there,
-        // growing or standing at a full buffer, is someone else's.
-        if (now < _holdUntil)
-        {
-            // The last cut has not reached the queue yet: what it shows is still from before.
-            return;
-        }
-        if (queue > _queueAtCut + (target / 2) || _cutsThisEpisode >= 3)
-        {
-            // Growing while we hold still: not ours.
-            if (++_queuedRounds >= CompetingAfterRounds)
-            {
-                // What we gave up for a queue that was not ours comes back: compete from where we stood.
-                Competing = true;
-                _calmRounds = 0;
-                _cwnd = Math.Min(_maxWindow, Math.Max(Math.Max(_cwnd, _windowBeforeEpisode), FairWindow(0.5, queue)));
-                _wMax = _cwnd;
-                _epochStart = -1;
-            }
-        }
-        else if (queue >= _lastQueue)
-        {
-            // Steady and not draining: our cut fell short.
-            YieldToQueue(queue, target, now);
-            _cutsThisEpisode++;
-            _queueAtCut = queue;
-        }
-    }
-
-    private void Decrease(double factor, long now)
-    {
-        // Fast convergence (RFC 9438 §4.7): a flow that lost again below its last peak leaves room sooner.
-        _wMax = _cwnd < _wMax ? _cwnd * (1 + factor) / 2 : _cwnd;
-        // On a path that loses at random, a tiny window cannot recover by acknowledgements (one loss leaves
-        // nothing later to reveal it) and lives on timeouts: keep enough in flight for loss detection to work.
-        double floor = RandomLoss > 0.02 ? LossyPathMinWindow : MinWindow;
-        if (Competing)
-        {
-            // Against a loss-based flow, a cut never leaves udpx less than a fair share's part of the path as it
-            // stood (its rate times the RTT with the queue): both lose together at a full buffer, and
-            // multiplicative cuts alone would keep whatever ratio the flows had.
-            floor = Math.Max(floor, FairWindow(FairShareFloor, Math.Max(0, _srtt - _minRtt)));
-        }
-        _cwnd = Math.Max(floor, _cwnd * factor);
-        _epochStart = -1;
-        InStartup = false;
-        CongestionEvents++;
-        _lastDecreaseAt = now;
-        _holdUntil = now + Math.Max(_srtt, 200);
-    }
-
-    /// <summary>
-    /// Four datagram times at the path's rate, between 1 and 4 ms: a queue that long is ours to drain; on a
-    /// path whose delay jitters, at least three times its jitter (up to 10 ms), so that jitter is not a queue.
-    /// Not a part of the base RTT: a long path with a deep buffer would then keep a long queue standing.
-    /// </summary>
-    private long QueueTarget()
-    {
-        double datagramMicros = _bandwidthMax > 0 ? 1 / _bandwidthMax : 0;
-        long target = Math.Clamp((long)(4 * datagramMicros), 1_000, 4_000);
-        return Math.Max(target, Math.Min((long)(3 * _jitter), 10_000));
-    }
-
-    /// <summary><paramref name="share"/> of what the path carries (its best recent rate) over its base RTT plus <paramref name="queue"/>.</summary>
-    private double FairWindow(double share, long queue)
-    {
-        long baseRtt = _minRtt == long.MaxValue ? _srtt : _minRtt;
-        return share * _pathRate * (baseRtt + queue);
-    }
-
-    private long BackgroundTarget()
-    {
-        long floor = Math.Max(1_000, _bandwidthMax > 0 ? (long)(2 / _bandwidthMax) : 0);
-        return Math.Clamp(_deepestQueue / 2, Math.Min(floor, BackgroundTargetMicros), BackgroundTargetMicros);
     }
 
     private void UpdatePacing()
