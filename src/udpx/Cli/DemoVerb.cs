@@ -13,11 +13,12 @@ internal static class DemoVerb
 {
     public static Command Create()
     {
-        var mode = new Option<string[]>("--mode", "-m") { Description = "Modes to run (repeatable); default: all four" };
-        var workers = new Option<int>("--workers", "-w") { Description = "Workers for the async modes; default: the core count", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var mode = TypedOption.Many("--mode", "-m", "Modes to run (repeatable); default: all four", OptionValues.Mode).Modes();
+        var workers = new Option<int>("--workers", "-w") { Description = "Workers for the async modes; default: the core count", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
         var json = new Option<bool>("--json") { Description = "Print one JSON document" };
         var headless = new Option<bool>("--headless") { Description = "Plain output even on a terminal (no TUI)" };
-        var datagramSize = new Option<int>("--datagram-size", "-s") { Description = "UDP payload bytes per datagram", DefaultValueFactory = _ => Wire.EthernetDatagramSize };
+        var datagramSize = new Option<int>("--datagram-size", "-s") { Description = "UDP payload bytes per datagram", DefaultValueFactory = _ => Wire.EthernetDatagramSize }
+            .Within(Wire.MinDatagramSize, Wire.MaxDatagramSize, " bytes");
         var files = new Option<string[]>("--file", "-f") { Description = "Send these files instead of the built-in sample images (repeatable)" };
         var command = new Command("demo", "Run the lab on this machine: two servers on loopback, the sample images, all four modes, every file checked")
         {
@@ -29,21 +30,9 @@ internal static class DemoVerb
         return command;
     }
 
-    private static async Task<int> RunAsync(string[] modeNames, int workers, bool json, bool headless, int datagramSize, string[] files, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ConcurrencyMode[] modeList, int workers, bool json, bool headless, int datagramSize, string[] files, CancellationToken cancellationToken)
     {
-        var modes = new List<ConcurrencyMode>();
-        foreach (string name in modeNames.Length == 0 ? ConcurrencyModeNames.All : modeNames)
-        {
-            modes.Add(ConcurrencyModeNames.TryParse(name, out var m) ? m : throw new UserError(ExitCodes.Usage, "unknown mode '" + name + "': use process, thread, process-async or thread-async"));
-        }
-        if (workers < 1)
-        {
-            throw new UserError(ExitCodes.Usage, "--workers must be at least 1");
-        }
-        if (datagramSize is < Wire.MinDatagramSize or > Wire.MaxDatagramSize)
-        {
-            throw new UserError(ExitCodes.Usage, "--datagram-size must be between " + Wire.MinDatagramSize + " and " + Wire.MaxDatagramSize + " bytes");
-        }
+        var modes = modeList.Length > 0 ? modeList : ConcurrencyModeNames.Every;
         foreach (string file in files)
         {
             if (!File.Exists(file))
@@ -87,7 +76,7 @@ internal static class DemoVerb
             }
         }
 
-        bool ok = runs.Count == modes.Count && runs.All(r => r.AllIdentical);
+        bool ok = runs.Count == modes.Length && runs.All(r => r.AllIdentical);
         if (json)
         {
             var report = new DemoReport(runs.Select(ToRow).ToList(), ok);
@@ -103,7 +92,7 @@ internal static class DemoVerb
     }
 
     /// <summary>The demo on a terminal: the first mode runs at once, keys 1 to 4 run the others.</summary>
-    private static int RunInteractive(DemoScenario scenario, List<ConcurrencyMode> modes, int workers, TransferSettings settings, CancellationToken cancellationToken)
+    private static int RunInteractive(DemoScenario scenario, ConcurrencyMode[] modes, int workers, TransferSettings settings, CancellationToken cancellationToken)
     {
         using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var servers = scenario.Servers.Select((s, i) => new Ui.DemoServer("server" + (i + 1) + " " + s.EndPoint, s.Protocol, s.Stream)).ToList();
@@ -116,7 +105,7 @@ internal static class DemoVerb
                 pending.Add(completion);
                 return new Ui.LiveDemoRun(mode, runWorkers, transfers, Summarise(completion));
             },
-            modes.Count > 0 ? modes[0] : ConcurrencyMode.Thread,
+            modes.Length > 0 ? modes[0] : ConcurrencyMode.Thread,
             quit);
         try
         {

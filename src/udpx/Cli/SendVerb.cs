@@ -16,19 +16,21 @@ internal static class SendVerb
     {
         var files = new Argument<string[]>("files") { Description = "Local files to send", Arity = ArgumentArity.ZeroOrMore };
         var urls = new Option<string[]>("--url", "-u") { Description = "HTTP(S) URL to download first and then send (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var to = new Option<string[]>("--to", "-t") { Description = "Server HOST:PORT (repeatable); file i goes to server i mod n", Required = true };
-        var mode = new Option<string>("--mode", "-m") { Description = "process | thread | process-async | thread-async", DefaultValueFactory = _ => "thread" };
-        var workers = new Option<int>("--workers", "-w") { Description = "Worker processes (process-async) or transfers in flight (thread-async); default: the core count", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var to = TypedOption.Many("--to", "-t", "Server HOST:PORT (repeatable); file i goes to server i mod n", OptionValues.Connect);
+        to.Required = true;
+        var mode = TypedOption.Of("--mode", "-m", "process | thread | process-async | thread-async", OptionValues.Mode, () => ConcurrencyMode.Thread).Modes();
+        var workers = new Option<int>("--workers", "-w") { Description = "Worker processes (process-async) or transfers in flight (thread-async); default: the core count", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
         var each = new Option<bool>("--each") { Description = "Send every file to every server" };
         var json = new Option<bool>("--json") { Description = "Print one JSON result document" };
         var headless = new Option<bool>("--headless") { Description = "Plain output even on a terminal (no TUI)" };
-        var datagramSize = new Option<int>("--datagram-size", "-s") { Description = "UDP payload bytes per datagram: 1472 fits Ethernet; up to 65507 on loopback or jumbo links", DefaultValueFactory = _ => Wire.EthernetDatagramSize };
-        var rate = new Option<string>("--rate") { Description = "Fixed cap per transfer in bytes per second, e.g. 50M (default: none, the congestion control decides)" };
-        var connectTimeout = new Option<double>("--connect-timeout") { Description = "Seconds to wait for a server to answer the handshake", DefaultValueFactory = _ => 5 };
+        var datagramSize = new Option<int>("--datagram-size", "-s") { Description = "UDP payload bytes per datagram: 1472 fits Ethernet; up to 65507 on loopback or jumbo links", DefaultValueFactory = _ => Wire.EthernetDatagramSize }
+            .Within(Wire.MinDatagramSize, Wire.MaxDatagramSize, " bytes");
+        var rate = TypedOption.Of("--rate", null, "Fixed cap per transfer in bytes per second, e.g. 50M (default: none, the congestion control decides)", OptionValues.SendRate);
+        var connectTimeout = TypedOption.Of("--connect-timeout", null, "How long to wait for a server to answer the handshake (seconds, or 500ms, 1min)", OptionValues.Timeout, () => TimeSpan.FromSeconds(5));
         var keyFile = new Option<string>("--key-file") { Description = "Authenticate every datagram with this pre-shared key (or set UDPX_KEY)" };
         var encrypt = new Option<bool>("--encrypt") { Description = "Also encrypt the file bytes (AES-256-GCM); needs --key-file or UDPX_KEY" };
-        var jobTimeout = new Option<double>("--job-timeout") { Description = "Seconds a single transfer may take, in every mode, before it fails", DefaultValueFactory = _ => 3600 };
-        var idleTimeout = new Option<double>("--idle-timeout") { Description = "Seconds without newly acknowledged data before a transfer fails", DefaultValueFactory = _ => 15 };
+        var jobTimeout = TypedOption.Of("--job-timeout", null, "How long a single transfer may take, in every mode, before it fails (seconds)", OptionValues.Timeout, () => TimeSpan.FromSeconds(3600));
+        var idleTimeout = TypedOption.Of("--idle-timeout", null, "How long without newly acknowledged data before a transfer fails (seconds)", OptionValues.Timeout, () => TimeSpan.FromSeconds(15));
 
         var command = new Command("send", "Send files (and downloaded URLs) to one or more udpx servers under one of four concurrency modes")
         {
@@ -38,8 +40,8 @@ internal static class SendVerb
             new SendArguments(
                 result.GetValue(files) ?? [],
                 result.GetValue(urls) ?? [],
-                result.GetValue(to) ?? [],
-                result.GetValue(mode)!,
+                [.. (result.GetValue(to) ?? []).Select(s => s.ToString())],
+                result.GetValue(mode),
                 result.GetValue(workers),
                 result.GetValue(each),
                 result.GetValue(json),
@@ -56,42 +58,19 @@ internal static class SendVerb
     }
 
     internal sealed record SendArguments(
-        string[] Files, string[] Urls, string[] Servers, string Mode, int Workers, bool Each, bool Json, bool Headless,
-        int DatagramSize, string? Rate, double ConnectTimeout, double JobTimeout, string? KeyFile = null, bool Encrypt = false, double IdleTimeout = 15);
+        string[] Files, string[] Urls, string[] Servers, ConcurrencyMode Mode, int Workers, bool Each, bool Json, bool Headless,
+        int DatagramSize, long Rate, TimeSpan ConnectTimeout, TimeSpan JobTimeout, string? KeyFile, bool Encrypt, TimeSpan IdleTimeout);
 
     internal static async Task<int> RunAsync(SendArguments a, CancellationToken cancellationToken)
     {
-        if (!ConcurrencyModeNames.TryParse(a.Mode, out var mode))
-        {
-            throw new UserError(ExitCodes.Usage, "unknown mode '" + a.Mode + "': use process, thread, process-async or thread-async");
-        }
-        if (a.Workers < 1)
-        {
-            throw new UserError(ExitCodes.Usage, "--workers must be at least 1");
-        }
-        if (a.DatagramSize is < Wire.MinDatagramSize or > Wire.MaxDatagramSize)
-        {
-            throw new UserError(ExitCodes.Usage, "--datagram-size must be between " + Wire.MinDatagramSize + " and " + Wire.MaxDatagramSize + " bytes");
-        }
-        long rate = 0;
-        if (a.Rate is not null && (!Units.TryParseBytes(a.Rate, out rate) || rate < 1000))
-        {
-            throw new UserError(ExitCodes.Usage, "--rate '" + a.Rate + "': use bytes per second such as 500k or 100M (at least 1k)");
-        }
-        if (a.ConnectTimeout <= 0 || a.JobTimeout <= 0 || a.IdleTimeout <= 0)
-        {
-            throw new UserError(ExitCodes.Usage, "timeouts must be more than 0 seconds");
-        }
+        var mode = a.Mode;
+        long rate = a.Rate;
         if (a.Files.Length == 0 && a.Urls.Length == 0)
         {
             throw new UserError(ExitCodes.Usage, "nothing to send: give files and/or --url URL");
         }
         foreach (string server in a.Servers)
         {
-            if (!ServerAddress.TryParse(server, out _, out _, out string error))
-            {
-                throw new UserError(ExitCodes.Usage, "--to " + error);
-            }
             try
             {
                 ServerAddress.Resolve(server);
@@ -146,8 +125,8 @@ internal static class SendVerb
                 }
             }
 
-            var settings = new TransferSettings { DatagramSize = a.DatagramSize, RateBytesPerSecond = rate, ConnectTimeout = TimeSpan.FromSeconds(a.ConnectTimeout),
-                IdleTimeout = TimeSpan.FromSeconds(a.IdleTimeout), JobTimeout = TimeSpan.FromSeconds(a.JobTimeout), Key = key, Encrypt = a.Encrypt };
+            var settings = new TransferSettings { DatagramSize = a.DatagramSize, RateBytesPerSecond = rate, ConnectTimeout = a.ConnectTimeout,
+                IdleTimeout = a.IdleTimeout, JobTimeout = a.JobTimeout, Key = key, Encrypt = a.Encrypt };
             var jobs = SendPlan.Assign(sources, a.Servers, a.Each, settings);
             var handles = jobs.Select(j => new TransferHandle(j) { FileSize = new FileInfo(j.Path).Length }).ToList();
             ITransferDispatcher dispatcher;
@@ -155,7 +134,7 @@ internal static class SendVerb
             {
                 // The engine ends a transfer at its job timeout in every mode; a future that outlives that by
                 // a margin (a wedged worker process) is given up as well.
-                dispatcher = DispatcherFactory.Create(mode, a.Workers, TimeSpan.FromSeconds(a.JobTimeout + 30));
+                dispatcher = DispatcherFactory.Create(mode, a.Workers, a.JobTimeout + TimeSpan.FromSeconds(30));
             }
             catch (InvalidOperationException ex)
             {
