@@ -42,6 +42,12 @@ internal static class OptionValues
         return ConcurrencyModeNames.TryParse(text, out mode);
     };
 
+    public static readonly ValueParser<Uri> HttpUrl = (string text, out Uri url, out string error) =>
+    {
+        error = "'" + text + "': give an absolute http:// or https:// URL";
+        return Uri.TryCreate(text, UriKind.Absolute, out url!) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps);
+    };
+
     public static ValueParser<DirectionPair<T>> BothWays<T>(ValueParser<T> parse) =>
         (string text, out DirectionPair<T> pair, out string error) => DirectionPair<T>.TryParse(text, parse, out pair, out error);
 

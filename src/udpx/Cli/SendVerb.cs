@@ -15,7 +15,7 @@ internal static class SendVerb
     public static Command Create()
     {
         var files = new Argument<string[]>("files") { Description = "Local files to send", Arity = ArgumentArity.ZeroOrMore };
-        var urls = new Option<string[]>("--url", "-u") { Description = "HTTP(S) URL to download first and then send (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var urls = TypedOption.Many("--url", "-u", "HTTP(S) URL to download first and then send (repeatable)", OptionValues.HttpUrl);
         var to = TypedOption.Many("--to", "-t", "Server HOST:PORT (repeatable); file i goes to server i mod n", OptionValues.Connect);
         to.Required = true;
         var mode = TypedOption.Of("--mode", "-m", "process | thread | process-async | thread-async", OptionValues.Mode, () => ConcurrencyMode.Thread).Modes();
@@ -58,13 +58,11 @@ internal static class SendVerb
     }
 
     internal sealed record SendArguments(
-        string[] Files, string[] Urls, string[] Servers, ConcurrencyMode Mode, int Workers, bool Each, bool Json, bool Headless,
+        string[] Files, Uri[] Urls, string[] Servers, ConcurrencyMode Mode, int Workers, bool Each, bool Json, bool Headless,
         int DatagramSize, long Rate, TimeSpan ConnectTimeout, TimeSpan JobTimeout, string? KeyFile, bool Encrypt, TimeSpan IdleTimeout);
 
     internal static async Task<int> RunAsync(SendArguments a, CancellationToken cancellationToken)
     {
-        var mode = a.Mode;
-        long rate = a.Rate;
         if (a.Files.Length == 0 && a.Urls.Length == 0)
         {
             throw new UserError(ExitCodes.Usage, "nothing to send: give files and/or --url URL");
@@ -80,149 +78,76 @@ internal static class SendVerb
                 throw new UserError(ExitCodes.NetworkError, "--to " + ex.Message);
             }
         }
-        var uris = a.Urls.Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
-            ? uri
-            : throw new UserError(ExitCodes.Usage, "--url '" + u + "': give an absolute http:// or https:// URL")).ToList();
-
         var key = KeyOption.Load(a.KeyFile);
         if (a.Encrypt && key is null)
         {
             throw new UserError(ExitCodes.Usage, "--encrypt needs a key: give --key-file PATH or set UDPX_KEY");
         }
-        var sources = new List<SourceFile>();
-        foreach (string path in a.Files)
-        {
-            sources.Add(LocalFile(path));
-        }
+        var sources = a.Files.Select(LocalSource.Open).ToList();
 
         var output = Console.Out;
         long started = Stopwatch.GetTimestamp();
-        string? downloads = null;
         var downloadReports = new List<DownloadReport>();
+        using var downloads = await DownloadFolder.FetchAsync(a.Urls, (url, file, seconds) =>
+        {
+            downloadReports.Add(new DownloadReport(url.ToString(), file.Name, file.Size, seconds));
+            if (!a.Json)
+            {
+                output.WriteLine($"downloaded {SafeText.Escape(url.ToString())}: {Format.Number(file.Size)} bytes in {Format.Seconds(seconds)}");
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        sources.AddRange(downloads.Files);
+
+        var settings = new TransferSettings { DatagramSize = a.DatagramSize, RateBytesPerSecond = a.Rate, ConnectTimeout = a.ConnectTimeout,
+            IdleTimeout = a.IdleTimeout, JobTimeout = a.JobTimeout, Key = key, Encrypt = a.Encrypt };
+        // Quitting the UI early cancels the transfers cleanly (Abort to the server).
+        using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        TransferBatch batch;
         try
         {
-            if (uris.Count > 0)
-            {
-                downloads = Directory.CreateTempSubdirectory("udpx-downloads-").FullName;
-                using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
-                var downloader = new Downloader(http, downloads);
-                foreach (var uri in uris)
-                {
-                    try
-                    {
-                        var (file, seconds) = await downloader.DownloadAsync(uri, cancellationToken).ConfigureAwait(false);
-                        sources.Add(file);
-                        downloadReports.Add(new DownloadReport(uri.ToString(), file.Name, file.Size, seconds));
-                        if (!a.Json)
-                        {
-                            output.WriteLine($"downloaded {SafeText.Escape(uri.ToString())}: {Format.Number(file.Size)} bytes in {Format.Seconds(seconds)}");
-                        }
-                    }
-                    catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-                    {
-                        throw new UserError(ExitCodes.InputError, "download of " + uri + " failed: " + ex.Message);
-                    }
-                }
-            }
-
-            var settings = new TransferSettings { DatagramSize = a.DatagramSize, RateBytesPerSecond = rate, ConnectTimeout = a.ConnectTimeout,
-                IdleTimeout = a.IdleTimeout, JobTimeout = a.JobTimeout, Key = key, Encrypt = a.Encrypt };
-            var jobs = SendPlan.Assign(sources, a.Servers, a.Each, settings);
-            var handles = jobs.Select(j => new TransferHandle(j) { FileSize = new FileInfo(j.Path).Length }).ToList();
-            ITransferDispatcher dispatcher;
-            try
-            {
-                // The engine ends a transfer at its job timeout in every mode; a future that outlives that by
-                // a margin (a wedged worker process) is given up as well.
-                dispatcher = DispatcherFactory.Create(mode, a.Workers, a.JobTimeout + TimeSpan.FromSeconds(30));
-            }
-            catch (InvalidOperationException ex)
-            {
-                throw new UserError(ExitCodes.InputError, ex.Message);
-            }
-            long sendStarted = Stopwatch.GetTimestamp();
-            if (!a.Json && !a.Headless && Ui.TerminalUi.IsInteractive)
-            {
-                // The UI holds the terminal until q; quitting early cancels the transfers cleanly (Abort to the server).
-                using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var running = dispatcher.RunAsync(handles, quit.Token);
-                Ui.TerminalUi.RunSend(handles, mode, dispatcher.Workers, quit);
-                await running.ConfigureAwait(false);
-            }
-            else
-            {
-                await dispatcher.RunAsync(handles, cancellationToken).ConfigureAwait(false);
-            }
-            double sendSeconds = Stopwatch.GetElapsedTime(sendStarted).TotalSeconds;
-            double total = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            var results = handles.Select(h => h.Result ?? JobFutures.Failed(h.Job, "no result")).ToList();
-            bool ok = results.All(r => r.Verified);
-
-            if (a.Json)
-            {
-                var report = new SendReport(mode.Name(), dispatcher.Workers, Math.Round(total, 6), ok, downloadReports, results);
-                output.WriteLine(JsonSerializer.Serialize(report, CliJson.Default.SendReport));
-            }
-            else
-            {
-                foreach (var r in results)
-                {
-                    output.WriteLine(Describe(r));
-                }
-                long bytes = results.Where(r => r.Verified).Sum(r => r.Bytes);
-                output.WriteLine($"{results.Count(r => r.Verified)}/{results.Count} transfers verified, {Format.Bytes(bytes)} in {Format.Seconds(sendSeconds)} ({Format.Rate(sendSeconds > 0 ? bytes / sendSeconds : 0)}), mode {mode.Name()}{(dispatcher.Workers > 0 ? ", " + dispatcher.Workers + " workers" : string.Empty)}; total elapsed {Format.Seconds(total)}");
-            }
-            if (cancellationToken.IsCancellationRequested)
-            {
-                return ExitCodes.Interrupted;
-            }
-            return ok ? ExitCodes.Ok : ExitCodes.TransferFailed;
+            // The engine ends a transfer at its job timeout in every mode; a future that outlives that by
+            // a margin (a wedged worker process) is given up as well.
+            batch = TransferBatch.Start(sources, a.Servers, settings, a.Mode, a.Workers, a.JobTimeout + TimeSpan.FromSeconds(30), quit.Token, a.Each);
         }
-        finally
+        catch (InvalidOperationException ex)
         {
-            if (downloads is not null)
-            {
-                try
-                {
-                    Directory.Delete(downloads, recursive: true);
-                }
-                catch (IOException)
-                {
-                }
-            }
+            throw new UserError(ExitCodes.InputError, ex.Message);
         }
+        if (!a.Json && !a.Headless && Ui.TerminalUi.IsInteractive)
+        {
+            // The UI holds the terminal until q.
+            Ui.TerminalUi.RunSend(batch.Transfers, a.Mode, batch.Workers, quit);
+        }
+        var outcome = await batch.Completion.ConfigureAwait(false);
+        double total = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        Report(output, a, batch, outcome, downloadReports, total);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ExitCodes.Interrupted;
+        }
+        return outcome.AllVerified ? ExitCodes.Ok : ExitCodes.TransferFailed;
+    }
+
+    private static void Report(TextWriter output, SendArguments a, TransferBatch batch, BatchOutcome outcome, List<DownloadReport> downloads, double total)
+    {
+        var results = outcome.Results;
+        if (a.Json)
+        {
+            var report = new SendReport(a.Mode.Name(), batch.Workers, Math.Round(total, 6), outcome.AllVerified, downloads, results);
+            output.WriteLine(JsonSerializer.Serialize(report, CliJson.Default.SendReport));
+            return;
+        }
+        foreach (var r in results)
+        {
+            output.WriteLine(Describe(r));
+        }
+        long bytes = outcome.VerifiedBytes;
+        double seconds = outcome.Seconds;
+        output.WriteLine($"{results.Count(r => r.Verified)}/{results.Count} transfers verified, {Format.Bytes(bytes)} in {Format.Seconds(seconds)} ({Format.Rate(seconds > 0 ? bytes / seconds : 0)}), mode {a.Mode.Name()}{(batch.Workers > 0 ? ", " + batch.Workers + " workers" : string.Empty)}; total elapsed {Format.Seconds(total)}");
     }
 
     /// <summary>A result as one line; the server's message (and a name from a URL) escaped, as a peer wrote them.</summary>
     internal static string Describe(TransferResult r) => r.Verified
         ? $"{SafeText.Escape(r.Name)} -> {r.Server}: ok, {Format.Bytes(r.Bytes)} in {Format.Seconds(r.Seconds)} ({Format.Rate(r.ThroughputBytesPerSecond)}), {Format.Number(r.DatagramsSent)} datagrams, {Format.Number(r.Retransmitted)} retransmitted, rtt {r.RttMicros / 1000.0:F2} ms, pid {r.ProcessId}"
         : $"{SafeText.Escape(r.Name)} -> {r.Server}: FAILED: {SafeText.Escape(r.Error)}";
-
-    private static SourceFile LocalFile(string path)
-    {
-        if (Directory.Exists(path))
-        {
-            throw new UserError(ExitCodes.InputError, "'" + path + "' is a folder; give files");
-        }
-        if (!File.Exists(path))
-        {
-            throw new UserError(ExitCodes.InputError, "file not found: " + path);
-        }
-        try
-        {
-            using (File.OpenHandle(path, FileMode.Open, FileAccess.Read))
-            {
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new UserError(ExitCodes.InputError, "cannot read " + path + ": " + ex.Message);
-        }
-        string name = Path.GetFileName(path);
-        if (System.Text.Encoding.UTF8.GetByteCount(name) > Wire.MaxNameBytes)
-        {
-            throw new UserError(ExitCodes.InputError, "file name longer than " + Wire.MaxNameBytes + " bytes: " + path);
-        }
-        return new SourceFile(Path.GetFullPath(path), name, new FileInfo(path).Length);
-    }
 }

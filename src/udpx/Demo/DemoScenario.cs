@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Net;
 using Udpx.Client;
 using Udpx.Engine;
 using Udpx.Modes;
@@ -16,6 +14,7 @@ internal sealed class DemoScenario : IDisposable
 {
     private readonly string _root;
     private readonly IReadOnlyList<SourceFile> _files;
+    private readonly LoopbackServers _servers;
 
     public DemoScenario(int servers = 2, IReadOnlyList<string>? files = null)
     {
@@ -23,18 +22,11 @@ internal sealed class DemoScenario : IDisposable
         string source = Directory.CreateDirectory(Path.Combine(_root, "source")).FullName;
         var paths = files ?? SampleImages.ExtractTo(source);
         _files = [.. paths.Select(p => new SourceFile(p, Path.GetFileName(p), new FileInfo(p).Length))];
-        var hosts = new List<ServerHost>();
-        for (int i = 0; i < servers; i++)
-        {
-            string folder = Path.Combine(_root, "server" + (i + 1));
-            // Every mode sends the same files to the same servers: each run replaces the one before. The
-            // servers' only client is this process: no per-host share to keep.
-            hosts.Add(ServerHost.Start(new IPEndPoint(IPAddress.Loopback, 0), folder, new ServerOptions { Overwrite = true, AllowHidden = true, MaxSessionsPerHost = int.MaxValue }));
-        }
-        Servers = hosts;
+        // Every mode sends the same files to the same servers: each run replaces the one before.
+        _servers = new LoopbackServers(servers, _root);
     }
 
-    public IReadOnlyList<ServerHost> Servers { get; }
+    public IReadOnlyList<ServerHost> Servers => _servers.Hosts;
 
     public IReadOnlyList<SourceFile> Files => _files;
 
@@ -47,37 +39,23 @@ internal sealed class DemoScenario : IDisposable
     /// <summary>Starts a run; the handles are live at once, the task completes with the checked result.</summary>
     public (IReadOnlyList<TransferHandle> Transfers, int Workers, Task<DemoRun> Completion) Start(ConcurrencyMode mode, int workers, TransferSettings settings, CancellationToken cancellationToken)
     {
-        foreach (var server in Servers)
-        {
-            foreach (string file in Directory.EnumerateFiles(server.Store.Directory))
-            {
-                File.Delete(file);
-            }
-        }
-        var servers = Servers.Select(s => s.EndPoint.ToString()).ToList();
-        var jobs = SendPlan.Assign(_files, servers, each: false, settings);
-        var handles = jobs.Select(j => new TransferHandle(j) { FileSize = new FileInfo(j.Path).Length }).ToList();
-        Current = handles;
-        var dispatcher = DispatcherFactory.Create(mode, workers, TimeSpan.FromMinutes(5));
-        return (handles, dispatcher.Workers, RunAsync(dispatcher, handles, cancellationToken));
+        _servers.Empty();
+        var batch = TransferBatch.Start(_files, _servers.Addresses, settings, mode, workers, TimeSpan.FromMinutes(5), cancellationToken);
+        Current = batch.Transfers;
+        return (batch.Transfers, batch.Workers, CheckAsync(batch));
     }
 
-    private async Task<DemoRun> RunAsync(ITransferDispatcher dispatcher, List<TransferHandle> handles, CancellationToken cancellationToken)
+    private async Task<DemoRun> CheckAsync(TransferBatch batch)
     {
-        var mode = dispatcher.Mode;
-        long started = Stopwatch.GetTimestamp();
-        await dispatcher.RunAsync(handles, cancellationToken).ConfigureAwait(false);
-        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-
+        var outcome = await batch.Completion.ConfigureAwait(false);
         var checks = new List<FileCheck>();
-        foreach (var handle in handles)
+        foreach (var handle in batch.Transfers)
         {
-            var server = Servers.First(s => s.EndPoint.ToString() == handle.Job.Server);
-            string received = Path.Combine(server.Store.Directory, handle.Job.Name);
+            string received = _servers.ReceivedPath(handle.Job.Server, handle.Job.Name);
             bool identical = File.Exists(received) && FilesEqual(handle.Job.Path, received);
             checks.Add(new FileCheck(handle.Job.Name, handle.Job.Server, handle.Result?.Verified == true, identical, handle.Result?.Error ?? "no result"));
         }
-        return new DemoRun(mode, dispatcher.Workers, seconds, handles.Select(h => h.Result!).ToList(), checks);
+        return new DemoRun(batch.Mode, batch.Workers, outcome.Seconds, outcome.Results, checks);
     }
 
     private static bool FilesEqual(string a, string b)
@@ -105,10 +83,7 @@ internal sealed class DemoScenario : IDisposable
 
     public void Dispose()
     {
-        foreach (var server in Servers)
-        {
-            server.Dispose();
-        }
+        _servers.Dispose();
         try
         {
             Directory.Delete(_root, recursive: true);

@@ -21,7 +21,7 @@ public sealed class LayeringTests
         ["Protocol"] = ["Common"],
         ["Engine"] = ["Protocol", "Common"],
         ["Server"] = ["Engine", "Protocol", "Common"],
-        ["Client"] = ["Engine", "Protocol", "Common"],
+        ["Client"] = ["Modes", "Engine", "Protocol", "Common"],
         ["Modes"] = ["Engine", "Protocol", "Common"],
         ["Relay"] = ["Common"],
         ["Ui"] = ["Client", "Modes", "Server", "Engine", "Protocol", "Common"],
