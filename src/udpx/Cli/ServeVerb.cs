@@ -25,10 +25,11 @@ internal static class ServeVerb
         var reservedPerHost = TypedOption.Of("--max-reserved-per-host", null, "Most bytes one address's transfers in progress may offer together", OptionValues.Size, () => 128_000_000_000);
         var keyFile = new Option<string>("--key-file") { Description = "Accept only datagrams authenticated with this pre-shared key (or set UDPX_KEY)" };
         var idle = TypedOption.Of("--idle-timeout", null, "How long without a datagram before a transfer is abandoned (seconds)", OptionValues.Timeout, () => TimeSpan.FromSeconds(30));
+        var receiveThreads = new Option<int>("--receive-threads") { Description = "Receive threads, each with its own socket on --bind (SO_REUSEPORT); the kernel keeps each client on one (default: " + ServerOptions.ServeReceiveThreadsRule + ")", DefaultValueFactory = _ => ServerOptions.ServeReceiveThreads };
 
         var command = new Command("serve", "Receive files: many clients, many concurrent transfers, each verified before it is stored")
         {
-            bind, output, overwrite, allowHidden, json, headless, verbosity, maxSessions, maxSize, minFree, perHost, reservedPerHost, idle, keyFile,
+            bind, output, overwrite, allowHidden, json, headless, verbosity, maxSessions, maxSize, minFree, perHost, reservedPerHost, idle, keyFile, receiveThreads,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(bind)!, result.GetValue(output)!, result.GetValue(json), result.GetValue(headless), result.GetValue(verbosity),
@@ -42,6 +43,7 @@ internal static class ServeVerb
                 MinFree = result.GetValue(minFree),
                 MaxSessionsPerHost = result.GetValue(perHost),
                 MaxReservedPerHost = result.GetValue(reservedPerHost),
+                ReceiveThreads = CheckReceiveThreads(result.GetValue(receiveThreads)),
             },
             result.GetValue(keyFile), cancellationToken));
         return command;
@@ -53,6 +55,19 @@ internal static class ServeVerb
     /// </summary>
     public const string DefaultFolder = "udpx-received";
     public const int DefaultPort = 9000;
+
+    private static int CheckReceiveThreads(int threads)
+    {
+        if (threads is < 1 or > 64)
+        {
+            throw new UserError(ExitCodes.Usage, "--receive-threads must be 1 to 64");
+        }
+        if (threads > 1 && !ReusePort.IsSupported)
+        {
+            throw new UserError(ExitCodes.Usage, "--receive-threads above 1 needs SO_REUSEPORT (Linux); use 1 here");
+        }
+        return threads;
+    }
 
     /// <summary>--min-free: a share ("10%") or a size ("2G", "0").</summary>
     private static bool ReadReserve(string text, out DiskReserve reserve, out string error)
@@ -114,21 +129,22 @@ internal static class ServeVerb
             string storage = host.Store.Directory
                 + (created ? " (created)" : string.Empty)
                 + (overwrite ? ", replacing existing files" : ", never replacing existing files")
-                + (allowHidden ? ", hidden names accepted" : string.Empty);
+                + (allowHidden ? ", hidden names accepted" : string.Empty)
+                + (host.Servers.Count > 1 ? ", " + host.Servers.Count + " receive threads" : string.Empty);
             observer.Listening(host.EndPoint.ToString(), storage + (key is null ? string.Empty : ", datagrams authenticated with the key from " + key.Source));
             if (!headless && !json && Ui.TerminalUi.IsInteractive)
             {
                 using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                Ui.TerminalUi.RunServer(host.Protocol, host.Stream, quit, "udpx serve on " + host.EndPoint + " into " + host.Store.Directory);
+                Ui.TerminalUi.RunServer(host.Shards, quit, "udpx serve on " + host.EndPoint + " into " + host.Store.Directory);
                 return ExitCodes.Ok;
             }
-            await ReportStreamsAsync(host.Protocol, observer, verbosity, cancellationToken).ConfigureAwait(false);
+            await ReportStreamsAsync(host.Shards, observer, verbosity, cancellationToken).ConfigureAwait(false);
         }
         return ExitCodes.Ok;
     }
 
     /// <summary>Waits for Ctrl-C; with verbosity "stream", prints a line per active stream every second.</summary>
-    private static async Task ReportStreamsAsync(ServerProtocol protocol, ServerConsoleObserver observer, Verbosity verbosity, CancellationToken cancellationToken)
+    private static async Task ReportStreamsAsync(ServerShards protocol, ServerConsoleObserver observer, Verbosity verbosity, CancellationToken cancellationToken)
     {
         var previous = new Dictionary<ulong, long>();
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
