@@ -15,8 +15,9 @@ internal sealed partial class CongestionController
         {
             _bandwidthMax = Math.Max(_bandwidthMax, b);
         }
-        // The smallest RTT of this round and the last (outside start-up, whose window doubles each round): a
-        // queue stands through both, while jitter and a reordered sample rarely raise every sample of two rounds.
+        // On a path whose RTT jitters by more than 250 µs, the smallest RTT of this round and the last (not in
+        // start-up, whose window doubles each round): a queue stands through both, while jitter and a reordered
+        // sample rarely raise every sample of two rounds. A clean path is read round by round, without the lag.
         long roundMin = InStartup || _jitter < 250 ? _roundMinRtt : Math.Min(_roundMinRtt, _previousRoundMinRtt);
         if (_roundMinRtt != long.MaxValue)
         {
