@@ -291,7 +291,10 @@ internal sealed partial class CongestionController
             // We drained our part of a queue that is still there: hold still while we learn whose it is.
             return;
         }
-        if (!Competing && _emptyRounds >= 3 && now - _lastDecreaseAt >= ProbeAfterLossMicros)
+        // On a path that loses at random the decreases are few and far between (the random loss is not one), and
+        // one that ended start-up early must not hold the probe back for long.
+        long probeAfter = RandomLoss > 0.02 ? Math.Max(8 * _srtt, 100_000) : ProbeAfterLossMicros;
+        if (!Competing && _emptyRounds >= 3 && now - _lastDecreaseAt >= probeAfter)
         {
             // No queue for three rounds and no loss for a while (a loss ended start-up early, or the path got
             // faster): the delay will tell when the path is full, so grow by a sixteenth per round. Not after

@@ -12,7 +12,7 @@ internal sealed partial class SenderProtocol
         // A quarter of the path's RTT (RFC 8985), or the spread of its RTTs when delay jitter reorders
         // more than that, widened each round trip the server reports duplicates (we resent too early).
         long minRtt = _rtt.MinMicros == long.MaxValue ? _rtt.SmoothedMicros : _rtt.MinMicros;
-        long spread = Math.Max(0, _rtt.SmoothedMicros - minRtt) + (4 * _rtt.VarianceMicros);
+        long spread = Math.Max(0, _rtt.SmoothedMicros - minRtt) + (2 * _rtt.VarianceMicros);
         long reorderWindow = Math.Max(Math.Max(minRtt / 4, spread) * _reorderHalves / 2, 1_000);
         _rackDeadline = long.MaxValue;
         int lost = 0;
