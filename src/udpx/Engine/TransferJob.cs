@@ -65,6 +65,9 @@ internal sealed record TransferResult
 
     public long RttMicros { get; init; }
 
+    /// <summary>Bytes the server already held from an earlier, cut transfer of this file: not sent again.</summary>
+    public long ResumedBytes { get; init; }
+
     /// <summary>Bytes the transfer's own thread allocated while sending (blocking driver; -1 when not measured).</summary>
     public long AllocatedBytes { get; init; } = -1;
 

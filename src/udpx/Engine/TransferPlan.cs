@@ -2,8 +2,11 @@ using Udpx.Protocol;
 
 namespace Udpx.Engine;
 
-/// <summary>What one transfer sends: a file and the datagram size to use.</summary>
-internal sealed record TransferPlan(ulong SessionId, string Name, long FileSize, int DatagramSize, int TagSize = 0)
+/// <summary>
+/// What one transfer sends: a file (its path relative to the sent folder, and <paramref name="Identity"/>,
+/// which lets a server resume it; 0 never resumes) and the datagram size to use.
+/// </summary>
+internal sealed record TransferPlan(ulong SessionId, string Name, long FileSize, int DatagramSize, int TagSize = 0, UInt128 Identity = default)
 {
     /// <summary>Payload bytes per data datagram: what is left after the header and the authentication tag.</summary>
     public int ChunkSize => Wire.ChunkSizeFor(DatagramSize) - TagSize;

@@ -27,7 +27,7 @@ internal sealed class TransferSession : IDisposable
         try
         {
             ulong sessionId = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
-            Plan = new TransferPlan(sessionId, job.Name, _source.Length, job.Settings.DatagramSize, job.Settings.Key is null ? 0 : DatagramAuthenticator.TagSize);
+            Plan = new TransferPlan(sessionId, job.Name, _source.Length, job.Settings.DatagramSize, job.Settings.Key is null ? 0 : DatagramAuthenticator.TagSize, _source.Identity);
             Protocol = new SenderProtocol(Plan, _source, job.Settings.ToSenderOptions(), counters);
 
             Socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
@@ -202,6 +202,7 @@ internal sealed class TransferSession : IDisposable
             DatagramsSent = snapshot.DatagramsSent,
             Retransmitted = snapshot.Retransmitted,
             RttMicros = Protocol.Rtt.SmoothedMicros,
+            ResumedBytes = Protocol.ResumedBytes,
             AllocatedBytes = allocatedBytes,
             ProcessId = Environment.ProcessId,
         };

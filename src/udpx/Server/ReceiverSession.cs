@@ -83,7 +83,19 @@ internal sealed class ReceiverSession
     public long IdleCheckAt { get; set; }
 
     /// <summary>The file's digest as received, grown chunk by chunk as the held prefix grows.</summary>
-    public ChunkDigest Digest { get; } = new();
+    public ChunkDigest Digest { get; private set; } = new();
+
+    /// <summary>The chunk the transfer started from: above 0 when it continues a partial file kept from a cut transfer.</summary>
+    public ulong ResumedFromChunk { get; private set; }
+
+    /// <summary>Bytes that were on disk already when this transfer started (the resumed part).</summary>
+    public long ResumedBytes => (long)Math.Min((ulong)FileSize, ResumedFromChunk * (ulong)ChunkSize);
+
+    /// <summary>Bytes from the start of the file that are written (every chunk below the cumulative point).</summary>
+    public long HeldBytes => _window is { } window ? (long)Math.Min((ulong)FileSize, window.Cumulative * (ulong)ChunkSize) : 0;
+
+    /// <summary>The held bytes the last checkpoint recorded.</summary>
+    public long CheckpointedBytes { get; set; }
 
     /// <summary>The digest the client sent in its Finish; null until one arrives.</summary>
     public UInt128? ClaimedDigest { get; set; }
@@ -136,10 +148,17 @@ internal sealed class ReceiverSession
     }
 
     /// <summary>The file is ready: the buffers of the transfer are made and data is welcome.</summary>
-    public void StartReceiving(long now)
+    /// <param name="resumeFrom">The first chunk not yet on disk (a resumed transfer), with <paramref name="heldDigest"/> the digest of those below.</param>
+    public void StartReceiving(long now, ulong resumeFrom = 0, ChunkDigest? heldDigest = null)
     {
         ulong total = FileSize == 0 ? 0 : ((ulong)FileSize + (ulong)ChunkSize - 1) / (ulong)ChunkSize;
-        _window = new ReceiveWindow(total, WindowChunks);
+        if (resumeFrom > 0 && heldDigest is not null && heldDigest.Chunks == resumeFrom && resumeFrom <= total)
+        {
+            ResumedFromChunk = resumeFrom;
+            Digest = heldDigest;
+        }
+        _window = new ReceiveWindow(total, WindowChunks, ResumedFromChunk);
+        CheckpointedBytes = ResumedBytes;
         _pending = new WriteBehind();
         LastActivity = now;
         LastAckAt = now;

@@ -7,11 +7,27 @@ namespace Udpx.Server;
 /// <summary>A running server with its folder: what `udpx serve` and the demo start.</summary>
 internal sealed class ServerHost : IDisposable
 {
+    private readonly Timer _expiry;
+
     private ServerHost(UdpServer server, DirectoryFileStore store, DatagramRing stream)
     {
         Server = server;
         Store = store;
         Stream = stream;
+        // Partial files kept for a resume expire while the server runs too, not only at its next start.
+        var every = TimeSpan.FromTicks(Math.Clamp(store.KeepPartial.Ticks / 4, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromMinutes(10).Ticks));
+        _expiry = new Timer(static state => ExpirePartials((DirectoryFileStore)state!), store, every, every);
+    }
+
+    private static void ExpirePartials(DirectoryFileStore store)
+    {
+        try
+        {
+            store.RemoveStaleTemporaryFiles();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
     public UdpServer Server { get; }
@@ -30,7 +46,7 @@ internal sealed class ServerHost : IDisposable
     /// </summary>
     public static ServerHost Start(IPEndPoint bind, string folder, ServerOptions options, IServerObserver? observer = null)
     {
-        var store = new DirectoryFileStore(folder, options.MaxFileSize, options.Overwrite, options.AllowHidden);
+        var store = new DirectoryFileStore(folder, options.MaxFileSize, options.Overwrite, options.AllowHidden, options.KeepPartial);
         store.EnsureWritable();
         store.RemoveStaleTemporaryFiles();
         var stream = new DatagramRing(1024);
@@ -49,6 +65,7 @@ internal sealed class ServerHost : IDisposable
     /// <summary>Stops the server, then waits a little for file work still running (deleting discarded files).</summary>
     public void Dispose()
     {
+        _expiry.Dispose();
         Server.Dispose();
         Store.WaitForBackgroundWork(TimeSpan.FromSeconds(10));
     }

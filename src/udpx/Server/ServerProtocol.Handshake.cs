@@ -121,7 +121,15 @@ internal sealed partial class ServerProtocol
             RefuseTooLarge(offer, from, sink, "would leave less than --min-free " + _options.MinFree + " free");
             return;
         }
-        var reason = _store.TryCreate(offer.Name, size, offer.SessionId, out var file);
+        var reason = _store.TryCreate(offer.Name, size, offer.SessionId, new ResumeKey(offer.Identity, offer.ChunkSize, (offer.Flags & OfferMessage.Encrypted) != 0), out var file);
+        if (reason == RejectReason.NameBusy && SetAsideSuperseded(offer, hostKey, now, sink))
+        {
+            // The same file from the same address while its earlier transfer still holds the name: that
+            // client is gone (it crashed, or was stopped). Its partial file is set aside, and the new offer,
+            // asked again a moment later, continues it.
+            Refuse(offer.SessionId, RejectReason.ServerBusy, "server busy: setting aside the earlier transfer of this file", from, sink, offer.Name);
+            return;
+        }
         if (reason != RejectReason.None || file is null)
         {
             if (reason is RejectReason.DiskFull or RejectReason.TooLarge)
@@ -164,7 +172,7 @@ internal sealed partial class ServerProtocol
             return;
         }
         _preparingBytes -= session.FileSize;
-        session.StartReceiving(now);
+        session.StartReceiving(now, session.File.ResumeFromChunk, session.File.HeldDigest);
         ScheduleIdleCheck(session, now + _idleTimeout);
         _observer.SessionStarted(session);
         SendAccept(session, sink);
@@ -185,8 +193,26 @@ internal sealed partial class ServerProtocol
 
     private void SendAccept(ReceiverSession session, IDatagramSink sink)
     {
-        int length = MessageCodec.WriteAccept(_reply, new AcceptMessage(session.Id, 0, (uint)session.Window.WindowChunks, (ushort)session.ChunkSize, session.Packets.ServerRandom, session.Packets.NextOutgoing()));
+        int length = MessageCodec.WriteAccept(_reply, new AcceptMessage(session.Id, session.ResumedFromChunk, (uint)session.Window.WindowChunks, (ushort)session.ChunkSize, session.Packets.ServerRandom, session.Packets.NextOutgoing()));
         Reply(length, session.Peer, sink);
+    }
+
+    /// <summary>
+    /// Ends the receiving session of the same name and client address as <paramref name="offer"/>, keeping
+    /// its partial file; false when the name is held by anyone else or by a session not receiving.
+    /// </summary>
+    private bool SetAsideSuperseded(in OfferMessage offer, UInt128 hostKey, long now, IDatagramSink sink)
+    {
+        foreach (var session in _sessions.Values)
+        {
+            if (session.Name == offer.Name && session.Host == hostKey && session.State == SessionState.Receiving && session.Id != offer.SessionId)
+            {
+                SetAside(session);
+                EndSession(session, RejectReason.Cancelled, "superseded by a new offer of the same file", now, sink);
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>The window must be reportable in one acknowledgement and bounded in bytes.</summary>

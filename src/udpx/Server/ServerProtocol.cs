@@ -212,7 +212,7 @@ internal sealed partial class ServerProtocol : IDisposable
             }
             if (now - session.LastActivity >= _idleTimeout)
             {
-                session.File.Discard();
+                SetAside(session);
                 EndSession(session, RejectReason.Expired, _idleMessage, now, sink);
             }
             else
@@ -355,7 +355,7 @@ internal sealed partial class ServerProtocol : IDisposable
         _stopping.Cancel();
         foreach (var session in _sessions.Values)
         {
-            session.File.Discard();
+            SetAside(session);
             session.End(RejectReason.Cancelled, "the server stopped", session.LastActivity);
         }
         _sessions.Clear();

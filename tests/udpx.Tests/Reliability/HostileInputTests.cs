@@ -36,7 +36,15 @@ public sealed class HostileInputTests : IDisposable
         "/etc/x",
         "..\\x",
         "../../../../../../tmp/x",
-        "sub/x",
+        "sub//x",
+        "sub/",
+        "sub/../x",
+        "sub/./x",
+        "sub/.hidden",
+        ".ssh/authorized_keys",
+        "a\\b/x",
+        "sub/\0x",
+        "sub/.udpx-part/x",
         "a\0b",
         "x\0",
         "tab\tx",
@@ -66,7 +74,7 @@ public sealed class HostileInputTests : IDisposable
 
     [Theory]
     [InlineData(256, "name longer than 255 bytes")]
-    [InlineData(4096, "name longer than 255 bytes")]
+    [InlineData(4096, "path longer than 400 bytes")]
     public void A_raw_offer_with_an_overlong_name_is_refused(int length, string why)
     {
         using var raw = new RawClient(_host.EndPoint);
