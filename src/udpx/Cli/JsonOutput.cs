@@ -10,7 +10,18 @@ internal sealed record SendReport(
     double ElapsedSeconds,
     bool Ok,
     IReadOnlyList<DownloadReport> Downloads,
-    IReadOnlyList<TransferResult> Transfers);
+    IReadOnlyList<TransferResult> Transfers,
+    SendTotal? Total = null,
+    IReadOnlyList<string>? Skipped = null,
+    int EmptyFolders = 0);
+
+/// <summary>The sum of a send's transfers, beside the per-file results.</summary>
+internal sealed record SendTotal(int Files, int Verified, long Bytes, long ResumedBytes, long Datagrams, long Retransmitted)
+{
+    public static SendTotal Of(IReadOnlyList<TransferResult> results) => new(
+        results.Count, results.Count(r => r.Verified), results.Where(r => r.Verified).Sum(r => r.Bytes),
+        results.Sum(r => r.ResumedBytes), results.Sum(r => r.DatagramsSent), results.Sum(r => r.Retransmitted));
+}
 
 internal sealed record DownloadReport(string Url, string File, long Bytes, double Seconds);
 
@@ -26,6 +37,8 @@ internal sealed record ServerEvent
     public string? Name { get; init; }
 
     public long? Size { get; init; }
+
+    public long? ResumedBytes { get; init; }
 
     public long? Bytes { get; init; }
 

@@ -14,7 +14,7 @@ internal static class SendCommand
 {
     public static Command Create()
     {
-        var files = new Argument<string[]>("files") { Description = "Local files to send", Arity = ArgumentArity.ZeroOrMore };
+        var files = new Argument<string[]>("files") { Description = "Local files or folders to send (a folder: every regular file beneath it, under its relative path)", Arity = ArgumentArity.ZeroOrMore };
         var urls = new Option<string[]>("--url", "-u") { Description = "HTTP(S) URL to download first and then send (repeatable)", AllowMultipleArgumentsPerToken = false };
         var to = new Option<string[]>("--to", "-t") { Description = "Server HOST:PORT (repeatable); file i goes to server i mod n", Required = true };
         var mode = new Option<string>("--mode", "-m") { Description = "process | thread | process-async | thread-async", DefaultValueFactory = _ => "thread" };
@@ -28,11 +28,12 @@ internal static class SendCommand
         var keyFile = new Option<string>("--key-file") { Description = "Authenticate every datagram with this pre-shared key (or set UDPX_KEY)" };
         var encrypt = new Option<bool>("--encrypt") { Description = "Also encrypt the file bytes (AES-256-GCM); needs --key-file or UDPX_KEY" };
         var jobTimeout = new Option<double>("--job-timeout") { Description = "Seconds a single transfer may take, in every mode, before it fails", DefaultValueFactory = _ => 3600 };
+        var together = new Option<bool>("--keep-folders-together") { Description = "Send every file of one folder argument to the same server (argument i to server i mod n)" };
         var idleTimeout = new Option<double>("--idle-timeout") { Description = "Seconds without newly acknowledged data before a transfer fails", DefaultValueFactory = _ => 15 };
 
         var command = new Command("send", "Send files (and downloaded URLs) to one or more udpx servers under one of four concurrency modes")
         {
-            files, urls, to, mode, workers, each, json, headless, datagramSize, rate, connectTimeout, jobTimeout, idleTimeout, keyFile, encrypt,
+            files, urls, to, mode, workers, each, json, headless, datagramSize, rate, connectTimeout, jobTimeout, idleTimeout, keyFile, encrypt, together,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             new SendArguments(
@@ -50,14 +51,15 @@ internal static class SendCommand
                 result.GetValue(jobTimeout),
                 result.GetValue(keyFile),
                 result.GetValue(encrypt),
-                result.GetValue(idleTimeout)),
+                result.GetValue(idleTimeout),
+                result.GetValue(together)),
             cancellationToken));
         return command;
     }
 
     internal sealed record SendArguments(
         string[] Files, string[] Urls, string[] Servers, string Mode, int Workers, bool Each, bool Json, bool Headless,
-        int DatagramSize, string? Rate, double ConnectTimeout, double JobTimeout, string? KeyFile = null, bool Encrypt = false, double IdleTimeout = 15);
+        int DatagramSize, string? Rate, double ConnectTimeout, double JobTimeout, string? KeyFile = null, bool Encrypt = false, double IdleTimeout = 15, bool KeepFoldersTogether = false);
 
     internal static async Task<int> RunAsync(SendArguments a, CancellationToken cancellationToken)
     {
@@ -110,13 +112,18 @@ internal static class SendCommand
         {
             throw new UserError(ExitCodes.Usage, "--encrypt needs a key: give --key-file PATH or set UDPX_KEY");
         }
-        var sources = new List<SourceFile>();
-        foreach (string path in a.Files)
+        var tree = new SourceTree();
+        for (int i = 0; i < a.Files.Length; i++)
         {
-            sources.Add(LocalFile(path));
+            tree.Add(a.Files[i], i);
         }
+        var sources = tree.Files.ToList();
 
         var output = Console.Out;
+        if (!a.Json)
+        {
+            SendOutput.WriteSkipped(output, tree);
+        }
         long started = Stopwatch.GetTimestamp();
         string? downloads = null;
         var downloadReports = new List<DownloadReport>();
@@ -148,7 +155,7 @@ internal static class SendCommand
 
             var settings = new TransferSettings { DatagramSize = a.DatagramSize, RateBytesPerSecond = rate, ConnectTimeout = TimeSpan.FromSeconds(a.ConnectTimeout),
                 IdleTimeout = TimeSpan.FromSeconds(a.IdleTimeout), JobTimeout = TimeSpan.FromSeconds(a.JobTimeout), Key = key, Encrypt = a.Encrypt };
-            var jobs = SendPlan.Assign(sources, a.Servers, a.Each, settings);
+            var jobs = SendPlan.Assign(sources, a.Servers, a.Each, settings, a.KeepFoldersTogether);
             var handles = jobs.Select(j => new TransferHandle(j) { FileSize = new FileInfo(j.Path).Length }).ToList();
             ITransferDispatcher dispatcher;
             try
@@ -181,15 +188,12 @@ internal static class SendCommand
 
             if (a.Json)
             {
-                var report = new SendReport(mode.Name(), dispatcher.Workers, Math.Round(total, 6), ok, downloadReports, results);
+                var report = new SendReport(mode.Name(), dispatcher.Workers, Math.Round(total, 6), ok, downloadReports, results, SendTotal.Of(results), tree.Skipped, tree.EmptyFolders);
                 output.WriteLine(JsonSerializer.Serialize(report, CliJson.Default.SendReport));
             }
             else
             {
-                foreach (var r in results)
-                {
-                    output.WriteLine(Describe(r));
-                }
+                SendOutput.WriteByFolder(output, results);
                 long bytes = results.Where(r => r.Verified).Sum(r => r.Bytes);
                 output.WriteLine($"{results.Count(r => r.Verified)}/{results.Count} transfers verified, {Format.Bytes(bytes)} in {Format.Seconds(sendSeconds)} ({Format.Rate(sendSeconds > 0 ? bytes / sendSeconds : 0)}), mode {mode.Name()}{(dispatcher.Workers > 0 ? ", " + dispatcher.Workers + " workers" : string.Empty)}; total elapsed {Format.Seconds(total)}");
             }
@@ -216,34 +220,6 @@ internal static class SendCommand
 
     /// <summary>A result as one line; the server's message (and a name from a URL) escaped, as a peer wrote them.</summary>
     internal static string Describe(TransferResult r) => r.Verified
-        ? $"{SafeText.Escape(r.Name)} -> {r.Server}: ok, {Format.Bytes(r.Bytes)} in {Format.Seconds(r.Seconds)} ({Format.Rate(r.ThroughputBytesPerSecond)}), {Format.Number(r.DatagramsSent)} datagrams, {Format.Number(r.Retransmitted)} retransmitted, rtt {r.RttMicros / 1000.0:F2} ms, pid {r.ProcessId}"
+        ? $"{SafeText.Escape(r.Name)} -> {r.Server}: ok{(r.ResumedBytes > 0 ? ", resumed at " + Format.Number(r.ResumedBytes) + " of " + Format.Number(r.Bytes) + " bytes" : string.Empty)}, {Format.Bytes(r.Bytes)} in {Format.Seconds(r.Seconds)} ({Format.Rate(r.ThroughputBytesPerSecond)}), {Format.Number(r.DatagramsSent)} datagrams, {Format.Number(r.Retransmitted)} retransmitted, rtt {r.RttMicros / 1000.0:F2} ms, pid {r.ProcessId}"
         : $"{SafeText.Escape(r.Name)} -> {r.Server}: FAILED: {SafeText.Escape(r.Error)}";
-
-    private static SourceFile LocalFile(string path)
-    {
-        if (Directory.Exists(path))
-        {
-            throw new UserError(ExitCodes.InputError, "'" + path + "' is a folder; give files");
-        }
-        if (!File.Exists(path))
-        {
-            throw new UserError(ExitCodes.InputError, "file not found: " + path);
-        }
-        try
-        {
-            using (File.OpenHandle(path, FileMode.Open, FileAccess.Read))
-            {
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new UserError(ExitCodes.InputError, "cannot read " + path + ": " + ex.Message);
-        }
-        string name = Path.GetFileName(path);
-        if (System.Text.Encoding.UTF8.GetByteCount(name) > Wire.MaxNameBytes)
-        {
-            throw new UserError(ExitCodes.InputError, "file name longer than " + Wire.MaxNameBytes + " bytes: " + path);
-        }
-        return new SourceFile(Path.GetFullPath(path), name, new FileInfo(path).Length);
-    }
 }

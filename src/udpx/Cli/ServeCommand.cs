@@ -23,16 +23,17 @@ internal static class ServeCommand
         var perHost = new Option<int>("--max-sessions-per-host") { Description = "Most transfers received at once from one address", DefaultValueFactory = _ => 64 };
         var reservedPerHost = new Option<string>("--max-reserved-per-host") { Description = "Most bytes one address's transfers in progress may offer together", DefaultValueFactory = _ => "128G" };
         var keyFile = new Option<string>("--key-file") { Description = "Accept only datagrams authenticated with this pre-shared key (or set UDPX_KEY)" };
+        var keepPartial = new Option<string>("--keep-partial") { Description = "How long the partial file of a cut transfer is kept for a resume: 90s, 30m, 24h, 7d; 0 keeps none", DefaultValueFactory = _ => "24h" };
         var idle = new Option<double>("--idle-timeout") { Description = "Seconds without a datagram before a transfer is abandoned", DefaultValueFactory = _ => 30 };
 
         var command = new Command("serve", "Receive files: many clients, many concurrent transfers, each verified before it is stored")
         {
-            bind, output, overwrite, allowHidden, json, headless, verbosity, maxSessions, maxSize, minFree, perHost, reservedPerHost, idle, keyFile,
+            bind, output, overwrite, allowHidden, json, headless, verbosity, maxSessions, maxSize, minFree, perHost, reservedPerHost, idle, keyFile, keepPartial,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(bind), result.GetValue(output)!, result.GetValue(overwrite), result.GetValue(allowHidden), result.GetValue(json), result.GetValue(headless),
             result.GetValue(verbosity)!, result.GetValue(maxSessions), result.GetValue(maxSize), result.GetValue(idle), result.GetValue(keyFile),
-            ParseLimits(result.GetValue(minFree), result.GetValue(perHost), result.GetValue(reservedPerHost)), cancellationToken));
+            ParseLimits(result.GetValue(minFree), result.GetValue(perHost), result.GetValue(reservedPerHost)) with { KeepPartial = ParseKeepPartial(result.GetValue(keepPartial)) }, cancellationToken));
         return command;
     }
 
@@ -41,6 +42,19 @@ internal static class ServeCommand
     /// home folder, `udpx serve` must not be a way to write beside .bashrc.
     /// </summary>
     public const string DefaultFolder = "udpx-received";
+    /// <summary>--keep-partial: a number of seconds, or one with a unit s, m, h or d.</summary>
+    internal static TimeSpan ParseKeepPartial(string? text)
+    {
+        string value = (text ?? "24h").Trim();
+        double unit = value.Length == 0 ? 1 : value[^1] switch { 's' => 1, 'm' => 60, 'h' => 3600, 'd' => 86400, _ => 0 };
+        string number = unit == 0 ? value : value[..^1];
+        if (!double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double amount) || amount < 0 || amount * (unit == 0 ? 1 : unit) > TimeSpan.FromDays(3650).TotalSeconds)
+        {
+            throw new UserError(ExitCodes.Usage, "--keep-partial '" + text + "': use a duration such as 90s, 30m, 24h or 7d (0 keeps none)");
+        }
+        return TimeSpan.FromSeconds(amount * (unit == 0 ? 1 : unit));
+    }
+
     /// <summary>The resource limits beyond --max-sessions and --max-file-size, checked at the edge.</summary>
     private static ServerOptions ParseLimits(string? minFreeText, int perHost, string? reservedText)
     {

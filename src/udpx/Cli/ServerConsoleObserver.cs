@@ -24,8 +24,8 @@ internal sealed class ServerConsoleObserver(TextWriter output, bool json, Verbos
             return;
         }
         Emit(
-            new ServerEvent { Event = "start", Time = Now(), Peer = session.PeerText, Name = session.Name, Size = session.FileSize },
-            $"{Now()} {session.PeerText} -> {SafeText.Escape(session.Name)}: receiving {Format.Bytes(session.FileSize)}");
+            new ServerEvent { Event = "start", Time = Now(), Peer = session.PeerText, Name = session.Name, Size = session.FileSize, ResumedBytes = session.ResumedBytes > 0 ? session.ResumedBytes : null },
+            $"{Now()} {session.PeerText} -> {SafeText.Escape(session.Name)}: receiving {Format.Bytes(session.FileSize)}{(session.ResumedBytes > 0 ? ", resumed at " + Format.Number(session.ResumedBytes) + " of " + Format.Number(session.FileSize) : string.Empty)}");
     }
 
     public void SessionEnded(ReceiverSession session, double seconds)
