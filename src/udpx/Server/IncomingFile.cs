@@ -203,7 +203,8 @@ internal sealed class IncomingFile(DirectoryFileStore store, string name, string
             return false;
         }
         var info = new FileInfo(tempPath);
-        if (!info.Exists || info.LinkTarget is not null || info.Length != size)
+        // Preallocation keeps the apparent size at what was written: at least what the record counts.
+        if (!info.Exists || info.LinkTarget is not null || info.Length < record.HeldBytes || info.Length > size)
         {
             return false;
         }

@@ -24,7 +24,8 @@ public sealed class FaultTests : IDisposable
     {
         string outDir = _folder.File("out");
         string source = _folder.Write(Path.Combine("source", "big.bin"), Simulation.RandomFile(4_000_000, 1));
-        var (server, port) = await UdpxChild.ServeAsync(null, "127.0.0.1:0", outDir, "--idle-timeout", "2", "--verbosity", "stream");
+        // --keep-partial 0: nothing is kept for a resume (ResumeTests cover what is kept by default).
+        var (server, port) = await UdpxChild.ServeAsync(null, "127.0.0.1:0", outDir, "--idle-timeout", "2", "--verbosity", "stream", "--keep-partial", "0");
         using (server)
         {
             using (var client = UdpxChild.Start(null, "send", source, "--to", "127.0.0.1:" + port, "--mode", "thread", "--rate", "400k", "--headless"))
