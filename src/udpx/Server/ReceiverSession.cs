@@ -34,6 +34,7 @@ internal sealed class ReceiverSession
         peer.Buffer.Span[..peer.Size].CopyTo(Peer.Buffer.Span);
         PeerText = SocketAddressText.Format(peer);
         Name = offer.Name;
+        Identity = offer.Identity;
         FileSize = (long)offer.FileSize;
         ChunkSize = offer.ChunkSize;
         File = file;
@@ -58,6 +59,9 @@ internal sealed class ReceiverSession
     public string PeerText { get; }
 
     public string Name { get; }
+
+    /// <summary>The client's identity of the file version (0: none, never resumed).</summary>
+    public UInt128 Identity { get; }
 
     public long FileSize { get; }
 

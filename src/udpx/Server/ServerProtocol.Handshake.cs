@@ -122,11 +122,12 @@ internal sealed partial class ServerProtocol
             return;
         }
         var reason = _store.TryCreate(offer.Name, size, offer.SessionId, new ResumeKey(offer.Identity, offer.ChunkSize, (offer.Flags & OfferMessage.Encrypted) != 0), out var file);
-        if (reason == RejectReason.NameBusy && SetAsideSuperseded(offer, hostKey, now, sink))
+        if (reason == RejectReason.NameBusy && (SetAsideSuperseded(offer, hostKey, now, sink) || !IsLive(offer.Name)))
         {
             // The same file from the same address while its earlier transfer still holds the name: that
-            // client is gone (it crashed, or was stopped). Its partial file is set aside, and the new offer,
-            // asked again a moment later, continues it.
+            // client is gone (it crashed, or was stopped). Its partial file is set aside (or still being
+            // written out: no live session holds the name), and the new offer, asked again a moment later,
+            // continues it.
             Refuse(offer.SessionId, RejectReason.ServerBusy, "server busy: setting aside the earlier transfer of this file", from, sink, offer.Name);
             return;
         }
@@ -198,17 +199,32 @@ internal sealed partial class ServerProtocol
     }
 
     /// <summary>
-    /// Ends the receiving session of the same name and client address as <paramref name="offer"/>, keeping
-    /// its partial file; false when the name is held by anyone else or by a session not receiving.
+    /// Ends the receiving session of the same file (name, size, identity) from the same client address as
+    /// <paramref name="offer"/>, keeping its partial file; false when the name is held by anyone else, by
+    /// another version of the file, or by a session not receiving. A second live client sending the very
+    /// same file from the same address takes it over: the first then fails with "cancelled".
     /// </summary>
     private bool SetAsideSuperseded(in OfferMessage offer, UInt128 hostKey, long now, IDatagramSink sink)
     {
         foreach (var session in _sessions.Values)
         {
-            if (session.Name == offer.Name && session.Host == hostKey && session.State == SessionState.Receiving && session.Id != offer.SessionId)
+            if (session.Name == offer.Name && session.Host == hostKey && session.State == SessionState.Receiving && session.Id != offer.SessionId
+                && offer.Identity != 0 && session.Identity == offer.Identity && session.FileSize == (long)offer.FileSize)
             {
                 SetAside(session);
                 EndSession(session, RejectReason.Cancelled, "superseded by a new offer of the same file", now, sink);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private bool IsLive(string name)
+    {
+        foreach (var session in _sessions.Values)
+        {
+            if (session.Name == name)
+            {
                 return true;
             }
         }

@@ -65,10 +65,15 @@ public sealed class FaultTests : IDisposable
                 server.Dispose();
                 var stale = Directory.GetFiles(outDir, ".udpx-*.udpx-part");
                 Assert.Single(stale);
+                // Marked, since the client's next attempt may make a new file under the same name at once.
+                using (var marked = File.OpenWrite(stale[0]))
+                {
+                    marked.Write("stale-marker"u8);
+                }
 
                 (server, _) = await UdpxChild.ServeAsync(null, bind, outDir, "--verbosity", "stream");
 
-                Assert.False(File.Exists(stale[0]), "the restarted server left the stale temporary file");
+                Assert.False(File.Exists(stale[0]) && File.ReadAllBytes(stale[0]).AsSpan().StartsWith("stale-marker"u8), "the restarted server left the stale temporary file");
                 var (code, output, _) = await client.WaitForExitAsync(Patience);
                 // The restarted server knows nothing of the session: it says so, and the client starts over
                 // cleanly with a new session, so the file still ends identical.

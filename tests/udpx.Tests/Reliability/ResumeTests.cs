@@ -53,11 +53,14 @@ public sealed class ResumeTests : IDisposable
     public async Task A_file_changed_between_the_runs_is_sent_whole()
     {
         string source = _folder.Write(Path.Combine("source", "big.bin"), Simulation.RandomFile(16_000_000, 42));
-        var (server, port) = await UdpxChild.ServeAsync(null, "127.0.0.1:0", OutDir, "--verbosity", "stream");
+        var (server, port) = await UdpxChild.ServeAsync(null, "127.0.0.1:0", OutDir, "--verbosity", "stream", "--idle-timeout", "2");
         using (server)
         {
             string bind = "127.0.0.1:" + port;
             await KillClientAfterAsync(server, source, bind, 6_000_000);
+            // Another version of the file does not take over the killed client's session: it waits for it to expire.
+            await server.WaitForEventAsync(e => e.Event == "failed" && e.Name == "big.bin", Patience);
+            Assert.Single(Directory.GetFiles(OutDir, ".udpx-*.udpx-resume"));
             // Same name, same size, other bytes: the identity differs, the old partial file must not be used.
             byte[] changed = Simulation.RandomFile(16_000_000, 43);
             File.WriteAllBytes(source, changed);
@@ -106,10 +109,20 @@ public sealed class ResumeTests : IDisposable
             server.Dispose();
             (server, _) = await UdpxChild.ServeAsync(null, bind, OutDir, key);
 
-            var (code, output, error) = await client.WaitForExitAsync(Patience);
-
-            Assert.True(code == 0, output + error);
-            var result = Assert.Single(Report(output).Transfers);
+            TransferResult result;
+            if (keyed)
+            {
+                // A keyed server that restarted cannot read the old session's datagrams (their keys died with
+                // it), so it cannot tell the client either: that run gives up; running the same send again resumes.
+                client.Kill();
+                result = await SendAsync(source, bind, [.. key, "--encrypt"]);
+            }
+            else
+            {
+                var (code, output, error) = await client.WaitForExitAsync(Patience);
+                Assert.True(code == 0, output + error);
+                result = Assert.Single(Report(output).Transfers);
+            }
             Assert.True(result.Verified, result.Error);
             Assert.InRange(result.ResumedBytes, 8L << 20, bytes.Length);
             Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(OutDir, "big.bin")));
@@ -130,9 +143,9 @@ public sealed class ResumeTests : IDisposable
         client.Kill();
     }
 
-    private static async Task<TransferResult> SendAsync(string source, string bind)
+    private static async Task<TransferResult> SendAsync(string source, string bind, string[]? extra = null)
     {
-        var (code, output, error) = await UdpxProcess.RunAsync(Patience, "send", source, "--to", bind, "--mode", "thread", "--json");
+        var (code, output, error) = await UdpxProcess.RunAsync(Patience, ["send", source, "--to", bind, "--mode", "thread", "--json", .. extra ?? []]);
         Assert.True(code == 0, output + error);
         return Assert.Single(Report(output).Transfers);
     }
