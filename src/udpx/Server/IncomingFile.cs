@@ -143,9 +143,18 @@ internal sealed class IncomingFile(DirectoryFileStore store, string name, string
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (TryReopenPartial())
+            try
             {
-                return RejectReason.None;
+                if (TryReopenPartial())
+                {
+                    return RejectReason.None;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // An unreadable partial file is no reason to refuse the transfer: it starts over.
+                HeldDigest = null;
+                ResumeFromChunk = 0;
             }
             // A partial file of another version (or none): it never mixes with these bytes.
             DirectoryFileStore.TryDelete(recordPath);
