@@ -8,6 +8,7 @@
 #      errors (2, 3, 4, 1), the TUI under tmux
 #   3. figures: binary size, start-up time, peak RSS of `demo --headless` (printed, not judged)
 #   4. the namespace twin of the GNS3 lab: gns3/lab.sh run --loss 0, then --loss 10
+#   5. a short gns3/lab.sh fairness (3 s per run): it must run and print its table (figures not judged)
 # then a summary table. Every step runs even when an earlier one failed (except that nothing runs
 # without a binary); the exit code is 0 only if every step passed and nothing was left behind
 # (network namespaces, mounts, processes in a chroot, tmux sessions).
@@ -76,7 +77,7 @@ elapsed_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b 
 
 # ---------- teardown: also the safety net behind the scripts' own traps ----------
 lab_namespaces_new() { # lab namespaces of our prefix that were not there when we started
-  ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$LAB_PREFIX-(lab|client|server1|server2)\$" \
+  ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$LAB_PREFIX-(lab|client|server1|server2|fclient|frouter|fserver)\$" \
     | sort | comm -13 <(printf '%s\n' "$NS_BEFORE") - || true
 }
 leftovers() { # prints what is left behind and removes it; returns 1 if anything was
@@ -101,6 +102,7 @@ leftovers() { # prints what is left behind and removes it; returns 1 if anything
   if [ -n "$ns" ]; then
     echo "network namespaces: $(tr '\n' ' ' <<<"$ns")"
     bash gns3/lab.sh down >/dev/null 2>&1 || true
+    bash gns3/lab.sh fairness --down >/dev/null 2>&1 || true
     found=1
   fi
   [ "$found" = 0 ]
@@ -351,6 +353,13 @@ step_lab() { # LOSS
   return $rc
 }
 
+step_fairness() { # udpx beside iperf3 at a tbf bottleneck, 3 s per run, two base RTTs (delay stage on and off)
+  local out=$WORK/fairness.txt
+  bash gns3/lab.sh fairness --bin "$BIN" --duration 3 --stagger 1 --rate 100mbit --buffer 5 --rtt 0,10 \
+    --scenarios udpx,cubic,udpx+cubic --logs "$WORK/fairness" --report "$ART/fairness" | tee "$out" || return 1
+  grep -qE '^point +scenario +first +flow +Mbit/s +share' "$out" && [ "$(grep -cE '^100mbit ' "$out")" = 8 ] && grep -q '^PASSED' "$out"
+}
+
 summary() { # VERDICT
   SUMMARY_DONE=1
   {
@@ -389,6 +398,7 @@ if [ -n "$BIN" ]; then
       run_step lab-loss0 "$STEP_LIMIT" step_lab 0
       run_step lab-loss10 "$STEP_LIMIT" step_lab 10
     fi
+    run_step lab-fairness "$STEP_LIMIT" step_fairness
   fi
 else
   skip_step chroot+lab "no binary: publish failed"

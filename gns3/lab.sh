@@ -25,6 +25,9 @@
 #   probe     measure the loss rules: send UDP datagrams client -> servers and count arrivals
 #   status    show namespaces, addresses, loss rules with counters, processes
 #   down      stop processes in the lab namespaces and delete the namespaces
+#   fairness  udpx beside TCP CUBIC (iperf3) at a tc tbf bottleneck in a lab of its own (client --
+#             router -- server namespaces): shares, Jain's index, utilisation, queueing delay;
+#             its options: gns3/lab.sh fairness --help, and docs/performance.md
 #
 # Options:
 #   --loss PCT        drop PCT% (integer 0-100) of the UDP arriving on eth0 of each server
@@ -875,6 +878,8 @@ on_exit() {
 [ $# -ge 1 ] || { usage; exit 2; }
 CMD="$1"
 shift
+# fairness has its own options and its own lab (client -- router -- server); see gns3/fairness/.
+if [ "$CMD" = fairness ]; then exec python3 -B "$SCRIPT_DIR/fairness" "$@"; fi
 while [ $# -gt 0 ]; do
   case "$1" in
     --loss) LOSS="${2:?--loss needs a percentage}"; LOSS_GIVEN=1; shift 2 ;;

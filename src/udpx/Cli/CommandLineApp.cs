@@ -10,9 +10,9 @@ internal static class CommandLineApp
     {
         var root = new RootCommand("udpx: reliable file transfer over UDP, from one client to many servers")
         {
-            ServeCommand.Create(),
-            SendCommand.Create(),
-            DemoCommand.Create(),
+            ServeVerb.Create(),
+            SendVerb.Create(),
+            DemoVerb.Create(),
             RelayVerb.Create(),
             KeygenVerb.Create(),
             BenchVerb.Create(),

@@ -38,7 +38,7 @@ internal static class RelayVerb
             {
                 throw new UserError(ExitCodes.Usage, ex.Message);
             }
-            return RelayCommand.RunAsync(options, Console.Out, cancellationToken);
+            return RelayRunner.RunAsync(options, Console.Out, cancellationToken);
         });
         return command;
     }

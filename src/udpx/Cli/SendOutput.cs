@@ -26,7 +26,7 @@ internal static class SendOutput
         {
             foreach (var r in results)
             {
-                output.WriteLine(SendCommand.Describe(r));
+                output.WriteLine(SendVerb.Describe(r));
             }
             return;
         }
@@ -36,7 +36,7 @@ internal static class SendOutput
             output.WriteLine($"{(folder.Key.Length == 0 ? "./" : SafeText.Escape(folder.Key))}: {folder.Count()} file{(folder.Count() == 1 ? string.Empty : "s")}, {verified} verified");
             foreach (var r in folder.OrderBy(r => r.Name, StringComparer.Ordinal))
             {
-                output.WriteLine("  " + SendCommand.Describe(r));
+                output.WriteLine("  " + SendVerb.Describe(r));
             }
         }
     }

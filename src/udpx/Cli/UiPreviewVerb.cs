@@ -10,7 +10,7 @@ internal static class UiPreviewVerb
         var screen = new Argument<string>("screen") { Description = "server | send | demo", DefaultValueFactory = _ => "server" };
         var command = new Command("ui-preview", "Internal: preview the terminal UI without a network") { screen };
         command.Hidden = true;
-        command.SetAction(result => Ui.UiPreview.Run([result.GetValue(screen)!]));
+        command.SetAction(result => Ui.Preview.UiPreview.Run([result.GetValue(screen)!]));
         return command;
     }
 }

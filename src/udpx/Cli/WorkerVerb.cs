@@ -8,7 +8,7 @@ internal static class WorkerVerb
 {
     public static Command Create()
     {
-        var command = new Command(WorkerCommand.Verb, "Internal: run transfer jobs read as JSON lines from standard input") { Hidden = true };
+        var command = new Command(WorkerLaunch.Verb, "Internal: run transfer jobs read as JSON lines from standard input") { Hidden = true };
         command.SetAction((_, cancellationToken) => Task.FromResult(WorkerHost.Run(Console.In, Console.OpenStandardOutput(), cancellationToken)));
         return command;
     }

@@ -29,6 +29,9 @@ internal sealed record TransferSettings
     /// <summary>Encrypts the file bytes on the wire (needs <see cref="Key"/>).</summary>
     public bool Encrypt { get; init; }
 
+    /// <summary>Yields to every other flow on the path (--background, LEDBAT-like).</summary>
+    public bool Background { get; init; }
+
     public SenderOptions ToSenderOptions() => new()
     {
         Key = Key,
@@ -38,6 +41,7 @@ internal sealed record TransferSettings
         JobTimeout = JobTimeout,
         BusyWait = BusyWait,
         RateBytesPerSecond = RateBytesPerSecond,
+        Background = Background,
     };
 }
 

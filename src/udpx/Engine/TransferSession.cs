@@ -13,7 +13,11 @@ internal sealed class TransferSession : IDisposable
 {
     private const int SocketBufferBytes = 4 << 20;
 
+    /// <summary>The most datagrams all transfers to one server may have in flight together.</summary>
+    private const int MaxPathWindow = 1 << 16;
+
     private readonly FileChunkSource _source;
+    private readonly PathLease? _path;
     private long _bytesRecorded;
 
     private TransferSession(TransferJob job, TransferCounters counters, DatagramRing? ring, TimeProvider time)
@@ -28,7 +32,9 @@ internal sealed class TransferSession : IDisposable
         {
             ulong sessionId = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
             Plan = new TransferPlan(sessionId, job.Name, _source.Length, job.Settings.DatagramSize, job.Settings.Key is null ? 0 : DatagramAuthenticator.TagSize, _source.Identity);
-            Protocol = new SenderProtocol(Plan, _source, job.Settings.ToSenderOptions(), counters);
+            var mode = job.Settings.Background ? CongestionMode.Background : CongestionMode.Normal;
+            _path = SharedPaths.Join(endpoint, job.Settings.DatagramSize, MaxPathWindow, mode);
+            Protocol = new SenderProtocol(Plan, _source, job.Settings.ToSenderOptions() with { Path = _path.Controller }, counters);
 
             Socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             // A smaller grant only means more retransmissions on bursts; the server is the one that warns.
@@ -48,6 +54,8 @@ internal sealed class TransferSession : IDisposable
         {
             _source.Dispose();
             Socket?.Dispose();
+            Protocol?.Dispose();
+            _path?.Dispose();
             throw;
         }
     }
@@ -213,5 +221,6 @@ internal sealed class TransferSession : IDisposable
         Socket.Dispose();
         _source.Dispose();
         Protocol.Dispose();
+        _path?.Dispose();
     }
 }

@@ -4,7 +4,7 @@ namespace Udpx.Modes;
 /// process mode: one child OS process per transfer (this binary re-executed with the hidden worker verb),
 /// all started, then all awaited. Results and live progress come back over each child's standard output.
 /// </summary>
-internal sealed class ProcessDispatcher(WorkerCommand command, TimeSpan jobTimeout) : ITransferDispatcher
+internal sealed class ProcessDispatcher(WorkerLaunch launch, TimeSpan jobTimeout) : ITransferDispatcher
 {
     public ConcurrencyMode Mode => ConcurrencyMode.Process;
 
@@ -18,14 +18,14 @@ internal sealed class ProcessDispatcher(WorkerCommand command, TimeSpan jobTimeo
         {
             try
             {
-                children[i] = WorkerProcess.Start(command);
+                children[i] = WorkerProcess.Start(launch);
             }
             catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
             {
                 // No process, no transfer: say why for every job still to start.
                 for (int j = i; j < transfers.Count; j++)
                 {
-                    futures[j] = Task.FromResult(JobFutures.Failed(transfers[j].Job, "cannot start a worker process (" + command.FileName + "): " + ex.Message));
+                    futures[j] = Task.FromResult(JobFutures.Failed(transfers[j].Job, "cannot start a worker process (" + launch.FileName + "): " + ex.Message));
                 }
                 children = children[..i];
                 break;

@@ -7,7 +7,7 @@ namespace Udpx.Modes;
 /// process-async mode: a pool of N long-lived worker processes fed jobs asynchronously; the parent holds
 /// a future per job and collects each with a timeout, as Python's Pool.apply_async(...).get(timeout) does.
 /// </summary>
-internal sealed class ProcessPoolDispatcher(WorkerCommand command, int workers, TimeSpan jobTimeout) : ITransferDispatcher
+internal sealed class ProcessPoolDispatcher(WorkerLaunch launch, int workers, TimeSpan jobTimeout) : ITransferDispatcher
 {
     public ConcurrencyMode Mode => ConcurrencyMode.ProcessAsync;
 
@@ -32,7 +32,7 @@ internal sealed class ProcessPoolDispatcher(WorkerCommand command, int workers, 
         {
             try
             {
-                pool[w] = WorkerProcess.Start(command);
+                pool[w] = WorkerProcess.Start(launch);
             }
             catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
             {
@@ -41,7 +41,7 @@ internal sealed class ProcessPoolDispatcher(WorkerCommand command, int workers, 
                     // No worker at all: every job fails with the reason.
                     while (queue.Reader.TryRead(out var job))
                     {
-                        job.Future.TrySetResult(JobFutures.Failed(job.Handle.Job, "cannot start a worker process (" + command.FileName + "): " + ex.Message));
+                        job.Future.TrySetResult(JobFutures.Failed(job.Handle.Job, "cannot start a worker process (" + launch.FileName + "): " + ex.Message));
                     }
                 }
                 pool = pool[..w];

@@ -25,20 +25,20 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static WorkerProcess Start(WorkerCommand command)
+    public static WorkerProcess Start(WorkerLaunch launch)
     {
-        var info = new ProcessStartInfo(command.FileName)
+        var info = new ProcessStartInfo(launch.FileName)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string argument in command.PrefixArguments)
+        foreach (string argument in launch.PrefixArguments)
         {
             info.ArgumentList.Add(argument);
         }
-        info.ArgumentList.Add(WorkerCommand.Verb);
+        info.ArgumentList.Add(WorkerLaunch.Verb);
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start a worker process");
         process.StandardInput.AutoFlush = true;
         return new WorkerProcess(process);

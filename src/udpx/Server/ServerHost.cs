@@ -4,16 +4,22 @@ using Udpx.Engine;
 
 namespace Udpx.Server;
 
-/// <summary>A running server with its folder: what `udpx serve` and the demo start.</summary>
+/// <summary>
+/// A running server with its folder: what `udpx serve` and the demo start. With
+/// <see cref="ServerOptions.ReceiveThreads"/> above 1 it is several <see cref="UdpServer"/>s on one address
+/// (SO_REUSEPORT), each owning the sessions the kernel hands it, all drawing on one <see cref="SessionBudget"/>
+/// and storing into one folder.
+/// </summary>
 internal sealed class ServerHost : IDisposable
 {
+    private readonly UdpServer[] _servers;
     private readonly Timer _expiry;
 
-    private ServerHost(UdpServer server, DirectoryFileStore store, DatagramRing stream)
+    private ServerHost(UdpServer[] servers, DirectoryFileStore store, DatagramRing[] streams)
     {
-        Server = server;
+        _servers = servers;
         Store = store;
-        Stream = stream;
+        Shards = new ServerShards([.. servers.Select(s => s.Protocol)], streams);
         // Partial files kept for a resume expire while the server runs too, not only at its next start.
         var every = TimeSpan.FromTicks(Math.Clamp(store.KeepPartial.Ticks / 4, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromMinutes(10).Ticks));
         _expiry = new Timer(static state => ExpirePartials((DirectoryFileStore)state!), store, every, every);
@@ -30,12 +36,21 @@ internal sealed class ServerHost : IDisposable
         }
     }
 
-    public UdpServer Server { get; }
+    /// <summary>The first receive thread's server (the only one unless <see cref="ServerOptions.ReceiveThreads"/> > 1).</summary>
+    public UdpServer Server => _servers[0];
+
+    /// <summary>One per receive thread.</summary>
+    public IReadOnlyList<UdpServer> Servers => _servers;
+
+    /// <summary>Every receive thread's sessions, counters and datagram stream, read together.</summary>
+    public ServerShards Shards { get; }
 
     public DirectoryFileStore Store { get; }
 
-    public DatagramRing Stream { get; }
+    /// <summary>The first receive thread's datagram stream (see <see cref="Shards"/> for all of them).</summary>
+    public DatagramRing Stream => Shards.Streams[0];
 
+    /// <summary>The first receive thread's protocol (see <see cref="Shards"/> for all of them).</summary>
     public ServerProtocol Protocol => Server.Protocol;
 
     public IPEndPoint EndPoint => Server.LocalEndPoint;
@@ -49,24 +64,58 @@ internal sealed class ServerHost : IDisposable
         var store = new DirectoryFileStore(folder, options.MaxFileSize, options.Overwrite, options.AllowHidden, options.KeepPartial);
         store.EnsureWritable();
         store.RemoveStaleTemporaryFiles();
-        var stream = new DatagramRing(1024);
-        var protocol = new ServerProtocol(options, store, observer) { Stream = stream };
+        int threads = Math.Max(1, options.ReceiveThreads);
+        var budget = new SessionBudget(options);
+        var servers = new List<UdpServer>(threads);
+        var streams = new DatagramRing[threads];
+        if (threads > 1 && bind.Port != 0)
+        {
+            // SO_REUSEPORT would let these sockets join another server's group on the port (one of the same
+            // user started with --receive-threads) and silently share its traffic: the port must be free.
+            ReusePort.EnsureFree(bind);
+        }
         try
         {
-            return new ServerHost(UdpServer.Start(bind, protocol), store, stream);
+            for (int i = 0; i < threads; i++)
+            {
+                streams[i] = new DatagramRing(1024);
+                var protocol = new ServerProtocol(options, store, observer, budget) { Stream = streams[i] };
+                // The first socket takes the port (an ephemeral one for port 0); the others join it.
+                var address = i == 0 ? bind : servers[0].LocalEndPoint;
+                try
+                {
+                    servers.Add(UdpServer.Start(address, protocol, sharePort: threads > 1));
+                }
+                catch
+                {
+                    protocol.Dispose();
+                    throw;
+                }
+            }
         }
         catch
         {
-            protocol.Dispose();
+            foreach (var server in servers)
+            {
+                server.Dispose();
+            }
             throw;
         }
+        return new ServerHost([.. servers], store, streams);
     }
 
     /// <summary>Stops the server, then waits a little for file work still running (deleting discarded files).</summary>
     public void Dispose()
     {
         _expiry.Dispose();
-        Server.Dispose();
+        foreach (var server in _servers)
+        {
+            server.Stop();
+        }
+        foreach (var server in _servers)
+        {
+            server.Dispose();
+        }
         Store.WaitForBackgroundWork(TimeSpan.FromSeconds(10));
     }
 }

@@ -5,6 +5,18 @@ internal sealed record ServerOptions
 {
     public int MaxSessions { get; init; } = 256;
 
+    /// <summary>
+    /// Receive threads, each with a socket of its own on the bind address (SO_REUSEPORT) and the sessions the
+    /// kernel hands it (--receive-threads); the limits hold across all of them. 1: one socket, one thread.
+    /// </summary>
+    public int ReceiveThreads { get; init; } = 1;
+
+    /// <summary>`udpx serve`'s default receive threads (see docs/performance.md for the measurement behind it).</summary>
+    public static int ServeReceiveThreads => ReusePort.IsSupported ? Math.Clamp(Environment.ProcessorCount, 1, 4) : 1;
+
+    /// <summary><see cref="ServeReceiveThreads"/> in words, for --help.</summary>
+    public const string ServeReceiveThreadsRule = "the core count, at most 4; 1 without SO_REUSEPORT";
+
     /// <summary>When set, every datagram must carry a valid tag for this key (--key-file / UDPX_KEY).</summary>
     public Protocol.PreSharedKey? Key { get; init; }
 

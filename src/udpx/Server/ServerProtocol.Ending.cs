@@ -146,23 +146,10 @@ internal sealed partial class ServerProtocol
     private void EndSession(ReceiverSession session, RejectReason reason, string message, long now, IDatagramSink? sink)
     {
         bool accepted = session.State != SessionState.Preparing;
-        if (!accepted)
-        {
-            _preparingBytes -= session.FileSize;
-        }
         session.End(reason, message, now);
         _sessions.Remove(session.Id);
         ForgetIdleCheck(session);
-        var hostKey = session.Host;
-        if (_hosts.TryGetValue(hostKey, out var host))
-        {
-            host.Reserved -= session.FileSize;
-            if (--host.Sessions == 0)
-            {
-                _hosts.Remove(hostKey);
-            }
-        }
-        Volatile.Write(ref _active, _active - 1);
+        _budget.Release(session.Host, session.FileSize, stillPreparing: !accepted);
         var tombstone = new Tombstone(session.Id, session.Peer, reason, session.BytesReceived, message, session.CookieIssuedAt, now, accepted, session.ChunkSize, session.Packets.NextOutgoing());
         _tombstones.Add(tombstone);
         _recent.Enqueue(session);

@@ -92,34 +92,28 @@ internal sealed partial class ServerProtocol
             RefuseTooLarge(offer, from, sink, "exceeds --max-file-size " + _options.MaxFileSize + " bytes");
             return;
         }
-        if (_active >= _options.MaxSessions)
-        {
-            Refuse(offer.SessionId, RejectReason.ServerBusy, "server busy: " + _active + " sessions in progress", from, sink, offer.Name);
-            return;
-        }
-        var hostKey = HostKey.Of(from);
-        var host = _hosts.GetValueOrDefault(hostKey);
-        if (host is not null && host.Sessions >= _options.MaxSessionsPerHost)
-        {
-            Refuse(offer.SessionId, RejectReason.ServerBusy, "server busy: " + host.Sessions + " transfers from your address in progress", from, sink, offer.Name);
-            return;
-        }
         if (size > _options.MaxReservedPerHost)
         {
             // Never grantable, however long the client waits: not "busy" (which it would retry).
             RefuseTooLarge(offer, from, sink, "exceeds --max-reserved-per-host " + _options.MaxReservedPerHost + " bytes");
             return;
         }
-        if (size > _options.MaxReservedPerHost - (host?.Reserved ?? 0))
+        var hostKey = HostKey.Of(from);
+        switch (_budget.TryAdmit(hostKey, size, _store.GetSpace(), out int count))
         {
-            Refuse(offer.SessionId, RejectReason.ServerBusy, "server busy: your transfers in progress already hold as many bytes as this server grants one address", from, sink, offer.Name);
-            return;
-        }
-        if (_store.GetSpace() is { } space && space.Available - _preparingBytes - size < _options.MinFree.For(space.Total))
-        {
-            // Said the same way as --max-file-size, and never with a figure: an offer must not measure the disk.
-            RefuseTooLarge(offer, from, sink, "would leave less than --min-free " + _options.MinFree + " free");
-            return;
+            case Admission.ServerBusy:
+                Refuse(offer.SessionId, RejectReason.ServerBusy, "server busy: " + count + " sessions in progress", from, sink, offer.Name);
+                return;
+            case Admission.HostBusy:
+                Refuse(offer.SessionId, RejectReason.ServerBusy, "server busy: " + count + " transfers from your address in progress", from, sink, offer.Name);
+                return;
+            case Admission.HostReservedFull:
+                Refuse(offer.SessionId, RejectReason.ServerBusy, "server busy: your transfers in progress already hold as many bytes as this server grants one address", from, sink, offer.Name);
+                return;
+            case Admission.NoRoom:
+                // Said the same way as --max-file-size, and never with a figure: an offer must not measure the disk.
+                RefuseTooLarge(offer, from, sink, "would leave less than --min-free " + _options.MinFree + " free");
+                return;
         }
         var reason = _store.TryCreate(offer.Name, size, offer.SessionId, new ResumeKey(offer.Identity, offer.ChunkSize, (offer.Flags & OfferMessage.Encrypted) != 0), out var file);
         if (reason == RejectReason.NameBusy && (SetAsideSuperseded(offer, hostKey, now, sink) || !IsLive(offer.Name)))
@@ -128,11 +122,13 @@ internal sealed partial class ServerProtocol
             // client is gone (it crashed, or was stopped). Its partial file is set aside (or still being
             // written out: no live session holds the name), and the new offer, asked again a moment later,
             // continues it.
+            _budget.Release(hostKey, size, stillPreparing: true);
             Refuse(offer.SessionId, RejectReason.ServerBusy, "server busy: setting aside the earlier transfer of this file", from, sink, offer.Name);
             return;
         }
         if (reason != RejectReason.None || file is null)
         {
+            _budget.Release(hostKey, size, stillPreparing: true);
             if (reason is RejectReason.DiskFull or RejectReason.TooLarge)
             {
                 RefuseTooLarge(offer, from, sink, "refused by the store: " + RejectReasonText.Describe(reason));
@@ -148,15 +144,6 @@ internal sealed partial class ServerProtocol
         int window = (int)Math.Min((ulong)WindowFor(offer.ChunkSize), BitOperations.RoundUpToPowerOf2(Math.Max(64UL, chunks)));
         var session = new ReceiverSession(offer.SessionId, from, offer, file, window, now, keyed: _auth is not null);
         _sessions.Add(session.Id, session);
-        if (host is null)
-        {
-            host = new HostUsage();
-            _hosts.Add(hostKey, host);
-        }
-        host.Sessions++;
-        host.Reserved += size;
-        _preparingBytes += size;
-        Volatile.Write(ref _active, _active + 1);
         PublishSessionList();
         WatchBackground(session, file.PrepareAsync(_stopping.Token), now, sink);
     }
@@ -172,7 +159,7 @@ internal sealed partial class ServerProtocol
             EndSession(session, reason, RejectReasonText.Describe(reason), now, sink);
             return;
         }
-        _preparingBytes -= session.FileSize;
+        _budget.Prepared(session.FileSize);
         session.StartReceiving(now, session.File.ResumeFromChunk, session.File.HeldDigest);
         ScheduleIdleCheck(session, now + _idleTimeout);
         _observer.SessionStarted(session);

@@ -19,7 +19,8 @@ internal sealed partial class ServerProtocol : IDisposable
     // Sessions holding resources: preparing, receiving or verifying. Ended ones leave a tombstone.
     private readonly Dictionary<ulong, ReceiverSession> _sessions = [];
     private readonly Tombstones _tombstones;
-    private readonly Dictionary<UInt128, HostUsage> _hosts = [];
+    // Shared with the server's other receive threads, if any: the limits across all of them.
+    private readonly SessionBudget _budget;
     // Sessions with chunks not yet acknowledged: the only ones the acknowledgement delay concerns.
     private readonly List<ReceiverSession> _ackDue = [];
     // Receiving sessions by the time their idleness is next looked at.
@@ -38,8 +39,6 @@ internal sealed partial class ServerProtocol : IDisposable
     private readonly DatagramAuthenticator? _auth;
     private readonly int _tag;
     private ReceiverSession[] _sessionList = [];
-    private int _active;
-    private long _preparingBytes;
     // Entries of the idle queue whose session has ended: dropped when popped, or all at once when they
     // outnumber the live sessions, so that a loop of short sessions cannot grow the queue.
     private int _staleIdle;
@@ -48,9 +47,11 @@ internal sealed partial class ServerProtocol : IDisposable
     /// <summary>How many ended sessions the session list shows at most (each for <see cref="ServerOptions.Linger"/>).</summary>
     public const int RecentShown = 64;
 
-    public ServerProtocol(ServerOptions options, IFileStore store, IServerObserver? observer = null)
+    /// <param name="budget">The limits shared with the server's other receive threads; a budget of its own when null.</param>
+    public ServerProtocol(ServerOptions options, IFileStore store, IServerObserver? observer = null, SessionBudget? budget = null)
     {
         _options = options;
+        _budget = budget ?? new SessionBudget(options);
         _store = store;
         _observer = observer ?? NullServerObserver.Instance;
         _cookies = new CookieJar(options.CookieLifetime);
@@ -72,8 +73,8 @@ internal sealed partial class ServerProtocol : IDisposable
     /// <summary>A copy of the session list, safe to read from any thread.</summary>
     public IReadOnlyList<ReceiverSession> Sessions => Volatile.Read(ref _sessionList);
 
-    /// <summary>Sessions holding resources: preparing, receiving or verifying.</summary>
-    public int ActiveSessions => Volatile.Read(ref _active);
+    /// <summary>Sessions holding resources (preparing, receiving or verifying), on every receive thread sharing the budget.</summary>
+    public int ActiveSessions => _budget.Active;
 
     /// <summary>Ended sessions still remembered, to answer repeats and refuse replays.</summary>
     public int RememberedSessions => _tombstones.Count;

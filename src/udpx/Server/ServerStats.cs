@@ -90,4 +90,34 @@ internal sealed class ServerStats
     internal void CountCompleted() => Volatile.Write(ref _completed, _completed + 1);
 
     internal void CountFailed() => Volatile.Write(ref _failed, _failed + 1);
+
+    /// <summary>The counters of several receive threads added up, as one snapshot (for the screen, once a second).</summary>
+    public static ServerStats Sum(IReadOnlyList<ServerStats> parts)
+    {
+        if (parts.Count == 1)
+        {
+            return parts[0];
+        }
+        var sum = new ServerStats();
+        foreach (var p in parts)
+        {
+            sum._datagrams += p.Datagrams;
+            sum._bytes += p.Bytes;
+            sum._notUdpx += p.NotUdpx;
+            sum._badChecksum += p.BadChecksum;
+            sum._malformed += p.Malformed;
+            sum._unknownSession += p.UnknownSession;
+            sum._wrongPeer += p.WrongPeer;
+            sum._badCookie += p.BadCookie;
+            sum._rejected += p.Rejected;
+            sum._completed += p.Completed;
+            sum._failed += p.Failed;
+            sum._internalErrors += p.InternalErrors;
+            sum._unauthenticated += p.Unauthenticated;
+            sum._replays += p.Replays;
+            sum._repeatedOffers += p.RepeatedOffers;
+            sum.LastInternalError ??= p.LastInternalError;
+        }
+        return sum;
+    }
 }

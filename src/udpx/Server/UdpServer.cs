@@ -43,7 +43,11 @@ internal sealed class UdpServer : IDatagramSink, IDisposable
     public Task Completion => _completion.Task;
 
     /// <summary>Binds and starts. Throws <see cref="SocketException"/> (e.g. address in use) before any thread starts.</summary>
-    public static UdpServer Start(IPEndPoint bind, ServerProtocol protocol, TimeProvider? time = null)
+    /// <param name="sharePort">
+    /// Bind with SO_REUSEPORT, as one of several receive threads on one address: the kernel then hands each
+    /// client address (its 4-tuple hash) to one socket of the group, always the same one. Linux only.
+    /// </param>
+    public static UdpServer Start(IPEndPoint bind, ServerProtocol protocol, TimeProvider? time = null, bool sharePort = false)
     {
         var socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         bool coalescing;
@@ -55,6 +59,10 @@ internal sealed class UdpServer : IDatagramSink, IDisposable
                 socket.DualMode = true;
             }
             bufferWarning = SocketBuffers.Apply(socket, SocketBufferBytes);
+            if (sharePort)
+            {
+                ReusePort.Enable(socket);
+            }
             socket.Bind(bind);
             coalescing = UdpOffload.TryEnableCoalescing(socket);
         }

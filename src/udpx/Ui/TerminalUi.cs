@@ -2,6 +2,8 @@ using Terminal.Gui.App;
 using Udpx.Engine;
 using Udpx.Modes;
 using Udpx.Server;
+using Udpx.Ui.Models;
+using Udpx.Ui.Screens;
 
 namespace Udpx.Ui;
 
@@ -21,10 +23,14 @@ internal static class TerminalUi
     /// <summary>Shows a running server: its sessions, the datagrams it receives, its rate over the last minute.</summary>
     /// <param name="stream">The ring the server records received datagrams into.</param>
     /// <param name="name">Header text, such as "udpx server on 0.0.0.0:9000 into ./inbox".</param>
-    public static void RunServer(ServerProtocol server, DatagramRing stream, CancellationTokenSource quit, string name = "udpx server")
+    public static void RunServer(ServerProtocol server, DatagramRing stream, CancellationTokenSource quit, string name = "udpx server") =>
+        RunServer(ServerShards.Of(server, stream), quit, name);
+
+    /// <summary>The same for a server on several receive threads, shown as one.</summary>
+    public static void RunServer(ServerShards server, CancellationTokenSource quit, string name = "udpx server")
     {
         TerminalGuiStartup.EnsureConfigured();
-        using var screen = new ServerScreen(new ServerViewModel(server, stream, name), TimeProvider.System);
+        using var screen = new ServerScreen(new ServerViewModel(server, name), TimeProvider.System);
         Run(screen, quit);
     }
 

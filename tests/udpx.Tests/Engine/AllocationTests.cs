@@ -3,6 +3,7 @@ using System.Diagnostics.Tracing;
 using Udpx.Client;
 using Udpx.Engine;
 using Udpx.Modes;
+using Udpx.Server;
 using Udpx.Tests.Integration;
 using Xunit.Abstractions;
 
@@ -59,7 +60,8 @@ public sealed class AllocationTests(ITestOutputHelper output)
     [Fact]
     public async Task The_async_driver_and_the_server_allocate_nothing_per_datagram()
     {
-        using var servers = new LoopbackServers(count: 1);
+        // Two receive threads (SO_REUSEPORT): the server's path as `udpx serve` runs it on a multi-core machine.
+        using var servers = new LoopbackServers(count: 1, new ServerOptions { ReceiveThreads = 2 });
         string small = servers.MakeFile("as", Small, 1);
         string large = servers.MakeFile("al", Large, 2);
         // Warm up: JIT, thread pool, socket event args, pooled digest buffers.

@@ -22,6 +22,7 @@ public sealed class CommandLineTests
     [InlineData(2, "--url", "send", "--url", "ftp://example/x", "--to", "127.0.0.1:9000")]
     [InlineData(2, "--verbosity", "serve", "--verbosity", "loud", "--out", "/tmp")]
     [InlineData(2, "--bind", "serve", "--bind", "nowhere:1", "--out", "/tmp")]
+    [InlineData(2, "--receive-threads", "serve", "--receive-threads", "0", "--out", "/tmp")]
     [InlineData(3, "cannot write to output folder", "serve", "--bind", "127.0.0.1:0", "--out", "/proc/udpx-cannot-exist")]
     [InlineData(2, "Unrecognized command", "frobnicate")]
     [InlineData(2, "unknown mode", "demo", "--mode", "fork")]

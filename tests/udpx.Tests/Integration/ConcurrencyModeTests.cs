@@ -120,7 +120,7 @@ public sealed class ConcurrencyModeTests
     {
         using var servers = new LoopbackServers(count: 1);
         var sources = new[] { servers.MakeFile("w1", 100, 1), servers.MakeFile("w2", 100, 2) }.Select(p => new SourceFile(p, Path.GetFileName(p), new FileInfo(p).Length)).ToList();
-        var missing = new WorkerCommand("/nonexistent/udpx", []);
+        var missing = new WorkerLaunch("/nonexistent/udpx", []);
         foreach (ITransferDispatcher dispatcher in new ITransferDispatcher[] { new ProcessDispatcher(missing, TimeSpan.FromSeconds(30)), new ProcessPoolDispatcher(missing, 2, TimeSpan.FromSeconds(30)) })
         {
             var handles = LoopbackServers.Handles(SendPlan.Assign(sources, servers.Addresses, each: false, new TransferSettings()));

@@ -91,7 +91,7 @@ public sealed class PeerTextTests
         using var host = ServerHost.Start(new IPEndPoint(IPAddress.Loopback, 0), folder.File("out"), new ServerOptions());
         using var raw = new RawClient(host.EndPoint);
         raw.Offer(0x73, 1000, Encoding.UTF8.GetBytes(Bidi));
-        var snapshot = Udpx.Ui.SessionSnapshot.Of(host.Protocol.Sessions.Single());
+        var snapshot = Udpx.Ui.Models.SessionSnapshot.Of(host.Protocol.Sessions.Single());
         Assert.Equal("invoice\\u{202E}txt.exe", snapshot.Name);
     }
 
@@ -127,8 +127,8 @@ public sealed class PeerTextTests
 
         Assert.Equal(
             "invoice\\u{202E}txt.exe -> 10.0.0.1:9000: FAILED: 10.0.0.1:9000: esc\\x1B[2J\\x1B]0;owned\\x07x",
-            SendCommand.Describe(failed));
-        Assert.StartsWith("invoice\\u{202E}txt.exe -> 10.0.0.1:9000: ok", SendCommand.Describe(failed with { Verified = true, Error = string.Empty }), StringComparison.Ordinal);
+            SendVerb.Describe(failed));
+        Assert.StartsWith("invoice\\u{202E}txt.exe -> 10.0.0.1:9000: ok", SendVerb.Describe(failed with { Verified = true, Error = string.Empty }), StringComparison.Ordinal);
     }
 
     private static void AssertNoRawPeerText(string printed)

@@ -38,7 +38,7 @@ public sealed class ServeDefaultsTests : IDisposable
 
         using var server = UdpxChild.StartIn(Home, "serve", "--bind", "127.0.0.1:0", "--json", "--headless");
         var listening = await server.WaitForEventAsync(e => e.Event == "listening", Patience);
-        string received = Path.Combine(Home, ServeCommand.DefaultFolder);
+        string received = Path.Combine(Home, ServeVerb.DefaultFolder);
         Assert.StartsWith(received + " (created), never replacing existing files", listening.Folder, StringComparison.Ordinal);
         string to = "127.0.0.1:" + listening.Address![(listening.Address!.LastIndexOf(':') + 1)..];
 
@@ -48,14 +48,14 @@ public sealed class ServeDefaultsTests : IDisposable
         string line = Assert.Single(Lines(stdout + stderr), l => l.Contains("FAILED", StringComparison.Ordinal));
         Assert.Equal(".bashrc -> " + to + ": FAILED: " + to + ": name rejected: hidden name (starts with \".\"); the server accepts such names only with --allow-hidden", line);
         Assert.Equal(original, File.ReadAllBytes(Path.Combine(Home, ".bashrc")));
-        Assert.Equal([".bashrc", ServeCommand.DefaultFolder], Entries(Home));
+        Assert.Equal([".bashrc", ServeVerb.DefaultFolder], Entries(Home));
         Assert.Empty(Entries(received));
 
         // An ordinary name lands in udpx-received, 0644 under the umask, and nowhere else.
         var stored = await UdpxProcess.RunAsync(Patience, "send", plain, "--to", to, "--headless");
         Assert.Equal(ExitCodes.Ok, stored.ExitCode);
         Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(received, "notes.txt")));
-        Assert.Equal([".bashrc", ServeCommand.DefaultFolder], Entries(Home));
+        Assert.Equal([".bashrc", ServeVerb.DefaultFolder], Entries(Home));
         Assert.Equal(["notes.txt"], Entries(received));
         Assert.Equal(UnixFileMode.None, File.GetUnixFileMode(Path.Combine(received, "notes.txt")) & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite | UnixFileMode.UserExecute));
         Assert.True(File.GetUnixFileMode(Path.Combine(received, "notes.txt")).HasFlag(UnixFileMode.UserRead | UnixFileMode.UserWrite));

@@ -1,5 +1,6 @@
 using Udpx.Modes;
 using Udpx.Ui;
+using Udpx.Ui.Models;
 
 namespace Udpx.Tests.Ui;
 

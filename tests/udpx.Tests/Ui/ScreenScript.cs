@@ -1,5 +1,5 @@
 using Terminal.Gui.App;
-using Udpx.Ui;
+using Udpx.Ui.Screens;
 
 namespace Udpx.Tests.Ui;
 

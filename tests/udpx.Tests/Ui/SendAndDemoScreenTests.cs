@@ -5,6 +5,8 @@ using Udpx.Engine;
 using Udpx.Modes;
 using Udpx.Tests.Support;
 using Udpx.Ui;
+using Udpx.Ui.Models;
+using Udpx.Ui.Screens;
 using Xunit.Abstractions;
 
 namespace Udpx.Tests.Ui;

@@ -1,6 +1,6 @@
 using Udpx.Engine;
 using Udpx.Modes;
-using Udpx.Ui;
+using Udpx.Ui.Models;
 
 namespace Udpx.Tests.Ui;
 

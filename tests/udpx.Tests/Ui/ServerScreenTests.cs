@@ -2,7 +2,8 @@ using Terminal.Gui.Input;
 using Terminal.Gui.Testing;
 using Terminal.Gui.Time;
 using Udpx.Tests.Support;
-using Udpx.Ui;
+using Udpx.Ui.Models;
+using Udpx.Ui.Screens;
 using Xunit.Abstractions;
 
 namespace Udpx.Tests.Ui;

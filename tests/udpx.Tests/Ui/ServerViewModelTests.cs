@@ -1,4 +1,4 @@
-using Udpx.Ui;
+using Udpx.Ui.Models;
 
 namespace Udpx.Tests.Ui;
 

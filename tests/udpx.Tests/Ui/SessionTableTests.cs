@@ -1,5 +1,5 @@
 using Udpx.Server;
-using Udpx.Ui;
+using Udpx.Ui.Models;
 
 namespace Udpx.Tests.Ui;
 

@@ -1,5 +1,5 @@
 using Udpx.Engine;
-using Udpx.Ui;
+using Udpx.Ui.Models;
 
 namespace Udpx.Tests.Ui;
 

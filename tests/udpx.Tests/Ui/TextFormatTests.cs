@@ -1,5 +1,6 @@
 using Udpx.Engine;
 using Udpx.Ui;
+using Udpx.Ui.Text;
 
 namespace Udpx.Tests.Ui;
 
@@ -61,7 +62,7 @@ public sealed class TextFormatTests
     [Fact]
     public void A_table_keeps_least_widths_gives_spare_width_to_growing_columns_and_ends_long_text_in_an_ellipsis()
     {
-        var table = new TextTable(new TextColumn("name", 6, Grow: 1), new TextColumn("n", 3, AlignRight: true));
+        var table = new PaneTable(new PaneColumn("name", 6, Grow: 1), new PaneColumn("n", 3, AlignRight: true));
         Assert.Equal(10, table.MinWidth);
         Assert.Equal("name     n", table.Header(10));
         Assert.Equal("abcdef  42", table.Row(10, "abcdef", "42"));

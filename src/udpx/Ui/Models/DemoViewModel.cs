@@ -1,7 +1,8 @@
 using System.Globalization;
 using Udpx.Modes;
+using Udpx.Ui.Text;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Models;
 
 /// <summary>
 /// The demo: two servers and the client that sends to both, one run at a time. Asking for a mode while a
@@ -93,10 +94,10 @@ internal sealed class DemoViewModel
             lines.Add(Status());
             return lines;
         }
-        lines.Add(TextTable.Cut(Client.Summary(), width));
+        lines.Add(PaneTable.Cut(Client.Summary(), width));
         foreach (var group in Client.Servers)
         {
-            lines.Add(TextTable.Cut("to " + group.Title(), width));
+            lines.Add(PaneTable.Cut("to " + group.Title(), width));
             lines.AddRange(group.Lines(width));
         }
         return lines;

@@ -1,4 +1,4 @@
-namespace Udpx.Ui;
+namespace Udpx.Ui.Models;
 
 /// <summary>Bytes per second for each of the last whole seconds (a minute by default), for the rate graph.</summary>
 internal sealed class RateHistory

@@ -1,4 +1,4 @@
-namespace Udpx.Ui;
+namespace Udpx.Ui.Models;
 
 /// <summary>
 /// The rate at which a total grows, over the last couple of seconds, from samples taken at the UI's pace.

@@ -1,29 +1,30 @@
 using System.Globalization;
 using Udpx.Common;
 using Udpx.Modes;
+using Udpx.Ui.Text;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Models;
 
 /// <summary>The demo's runs side by side: time, rate, datagrams, retransmissions, whether all arrived intact, and speed against the best run.</summary>
 internal static class ResultsTable
 {
-    private static readonly TextTable Full = new(
-        new TextColumn("#", 2, AlignRight: true),
-        new TextColumn("mode", 13),
-        new TextColumn("time", 7, AlignRight: true),
-        new TextColumn("rate", 10, AlignRight: true),
-        new TextColumn("dgrams", 8, AlignRight: true),
-        new TextColumn("retx", 6, AlignRight: true),
-        new TextColumn("ok", 3),
-        new TextColumn("vs best", 7, AlignRight: true));
+    private static readonly PaneTable Full = new(
+        new PaneColumn("#", 2, AlignRight: true),
+        new PaneColumn("mode", 13),
+        new PaneColumn("time", 7, AlignRight: true),
+        new PaneColumn("rate", 10, AlignRight: true),
+        new PaneColumn("dgrams", 8, AlignRight: true),
+        new PaneColumn("retx", 6, AlignRight: true),
+        new PaneColumn("ok", 3),
+        new PaneColumn("vs best", 7, AlignRight: true));
 
     // Fits the demo's right-hand pane (40 columns inside at 80x24) without cutting a mode name.
-    private static readonly TextTable Compact = new(
-        new TextColumn("mode", 13, Grow: 1),
-        new TextColumn("time", 6, AlignRight: true),
-        new TextColumn("rate", 10, AlignRight: true),
-        new TextColumn("retx", 4, AlignRight: true),
-        new TextColumn("ok", 2));
+    private static readonly PaneTable Compact = new(
+        new PaneColumn("mode", 13, Grow: 1),
+        new PaneColumn("time", 6, AlignRight: true),
+        new PaneColumn("rate", 10, AlignRight: true),
+        new PaneColumn("retx", 4, AlignRight: true),
+        new PaneColumn("ok", 2));
 
     public static IReadOnlyList<string> Lines(IReadOnlyList<DemoResult> results, int width)
     {
@@ -45,8 +46,8 @@ internal static class ResultsTable
             string mode = r.Mode.Name();
             if (r.Summary is not { } s)
             {
-                lines.Add(TextTable.Cut(
-                    (full ? TextTable.Fit(r.Run.ToString(CultureInfo.InvariantCulture), 2, alignRight: true) + " " : string.Empty) + mode + ": " + SafeText.Escape(r.Error), width));
+                lines.Add(PaneTable.Cut(
+                    (full ? PaneTable.Fit(r.Run.ToString(CultureInfo.InvariantCulture), 2, alignRight: true) + " " : string.Empty) + mode + ": " + SafeText.Escape(r.Error), width));
                 continue;
             }
             string ok = s.AllVerified ? (full ? "yes" : "ok") : "NO";

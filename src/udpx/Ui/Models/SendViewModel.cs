@@ -1,7 +1,8 @@
 using System.Globalization;
 using Udpx.Modes;
+using Udpx.Ui.Text;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Models;
 
 /// <summary>
 /// The client side of a run: the transfers grouped by destination server (in the order servers first

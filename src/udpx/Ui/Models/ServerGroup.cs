@@ -1,8 +1,9 @@
 using System.Globalization;
 using Udpx.Common;
 using Udpx.Modes;
+using Udpx.Ui.Text;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Models;
 
 /// <summary>
 /// The transfers going to one server: a row each, and the stream of datagrams sent there, merged from
@@ -10,24 +11,24 @@ namespace Udpx.Ui;
 /// </summary>
 internal sealed class ServerGroup
 {
-    private static readonly TextTable Full = new(
-        new TextColumn("file", 10, Grow: 2),
-        new TextColumn("progress", 8, Grow: 1),
-        new TextColumn("%", 3, AlignRight: true),
-        new TextColumn("rate", 10, AlignRight: true),
-        new TextColumn("sent", 7, AlignRight: true),
-        new TextColumn("acked", 8, AlignRight: true),
-        new TextColumn("retx", 5, AlignRight: true),
-        new TextColumn("rtt", 7, AlignRight: true),
-        new TextColumn("state", 7));
+    private static readonly PaneTable Full = new(
+        new PaneColumn("file", 10, Grow: 2),
+        new PaneColumn("progress", 8, Grow: 1),
+        new PaneColumn("%", 3, AlignRight: true),
+        new PaneColumn("rate", 10, AlignRight: true),
+        new PaneColumn("sent", 7, AlignRight: true),
+        new PaneColumn("acked", 8, AlignRight: true),
+        new PaneColumn("retx", 5, AlignRight: true),
+        new PaneColumn("rtt", 7, AlignRight: true),
+        new PaneColumn("state", 7));
 
     // For the demo's client pane (40 columns inside at 80x24): the bar needs no header, retransmissions are in the table of runs.
-    private static readonly TextTable Compact = new(
-        new TextColumn("file", 8, Grow: 2),
-        new TextColumn(string.Empty, 6, Grow: 1),
-        new TextColumn("%", 3, AlignRight: true),
-        new TextColumn("rate", 10, AlignRight: true),
-        new TextColumn("state", 6));
+    private static readonly PaneTable Compact = new(
+        new PaneColumn("file", 8, Grow: 2),
+        new PaneColumn(string.Empty, 6, Grow: 1),
+        new PaneColumn("%", 3, AlignRight: true),
+        new PaneColumn("rate", 10, AlignRight: true),
+        new PaneColumn("state", 6));
 
     private readonly List<TransferHandle> _transfers = [];
     private readonly List<RateMeter> _meters = [];
@@ -120,7 +121,7 @@ internal sealed class ServerGroup
         {
             if (r.Result is { Verified: false } failed)
             {
-                lines.Add(TextTable.Cut("  " + r.Name + ": " + (failed.Error.Length > 0 ? SafeText.Escape(failed.Error) : "not verified"), width));
+                lines.Add(PaneTable.Cut("  " + r.Name + ": " + (failed.Error.Length > 0 ? SafeText.Escape(failed.Error) : "not verified"), width));
             }
         }
         return lines;

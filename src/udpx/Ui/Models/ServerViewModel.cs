@@ -1,8 +1,9 @@
 using System.Globalization;
 using Udpx.Engine;
 using Udpx.Server;
+using Udpx.Ui.Text;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Models;
 
 /// <summary>
 /// A server as its screen shows it: sessions, the live datagram stream, and the receive rate over the last
@@ -10,17 +11,26 @@ namespace Udpx.Ui;
 /// </summary>
 internal sealed class ServerViewModel
 {
-    private readonly ServerProtocol _server;
+    private readonly ServerShards _server;
     private readonly Dictionary<ulong, string> _peers = [];
     private readonly RateMeter _rate = new();
     private SessionSnapshot[] _snapshots = [];
 
     public ServerViewModel(ServerProtocol server, DatagramRing stream, string name = "udpx server", int streamLinesPerPoll = 5)
+        : this(ServerShards.Of(server, stream), name, streamLinesPerPoll)
+    {
+    }
+
+    /// <summary>A server on several receive threads: their sessions and counters together, each thread's stream.</summary>
+    public ServerViewModel(ServerShards server, string name = "udpx server", int streamLinesPerPoll = 5)
     {
         _server = server;
         Name = name;
         Stream = new StreamFeed("from", streamLinesPerPoll);
-        Stream.Add(stream, PeerOf);
+        foreach (var stream in server.Streams)
+        {
+            Stream.Add(stream, PeerOf);
+        }
     }
 
     public string Name { get; }
@@ -98,7 +108,7 @@ internal sealed class ServerViewModel
     {
         var lines = new List<string>
         {
-            TextTable.Cut(Sessions.Active.ToString(CultureInfo.InvariantCulture) + " active  " + ByteSize.Format(TotalBytes) + " in  " + RateText.Format(BytesPerSecond), width),
+            PaneTable.Cut(Sessions.Active.ToString(CultureInfo.InvariantCulture) + " active  " + ByteSize.Format(TotalBytes) + " in  " + RateText.Format(BytesPerSecond), width),
         };
         lines.AddRange(Sessions.CompactLines(width));
         var stream = Stream.Lines(width);

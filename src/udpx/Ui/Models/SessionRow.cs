@@ -1,6 +1,6 @@
 using Udpx.Server;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Models;
 
 /// <summary>One line of the sessions table, in figures; <see cref="SessionTable"/> turns it into text.</summary>
 internal readonly record struct SessionRow(

@@ -1,7 +1,7 @@
 using Udpx.Common;
 using Udpx.Server;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Models;
 
 /// <summary>
 /// What the UI knows of one server session at one moment: read once per refresh, then formatted at leisure.

@@ -1,7 +1,8 @@
 using System.Globalization;
 using Udpx.Server;
+using Udpx.Ui.Text;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Models;
 
 /// <summary>
 /// The sessions of a server as rows: progress, live rate, datagrams dropped as duplicate or corrupt,
@@ -9,22 +10,22 @@ namespace Udpx.Ui;
 /// </summary>
 internal sealed class SessionTable
 {
-    private static readonly TextTable Full = new(
-        new TextColumn("client", 21, Grow: 2),
-        new TextColumn("file", 12, Grow: 3),
-        new TextColumn("received", 8, AlignRight: true),
-        new TextColumn("%", 3, AlignRight: true),
-        new TextColumn("rate", 10, AlignRight: true),
-        new TextColumn("dup", 5, AlignRight: true),
-        new TextColumn("bad", 4, AlignRight: true),
-        new TextColumn("state", 6));
+    private static readonly PaneTable Full = new(
+        new PaneColumn("client", 21, Grow: 2),
+        new PaneColumn("file", 12, Grow: 3),
+        new PaneColumn("received", 8, AlignRight: true),
+        new PaneColumn("%", 3, AlignRight: true),
+        new PaneColumn("rate", 10, AlignRight: true),
+        new PaneColumn("dup", 5, AlignRight: true),
+        new PaneColumn("bad", 4, AlignRight: true),
+        new PaneColumn("state", 6));
 
-    private static readonly TextTable Compact = new(
-        new TextColumn("file", 8, Grow: 1),
-        new TextColumn("%", 3, AlignRight: true),
-        new TextColumn("rate", 10, AlignRight: true),
-        new TextColumn("dup", 4, AlignRight: true),
-        new TextColumn("state", 6));
+    private static readonly PaneTable Compact = new(
+        new PaneColumn("file", 8, Grow: 1),
+        new PaneColumn("%", 3, AlignRight: true),
+        new PaneColumn("rate", 10, AlignRight: true),
+        new PaneColumn("dup", 4, AlignRight: true),
+        new PaneColumn("state", 6));
 
     private readonly Dictionary<ulong, RateMeter> _meters = [];
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using Udpx.Engine;
+using Udpx.Ui.Text;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Models;
 
 /// <summary>
 /// The live datagram stream of a pane, in the spirit of the course servers that printed every datagram:
@@ -18,26 +19,26 @@ internal sealed class StreamFeed
     private readonly List<Arrival> _arrived = [];
     private readonly Queue<(long At, long Arrived, long Shown)> _window = new();
     private readonly RateMeter _rate = new(Second);
-    private readonly TextTable _full;
-    private readonly TextTable _compact;
+    private readonly PaneTable _full;
+    private readonly PaneTable _compact;
     private DatagramRecord[] _buffer = [];
 
     /// <param name="fromHeader">What the label column holds: "from" on a server, "file" on a client.</param>
     public StreamFeed(string fromHeader = "from", int linesPerPoll = 5, int history = 500)
     {
-        _full = new TextTable(
-            new TextColumn("time", 10, AlignRight: true),
-            new TextColumn(fromHeader, 12, Grow: 1),
-            new TextColumn("chunk", 7, AlignRight: true),
-            new TextColumn("bytes so far", 12, AlignRight: true),
-            new TextColumn("len", 5, AlignRight: true),
-            new TextColumn("first bytes", 11, Grow: 1));
-        _compact = new TextTable(
-            new TextColumn("time", 7, AlignRight: true),
-            new TextColumn(fromHeader, 5, Grow: 1),
-            new TextColumn("bytes", 9, AlignRight: true),
-            new TextColumn("len", 4, AlignRight: true),
-            new TextColumn("first", 5, Grow: 1));
+        _full = new PaneTable(
+            new PaneColumn("time", 10, AlignRight: true),
+            new PaneColumn(fromHeader, 12, Grow: 1),
+            new PaneColumn("chunk", 7, AlignRight: true),
+            new PaneColumn("bytes so far", 12, AlignRight: true),
+            new PaneColumn("len", 5, AlignRight: true),
+            new PaneColumn("first bytes", 11, Grow: 1));
+        _compact = new PaneTable(
+            new PaneColumn("time", 7, AlignRight: true),
+            new PaneColumn(fromHeader, 5, Grow: 1),
+            new PaneColumn("bytes", 9, AlignRight: true),
+            new PaneColumn("len", 4, AlignRight: true),
+            new PaneColumn("first", 5, Grow: 1));
         LinesPerPoll = Math.Max(1, linesPerPoll);
         History = Math.Max(1, history);
     }

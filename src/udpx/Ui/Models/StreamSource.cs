@@ -1,6 +1,6 @@
 using Udpx.Engine;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Models;
 
 /// <summary>
 /// One ring read by a <see cref="StreamFeed"/>: its cursor, how its records are labelled, and the time of

@@ -1,6 +1,6 @@
 using Udpx.Engine;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Models;
 
 /// <summary>One transfer as the send screen shows it, in figures.</summary>
 internal readonly record struct TransferRow(

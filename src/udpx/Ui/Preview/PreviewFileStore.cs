@@ -1,7 +1,7 @@
 using Udpx.Protocol;
 using Udpx.Server;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Preview;
 
 /// <summary>Files received into memory, committed when the digests agree, then let go: the preview keeps nothing.</summary>
 internal sealed class PreviewFileStore : IFileStore

@@ -5,7 +5,7 @@ using Udpx.Modes;
 using Udpx.Protocol;
 using Udpx.Server;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Preview;
 
 /// <summary>
 /// Senders and servers of the UI preview talking in memory on one thread, paced by the real clock and

@@ -1,6 +1,6 @@
 using Udpx.Modes;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Preview;
 
 /// <summary>
 /// A hidden way to look at the screens without a network: "ui-preview server|send|demo" runs simulated

@@ -1,7 +1,10 @@
 using Terminal.Gui.ViewBase;
 using Udpx.Modes;
+using Udpx.Ui.Models;
+using Udpx.Ui.Text;
+using Udpx.Ui.Views;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Screens;
 
 /// <summary>
 /// The demo: the servers' panes on the left, the client's on the right with the table of runs below it.

@@ -1,4 +1,4 @@
-namespace Udpx.Ui;
+namespace Udpx.Ui.Screens;
 
 /// <summary>What the ? key shows, per screen.</summary>
 internal static class HelpText

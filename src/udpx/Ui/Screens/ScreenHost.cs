@@ -1,6 +1,6 @@
 using Terminal.Gui.App;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Screens;
 
 /// <summary>
 /// Runs a screen in an application: a UI-thread timer refreshes it from the snapshots about four times a

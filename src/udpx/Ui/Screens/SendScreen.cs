@@ -1,7 +1,9 @@
 using Terminal.Gui.ViewBase;
 using Udpx.Modes;
+using Udpx.Ui.Models;
+using Udpx.Ui.Views;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Screens;
 
 /// <summary>
 /// A client sending: one pane per destination server, each with its transfers on top and the datagrams

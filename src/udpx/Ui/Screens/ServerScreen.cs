@@ -1,6 +1,8 @@
 using Terminal.Gui.ViewBase;
+using Udpx.Ui.Models;
+using Udpx.Ui.Views;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Screens;
 
 /// <summary>
 /// A server at work: its sessions, the live stream of datagrams it receives, and its receive rate over

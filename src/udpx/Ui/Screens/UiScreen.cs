@@ -2,8 +2,10 @@ using Terminal.Gui.Input;
 using Terminal.Gui.ViewBase;
 using Terminal.Gui.Views;
 using Udpx.Modes;
+using Udpx.Ui.Text;
+using Udpx.Ui.Views;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Screens;
 
 /// <summary>
 /// What every udpx screen shares: a header line, a key line at the bottom, the help box, and the keys

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Text;
 
 /// <summary>Byte counts as people read them: binary units, three significant digits, at most 8 characters.</summary>
 internal static class ByteSize

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Text;
 
 /// <summary>Elapsed times and round-trip times.</summary>
 internal static class DurationText

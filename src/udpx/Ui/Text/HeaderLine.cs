@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Text;
 
 /// <summary>
 /// A status line from parts in order of importance, two spaces apart: the first part always (cut if it
@@ -21,7 +21,7 @@ internal static class HeaderLine
             }
             if (line.Length == 0)
             {
-                line.Append(TextTable.Cut(part, width));
+                line.Append(PaneTable.Cut(part, width));
             }
             else if (line.Length + Separator.Length + part.Length <= width)
             {

@@ -1,6 +1,6 @@
 using Udpx.Engine;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Text;
 
 /// <summary>First bytes of a datagram in lowercase hex pairs, as the stream pane prints them.</summary>
 internal static class HexText

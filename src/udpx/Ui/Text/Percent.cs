@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Text;
 
 /// <summary>Progress as a percentage that reads 100 only when everything is there.</summary>
 internal static class Percent

@@ -1,4 +1,4 @@
-namespace Udpx.Ui;
+namespace Udpx.Ui.Text;
 
 /// <summary>A progress bar drawn with block characters, an eighth of a cell at a time.</summary>
 internal static class ProgressBarText

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Text;
 
 /// <summary>Transfer rates: "12.3 MiB/s", never more than 10 characters.</summary>
 internal static class RateText

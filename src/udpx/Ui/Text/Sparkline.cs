@@ -1,4 +1,4 @@
-namespace Udpx.Ui;
+namespace Udpx.Ui.Text;
 
 /// <summary>
 /// A bar graph in block characters, eight levels per row: the newest value in the rightmost column,

@@ -1,6 +1,7 @@
 using Terminal.Gui.ViewBase;
+using Udpx.Ui.Text;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Views;
 
 /// <summary>
 /// Lines of text from a view model, formatted for the current width at each draw, so that a resize never
@@ -87,7 +88,7 @@ internal sealed class LinesView : View
         for (int row = 0; row < lines.Count; row++)
         {
             Move(0, row);
-            AddStr(TextTable.Fit(lines[row], width));
+            AddStr(PaneTable.Fit(lines[row], width));
         }
         return true;
     }

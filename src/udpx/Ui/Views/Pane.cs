@@ -2,7 +2,7 @@ using Terminal.Gui.Input;
 using Terminal.Gui.ViewBase;
 using Terminal.Gui.Views;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Views;
 
 /// <summary>
 /// A framed part of a screen that Tab stops at. The focused pane marks its title and scrolls its

@@ -10,7 +10,7 @@ using Udpx.Protocol;
 namespace Udpx.Cli;
 
 /// <summary>`udpx send`: download URLs, read local files, spread them over the servers and send them reliably.</summary>
-internal static class SendCommand
+internal static class SendVerb
 {
     public static Command Create()
     {

@@ -1,19 +1,19 @@
 using System.Text;
 
-namespace Udpx.Ui;
+namespace Udpx.Ui.Text;
 
 /// <summary>
 /// Fixed-width rows for terminal panes: columns keep their least width, columns that may grow share the
 /// spare width, and text too long for its cell ends in an ellipsis. Narrower than the least width, the
 /// growing columns shrink first, then the line is cut at the right edge.
 /// </summary>
-internal sealed class TextTable
+internal sealed class PaneTable
 {
     private const int Gap = 1;
     private const int LeastGrowWidth = 4;
-    private readonly TextColumn[] _columns;
+    private readonly PaneColumn[] _columns;
 
-    public TextTable(params TextColumn[] columns)
+    public PaneTable(params PaneColumn[] columns)
     {
         _columns = columns;
         MinWidth = Math.Max(0, (columns.Length - 1) * Gap);

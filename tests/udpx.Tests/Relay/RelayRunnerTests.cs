@@ -5,7 +5,7 @@ using Udpx.Relay;
 
 namespace Udpx.Tests.Relay;
 
-public sealed partial class RelayCommandTests
+public sealed partial class RelayRunnerTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
@@ -19,7 +19,7 @@ public sealed partial class RelayCommandTests
         var options = RelayOptions.Parse("127.0.0.1:0", server.EndPoint.ToString(), loss: "0", seed: "7", stats: "5");
         using var stop = new CancellationTokenSource();
 
-        var run = RelayCommand.RunAsync(options, TextWriter.Synchronized(output), error, clock, stop.Token);
+        var run = RelayRunner.RunAsync(options, TextWriter.Synchronized(output), error, clock, stop.Token);
 
         var port = await WaitForPort(output);
         Assert.Contains(Invariant($", forwarding to {server.EndPoint}, seed 7"), Text(output), StringComparison.Ordinal);
@@ -54,7 +54,7 @@ public sealed partial class RelayCommandTests
         var error = new StringWriter();
         var options = RelayOptions.Parse(taken.ToString(), "127.0.0.1:9");
 
-        var code = await RelayCommand.RunAsync(options, output, error, TimeProvider.System, CancellationToken.None).WaitAsync(Patience);
+        var code = await RelayRunner.RunAsync(options, output, error, TimeProvider.System, CancellationToken.None).WaitAsync(Patience);
 
         Assert.Equal(RelayExitCode.Network, code);
         Assert.Equal(

@@ -9,7 +9,7 @@ using Udpx.Protocol;
 namespace Udpx.Cli;
 
 /// <summary>`udpx demo`: the whole lab on one machine, nothing to set up.</summary>
-internal static class DemoCommand
+internal static class DemoVerb
 {
     public static Command Create()
     {
@@ -78,7 +78,7 @@ internal static class DemoCommand
                 output.WriteLine($"-- {mode.Name()}{(run.Workers > 0 ? " (" + run.Workers + " workers)" : string.Empty)}");
                 foreach (var r in run.Results)
                 {
-                    output.WriteLine("   " + SendCommand.Describe(r));
+                    output.WriteLine("   " + SendVerb.Describe(r));
                 }
                 foreach (var check in run.Checks)
                 {

@@ -9,7 +9,7 @@ namespace Udpx.Relay;
 /// stops and prints the final counters. The CLI parses flags with <see cref="RelayOptions.Parse"/>,
 /// printing a <see cref="RelayOptionsException"/>'s message and returning <see cref="RelayExitCode.Usage"/>.
 /// </summary>
-internal static class RelayCommand
+internal static class RelayRunner
 {
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled; errors go to standard error.</summary>
     public static Task<int> RunAsync(RelayOptions options, TextWriter output, CancellationToken cancellationToken) =>

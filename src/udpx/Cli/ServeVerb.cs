@@ -6,7 +6,7 @@ using Udpx.Server;
 namespace Udpx.Cli;
 
 /// <summary>`udpx serve`: receive many concurrent transfers, verify them, store them, show every stream.</summary>
-internal static class ServeCommand
+internal static class ServeVerb
 {
     public static Command Create()
     {
@@ -25,15 +25,17 @@ internal static class ServeCommand
         var keyFile = new Option<string>("--key-file") { Description = "Accept only datagrams authenticated with this pre-shared key (or set UDPX_KEY)" };
         var keepPartial = new Option<string>("--keep-partial") { Description = "How long the partial file of a cut transfer is kept for a resume: 90s, 30m, 24h, 7d; 0 keeps none", DefaultValueFactory = _ => "24h" };
         var idle = new Option<double>("--idle-timeout") { Description = "Seconds without a datagram before a transfer is abandoned", DefaultValueFactory = _ => 30 };
+        var receiveThreads = new Option<int>("--receive-threads") { Description = "Receive threads, each with its own socket on --bind (SO_REUSEPORT); the kernel keeps each client on one (default: " + ServerOptions.ServeReceiveThreadsRule + ")", DefaultValueFactory = _ => ServerOptions.ServeReceiveThreads };
 
         var command = new Command("serve", "Receive files: many clients, many concurrent transfers, each verified before it is stored")
         {
-            bind, output, overwrite, allowHidden, json, headless, verbosity, maxSessions, maxSize, minFree, perHost, reservedPerHost, idle, keyFile, keepPartial,
+            bind, output, overwrite, allowHidden, json, headless, verbosity, maxSessions, maxSize, minFree, perHost, reservedPerHost, idle, keyFile, receiveThreads, keepPartial,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(bind), result.GetValue(output)!, result.GetValue(overwrite), result.GetValue(allowHidden), result.GetValue(json), result.GetValue(headless),
             result.GetValue(verbosity)!, result.GetValue(maxSessions), result.GetValue(maxSize), result.GetValue(idle), result.GetValue(keyFile),
-            ParseLimits(result.GetValue(minFree), result.GetValue(perHost), result.GetValue(reservedPerHost)) with { KeepPartial = ParseKeepPartial(result.GetValue(keepPartial)) }, cancellationToken));
+            ParseLimits(result.GetValue(minFree), result.GetValue(perHost), result.GetValue(reservedPerHost)) with { ReceiveThreads = CheckReceiveThreads(result.GetValue(receiveThreads)), KeepPartial = ParseKeepPartial(result.GetValue(keepPartial)) },
+            cancellationToken));
         return command;
     }
 
@@ -53,6 +55,19 @@ internal static class ServeCommand
             throw new UserError(ExitCodes.Usage, "--keep-partial '" + text + "': use a duration such as 90s, 30m, 24h or 7d (0 keeps none)");
         }
         return TimeSpan.FromSeconds(amount * (unit == 0 ? 1 : unit));
+    }
+
+    private static int CheckReceiveThreads(int threads)
+    {
+        if (threads is < 1 or > 64)
+        {
+            throw new UserError(ExitCodes.Usage, "--receive-threads must be 1 to 64");
+        }
+        if (threads > 1 && !ReusePort.IsSupported)
+        {
+            throw new UserError(ExitCodes.Usage, "--receive-threads above 1 needs SO_REUSEPORT (Linux); use 1 here");
+        }
+        return threads;
     }
 
     /// <summary>The resource limits beyond --max-sessions and --max-file-size, checked at the edge.</summary>
@@ -151,21 +166,22 @@ internal static class ServeCommand
             string storage = host.Store.Directory
                 + (created ? " (created)" : string.Empty)
                 + (overwrite ? ", replacing existing files" : ", never replacing existing files")
-                + (allowHidden ? ", hidden names accepted" : string.Empty);
+                + (allowHidden ? ", hidden names accepted" : string.Empty)
+                + (host.Servers.Count > 1 ? ", " + host.Servers.Count + " receive threads" : string.Empty);
             observer.Listening(host.EndPoint.ToString(), storage + (key is null ? string.Empty : ", datagrams authenticated with the key from " + key.Source));
             if (!headless && !json && Ui.TerminalUi.IsInteractive)
             {
                 using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                Ui.TerminalUi.RunServer(host.Protocol, host.Stream, quit, "udpx serve on " + host.EndPoint + " into " + host.Store.Directory);
+                Ui.TerminalUi.RunServer(host.Shards, quit, "udpx serve on " + host.EndPoint + " into " + host.Store.Directory);
                 return ExitCodes.Ok;
             }
-            await ReportStreamsAsync(host.Protocol, observer, verbosity, cancellationToken).ConfigureAwait(false);
+            await ReportStreamsAsync(host.Shards, observer, verbosity, cancellationToken).ConfigureAwait(false);
         }
         return ExitCodes.Ok;
     }
 
     /// <summary>Waits for Ctrl-C; with verbosity "stream", prints a line per active stream every second.</summary>
-    private static async Task ReportStreamsAsync(ServerProtocol protocol, ServerConsoleObserver observer, Verbosity verbosity, CancellationToken cancellationToken)
+    private static async Task ReportStreamsAsync(ServerShards protocol, ServerConsoleObserver observer, Verbosity verbosity, CancellationToken cancellationToken)
     {
         var previous = new Dictionary<ulong, long>();
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
