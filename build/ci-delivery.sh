@@ -6,26 +6,32 @@
 #      a server + a client for each of the four modes (files compared with busybox cmp),
 #      an HTTP download (`send --url`, from busybox httpd inside the chroot), exit codes and one-line
 #      errors (2, 3, 4, 1), the TUI under tmux
+#   2b. the lab report: `demo --report` from the binary, rendered by headless chromium (build/check-report.sh;
+#      the page and its screenshot kept in artifacts/ci-delivery/report/)
 #   3. figures: binary size, start-up time, peak RSS of `demo --headless` (printed, not judged)
 #   4. the namespace twin of the GNS3 lab: gns3/lab.sh run --loss 0, then --loss 10
 #   5. a short gns3/lab.sh fairness (3 s per run): it must run and print its table (figures not judged)
+#   6. the lab on a real GNS3 2.2.40 server (gns3/real-gns3.sh), from the tarballs in UDPX_GNS3_REAL
+#      (default ../shared/gns3-real beside the repository's folder); "skipped: ..." when they are absent
 # then a summary table. Every step runs even when an earlier one failed (except that nothing runs
 # without a binary); the exit code is 0 only if every step passed and nothing was left behind
 # (network namespaces, mounts, processes in a chroot, tmux sessions).
 #
 # Usage: build/ci-delivery.sh [--bin PATH] [--no-lab]
 #   --bin PATH   test this static binary instead of publishing dist/udpx
-#   --no-lab     skip the gns3/lab.sh runs
+#   --no-lab     skip the gns3/lab.sh runs and the real GNS3 run
 #   --only RE    run only the steps whose name matches the extended regex RE (e.g. 'tui|http')
 # Environment:
 #   UDPX_CI_TUI_ARGS   udpx arguments for the TUI check (default "demo")
 #   UDPX_CI_TUI_TEXT   text that must appear on the tmux screen (default "runs: 1": the demo screen's
-#                      results pane once the first mode's run has finished and been checked)
+#                      results pane once the first mode's run has finished and been checked; the demo runs
+#                      the four modes by itself, paced, the first done in about 8 s)
 #   UDPX_CI_TUI_KEYS   tmux keys sent once the text is on screen; udpx must then exit 0 (default q,
 #                      udpx's quit key; Escape only closes the help)
 #   UDPX_LAB_PREFIX    namespace prefix for gns3/lab.sh (default udpx); the lab steps fail rather
 #                      than reuse a lab with that prefix that is already up
 #   UDPX_CI_STEP_LIMIT seconds any one step may take before it is stopped (default 900; publish 2400)
+#   UDPX_GNS3_REAL     the gns3-server, ubridge and dynamips tarballs (default ../shared/gns3-real)
 # Logs: artifacts/ci-delivery/<step>.log and artifacts/ci-delivery/summary.txt.
 set -uo pipefail
 # Job control: every step runs in its own process group, so stopping a step reaches all of its
@@ -98,6 +104,9 @@ leftovers() { # prints what is left behind and removes it; returns 1 if anything
   while read -r _ mnt _; do
     case "$mnt" in "$WORK"/*) echo "mount $mnt"; umount -l "$mnt" 2>/dev/null; found=1 ;; esac
   done </proc/mounts
+  for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^udpx-gns3-/ {print $1}'); do # gns3/real-gns3.sh's
+    echo "network namespace $ns"; ip netns del "$ns" 2>/dev/null; found=1
+  done
   ns=$(lab_namespaces_new)
   if [ -n "$ns" ]; then
     echo "network namespaces: $(tr '\n' ' ' <<<"$ns")"
@@ -310,8 +319,16 @@ cat /tmp/demo.out
 grep -q identical /tmp/demo.out || { echo 'chroot-smoke: FAIL: no \"identical\" in the output'; exit 1; }"
 }
 
+step_report() { # the lab report of the static binary, checked and photographed by headless chromium
+  local out=$ART/report
+  rm -rf "$out"
+  "$BIN" demo --headless --report "$out" || return 1
+  bash build/check-report.sh "$out/report.html" "$out/report.png"
+}
+
 step_tui() {
   export SMOKE_TUI_KEYS=$TUI_KEYS
+  export SMOKE_TUI_TIMEOUT=${SMOKE_TUI_TIMEOUT:-45}   # the paced first run, with room for a slow machine
   smoke --tui "$TUI_ARGS" "$TUI_TEXT"
 }
 
@@ -319,6 +336,7 @@ step_tui() {
 # (src/udpx/Ui/TerminalGuiStartup.cs): a theme named in TUI_CONFIG must still colour the screen.
 step_tui_config() {
   export SMOKE_TUI_KEYS=$TUI_KEYS
+  export SMOKE_TUI_TIMEOUT=${SMOKE_TUI_TIMEOUT:-45}
   export SMOKE_TUI_ENV="TUI_CONFIG='{\"Theme\":\"Light\"}'" SMOKE_TUI_ESCAPE='48;2;220;220;220'
   smoke --tui "$TUI_ARGS" "$TUI_TEXT"
   unset SMOKE_TUI_ENV SMOKE_TUI_ESCAPE
@@ -326,14 +344,21 @@ step_tui_config() {
 
 FIGURES=""
 step_figures() { # printed for the record (docs/delivery.md has the measured ones), never judged
-  local size n=20 t0 secs rss
+  local size n=30 t0 secs rss
   size=$(stat -c %s "$BIN")
   echo "size: $size bytes ($(awk -v s="$size" 'BEGIN { printf "%.1f MiB", s / 1048576 }'))"
   "$BIN" --version >/dev/null || return 1
-  t0=$(date +%s.%N)
-  for _ in $(seq $n); do "$BIN" --version >/dev/null || return 1; done
-  secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" -v n=$n 'BEGIN { printf "%.1f", (b - a) * 1000 / n }')
-  echo "start-up: $secs ms per 'udpx --version' (mean of $n, warm cache)"
+  # The same measurement as README's and docs/delivery.md's start-up figure: the median of 30 runs.
+  if command -v hyperfine >/dev/null; then
+    hyperfine -N --warmup 5 --runs $n --export-json "$WORK/startup.json" "$BIN --version" >/dev/null || return 1
+    secs=$(python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' "$WORK/startup.json")
+    echo "start-up: $secs ms per 'udpx --version' (median of $n, hyperfine -N --warmup 5 --runs $n)"
+  else
+    t0=$(date +%s.%N)
+    for _ in $(seq $n); do "$BIN" --version >/dev/null || return 1; done
+    secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" -v n=$n 'BEGIN { printf "%.1f", (b - a) * 1000 / n }')
+    echo "start-up: $secs ms per 'udpx --version' (mean of $n, bash loop; hyperfine not installed)"
+  fi
   if [ -x /usr/bin/time ]; then
     rss=$( { /usr/bin/time -f 'maxrss=%M' "$BIN" demo --headless >/dev/null; } 2>&1 | sed -n 's/^maxrss=//p')
     [ -n "$rss" ] || return 1
@@ -358,6 +383,11 @@ step_fairness() { # udpx beside iperf3 at a tbf bottleneck, 3 s per run, two bas
   bash gns3/lab.sh fairness --bin "$BIN" --duration 3 --stagger 1 --rate 100mbit --buffer 5 --rtt 0,10 \
     --scenarios udpx,cubic,udpx+cubic --logs "$WORK/fairness" --report "$ART/fairness" | tee "$out" || return 1
   grep -qE '^point +scenario +first +flow +Mbit/s +share' "$out" && [ "$(grep -cE '^100mbit ' "$out")" = 8 ] && grep -q '^PASSED' "$out"
+}
+
+GNS3_REAL=${UDPX_GNS3_REAL:-$REPO/../shared/gns3-real}
+step_gns3_real() {
+  bash gns3/real-gns3.sh --bin "$BIN" --logs "$ART/gns3-real"
 }
 
 summary() { # VERDICT
@@ -387,6 +417,7 @@ if [ -n "$BIN" ]; then
   run_step chroot-http "$STEP_LIMIT" step_http
   run_step chroot-key "$STEP_LIMIT" step_key
   run_step chroot-errors "$STEP_LIMIT" step_errors
+  run_step demo-report "$STEP_LIMIT" step_report
   run_step chroot-tui "$STEP_LIMIT" step_tui
   run_step chroot-tui-config "$STEP_LIMIT" step_tui_config
   run_step figures "$STEP_LIMIT" step_figures && FIGURES=$(grep -sE '^(size|start-up|peak RSS)' "$ART/figures.log")
@@ -399,6 +430,12 @@ if [ -n "$BIN" ]; then
       run_step lab-loss10 "$STEP_LIMIT" step_lab 10
     fi
     run_step lab-fairness "$STEP_LIMIT" step_fairness
+    if [ -f "$GNS3_REAL/gns3-server-2.2.40.tar.gz" ] && [ -f "$GNS3_REAL/ubridge-0.9.19.tar.gz" ] && [ -f "$GNS3_REAL/dynamips-0.2.23.tar.gz" ]; then
+      run_step gns3-real "$STEP_LIMIT" step_gns3_real
+    elif [ -z "$ONLY" ] || grep -qE -- "$ONLY" <<<gns3-real; then
+      printf '\n==> gns3-real: skipped: no GNS3 tarballs in %s (set UDPX_GNS3_REAL)\n' "$GNS3_REAL"
+      ROWS+=("$(printf '%-22s %9s  %s' gns3-real - "skipped: no GNS3 tarballs in $GNS3_REAL")")
+    fi
   fi
 else
   skip_step chroot+lab "no binary: publish failed"

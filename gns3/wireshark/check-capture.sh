@@ -31,7 +31,7 @@ done
 [ -r "$capture" ] || die "cannot read $capture"
 command -v tshark >/dev/null || die "tshark is not installed (Debian: apt-get install tshark)"
 
-fields=(udpx.type udpx.session udpx.data.chunk udpx.offer.name udpx.offer.file_size udpx.accept.chunk_size udpx.reason _ws.col.Info _ws.expert.message)
+fields=(udpx.type udpx.session udpx.data.chunk udpx.offer.name udpx.offer.file_size udpx.accept.chunk_size udpx.reason _ws.col.Info _ws.expert.message icmp.type icmpv6.type)
 args=(-n -X "lua_script:$here/udpx.lua" -r "$capture" -T fields -E separator=/t -E aggregator=';' -E occurrence=a)
 for f in "${fields[@]}"; do args+=(-e "$f"); done
 
@@ -58,6 +58,9 @@ BEGIN {
   frames++
   if ($0 ~ /Lua Error/) { lua_errors++; print "check-capture: frame " NR ": " $0 > "/dev/stderr" }
   if ($1 == "") next
+  # An ICMP error quoting a udpx datagram (a repeated Done reaching a client that had already gone, say)
+  # is not udpx on the wire: counted apart, and it does not end a session.
+  if ($10 != "" || $11 != "") { icmp_quoted++; next }
   if ($8 ~ /\[malformed\]/) { malformed++; print "check-capture: frame " NR " malformed: " $8 > "/dev/stderr" }
   n = split($1, types, ";"); split($2, sids, ";"); split($3, chunks, ";")
   c = 0
@@ -80,7 +83,7 @@ BEGIN {
 END {
   line = ""
   for (t = 1; t <= 10; t++) if (per_type[t] > 0) line = line (line == "" ? "" : ", ") type_name[t] " " per_type[t]
-  printf "%d frames, %d udpx datagrams (%s)\n", frames, datagrams, line
+  printf "%d frames, %d udpx datagrams (%s)%s\n", frames, datagrams, line, (icmp_quoted > 0 ? sprintf("; %d ICMP errors quoting one, not counted", icmp_quoted) : "")
   failures = 0; offers = 0
   for (k = 1; k <= sessions; k++) {
     sid = order[k]

@@ -1,4 +1,5 @@
 using Udpx.Common;
+using Udpx.Common.Charts;
 
 namespace Udpx.Bench;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Udpx.Common.Charts;
 
 namespace Udpx.Bench;
 

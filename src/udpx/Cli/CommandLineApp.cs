@@ -12,6 +12,7 @@ internal static class CommandLineApp
         {
             ServeVerb.Create(),
             SendVerb.Create(),
+            GetVerb.Create(),
             DemoVerb.Create(),
             RelayVerb.Create(),
             KeygenVerb.Create(),

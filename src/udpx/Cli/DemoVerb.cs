@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Text.Json;
+using System.Globalization;
 using Udpx.Common;
 using Udpx.Demo;
 using Udpx.Engine;
@@ -11,6 +11,9 @@ namespace Udpx.Cli;
 /// <summary>`udpx demo`: the whole lab on one machine, nothing to set up.</summary>
 internal static class DemoVerb
 {
+    /// <summary>The pace per transfer on a terminal and for the report: the four modes take about half a minute with the samples.</summary>
+    public const long WatchableRate = 150_000;
+
     public static Command Create()
     {
         var mode = new Option<string[]>("--mode", "-m") { Description = "Modes to run (repeatable); default: all four" };
@@ -18,139 +21,95 @@ internal static class DemoVerb
         var json = new Option<bool>("--json") { Description = "Print one JSON document" };
         var headless = new Option<bool>("--headless") { Description = "Plain output even on a terminal (no TUI)" };
         var datagramSize = new Option<int>("--datagram-size", "-s") { Description = "UDP payload bytes per datagram", DefaultValueFactory = _ => Wire.EthernetDatagramSize };
-        var files = new Option<string[]>("--file", "-f") { Description = "Send these files instead of the built-in sample images (repeatable)" };
-        var command = new Command("demo", "Run the lab on this machine: two servers on loopback, the sample images, all four modes, every file checked")
+        var files = new Option<string[]>("--file", "-f") { Description = "Send these files instead of the downloaded sample images (repeatable)" };
+        var rate = new Option<string>("--rate") { Description = "Pace of each transfer in bytes per second, e.g. 500k; 0 for full speed (default: 150k on a terminal and with --report, full speed otherwise)" };
+        var loss = new Option<double>("--loss") { Description = "Percent of datagrams an in-process relay in front of each server drops, each way (0 to 50; default 0)" };
+        var report = new Option<string>("--report") { Description = "Write the lab report DIR/report.html (self-contained HTML)" };
+        var command = new Command("demo", "Run the lab on this machine: the sample images downloaded, two servers on loopback, all four modes, every file checked")
         {
-            mode, workers, json, headless, datagramSize, files,
+            mode, workers, json, headless, datagramSize, files, rate, loss, report,
         };
         command.SetAction((result, cancellationToken) => RunAsync(
-            result.GetValue(mode) ?? [], result.GetValue(workers), result.GetValue(json), result.GetValue(headless),
-            result.GetValue(datagramSize), result.GetValue(files) ?? [], cancellationToken));
+            new DemoArguments(
+                result.GetValue(mode) ?? [], result.GetValue(workers), result.GetValue(json), result.GetValue(headless),
+                result.GetValue(datagramSize), result.GetValue(files) ?? [], result.GetValue(rate), result.GetValue(loss), result.GetValue(report)),
+            cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string[] modeNames, int workers, bool json, bool headless, int datagramSize, string[] files, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(DemoArguments a, CancellationToken cancellationToken)
     {
         var modes = new List<ConcurrencyMode>();
-        foreach (string name in modeNames.Length == 0 ? ConcurrencyModeNames.All : modeNames)
+        foreach (string name in a.Modes.Length == 0 ? ConcurrencyModeNames.All : a.Modes)
         {
             modes.Add(ConcurrencyModeNames.TryParse(name, out var m) ? m : throw new UserError(ExitCodes.Usage, "unknown mode '" + name + "': use process, thread, process-async or thread-async"));
         }
-        if (workers < 1)
+        if (a.Workers < 1)
         {
             throw new UserError(ExitCodes.Usage, "--workers must be at least 1");
         }
-        if (datagramSize is < Wire.MinDatagramSize or > Wire.MaxDatagramSize)
+        if (a.DatagramSize is < Wire.MinDatagramSize or > Wire.MaxDatagramSize)
         {
             throw new UserError(ExitCodes.Usage, "--datagram-size must be between " + Wire.MinDatagramSize + " and " + Wire.MaxDatagramSize + " bytes");
         }
-        foreach (string file in files)
+        if (!(a.LossPercent is >= 0 and <= 50))
+        {
+            throw new UserError(ExitCodes.Usage, "--loss " + a.LossPercent.ToString(CultureInfo.InvariantCulture) + ": use a percentage from 0 to 50, such as 5");
+        }
+        long? rate = null;
+        if (a.Rate is not null)
+        {
+            if (!Units.TryParseBytes(a.Rate, out long parsed) || parsed is > 0 and < 1000)
+            {
+                throw new UserError(ExitCodes.Usage, "--rate '" + a.Rate + "': use bytes per second such as 128k or 5M (at least 1k), or 0 for full speed");
+            }
+            rate = parsed;
+        }
+        foreach (string file in a.Files)
         {
             if (!File.Exists(file))
             {
                 throw new UserError(ExitCodes.InputError, "file not found: " + file);
             }
         }
-        var settings = new TransferSettings { DatagramSize = datagramSize };
-        using var scenario = new DemoScenario(files: files.Length > 0 ? files.Select(Path.GetFullPath).ToList() : null);
-        var output = Console.Out;
+        string? reportPath = a.Report is null ? null : Demo.Report.LabReportWriter.Prepare(a.Report);
+        bool interactive = !a.Json && !a.Headless && Ui.TerminalUi.IsInteractive;
+        var settings = new TransferSettings
+        {
+            DatagramSize = a.DatagramSize,
+            RateBytesPerSecond = rate ?? (interactive || reportPath is not null ? WatchableRate : 0),
+        };
 
-        if (!json && !headless && Ui.TerminalUi.IsInteractive)
-        {
-            return RunInteractive(scenario, modes, workers, settings, cancellationToken);
-        }
-
-        if (!json)
-        {
-            output.WriteLine($"udpx demo: servers on {string.Join(" and ", scenario.Servers.Select(s => s.EndPoint))}; files {string.Join(", ", scenario.Files.Select(f => f.Name + " (" + Format.Bytes(f.Size) + ")"))}");
-        }
-        var runs = new List<DemoRun>();
-        foreach (var mode in modes)
-        {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                break;
-            }
-            var run = await scenario.RunAsync(mode, workers, settings, cancellationToken).ConfigureAwait(false);
-            runs.Add(run);
-            if (!json)
-            {
-                output.WriteLine($"-- {mode.Name()}{(run.Workers > 0 ? " (" + run.Workers + " workers)" : string.Empty)}");
-                foreach (var r in run.Results)
-                {
-                    output.WriteLine("   " + SendVerb.Describe(r));
-                }
-                foreach (var check in run.Checks)
-                {
-                    output.WriteLine($"   {check.Name} on {check.Server}: {(check.Identical ? "identical to the source, byte for byte" : "DIFFERS or missing: " + check.Error)}");
-                }
-            }
-        }
-
-        bool ok = runs.Count == modes.Count && runs.All(r => r.AllIdentical);
-        if (json)
-        {
-            var report = new DemoReport(runs.Select(ToRow).ToList(), ok);
-            output.WriteLine(JsonSerializer.Serialize(report, CliJson.Default.DemoReport));
-        }
-        else
-        {
-            output.WriteLine();
-            output.WriteLine(Table(runs));
-            output.WriteLine(ok ? "all files arrived identical under every mode" : "SOME FILES DID NOT ARRIVE INTACT");
-        }
-        return cancellationToken.IsCancellationRequested ? ExitCodes.Interrupted : ok ? ExitCodes.Ok : ExitCodes.TransferFailed;
-    }
-
-    /// <summary>The demo on a terminal: the first mode runs at once, keys 1 to 4 run the others.</summary>
-    private static int RunInteractive(DemoScenario scenario, List<ConcurrencyMode> modes, int workers, TransferSettings settings, CancellationToken cancellationToken)
-    {
-        using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var servers = scenario.Servers.Select((s, i) => new Ui.DemoServer("server" + (i + 1) + " " + s.EndPoint, s.Protocol, s.Stream)).ToList();
-        var pending = new List<Task>();
-        var summaries = Ui.TerminalUi.RunDemo(
-            servers,
-            (mode, token) =>
-            {
-                var (transfers, runWorkers, completion) = scenario.Start(mode, workers, settings, token);
-                pending.Add(completion);
-                return new Ui.LiveDemoRun(mode, runWorkers, transfers, Summarise(completion));
-            },
-            modes.Count > 0 ? modes[0] : ConcurrencyMode.Thread,
-            quit);
+        DemoSession session;
         try
         {
-            Task.WaitAll([.. pending], TimeSpan.FromSeconds(30));
+            session = await DemoSession.StartAsync(a.Files.Length > 0 ? [.. a.Files.Select(Path.GetFullPath)] : null, a.LossPercent, cancellationToken).ConfigureAwait(false);
         }
-        catch (AggregateException)
+        catch (HttpRequestException ex)
         {
+            throw new UserError(ExitCodes.InputError, "the demo's download step failed: " + ex.Message);
         }
-        foreach (var s in summaries)
+        await using (session.ConfigureAwait(false))
         {
-            Console.Out.WriteLine($"{s.Mode.Name(),-14} {Format.Seconds(s.Seconds),10} {Format.Rate(s.BytesPerSecond),12} {Format.Number(s.Datagrams),10} datagrams {Format.Number(s.Retransmitted),8} retransmitted  {(s.AllVerified ? "all identical" : "NOT ALL IDENTICAL")}");
-        }
-        return summaries.All(s => s.AllVerified) ? ExitCodes.Ok : ExitCodes.TransferFailed;
-
-        static async Task<Ui.DemoRunSummary> Summarise(Task<DemoRun> completion)
-        {
-            var run = await completion.ConfigureAwait(false);
-            return new Ui.DemoRunSummary(run.Mode, run.Seconds, run.Bytes / Math.Max(run.Seconds, 1e-9), run.Datagrams, run.Retransmitted, run.AllIdentical);
+            var run = new DemoRunPlan(modes, a.Workers, settings, a.LossPercent);
+            int exit = interactive
+                ? DemoTerminal.Run(session, run, cancellationToken)
+                : await DemoConsole.RunAsync(session, run, a.Json, Console.Out, cancellationToken).ConfigureAwait(false);
+            if (reportPath is not null)
+            {
+                Demo.Report.LabReportWriter.Write(reportPath, Demo.Report.LabReport.From(session, CommandLineText(), run.Settings, a.LossPercent));
+                if (!a.Json)
+                {
+                    Console.Out.WriteLine("report: " + reportPath);
+                }
+            }
+            return exit;
         }
     }
 
-    private static DemoModeResult ToRow(DemoRun r) => new(r.Mode.Name(), Math.Round(r.Seconds, 6), Math.Round(r.Bytes / Math.Max(r.Seconds, 1e-9)), r.Datagrams, r.Retransmitted, r.Checks.Count, r.AllIdentical);
+    /// <summary>How this demo was started, for the report: "udpx demo --report out".</summary>
+    private static string CommandLineText() => "udpx " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(arg => arg.Contains(' ', StringComparison.Ordinal) ? "'" + arg + "'" : arg));
 
-    internal static string Table(IReadOnlyList<DemoRun> runs)
-    {
-        var lines = new List<string>
-        {
-            $"{"mode",-14} {"time",10} {"throughput",12} {"datagrams",10} {"retransmit",10}  files",
-            new string('-', 68),
-        };
-        foreach (var r in runs)
-        {
-            lines.Add($"{r.Mode.Name(),-14} {Format.Seconds(r.Seconds),10} {Format.Rate(r.Bytes / Math.Max(r.Seconds, 1e-9)),12} {Format.Number(r.Datagrams),10} {Format.Number(r.Retransmitted),10}  {r.Checks.Count(c => c.Identical)}/{r.Checks.Count} identical");
-        }
-        return string.Join(Environment.NewLine, lines);
-    }
+    /// <summary>The values of the command line, as given.</summary>
+    private sealed record DemoArguments(string[] Modes, int Workers, bool Json, bool Headless, int DatagramSize, string[] Files, string? Rate, double LossPercent, string? Report);
 }

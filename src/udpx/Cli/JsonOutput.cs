@@ -30,11 +30,17 @@ internal sealed record ServerEvent
 {
     public required string Event { get; init; }
 
+    /// <summary>"tftp" for the TFTP listener's sessions (serve --tftp); absent for udpx's own.</summary>
+    public string? Protocol { get; init; }
+
     public string? Time { get; init; }
 
     public string? Peer { get; init; }
 
     public string? Name { get; init; }
+
+    /// <summary>The session id as a capture shows it (Wireshark's udpx.session), on the start line.</summary>
+    public string? Session { get; init; }
 
     public long? Size { get; init; }
 
@@ -70,7 +76,15 @@ internal sealed record ServerEvent
 /// <summary>One row of the demo's comparison table.</summary>
 internal sealed record DemoModeResult(string Mode, double Seconds, double BytesPerSecond, long Datagrams, long Retransmitted, int Files, bool AllIdentical);
 
-internal sealed record DemoReport(IReadOnlyList<DemoModeResult> Modes, bool Ok);
+internal sealed record DemoReport(IReadOnlyList<DemoModeResult> Modes, bool Ok)
+{
+    /// <summary>The download step: each sample image fetched by URL before the transfers.</summary>
+    public IReadOnlyList<DemoDownloadResult>? Downloads { get; init; }
+
+    public double LossPercent { get; init; }
+}
+
+internal sealed record DemoDownloadResult(string Url, long Bytes, double Seconds);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SendReport))]

@@ -31,10 +31,16 @@ internal static class SendVerb
         var together = new Option<bool>("--keep-folders-together") { Description = "Send every file of one folder argument to the same server (argument i to server i mod n)" };
         var idleTimeout = new Option<double>("--idle-timeout") { Description = "Seconds without newly acknowledged data before a transfer fails", DefaultValueFactory = _ => 15 };
 
+        var tftp = new Option<bool>("--tftp") { Description = "Write the files to TFTP servers (WRQ) instead of udpx ones; see --blksize, --windowsize" };
+        var tftpOptions = new TftpClientOptions();
         var command = new Command("send", "Send files (and downloaded URLs) to one or more udpx servers under one of four concurrency modes")
         {
-            files, urls, to, mode, workers, each, json, headless, datagramSize, rate, connectTimeout, jobTimeout, idleTimeout, keyFile, encrypt, together,
+            files, urls, to, mode, workers, each, json, headless, datagramSize, rate, connectTimeout, jobTimeout, idleTimeout, keyFile, encrypt, together, tftp,
         };
+        foreach (var option in tftpOptions.All)
+        {
+            command.Options.Add(option);
+        }
         command.SetAction((result, cancellationToken) => RunAsync(
             new SendArguments(
                 result.GetValue(files) ?? [],
@@ -52,14 +58,15 @@ internal static class SendVerb
                 result.GetValue(keyFile),
                 result.GetValue(encrypt),
                 result.GetValue(idleTimeout),
-                result.GetValue(together)),
+                result.GetValue(together),
+                result.GetValue(tftp) ? tftpOptions.Read(result, read: false) : null),
             cancellationToken));
         return command;
     }
 
     internal sealed record SendArguments(
         string[] Files, string[] Urls, string[] Servers, string Mode, int Workers, bool Each, bool Json, bool Headless,
-        int DatagramSize, string? Rate, double ConnectTimeout, double JobTimeout, string? KeyFile = null, bool Encrypt = false, double IdleTimeout = 15, bool KeepFoldersTogether = false);
+        int DatagramSize, string? Rate, double ConnectTimeout, double JobTimeout, string? KeyFile = null, bool Encrypt = false, double IdleTimeout = 15, bool KeepFoldersTogether = false, TftpTransferSettings? Tftp = null);
 
     internal static async Task<int> RunAsync(SendArguments a, CancellationToken cancellationToken)
     {
@@ -107,7 +114,11 @@ internal static class SendVerb
             ? uri
             : throw new UserError(ExitCodes.Usage, "--url '" + u + "': give an absolute http:// or https:// URL")).ToList();
 
-        var key = KeyOption.Load(a.KeyFile);
+        if (a.Tftp is not null && (a.KeyFile is not null || a.Encrypt))
+        {
+            throw new UserError(ExitCodes.Usage, "--tftp has no authentication or encryption: drop --key-file and --encrypt");
+        }
+        var key = a.Tftp is null ? KeyOption.Load(a.KeyFile) : null;
         if (a.Encrypt && key is null)
         {
             throw new UserError(ExitCodes.Usage, "--encrypt needs a key: give --key-file PATH or set UDPX_KEY");
@@ -154,7 +165,7 @@ internal static class SendVerb
             }
 
             var settings = new TransferSettings { DatagramSize = a.DatagramSize, RateBytesPerSecond = rate, ConnectTimeout = TimeSpan.FromSeconds(a.ConnectTimeout),
-                IdleTimeout = TimeSpan.FromSeconds(a.IdleTimeout), JobTimeout = TimeSpan.FromSeconds(a.JobTimeout), Key = key, Encrypt = a.Encrypt };
+                IdleTimeout = TimeSpan.FromSeconds(a.IdleTimeout), JobTimeout = TimeSpan.FromSeconds(a.JobTimeout), Key = key, Encrypt = a.Encrypt, Tftp = a.Tftp };
             var jobs = SendPlan.Assign(sources, a.Servers, a.Each, settings, a.KeepFoldersTogether);
             var handles = jobs.Select(j => new TransferHandle(j) { FileSize = new FileInfo(j.Path).Length }).ToList();
             ITransferDispatcher dispatcher;
@@ -220,6 +231,6 @@ internal static class SendVerb
 
     /// <summary>A result as one line; the server's message (and a name from a URL) escaped, as a peer wrote them.</summary>
     internal static string Describe(TransferResult r) => r.Verified
-        ? $"{SafeText.Escape(r.Name)} -> {r.Server}: ok{(r.ResumedBytes > 0 ? ", resumed at " + Format.Number(r.ResumedBytes) + " of " + Format.Number(r.Bytes) + " bytes" : string.Empty)}, {Format.Bytes(r.Bytes)} in {Format.Seconds(r.Seconds)} ({Format.Rate(r.ThroughputBytesPerSecond)}), {Format.Number(r.DatagramsSent)} datagrams, {Format.Number(r.Retransmitted)} retransmitted, rtt {r.RttMicros / 1000.0:F2} ms, pid {r.ProcessId}"
+        ? $"{SafeText.Escape(r.Name)} -> {r.Server}: ok{(r.ResumedBytes > 0 ? ", resumed at " + Format.Number(r.ResumedBytes) + " of " + Format.Number(r.Bytes) + " bytes" : string.Empty)}, {Format.Bytes(r.Bytes)} in {Format.Seconds(r.Seconds)} ({Format.Rate(r.ThroughputBytesPerSecond)}), {Format.Number(r.DatagramsSent)} datagrams, {Format.Number(r.Retransmitted)} retransmitted, rtt {r.RttMicros / 1000.0:F2} ms, pid {r.ProcessId}, session 0x{r.SessionId:x16}"
         : $"{SafeText.Escape(r.Name)} -> {r.Server}: FAILED: {SafeText.Escape(r.Error)}";
 }

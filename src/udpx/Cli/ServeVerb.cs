@@ -24,6 +24,7 @@ internal static class ServeVerb
         var reservedPerHost = new Option<string>("--max-reserved-per-host") { Description = "Most bytes one address's transfers in progress may offer together", DefaultValueFactory = _ => "128G" };
         var keyFile = new Option<string>("--key-file") { Description = "Accept only datagrams authenticated with this pre-shared key (or set UDPX_KEY)" };
         var keepPartial = new Option<string>("--keep-partial") { Description = "How long the partial file of a cut transfer is kept for a resume: 90s, 30m, 24h, 7d; 0 keeps none", DefaultValueFactory = _ => "24h" };
+        var tftp = new ServeTftpOptions();
         var idle = new Option<double>("--idle-timeout") { Description = "Seconds without a datagram before a transfer is abandoned", DefaultValueFactory = _ => 30 };
         var receiveThreads = new Option<int>("--receive-threads") { Description = "Receive threads, each with its own socket on --bind (SO_REUSEPORT); the kernel keeps each client on one (default: " + ServerOptions.ServeReceiveThreadsRule + ")", DefaultValueFactory = _ => ServerOptions.ServeReceiveThreads };
 
@@ -31,11 +32,15 @@ internal static class ServeVerb
         {
             bind, output, overwrite, allowHidden, json, headless, verbosity, maxSessions, maxSize, minFree, perHost, reservedPerHost, idle, keyFile, receiveThreads, keepPartial,
         };
+        foreach (var option in tftp.All)
+        {
+            command.Options.Add(option);
+        }
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(bind), result.GetValue(output)!, result.GetValue(overwrite), result.GetValue(allowHidden), result.GetValue(json), result.GetValue(headless),
             result.GetValue(verbosity)!, result.GetValue(maxSessions), result.GetValue(maxSize), result.GetValue(idle), result.GetValue(keyFile),
             ParseLimits(result.GetValue(minFree), result.GetValue(perHost), result.GetValue(reservedPerHost)) with { ReceiveThreads = CheckReceiveThreads(result.GetValue(receiveThreads)), KeepPartial = ParseKeepPartial(result.GetValue(keepPartial)) },
-            cancellationToken));
+            tftp.Read(result), cancellationToken));
         return command;
     }
 
@@ -105,7 +110,7 @@ internal static class ServeVerb
         return new ServerOptions { MinFree = minFree, MaxSessionsPerHost = perHost, MaxReservedPerHost = reserved };
     }
 
-    private static async Task<int> RunAsync(string? bindText, string folder, bool overwrite, bool allowHidden, bool json, bool headless, string verbosityText, int maxSessions, string? maxSizeText, double idleSeconds, string? keyFile, ServerOptions limits, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string? bindText, string folder, bool overwrite, bool allowHidden, bool json, bool headless, string verbosityText, int maxSessions, string? maxSizeText, double idleSeconds, string? keyFile, ServerOptions limits, ServeTftpOptions.Settings? tftp, CancellationToken cancellationToken)
     {
         var bind = Endpoints.ParseBind(bindText);
         if (!Enum.TryParse<Verbosity>(verbosityText, ignoreCase: true, out var verbosity) || !Enum.IsDefined(verbosity))
@@ -169,9 +174,13 @@ internal static class ServeVerb
                 + (allowHidden ? ", hidden names accepted" : string.Empty)
                 + (host.Servers.Count > 1 ? ", " + host.Servers.Count + " receive threads" : string.Empty);
             observer.Listening(host.EndPoint.ToString(), storage + (key is null ? string.Empty : ", datagrams authenticated with the key from " + key.Source));
+            // Under the TUI the TFTP lines would write over the screen: they go to the headless and JSON output only.
+            bool tui = !headless && !json && Ui.TerminalUi.IsInteractive;
+            using var tftpServer = tftp?.Start(folder, options, new TftpConsoleObserver(tui ? TextWriter.Null : Console.Out, json, verbosity));
             if (!headless && !json && Ui.TerminalUi.IsInteractive)
             {
                 using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                observer.Silence();
                 Ui.TerminalUi.RunServer(host.Shards, quit, "udpx serve on " + host.EndPoint + " into " + host.Store.Directory);
                 return ExitCodes.Ok;
             }

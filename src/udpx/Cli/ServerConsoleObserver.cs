@@ -14,8 +14,15 @@ namespace Udpx.Cli;
 internal sealed class ServerConsoleObserver(TextWriter output, bool json, Verbosity verbosity) : IServerObserver
 {
     private readonly Lock _gate = new();
+    private volatile bool _silent;
 
-    public bool WantsDatagrams => verbosity >= Verbosity.Datagram;
+    public bool WantsDatagrams => !_silent && verbosity >= Verbosity.Datagram;
+
+    /// <summary>
+    /// Prints nothing from now on: the terminal UI owns the screen, and a line written under it lands on top
+    /// of its drawing (seen in a GNS3 node's console, where every session wrote over the TUI's header).
+    /// </summary>
+    public void Silence() => _silent = true;
 
     public void SessionStarted(ReceiverSession session)
     {
@@ -24,8 +31,8 @@ internal sealed class ServerConsoleObserver(TextWriter output, bool json, Verbos
             return;
         }
         Emit(
-            new ServerEvent { Event = "start", Time = Now(), Peer = session.PeerText, Name = session.Name, Size = session.FileSize, ResumedBytes = session.ResumedBytes > 0 ? session.ResumedBytes : null },
-            $"{Now()} {session.PeerText} -> {SafeText.Escape(session.Name)}: receiving {Format.Bytes(session.FileSize)}{(session.ResumedBytes > 0 ? ", resumed at " + Format.Number(session.ResumedBytes) + " of " + Format.Number(session.FileSize) : string.Empty)}");
+            new ServerEvent { Event = "start", Time = Now(), Peer = session.PeerText, Name = session.Name, Size = session.FileSize, Session = SessionText(session.Id), ResumedBytes = session.ResumedBytes > 0 ? session.ResumedBytes : null },
+            $"{Now()} {session.PeerText} -> {SafeText.Escape(session.Name)}: receiving {Format.Bytes(session.FileSize)}{(session.ResumedBytes > 0 ? ", resumed at " + Format.Number(session.ResumedBytes) + " of " + Format.Number(session.FileSize) : string.Empty)}, session {SessionText(session.Id)}");
     }
 
     public void SessionEnded(ReceiverSession session, double seconds)
@@ -84,6 +91,10 @@ internal sealed class ServerConsoleObserver(TextWriter output, bool json, Verbos
 
     private void Emit(ServerEvent e, string text)
     {
+        if (_silent)
+        {
+            return;
+        }
         string line = json ? JsonSerializer.Serialize(e, CliJson.Default.ServerEvent) : text;
         lock (_gate)
         {
@@ -93,10 +104,13 @@ internal sealed class ServerConsoleObserver(TextWriter output, bool json, Verbos
     }
 
     /// <summary>A refused name may be anything the peer sent: escaped, and cut at 80 characters.</summary>
-    private static string Printable(string name) =>
+    internal static string Printable(string name) =>
         name.Length > 80 ? SafeText.Escape(name[..80]) + "..." : SafeText.Escape(name);
 
-    private static string Now() => DateTime.Now.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
+    internal static string Now() => DateTime.Now.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
+
+    /// <summary>As Wireshark's udpx dissector shows it, so a capture can be matched with the log.</summary>
+    private static string SessionText(ulong id) => "0x" + id.ToString("x16", CultureInfo.InvariantCulture);
 }
 
 internal enum Verbosity

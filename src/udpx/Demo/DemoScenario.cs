@@ -32,9 +32,13 @@ internal sealed class DemoScenario : IDisposable
             hosts.Add(ServerHost.Start(new IPEndPoint(IPAddress.Loopback, 0), folder, new ServerOptions { Overwrite = true, AllowHidden = true, MaxSessionsPerHost = int.MaxValue }));
         }
         Servers = hosts;
+        Targets = [.. hosts.Select(h => h.EndPoint)];
     }
 
     public IReadOnlyList<ServerHost> Servers { get; }
+
+    /// <summary>Where the client sends, server by server: the servers themselves, or relays in front of them (demo --loss).</summary>
+    public IReadOnlyList<IPEndPoint> Targets { get; set; }
 
     public IReadOnlyList<SourceFile> Files => _files;
 
@@ -54,7 +58,7 @@ internal sealed class DemoScenario : IDisposable
                 File.Delete(file);
             }
         }
-        var servers = Servers.Select(s => s.EndPoint.ToString()).ToList();
+        var servers = Targets.Select(t => t.ToString()).ToList();
         var jobs = SendPlan.Assign(_files, servers, each: false, settings);
         var handles = jobs.Select(j => new TransferHandle(j) { FileSize = new FileInfo(j.Path).Length }).ToList();
         Current = handles;
@@ -72,7 +76,7 @@ internal sealed class DemoScenario : IDisposable
         var checks = new List<FileCheck>();
         foreach (var handle in handles)
         {
-            var server = Servers.First(s => s.EndPoint.ToString() == handle.Job.Server);
+            var server = Servers[Targets.Select(t => t.ToString()).ToList().IndexOf(handle.Job.Server)];
             string received = Path.Combine(server.Store.Directory, handle.Job.Name);
             bool identical = File.Exists(received) && FilesEqual(handle.Job.Path, received);
             checks.Add(new FileCheck(handle.Job.Name, handle.Job.Server, handle.Result?.Verified == true, identical, handle.Result?.Error ?? "no result"));

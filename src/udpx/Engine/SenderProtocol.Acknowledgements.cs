@@ -18,11 +18,9 @@ internal sealed partial class SenderProtocol
         }
         _largestAckPacket = ack.PacketNumber;
         long echoAge = (uint)((uint)now - ack.EchoTimeMicros);
-        long rttSample = 0;
         if (ack.EchoTimeMicros != 0 && echoAge < 60_000_000)
         {
             _rtt.AddSample(echoAge);
-            rttSample = Math.Max(1, echoAge);
         }
         if ((long)ack.LargestReceived > _latestAckedSeq && ack.LargestReceived < _nextPacket
             && TryFindSendTime((long)ack.LargestReceived, out long sentAt))
@@ -46,7 +44,6 @@ internal sealed partial class SenderProtocol
         }
 
         int newlyAcked = 0;
-        int inFlightBefore = _inFlight;
         ulong cumulative = Math.Min(ack.Cumulative, _next);
         for (ulong c = _cum; c < cumulative; c++)
         {
@@ -59,15 +56,11 @@ internal sealed partial class SenderProtocol
             _cum++;
         }
 
-        int leftFlight = inFlightBefore - _inFlight;
         DetectLoss(now);
         if (newlyAcked > 0)
         {
             _progressAt = now;
-        }
-        if (newlyAcked > 0 || rttSample > 0)
-        {
-            _congestion.OnAcked(newlyAcked, leftFlight, rttSample, now);
+            _congestion.OnAcked(newlyAcked, _delivered, now, _rtt);
         }
         _counters.AddAck(_bytesAcked, _rtt.SmoothedMicros, _congestion.Window);
 
@@ -142,6 +135,7 @@ internal sealed partial class SenderProtocol
         }
         _state[slot] = Acked;
         _ackedBits[slot >> 6] |= 1UL << (slot & 63);
+        _delivered++;
         _bytesAcked += ChunkLength(chunk);
         return 1;
     }

@@ -80,7 +80,6 @@ internal sealed partial class SenderProtocol
         _lostCount = 0;
         _cum = 0;
         _next = 0;
-        _congestion.Release(_inFlight);
         _inFlight = 0;
         _latestAckedSeq = -1;
         _rackDeadline = long.MaxValue;

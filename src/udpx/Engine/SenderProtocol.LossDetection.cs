@@ -40,7 +40,7 @@ internal sealed partial class SenderProtocol
         if (lost > 0)
         {
             LossesByOrder += lost;
-            _congestion.OnLost(lost, now);
+            _congestion.OnLost(lost);
         }
     }
 
@@ -127,7 +127,7 @@ internal sealed partial class SenderProtocol
         }
         _rtt.Backoff();
         LossesByTimeout += lost;
-        _congestion.OnLost(lost, now);
-        _congestion.OnTimeout(now);
+        _congestion.OnLost(lost);
+        _congestion.OnTimeout();
     }
 }

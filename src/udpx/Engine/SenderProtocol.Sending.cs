@@ -7,7 +7,7 @@ internal sealed partial class SenderProtocol
 {
     private int TryWriteData(Span<byte> buffer, long now)
     {
-        if (_orderCount == _orderChunk.Length)
+        if (_inFlight >= _congestion.Window || _orderCount == _orderChunk.Length)
         {
             return 0;
         }
@@ -28,13 +28,10 @@ internal sealed partial class SenderProtocol
         }
 
         int payload = ChunkLength(chunk);
-        int wire = payload + Wire.DataHeaderSize + _plan.TagSize;
-        // The fixed --rate cap is asked first without spending, so a refusal by the path costs it nothing.
-        if (_rate.ReadyAt(wire, now) > now || !_congestion.TryAcquire(wire, now))
+        if (!_rate.TryConsume(payload + Wire.DataHeaderSize, now))
         {
             return 0;
         }
-        _rate.TryConsume(wire, now);
         if (retransmission)
         {
             _lostHead = (_lostHead + 1) & _mask;
@@ -69,6 +66,7 @@ internal sealed partial class SenderProtocol
         _orderPacket[tail] = (long)packet;
         _orderCount++;
 
+        _congestion.OnSent();
         _counters.AddSent(length, retransmission);
         return length;
     }
@@ -96,16 +94,10 @@ internal sealed partial class SenderProtocol
         {
             deadline = Math.Min(deadline, _orderTime[_orderHead] + _rtt.RtoMicros);
         }
-        bool canSend = _lostCount > 0 || (_next < _total && _next - _cum < (ulong)_window);
+        bool canSend = _inFlight < _congestion.Window && (_lostCount > 0 || (_next < _total && _next - _cum < (ulong)_window));
         if (canSend)
         {
-            long pathReady = _congestion.NextSendAt(_plan.DatagramSize, now);
-            if (pathReady == long.MaxValue && _congestion.IsShared)
-            {
-                // Another transfer's acknowledgement may free the shared window without waking us: look again soon.
-                pathReady = now + Math.Clamp(_rtt.SmoothedMicros / 4, 100, 2_000);
-            }
-            deadline = Math.Min(deadline, Math.Max(pathReady, _rate.ReadyAt(_plan.DatagramSize, now)));
+            deadline = Math.Min(deadline, _rate.ReadyAt(_plan.DatagramSize, now));
         }
         return deadline;
     }

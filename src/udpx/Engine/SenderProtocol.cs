@@ -77,6 +77,7 @@ internal sealed partial class SenderProtocol : IDisposable
     private uint _duplicatesSeen;
     private int _reorderHalves = 2;
     private long _reorderWidenedAt = long.MinValue;
+    private long _delivered;
     private long _bytesAcked;
     private TransferOutcome _outcome;
     private bool _finishNow;
@@ -120,7 +121,7 @@ internal sealed partial class SenderProtocol : IDisposable
         _orderPacket = new long[ring * 2];
         _lost = new ulong[ring];
         _window = ring;
-        _congestion = options.Path ?? new CongestionController(plan.DatagramSize, ring, options.Background ? CongestionMode.Background : CongestionMode.Normal);
+        _congestion = new CongestionController(minWindow: 32, maxWindow: ring, initialWindow: 64);
         counters.SetPhase(TransferPhase.Connecting);
     }
 
@@ -139,9 +140,6 @@ internal sealed partial class SenderProtocol : IDisposable
     public long LossesByTimeout { get; private set; }
 
     public int CongestionWindow => _congestion.Window;
-
-    /// <summary>The path's controller (shared with the other transfers to the same server in this process).</summary>
-    public CongestionController Congestion => _congestion;
 
     public ulong SessionId => _sessionId;
 
@@ -262,7 +260,6 @@ internal sealed partial class SenderProtocol : IDisposable
                 _lastHeardAt = now;
                 _progressAt = now;
                 _rtt.AddSample(now - (long)cookie.EchoTimeMicros);
-                _congestion.OnHandshakeRtt(now - (long)cookie.EchoTimeMicros);
                 _cookieIssuedAt = cookie.IssuedAtSeconds;
                 _cookieMac = cookie.Mac;
                 Enter(TransferPhase.Offering);
@@ -327,9 +324,6 @@ internal sealed partial class SenderProtocol : IDisposable
 
     private void Finish(TransferOutcome outcome)
     {
-        // Whatever is still in flight is nobody's now: the path's window must not keep it.
-        _congestion.Release(_inFlight);
-        _inFlight = 0;
         _outcome = outcome;
         Enter(outcome.Verified ? TransferPhase.Done : TransferPhase.Failed);
     }
@@ -355,10 +349,5 @@ internal sealed partial class SenderProtocol : IDisposable
 
     private static long Micros(TimeSpan span) => (long)(span.Ticks / 10);
 
-    public void Dispose()
-    {
-        _congestion.Release(_inFlight);
-        _inFlight = 0;
-        _cipher?.Dispose();
-    }
+    public void Dispose() => _cipher?.Dispose();
 }

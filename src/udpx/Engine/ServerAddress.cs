@@ -38,7 +38,15 @@ internal static class ServerAddress
     }
 
     /// <summary>Resolves to one endpoint, IPv4 first. Throws <see cref="ArgumentException"/> with a clear message.</summary>
-    public static IPEndPoint Resolve(string text)
+    public static IPEndPoint Resolve(string text) => ResolveAll(text)[0];
+
+    /// <summary>
+    /// Every address of the server, IPv4 first, each family in the resolver's order; a transfer tries them in
+    /// turn (<see cref="ServerAddressProbe"/>). "localhost" and "*.localhost" are both loopbacks without asking
+    /// the resolver (RFC 6761), as curl does: /etc/hosts often names only one of them.
+    /// Throws <see cref="ArgumentException"/> with a clear message.
+    /// </summary>
+    public static IPEndPoint[] ResolveAll(string text)
     {
         if (!TryParse(text, out string host, out int port, out string error))
         {
@@ -46,17 +54,44 @@ internal static class ServerAddress
         }
         if (IPAddress.TryParse(host, out var address))
         {
-            return new IPEndPoint(address, port);
+            return [new IPEndPoint(address, port)];
         }
+        if (IsLocalhost(host))
+        {
+            return [new IPEndPoint(IPAddress.Loopback, port), new IPEndPoint(IPAddress.IPv6Loopback, port)];
+        }
+        IPAddress[] addresses;
         try
         {
-            var addresses = Dns.GetHostAddresses(host);
-            var chosen = Array.Find(addresses, a => a.AddressFamily == AddressFamily.InterNetwork) ?? (addresses.Length > 0 ? addresses[0] : null);
-            return chosen is null ? throw new ArgumentException("'" + host + "' has no address") : new IPEndPoint(chosen, port);
+            addresses = Dns.GetHostAddresses(host);
         }
         catch (SocketException ex)
         {
             throw new ArgumentException("cannot resolve '" + host + "': " + ex.Message, ex);
         }
+        if (addresses.Length == 0)
+        {
+            throw new ArgumentException("'" + host + "' has no address");
+        }
+        var ordered = new List<IPEndPoint>(addresses.Length);
+        foreach (var family in (ReadOnlySpan<AddressFamily>)[AddressFamily.InterNetwork, AddressFamily.InterNetworkV6])
+        {
+            foreach (var a in addresses)
+            {
+                var endpoint = new IPEndPoint(a, port);
+                if (a.AddressFamily == family && !ordered.Contains(endpoint))
+                {
+                    ordered.Add(endpoint);
+                }
+            }
+        }
+        return ordered.Count > 0 ? [.. ordered] : [new IPEndPoint(addresses[0], port)];
+    }
+
+    private static bool IsLocalhost(string host)
+    {
+        string name = host.TrimEnd('.');
+        return name.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase);
     }
 }

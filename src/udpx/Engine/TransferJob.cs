@@ -29,8 +29,8 @@ internal sealed record TransferSettings
     /// <summary>Encrypts the file bytes on the wire (needs <see cref="Key"/>).</summary>
     public bool Encrypt { get; init; }
 
-    /// <summary>Yields to every other flow on the path (--background, LEDBAT-like).</summary>
-    public bool Background { get; init; }
+    /// <summary>Set for a TFTP transfer (send --tftp, get --tftp); null for udpx's own protocol.</summary>
+    public TftpTransferSettings? Tftp { get; init; }
 
     public SenderOptions ToSenderOptions() => new()
     {
@@ -41,7 +41,6 @@ internal sealed record TransferSettings
         JobTimeout = JobTimeout,
         BusyWait = BusyWait,
         RateBytesPerSecond = RateBytesPerSecond,
-        Background = Background,
     };
 }
 
@@ -74,6 +73,9 @@ internal sealed record TransferResult
 
     /// <summary>Bytes the transfer's own thread allocated while sending (blocking driver; -1 when not measured).</summary>
     public long AllocatedBytes { get; init; } = -1;
+
+    /// <summary>The session id on the wire, as a capture shows it (udpx.session); 0 when no session was opened.</summary>
+    public ulong SessionId { get; init; }
 
     /// <summary>Process that ran it (worker processes differ from the parent).</summary>
     public int ProcessId { get; init; }

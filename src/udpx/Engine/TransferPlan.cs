@@ -37,12 +37,6 @@ internal sealed record SenderOptions
     /// <summary>Encrypts the file bytes too (--encrypt); needs <see cref="Key"/>.</summary>
     public bool Encrypt { get; init; }
 
-    /// <summary>The path's congestion controller, shared by the transfers to one server; null gives the transfer one of its own.</summary>
-    public CongestionController? Path { get; init; }
-
-    /// <summary>Yield to all other traffic (LEDBAT-like, --background); used when <see cref="Path"/> is null.</summary>
-    public bool Background { get; init; }
-
     /// <summary>Most chunks in flight; a power of two.</summary>
     public int MaxWindowChunks { get; init; } = 8192;
 }

@@ -13,11 +13,7 @@ internal sealed class TransferSession : IDisposable
 {
     private const int SocketBufferBytes = 4 << 20;
 
-    /// <summary>The most datagrams all transfers to one server may have in flight together.</summary>
-    private const int MaxPathWindow = 1 << 16;
-
     private readonly FileChunkSource _source;
-    private readonly PathLease? _path;
     private long _bytesRecorded;
 
     private TransferSession(TransferJob job, TransferCounters counters, DatagramRing? ring, TimeProvider time)
@@ -26,15 +22,13 @@ internal sealed class TransferSession : IDisposable
         Counters = counters;
         Ring = ring;
         Clock = new MonotonicClock(time);
-        var endpoint = ServerAddress.Resolve(job.Server);
+        var endpoint = ServerAddressProbe.Choose(ServerAddress.ResolveAll(job.Server), ProbeWait(job.Settings.ConnectTimeout));
         _source = new FileChunkSource(job.Path);
         try
         {
             ulong sessionId = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
             Plan = new TransferPlan(sessionId, job.Name, _source.Length, job.Settings.DatagramSize, job.Settings.Key is null ? 0 : DatagramAuthenticator.TagSize, _source.Identity);
-            var mode = job.Settings.Background ? CongestionMode.Background : CongestionMode.Normal;
-            _path = SharedPaths.Join(endpoint, job.Settings.DatagramSize, MaxPathWindow, mode);
-            Protocol = new SenderProtocol(Plan, _source, job.Settings.ToSenderOptions() with { Path = _path.Controller }, counters);
+            Protocol = new SenderProtocol(Plan, _source, job.Settings.ToSenderOptions(), counters);
 
             Socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             // A smaller grant only means more retransmissions on bursts; the server is the one that warns.
@@ -54,8 +48,6 @@ internal sealed class TransferSession : IDisposable
         {
             _source.Dispose();
             Socket?.Dispose();
-            Protocol?.Dispose();
-            _path?.Dispose();
             throw;
         }
     }
@@ -91,6 +83,9 @@ internal sealed class TransferSession : IDisposable
     public byte[] ReceiveBuffer { get; }
 
     public long FileSize => _source.Length;
+
+    /// <summary>How long the address probe waits for an answer: a round trip on any lab path, never the whole connect timeout.</summary>
+    private static TimeSpan ProbeWait(TimeSpan connectTimeout) => connectTimeout > TimeSpan.Zero && connectTimeout < TimeSpan.FromSeconds(1) ? connectTimeout : TimeSpan.FromSeconds(1);
 
     /// <summary>Opens a session, or returns a failed result saying why in one line.</summary>
     public static TransferSession? TryOpen(TransferJob job, TransferCounters counters, DatagramRing? ring, TimeProvider time, out TransferResult? failure)
@@ -212,6 +207,7 @@ internal sealed class TransferSession : IDisposable
             RttMicros = Protocol.Rtt.SmoothedMicros,
             ResumedBytes = Protocol.ResumedBytes,
             AllocatedBytes = allocatedBytes,
+            SessionId = Plan.SessionId,
             ProcessId = Environment.ProcessId,
         };
     }
@@ -221,6 +217,5 @@ internal sealed class TransferSession : IDisposable
         Socket.Dispose();
         _source.Dispose();
         Protocol.Dispose();
-        _path?.Dispose();
     }
 }

@@ -1,5 +1,3 @@
-using Udpx.Engine;
-
 namespace Udpx.Modes;
 
 /// <summary>thread mode: a dedicated OS thread per transfer with blocking socket calls; all started, then all joined.</summary>
@@ -15,7 +13,7 @@ internal sealed class ThreadDispatcher(TimeProvider? time = null) : ITransferDis
         for (int i = 0; i < transfers.Count; i++)
         {
             var handle = transfers[i];
-            threads[i] = new Thread(() => handle.Complete(BlockingTransferDriver.Run(handle.Job, handle.Counters, handle.Stream, cancellationToken, time)))
+            threads[i] = new Thread(() => handle.Complete(TransferRunner.Run(handle.Job, handle.Counters, handle.Stream, cancellationToken, time)))
             {
                 IsBackground = true,
                 Name = "udpx-transfer " + handle.Job.Id,

@@ -31,7 +31,7 @@ internal sealed class ThreadPoolAsyncDispatcher(int workers, TimeSpan jobTimeout
         await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await AsyncTransferDriver.RunAsync(handle.Job, handle.Counters, handle.Stream, cancellationToken, time).ConfigureAwait(false);
+            return await TransferRunner.RunAsync(handle.Job, handle.Counters, handle.Stream, cancellationToken, time).ConfigureAwait(false);
         }
         finally
         {

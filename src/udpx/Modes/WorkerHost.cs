@@ -82,7 +82,7 @@ internal static class WorkerHost
 
         using (var timer = new Timer(_ => Report(), null, ReportEvery, ReportEvery))
         {
-            var result = BlockingTransferDriver.Run(job, counters, ring, cancellationToken);
+            var result = TransferRunner.Run(job, counters, ring, cancellationToken);
             timer.Dispose();
             Report();
             Write(writer, gate, new WorkerReport { Type = WorkerReport.ResultType, JobId = job.Id, Pid = Environment.ProcessId, Result = result });

@@ -9,14 +9,14 @@ namespace Udpx.Modes;
 /// The key itself never travels: a worker reads the same key file (<see cref="KeyFile"/>) or inherits the
 /// UDPX_KEY environment variable (<see cref="KeyFromEnvironment"/>).
 /// </remarks>
-internal sealed record WorkerJob(int JobId, string Path, string Name, string Server, int DatagramSize, long RateBytesPerSecond, int ConnectTimeoutMs, int IdleTimeoutMs, string? KeyFile = null, bool KeyFromEnvironment = false, bool Encrypt = false, long JobTimeoutMs = -1, bool Background = false)
+internal sealed record WorkerJob(int JobId, string Path, string Name, string Server, int DatagramSize, long RateBytesPerSecond, int ConnectTimeoutMs, int IdleTimeoutMs, string? KeyFile = null, bool KeyFromEnvironment = false, bool Encrypt = false, long JobTimeoutMs = -1, TftpTransferSettings? Tftp = null)
 {
     public static WorkerJob From(TransferJob job) => new(
         job.Id, job.Path, job.Name, job.Server, job.Settings.DatagramSize, job.Settings.RateBytesPerSecond,
         (int)job.Settings.ConnectTimeout.TotalMilliseconds, (int)job.Settings.IdleTimeout.TotalMilliseconds,
         job.Settings.Key?.File, job.Settings.Key is { File: null }, job.Settings.Encrypt,
         job.Settings.JobTimeout == Timeout.InfiniteTimeSpan ? -1 : (long)job.Settings.JobTimeout.TotalMilliseconds,
-        job.Settings.Background);
+        job.Settings.Tftp);
 
     public TransferJob ToJob() => new(JobId, Path, Name, Server, new TransferSettings
     {
@@ -27,7 +27,7 @@ internal sealed record WorkerJob(int JobId, string Path, string Name, string Ser
         ConnectTimeout = TimeSpan.FromMilliseconds(ConnectTimeoutMs),
         IdleTimeout = TimeSpan.FromMilliseconds(IdleTimeoutMs),
         JobTimeout = JobTimeoutMs < 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(JobTimeoutMs),
-        Background = Background,
+        Tftp = Tftp,
     });
 }
 

@@ -114,7 +114,7 @@ internal sealed partial class ServerProtocol
                 Stats.CountMalformed();
                 return;
         }
-        session.Packets.OnData(header.PacketNumber, sendTime, now);
+        session.Packets.OnData(header.PacketNumber, sendTime);
 
         // An Ack answers this datagram: never larger than it (a duplicate of a short last chunk, replayed by
         // someone who spoofs the client's address, must not draw a full-size bitmap).
@@ -143,7 +143,7 @@ internal sealed partial class ServerProtocol
         capacity = (int)Math.Clamp((long)limit - _tag - Wire.AckFixedSize, 0, capacity);
         int bitmapLength = session.Window.WriteBitmap(_reply.AsSpan(Wire.AckFixedSize, capacity));
         var packets = session.Packets;
-        int length = MessageCodec.WriteAck(_reply, session.Id, packets.NextOutgoing(), packets.LargestDataReceived, session.Window.Cumulative, packets.EchoAt(now), (uint)session.Duplicates, _reply.AsSpan(Wire.AckFixedSize, bitmapLength));
+        int length = MessageCodec.WriteAck(_reply, session.Id, packets.NextOutgoing(), packets.LargestDataReceived, session.Window.Cumulative, packets.EchoOfLatest, (uint)session.Duplicates, _reply.AsSpan(Wire.AckFixedSize, bitmapLength));
         Reply(length, session.Peer, sink);
         session.UnackedNew = 0;
         session.AckNow = false;

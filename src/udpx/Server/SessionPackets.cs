@@ -29,25 +29,14 @@ internal sealed class SessionPackets(UInt128 clientRandom, bool keyed)
     /// </summary>
     public uint EchoOfLatest { get; private set; }
 
-    private long _latestArrivedAt;
-
     public ulong NextOutgoing() => _next++;
 
-    /// <summary>Records a data datagram's number and send time, and when it arrived.</summary>
-    public void OnData(ulong packetNumber, uint sendTime, long now)
+    /// <summary>Records a data datagram's number and send time.</summary>
+    public void OnData(ulong packetNumber, uint sendTime)
     {
         LargestDataReceived = Math.Max(LargestDataReceived, packetNumber);
         EchoOfLatest = sendTime;
-        _latestArrivedAt = now;
     }
-
-    /// <summary>
-    /// The echo an Ack sent at <paramref name="now"/> carries: the latest arrival's send time advanced by the
-    /// time the server held it (delayed acknowledgement), so the sender's sample is the path's round trip
-    /// without our ack delay, as QUIC's ack_delay field gives (RFC 9000 §13.2.5). Congestion control reads
-    /// queueing delay from these samples; a hold of up to a millisecond would look like a queue.
-    /// </summary>
-    public uint EchoAt(long now) => EchoOfLatest == 0 ? 0 : EchoOfLatest + (uint)Math.Clamp(now - _latestArrivedAt, 0, 60_000_000);
 
     private static UInt128 NewRandom()
     {

@@ -14,11 +14,27 @@ namespace Udpx.Ui;
 /// </summary>
 internal static class TerminalUi
 {
-    /// <summary>Standard input and output are a terminal, and not a dumb one.</summary>
-    public static bool IsInteractive => IsInteractiveTerminal(Console.IsInputRedirected, Console.IsOutputRedirected, Environment.GetEnvironmentVariable("TERM"));
+    /// <summary>
+    /// Standard input and output are a terminal, not a dumb one, and it has a size: a GNS3 console whose client
+    /// sent none (no telnet NAWS) is a 0x0 terminal, on which the UI draws nothing, so plain lines go there.
+    /// </summary>
+    public static bool IsInteractive => !Console.IsInputRedirected && !Console.IsOutputRedirected
+        && IsInteractiveTerminal(false, false, Environment.GetEnvironmentVariable("TERM"), WindowSize());
 
-    internal static bool IsInteractiveTerminal(bool inputRedirected, bool outputRedirected, string? term) =>
-        !inputRedirected && !outputRedirected && !string.Equals(term, "dumb", StringComparison.Ordinal);
+    internal static bool IsInteractiveTerminal(bool inputRedirected, bool outputRedirected, string? term, (int Columns, int Rows) size) =>
+        !inputRedirected && !outputRedirected && !string.Equals(term, "dumb", StringComparison.Ordinal) && size.Columns > 0 && size.Rows > 0;
+
+    private static (int Columns, int Rows) WindowSize()
+    {
+        try
+        {
+            return (Console.WindowWidth, Console.WindowHeight);
+        }
+        catch (IOException)
+        {
+            return (0, 0);
+        }
+    }
 
     /// <summary>Shows a running server: its sessions, the datagrams it receives, its rate over the last minute.</summary>
     /// <param name="stream">The ring the server records received datagrams into.</param>
@@ -44,23 +60,23 @@ internal static class TerminalUi
     }
 
     /// <summary>
-    /// Runs the demo: starts <paramref name="runScenario"/> under <paramref name="firstMode"/> (when given), then again
-    /// under whichever mode keys 1 to 4 ask for, one run at a time. Returns the summaries of the runs that finished.
-    /// A run still going when the UI ends was cancelled through the token; awaiting it is the runner's business.
+    /// Runs the demo: runs <paramref name="runScenario"/> under each mode of <paramref name="plan"/> in turn, without
+    /// a key press, then again under whichever mode keys 1 to 4 ask for, one run at a time. Returns the summaries of
+    /// the runs that finished. A run still going when the UI ends was cancelled through the token; awaiting it is the
+    /// runner's business.
     /// </summary>
+    /// <param name="intro">Lines for the top of the client pane (the download step).</param>
     public static IReadOnlyList<DemoRunSummary> RunDemo(
         IReadOnlyList<DemoServer> servers,
         Func<ConcurrencyMode, CancellationToken, LiveDemoRun> runScenario,
-        ConcurrencyMode? firstMode,
+        IReadOnlyList<ConcurrencyMode> plan,
+        IReadOnlyList<string> intro,
         CancellationTokenSource quit)
     {
         TerminalGuiStartup.EnsureConfigured();
-        var model = new DemoViewModel(servers, runScenario, quit.Token);
+        var model = new DemoViewModel(servers, runScenario, quit.Token) { Intro = intro };
         using var screen = new DemoScreen(model, TimeProvider.System);
-        if (firstMode is { } mode)
-        {
-            model.Request(mode, screen.NowMicros);
-        }
+        model.Plan(plan, screen.NowMicros);
         Run(screen, quit);
         var summaries = new List<DemoRunSummary>(model.Results.Count);
         foreach (var result in model.Results)

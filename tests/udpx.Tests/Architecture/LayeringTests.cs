@@ -20,14 +20,15 @@ public sealed class LayeringTests
         ["Common"] = [],
         ["Protocol"] = ["Common"],
         ["Engine"] = ["Protocol", "Common"],
-        ["Server"] = ["Engine", "Protocol", "Common"],
-        ["Client"] = ["Engine", "Protocol", "Common"],
-        ["Modes"] = ["Engine", "Protocol", "Common"],
+        ["Tftp"] = ["Engine", "Protocol", "Common"],
+        ["Server"] = ["Tftp", "Engine", "Protocol", "Common"],
+        ["Client"] = ["Tftp", "Engine", "Protocol", "Common"],
+        ["Modes"] = ["Tftp", "Engine", "Protocol", "Common"],
         ["Relay"] = ["Common"],
-        ["Ui"] = ["Client", "Modes", "Server", "Engine", "Protocol", "Common"],
-        ["Demo"] = ["Client", "Modes", "Server", "Engine", "Protocol", "Common"],
-        ["Bench"] = ["Client", "Modes", "Server", "Engine", "Protocol", "Common"],
-        ["Cli"] = ["Bench", "Demo", "Ui", "Relay", "Client", "Modes", "Server", "Engine", "Protocol", "Common"],
+        ["Ui"] = ["Client", "Modes", "Server", "Tftp", "Engine", "Protocol", "Common"],
+        ["Demo"] = ["Client", "Modes", "Server", "Relay", "Engine", "Protocol", "Common"],
+        ["Bench"] = ["Client", "Modes", "Server", "Tftp", "Engine", "Protocol", "Common"],
+        ["Cli"] = ["Bench", "Demo", "Ui", "Relay", "Client", "Modes", "Server", "Tftp", "Engine", "Protocol", "Common"],
     };
 
     private static readonly Lazy<IReadOnlyList<TypeDependency>> Dependencies =

@@ -1,5 +1,5 @@
 using System.Xml.Linq;
-using Udpx.Bench;
+using Udpx.Common.Charts;
 
 namespace Udpx.Tests.Bench;
 
@@ -62,5 +62,5 @@ public sealed class SvgBarChartTests
     [InlineData(180, 200)]
     [InlineData(0.031, 0.05)]
     public void Axis_steps_are_one_two_or_five_times_a_power_of_ten(double rough, double expected) =>
-        Assert.Equal(expected, SvgBarChart.NiceStep(rough), 9);
+        Assert.Equal(expected, SvgText.NiceStep(rough), 9);
 }

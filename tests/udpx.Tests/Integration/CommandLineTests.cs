@@ -26,6 +26,9 @@ public sealed class CommandLineTests
     [InlineData(3, "cannot write to output folder", "serve", "--bind", "127.0.0.1:0", "--out", "/proc/udpx-cannot-exist")]
     [InlineData(2, "Unrecognized command", "frobnicate")]
     [InlineData(2, "unknown mode", "demo", "--mode", "fork")]
+    [InlineData(2, "--loss", "demo", "--loss", "80")]
+    [InlineData(2, "--rate", "demo", "--rate", "5")]
+    [InlineData(3, "cannot write the report", "demo", "--report", "/proc/udpx-cannot-exist")]
     public async Task Bad_input_gets_one_line_and_an_exit_code(int exitCode, string message, params string[] args)
     {
         var (code, _, err) = await UdpxProcess.RunAsync(Limit, args);
@@ -94,6 +97,11 @@ public sealed class CommandLineTests
         var modes = report.RootElement.GetProperty("modes").EnumerateArray().Select(m => m.GetProperty("mode").GetString()).ToList();
         Assert.Equal(["process", "thread", "process-async", "thread-async"], modes);
         Assert.All(report.RootElement.GetProperty("modes").EnumerateArray(), m => Assert.True(m.GetProperty("allIdentical").GetBoolean()));
+        // The download step came first: both samples fetched by URL from the demo's own web server.
+        var downloads = report.RootElement.GetProperty("downloads").EnumerateArray().ToList();
+        Assert.Equal(["mandelbrot.png", "waves.png"], downloads.Select(d => new Uri(d.GetProperty("url").GetString()!).Segments[^1]));
+        Assert.All(downloads, d => Assert.StartsWith("http://127.0.0.1:", d.GetProperty("url").GetString(), StringComparison.Ordinal));
+        Assert.Equal([306_290L, 903_464L], downloads.Select(d => d.GetProperty("bytes").GetInt64()));
     }
 
     internal static int FreeUdpPort()

@@ -31,6 +31,7 @@ public sealed class ConcurrencyModeTests
             var result = handles[i].Result;
             Assert.NotNull(result);
             Assert.True(result.Verified, result.Error);
+            Assert.NotEqual(0UL, result.SessionId); // carried back from worker processes too
             int server = i % 2;
             Assert.Equal(servers.Addresses[server], result.Server);
             Assert.Equal(File.ReadAllBytes(files[i]), File.ReadAllBytes(servers.ReceivedPath(server, sources[i].Name)));

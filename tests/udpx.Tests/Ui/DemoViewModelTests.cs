@@ -48,6 +48,89 @@ public sealed class DemoViewModelTests
     }
 
     [Fact]
+    public void The_plan_runs_every_mode_in_turn_without_a_key_then_waits()
+    {
+        var runner = new FakeRunner();
+        using var quit = new CancellationTokenSource();
+        var model = new DemoViewModel([], runner.Run, quit.Token) { Intro = ["GET waves.png: 882 KiB in 2.1 ms"] };
+
+        model.Plan([ConcurrencyMode.Process, ConcurrencyMode.Thread, ConcurrencyMode.ProcessAsync, ConcurrencyMode.ThreadAsync], 0);
+
+        Assert.Equal("run 1: process, next: thread", model.Status());
+        Assert.Equal("GET waves.png: 882 KiB in 2.1 ms", model.ClientLines(60)[0]);
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.Equal(i + 1, runner.Runs.Count);
+            runner.Runs[i].Done.SetResult(new DemoRunSummary(runner.Runs[i].Mode, 2, 1000, 10, 0, true));
+            model.Update((i + 1) * 1_000_000L);
+        }
+
+        Assert.Equal([ConcurrencyMode.Process, ConcurrencyMode.Thread, ConcurrencyMode.ProcessAsync, ConcurrencyMode.ThreadAsync], runner.Runs.Select(r => r.Mode));
+        Assert.Equal(4, model.Results.Count);
+        Assert.Null(model.Current);
+        Assert.Empty(model.Planned);
+        Assert.Equal("idle: press 1 to 4 to run", model.Status());
+        model.Update(9_000_000);
+        Assert.Equal(4, runner.Runs.Count);
+
+        // Still open: a key runs a mode again.
+        model.Request(ConcurrencyMode.Thread, 10_000_000);
+        Assert.Equal(5, runner.Runs.Count);
+        Assert.Equal(ConcurrencyMode.Thread, runner.Runs[4].Mode);
+    }
+
+    [Fact]
+    public void A_key_during_the_plan_runs_next_and_the_plan_goes_on_after_it()
+    {
+        var runner = new FakeRunner();
+        using var quit = new CancellationTokenSource();
+        var model = new DemoViewModel([], runner.Run, quit.Token);
+        model.Plan([ConcurrencyMode.Process, ConcurrencyMode.Thread], 0);
+
+        model.Request(ConcurrencyMode.ThreadAsync, 1);
+        Assert.Equal("run 1: process, next: thread-async", model.Status());
+        runner.Runs[0].Done.SetResult(new DemoRunSummary(ConcurrencyMode.Process, 2, 1000, 10, 0, true));
+        model.Update(2);
+        runner.Runs[1].Done.SetResult(new DemoRunSummary(ConcurrencyMode.ThreadAsync, 2, 1000, 10, 0, true));
+        model.Update(3);
+
+        Assert.Equal([ConcurrencyMode.Process, ConcurrencyMode.ThreadAsync, ConcurrencyMode.Thread], runner.Runs.Select(r => r.Mode));
+    }
+
+    [Fact]
+    public void A_server_group_title_counts_the_datagrams_sent_again_once_there_are_any()
+    {
+        var group = new ServerGroup("127.0.0.1:9001");
+        var handle = SendViewModelTests.Handle(1, "f.bin", "127.0.0.1:9001", 10_000);
+        group.Add(handle);
+        group.Update(0);
+        Assert.Equal("127.0.0.1:9001: 0 of 1 done, 0 B/s", group.Title());
+
+        handle.Counters.AddSent(1472, retransmission: false);
+        handle.Counters.AddSent(1472, retransmission: true);
+        handle.Counters.AddSent(1472, retransmission: true);
+        group.Update(1_000);
+
+        Assert.EndsWith(", 2 resent", group.Title(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Quitting_stops_the_plan()
+    {
+        var runner = new FakeRunner();
+        using var quit = new CancellationTokenSource();
+        var model = new DemoViewModel([], runner.Run, quit.Token);
+        model.Plan([ConcurrencyMode.Process, ConcurrencyMode.Thread], 0);
+
+        quit.Cancel();
+        runner.Runs[0].Done.SetCanceled();
+        model.Update(1);
+
+        Assert.Single(runner.Runs);
+        Assert.Equal("cancelled", model.Results[0].Error);
+    }
+
+    [Fact]
     public void Results_record_summaries_failures_and_cancellations_and_compare_the_rates()
     {
         var runner = new FakeRunner();

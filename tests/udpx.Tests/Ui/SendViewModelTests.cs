@@ -73,7 +73,7 @@ public sealed class SendViewModelTests
         Assert.Equal("ok", group.Rows[1].StatusText);
         Assert.Equal("failed", group.Rows[2].StatusText);
         Assert.Equal(2, group.Finished);
-        Assert.Equal("10.0.0.1:9000: 2 of 3 done, 2.44 KiB/s", group.Title());
+        Assert.Equal("10.0.0.1:9000: 2 of 3 done, 2.44 KiB/s, 3 resent", group.Title());
         Assert.Equal("mode process  2 workers  elapsed 00:01  2 of 3 done  2.44 KiB/s", model.Header());
 
         var lines = group.Lines(78);

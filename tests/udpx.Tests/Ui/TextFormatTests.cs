@@ -117,11 +117,13 @@ public sealed class TextFormatTests
     }
 
     [Theory]
-    [InlineData(false, false, "xterm-256color", true)]
-    [InlineData(false, false, null, true)]
-    [InlineData(false, false, "dumb", false)]
-    [InlineData(true, false, "xterm", false)]
-    [InlineData(false, true, "xterm", false)]
-    public void Interactive_means_a_terminal_on_both_ends_and_not_a_dumb_one(bool inputRedirected, bool outputRedirected, string? term, bool expected) =>
-        Assert.Equal(expected, TerminalUi.IsInteractiveTerminal(inputRedirected, outputRedirected, term));
+    [InlineData(false, false, "xterm-256color", 80, 24, true)]
+    [InlineData(false, false, null, 100, 30, true)]
+    [InlineData(false, false, "dumb", 80, 24, false)]
+    [InlineData(true, false, "xterm", 80, 24, false)]
+    [InlineData(false, true, "xterm", 80, 24, false)]
+    [InlineData(false, false, null, 0, 0, false)]  // a GNS3 console whose telnet client sent no window size
+    [InlineData(false, false, "xterm", 80, 0, false)]
+    public void Interactive_means_a_terminal_on_both_ends_not_a_dumb_one_and_with_a_size(bool inputRedirected, bool outputRedirected, string? term, int columns, int rows, bool expected) =>
+        Assert.Equal(expected, TerminalUi.IsInteractiveTerminal(inputRedirected, outputRedirected, term, (columns, rows)));
 }

@@ -5,9 +5,11 @@ using Udpx.Ui.Text;
 namespace Udpx.Ui.Models;
 
 /// <summary>
-/// The demo: two servers and the client that sends to both, one run at a time. Asking for a mode while a
-/// run goes queues it (the latest ask wins) until the run ends; each finished run adds a row to the results.
-/// The runs themselves belong to the demo runner, reached through the callback given at construction.
+/// The demo: two servers and the client that sends to both, one run at a time. A plan (the four modes, given
+/// at the start) runs by itself, one mode after another. Asking for a mode while a run goes queues it (the
+/// latest ask wins) to run as soon as the current run ends, before the rest of the plan; each finished run
+/// adds a row to the results. The runs themselves belong to the demo runner, reached through the callback
+/// given at construction.
 /// </summary>
 internal sealed class DemoViewModel
 {
@@ -15,6 +17,7 @@ internal sealed class DemoViewModel
     private readonly CancellationToken _quit;
     private readonly List<ServerViewModel> _servers = [];
     private readonly List<DemoResult> _results = [];
+    private readonly Queue<ConcurrencyMode> _plan = new();
     private int _runs;
 
     public DemoViewModel(IReadOnlyList<DemoServer> servers, Func<ConcurrencyMode, CancellationToken, LiveDemoRun> runScenario, CancellationToken quit, int streamLinesPerPoll = 3)
@@ -37,6 +40,25 @@ internal sealed class DemoViewModel
     public int CurrentRun => _runs;
 
     public ConcurrencyMode? Queued { get; private set; }
+
+    /// <summary>Modes of the plan still to run, in order.</summary>
+    public IReadOnlyCollection<ConcurrencyMode> Planned => _plan;
+
+    /// <summary>Lines shown above the client's transfers: the download step, the pace, the loss.</summary>
+    public IReadOnlyList<string> Intro { get; init; } = [];
+
+    /// <summary>Runs <paramref name="modes"/> one after another, starting now if nothing runs.</summary>
+    public void Plan(IEnumerable<ConcurrencyMode> modes, long nowMicros)
+    {
+        foreach (var mode in modes)
+        {
+            _plan.Enqueue(mode);
+        }
+        if (Current is null && !_quit.IsCancellationRequested && _plan.TryDequeue(out var first))
+        {
+            Start(first, nowMicros);
+        }
+    }
 
     public IReadOnlyList<DemoResult> Results => _results;
 
@@ -68,10 +90,18 @@ internal sealed class DemoViewModel
         {
             _results.Add(ResultOf(_runs, run));
             Current = null;
-            if (Queued is { } next && !_quit.IsCancellationRequested)
+            if (_quit.IsCancellationRequested)
+            {
+                return;
+            }
+            if (Queued is { } next)
             {
                 Queued = null;
                 Start(next, nowMicros);
+            }
+            else if (_plan.TryDequeue(out var planned))
+            {
+                Start(planned, nowMicros);
             }
         }
     }
@@ -82,13 +112,19 @@ internal sealed class DemoViewModel
         string status = Current is { } run
             ? "run " + _runs.ToString(CultureInfo.InvariantCulture) + ": " + run.Mode.Name()
             : "idle: press 1 to 4 to run";
-        return Queued is { } next ? status + ", next: " + next.Name() : status;
+        return Queued is { } next ? status + ", next: " + next.Name()
+            : Current is not null && _plan.TryPeek(out var planned) ? status + ", next: " + planned.Name()
+            : status;
     }
 
     /// <summary>The client pane: the run in a line (the mode is in the pane's title, the time in the screen's header), then each server's transfers.</summary>
     public IReadOnlyList<string> ClientLines(int width)
     {
         var lines = new List<string>();
+        foreach (string line in Intro)
+        {
+            lines.Add(PaneTable.Cut(line, width));
+        }
         if (Client is null)
         {
             lines.Add(Status());

@@ -51,6 +51,9 @@ internal sealed class ServerGroup
 
     public int Finished { get; private set; }
 
+    /// <summary>Datagrams sent again, all transfers together: the recovery from loss, live.</summary>
+    public long Retransmitted { get; private set; }
+
     public void Add(TransferHandle transfer)
     {
         _transfers.Add(transfer);
@@ -92,15 +95,22 @@ internal sealed class ServerGroup
         // Moving transfers first; each kind keeps the order of the command line.
         rows.AddRange(finishedRows);
         Rows = rows;
+        long retransmittedAll = 0;
+        foreach (var r in rows)
+        {
+            retransmittedAll += r.Retransmitted;
+        }
+        Retransmitted = retransmittedAll;
         BytesPerSecond = rate;
         Finished = finished;
         Stream.Poll(nowMicros);
     }
 
-    /// <summary>"127.0.0.1:9000: 2 of 3 done, 12.3 MiB/s".</summary>
+    /// <summary>"127.0.0.1:9000: 2 of 3 done, 12.3 MiB/s", then ", 42 resent" once any datagram was sent again.</summary>
     public string Title() =>
         Server + ": " + Finished.ToString(CultureInfo.InvariantCulture) + " of " + _transfers.Count.ToString(CultureInfo.InvariantCulture)
-        + " done, " + RateText.Format(BytesPerSecond);
+        + " done, " + RateText.Format(BytesPerSecond)
+        + (Retransmitted > 0 ? ", " + Retransmitted.ToString(CultureInfo.InvariantCulture) + " resent" : string.Empty);
 
     /// <summary>A header line, a line per transfer, and a line per failure saying why.</summary>
     public IReadOnlyList<string> Lines(int width)

@@ -51,7 +51,8 @@ internal static class UiPreview
                 var runs = TerminalUi.RunDemo(
                     [new DemoServer("server 1", first.Protocol, first.Ring), new DemoServer("server 2", second.Protocol, second.Ring)],
                     (mode, cancellationToken) => StartDemoRun(network, first, second, mode, cancellationToken),
-                    ConcurrencyMode.Thread,
+                    [ConcurrencyMode.Thread],
+                    [],
                     quit);
                 Console.WriteLine(runs.Count + " demo runs finished");
                 break;

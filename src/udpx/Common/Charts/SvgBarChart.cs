@@ -1,10 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Udpx.Bench;
-
-/// <summary>One series of bars: a name, a colour and a value per category (NaN: no bar).</summary>
-internal sealed record ChartSeries(string Name, string Color, IReadOnlyList<double> Values);
+namespace Udpx.Common.Charts;
 
 /// <summary>
 /// A grouped bar chart written as plain SVG text (no library): a bar per series in each category,
@@ -25,7 +22,12 @@ internal sealed record SvgBarChart(string Title, string Unit, IReadOnlyList<stri
     /// <summary>Colours for the four modes, then for anything else.</summary>
     public static readonly string[] Palette = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f"];
 
-    public int Width => Math.Max(520, Left + Right + (Categories.Count * ((Math.Max(1, Series.Count) * BarWidth) + GroupGap)));
+    public int Width => Math.Max(520, Left + Right + (Categories.Count * GroupWidth));
+
+    private int BarsWidth => Math.Max(1, Series.Count) * BarWidth;
+
+    /// <summary>Room for a category: its bars and a gap, or its label if that is wider (about 7 px a character at 12 px).</summary>
+    private int GroupWidth => Math.Max(BarsWidth + GroupGap, (Categories.Count == 0 ? 0 : Categories.Max(c => c.Length) * 7) + 12);
 
     /// <summary>The charts one under the other in a single SVG document.</summary>
     public static string Render(IReadOnlyList<SvgBarChart> charts)
@@ -34,6 +36,7 @@ internal sealed record SvgBarChart(string Title, string Unit, IReadOnlyList<stri
         int height = Math.Max(1, charts.Count) * PanelHeight;
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"12\">\n");
+        svg.Append(CultureInfo.InvariantCulture, $"  <title>{Escape(string.Join("; ", charts.Select(c => c.Title)))}</title>\n");
         svg.Append(CultureInfo.InvariantCulture, $"  <rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\n");
         for (int i = 0; i < charts.Count; i++)
         {
@@ -46,25 +49,19 @@ internal sealed record SvgBarChart(string Title, string Unit, IReadOnlyList<stri
     private void AppendPanel(StringBuilder svg, int y0)
     {
         double max = Series.SelectMany(s => s.Values).Where(v => !double.IsNaN(v) && !double.IsInfinity(v)).DefaultIfEmpty(0).Max();
-        double step = NiceStep(max / 5);
+        double step = SvgText.NiceStep(max / 5);
         double top = Math.Max(step, Math.Ceiling(max / step) * step);
         int plotWidth = Width - Left - Right;
         int baseY = y0 + Top + PlotHeight;
 
         svg.Append(CultureInfo.InvariantCulture, $"  <g>\n    <text x=\"{Left}\" y=\"{y0 + 22}\" font-size=\"15\" font-weight=\"bold\">{Escape(Title)}</text>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"    <text x=\"14\" y=\"{y0 + Top + (PlotHeight / 2)}\" transform=\"rotate(-90 14 {y0 + Top + (PlotHeight / 2)})\" text-anchor=\"middle\">{Escape(Unit)}</text>\n");
-        for (double tick = 0; tick <= top + (step / 2); tick += step)
-        {
-            double y = baseY - (tick / top * PlotHeight);
-            svg.Append(CultureInfo.InvariantCulture, $"    <line x1=\"{Left}\" y1=\"{y:0.#}\" x2=\"{Left + plotWidth}\" y2=\"{y:0.#}\" stroke=\"#dddddd\"/>\n");
-            svg.Append(CultureInfo.InvariantCulture, $"    <text x=\"{Left - 6}\" y=\"{y + 4:0.#}\" text-anchor=\"end\">{Number(tick)}</text>\n");
-        }
+        SvgText.AppendValueAxis(svg, Unit, 14, Left, plotWidth, baseY, PlotHeight, top, step);
         svg.Append(CultureInfo.InvariantCulture, $"    <line x1=\"{Left}\" y1=\"{baseY}\" x2=\"{Left + plotWidth}\" y2=\"{baseY}\" stroke=\"#333333\"/>\n");
 
-        int groupWidth = (Math.Max(1, Series.Count) * BarWidth) + GroupGap;
+        int groupWidth = GroupWidth;
         for (int c = 0; c < Categories.Count; c++)
         {
-            int gx = Left + (GroupGap / 2) + (c * groupWidth);
+            int gx = Left + (c * groupWidth) + ((groupWidth - BarsWidth) / 2);
             for (int s = 0; s < Series.Count; s++)
             {
                 double value = c < Series[s].Values.Count ? Series[s].Values[c] : double.NaN;
@@ -77,7 +74,7 @@ internal sealed record SvgBarChart(string Title, string Unit, IReadOnlyList<stri
                 svg.Append(CultureInfo.InvariantCulture, $"    <rect x=\"{x}\" y=\"{baseY - h:0.#}\" width=\"{BarWidth - 4}\" height=\"{h:0.#}\" fill=\"{Escape(Series[s].Color)}\"><title>{Escape(Series[s].Name + ", " + Categories[c] + ": " + Number(value) + " " + Unit)}</title></rect>\n");
                 svg.Append(CultureInfo.InvariantCulture, $"    <text x=\"{x + ((BarWidth - 4) / 2.0):0.#}\" y=\"{baseY - h - 4:0.#}\" text-anchor=\"middle\" font-size=\"10\">{Number(value)}</text>\n");
             }
-            svg.Append(CultureInfo.InvariantCulture, $"    <text x=\"{gx + ((groupWidth - GroupGap) / 2.0):0.#}\" y=\"{baseY + 18}\" text-anchor=\"middle\">{Escape(Categories[c])}</text>\n");
+            svg.Append(CultureInfo.InvariantCulture, $"    <text x=\"{gx + (BarsWidth / 2.0):0.#}\" y=\"{baseY + 18}\" text-anchor=\"middle\">{Escape(Categories[c])}</text>\n");
         }
 
         int lx = Left;
@@ -91,24 +88,7 @@ internal sealed record SvgBarChart(string Title, string Unit, IReadOnlyList<stri
         svg.Append("  </g>\n");
     }
 
-    /// <summary>1, 2 or 5 times a power of ten, at least <paramref name="rough"/>.</summary>
-    internal static double NiceStep(double rough)
-    {
-        if (rough <= 0 || double.IsNaN(rough) || double.IsInfinity(rough))
-        {
-            return 1;
-        }
-        double power = Math.Pow(10, Math.Floor(Math.Log10(rough)));
-        double fraction = rough / power;
-        return (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * power;
-    }
+    private static string Number(double value) => SvgText.Number(value);
 
-    private static string Number(double value) =>
-        value.ToString(Math.Abs(value) >= 100 ? "0" : Math.Abs(value) >= 10 ? "0.#" : "0.##", CultureInfo.InvariantCulture);
-
-    private static string Escape(string text) => text
-        .Replace("&", "&amp;", StringComparison.Ordinal)
-        .Replace("<", "&lt;", StringComparison.Ordinal)
-        .Replace(">", "&gt;", StringComparison.Ordinal)
-        .Replace("\"", "&quot;", StringComparison.Ordinal);
+    private static string Escape(string text) => SvgText.Escape(text);
 }

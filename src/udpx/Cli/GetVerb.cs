@@ -1,0 +1,118 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Udpx.Common;
+using Udpx.Engine;
+using Udpx.Modes;
+
+namespace Udpx.Cli;
+
+/// <summary>
+/// `udpx get --tftp HOST:PORT NAME... [--out DIR]`: reads files from a TFTP server (RRQ), each stored
+/// in --out under its base name once complete (never over an existing file), under the same four modes as send.
+/// </summary>
+internal static class GetVerb
+{
+    public static Command Create()
+    {
+        var names = new Argument<string[]>("names") { Description = "Names of the files on the server", Arity = ArgumentArity.OneOrMore };
+        var tftp = new Option<string>("--tftp") { Description = "TFTP server HOST:PORT to read from (port 69 is TFTP's)", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Folder to store the files in (created if needed)", DefaultValueFactory = _ => "." };
+        var mode = new Option<string>("--mode", "-m") { Description = "process | thread | process-async | thread-async", DefaultValueFactory = _ => "thread" };
+        var workers = new Option<int>("--workers", "-w") { Description = "Worker processes (process-async) or transfers in flight (thread-async); default: the core count", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var json = new Option<bool>("--json") { Description = "Print one JSON result document" };
+        var connectTimeout = new Option<double>("--connect-timeout") { Description = "Seconds to wait for the server to answer a request", DefaultValueFactory = _ => 5 };
+        var jobTimeout = new Option<double>("--job-timeout") { Description = "Seconds a single transfer may take before it fails", DefaultValueFactory = _ => 3600 };
+        var tftpOptions = new TftpClientOptions();
+        var command = new Command("get", "Read files from a TFTP server (RRQ) under one of four concurrency modes")
+        {
+            names, tftp, output, mode, workers, json, connectTimeout, jobTimeout,
+        };
+        foreach (var option in tftpOptions.All)
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction((result, cancellationToken) => RunAsync(
+            result.GetValue(names) ?? [], result.GetValue(tftp)!, result.GetValue(output)!, result.GetValue(mode)!, result.GetValue(workers), result.GetValue(json),
+            result.GetValue(connectTimeout), result.GetValue(jobTimeout), tftpOptions.Read(result, read: true), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string[] names, string server, string folder, string modeText, int workers, bool json, double connectTimeout, double jobTimeout, TftpTransferSettings tftp, CancellationToken cancellationToken)
+    {
+        if (!ConcurrencyModeNames.TryParse(modeText, out var mode))
+        {
+            throw new UserError(ExitCodes.Usage, "unknown mode '" + modeText + "': use process, thread, process-async or thread-async");
+        }
+        if (workers < 1 || connectTimeout <= 0 || jobTimeout <= 0)
+        {
+            throw new UserError(ExitCodes.Usage, "--workers must be at least 1 and timeouts more than 0 seconds");
+        }
+        if (!ServerAddress.TryParse(server, out _, out _, out string error))
+        {
+            throw new UserError(ExitCodes.Usage, "--tftp " + error);
+        }
+        try
+        {
+            ServerAddress.Resolve(server);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UserError(ExitCodes.NetworkError, "--tftp " + ex.Message);
+        }
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UserError(ExitCodes.InputError, "cannot write to output folder '" + folder + "': " + ex.Message);
+        }
+        var settings = new TransferSettings { ConnectTimeout = TimeSpan.FromSeconds(connectTimeout), JobTimeout = TimeSpan.FromSeconds(jobTimeout), Tftp = tftp };
+        var handles = new List<TransferHandle>();
+        var local = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < names.Length; i++)
+        {
+            string baseName = Path.GetFileName(names[i].Replace('\\', '/'));
+            if (baseName.Length == 0 || baseName is "." or ".." || !local.Add(baseName))
+            {
+                throw new UserError(ExitCodes.Usage, "'" + names[i] + "': each name needs a distinct file name to be stored under");
+            }
+            handles.Add(new TransferHandle(new TransferJob(i, Path.GetFullPath(Path.Combine(folder, baseName)), names[i], server, settings)));
+        }
+        ITransferDispatcher dispatcher;
+        try
+        {
+            dispatcher = DispatcherFactory.Create(mode, workers, TimeSpan.FromSeconds(jobTimeout + 30));
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new UserError(ExitCodes.InputError, ex.Message);
+        }
+        long started = Stopwatch.GetTimestamp();
+        await dispatcher.RunAsync(handles, cancellationToken).ConfigureAwait(false);
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var results = handles.Select(h => h.Result ?? JobFutures.Failed(h.Job, "no result")).ToList();
+        bool ok = results.All(r => r.Verified);
+        if (json)
+        {
+            Console.Out.WriteLine(JsonSerializer.Serialize(new SendReport(mode.Name(), dispatcher.Workers, Math.Round(seconds, 6), ok, [], results), CliJson.Default.SendReport));
+        }
+        else
+        {
+            foreach (var r in results)
+            {
+                Console.Out.WriteLine(r.Verified
+                    ? $"{SafeText.Escape(r.Name)} <- {r.Server}: ok, {Format.Bytes(r.Bytes)} in {Format.Seconds(r.Seconds)} ({Format.Rate(r.ThroughputBytesPerSecond)}), {Format.Number(r.DatagramsSent)} packets sent, {Format.Number(r.Retransmitted)} repeated, pid {r.ProcessId}"
+                    : $"{SafeText.Escape(r.Name)} <- {r.Server}: FAILED: {SafeText.Escape(r.Error)}");
+            }
+            long bytes = results.Where(r => r.Verified).Sum(r => r.Bytes);
+            Console.Out.WriteLine($"{results.Count(r => r.Verified)}/{results.Count} files received, {Format.Bytes(bytes)} in {Format.Seconds(seconds)} ({Format.Rate(seconds > 0 ? bytes / seconds : 0)}), mode {mode.Name()}");
+        }
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ExitCodes.Interrupted;
+        }
+        return ok ? ExitCodes.Ok : ExitCodes.TransferFailed;
+    }
+}

@@ -1,0 +1,258 @@
+using System.Globalization;
+using Udpx.Tftp;
+
+namespace Udpx.Server;
+
+/// <summary>
+/// The folders of `serve --tftp`: reads come from the share folder (--share, else --out), writes go into
+/// --out under the rules of udpx transfers (<see cref="FileNamePolicy"/>; no replacing without
+/// --overwrite; a temporary file that gets its name by link(2), or rename(2) with --overwrite, only once
+/// every block is in). A read name may name a file in a subfolder ("pxelinux.cfg/default"), but never
+/// leaves the folder: "..", absolute paths, backslashes, control characters, hidden names (unless
+/// allowed) and symlinks that lead outside are refused with error 2, checked on the resolved path before
+/// opening and on the opened file after.
+/// </summary>
+internal sealed class TftpFolder : ITftpFiles
+{
+    private readonly string _share;
+    private readonly string _shareReal;
+    private readonly string _out;
+    private readonly bool _overwrite;
+    private readonly bool _allowHidden;
+    private readonly HashSet<string> _busy = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    public TftpFolder(string share, string output, bool overwrite, bool allowHidden)
+    {
+        _share = Path.GetFullPath(share);
+        _shareReal = RealPath.Of(_share) ?? throw new DirectoryNotFoundException("no such folder: " + _share);
+        _out = Path.GetFullPath(output);
+        _overwrite = overwrite;
+        _allowHidden = allowHidden;
+    }
+
+    public string ShareDirectory => _share;
+
+    public TftpRefusal? TryOpenRead(string name, out Stream? stream, out long length)
+    {
+        stream = null;
+        length = 0;
+        if (CheckReadName(name) is { } bad)
+        {
+            return new TftpRefusal(TftpError.AccessViolation, bad);
+        }
+        string? real = RealPath.Of(Path.Combine(_share, name));
+        if (real is null)
+        {
+            return new TftpRefusal(TftpError.FileNotFound, "file not found");
+        }
+        if (!IsInside(real))
+        {
+            return new TftpRefusal(TftpError.AccessViolation, "access violation: the name leads outside the served folder");
+        }
+        if (!File.Exists(real))
+        {
+            return new TftpRefusal(TftpError.FileNotFound, "file not found (not a regular file)");
+        }
+        try
+        {
+            var file = new FileStream(real, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            if (RealPath.OfOpenFile(file.SafeFileHandle) is { } opened && !IsInside(opened))
+            {
+                file.Dispose();
+                return new TftpRefusal(TftpError.AccessViolation, "access violation: the name leads outside the served folder");
+            }
+            stream = file;
+            length = file.Length;
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return new TftpRefusal(TftpError.AccessViolation, "access violation: the file is not readable");
+        }
+        catch (IOException ex)
+        {
+            return new TftpRefusal(TftpError.FileNotFound, "cannot open the file: " + ex.Message);
+        }
+    }
+
+    public TftpRefusal? TryCreate(string name, long? size, out ITftpIncomingFile? file)
+    {
+        file = null;
+        if (CheckCharacters(name) is { } bad)
+        {
+            return new TftpRefusal(TftpError.AccessViolation, bad);
+        }
+        if (!FileNamePolicy.IsAcceptable(name, _allowHidden, out string why))
+        {
+            return new TftpRefusal(TftpError.AccessViolation, "access violation: " + why);
+        }
+        string finalPath = Path.Combine(_out, name);
+        if (!_overwrite && (Path.Exists(finalPath) || new FileInfo(finalPath).LinkTarget is not null))
+        {
+            return new TftpRefusal(TftpError.FileExists, "file already exists (the server replaces files only with --overwrite)");
+        }
+        if (Directory.Exists(finalPath))
+        {
+            return new TftpRefusal(TftpError.AccessViolation, "access violation: a folder has this name");
+        }
+        lock (_lock)
+        {
+            if (!_busy.Add(name))
+            {
+                return new TftpRefusal(TftpError.FileExists, "a transfer of this name is already in progress");
+            }
+        }
+        string tempPath = Path.Combine(_out, ".udpx-tftp" + Guid.NewGuid().ToString("N")[..12] + "-" + (name.Length <= 40 ? name : name[..40]) + ".udpx-part");
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16 };
+            if (!OperatingSystem.IsWindows())
+            {
+                // 0644 under the umask, as a stored udpx file.
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+            }
+            if (size is > 0)
+            {
+                options.PreallocationSize = size.Value;
+            }
+            file = new IncomingFile(this, name, tempPath, finalPath, new FileStream(tempPath, options));
+            return null;
+        }
+        catch (IOException ex) when (Engine.DiskErrors.IsDiskFull(ex))
+        {
+            Release(name);
+            return new TftpRefusal(TftpError.DiskFull, "disk full or allocation exceeded");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Release(name);
+            return new TftpRefusal(TftpError.AccessViolation, "cannot create the file on the server: " + ex.Message);
+        }
+    }
+
+    /// <summary>The rules for a read name, before any disk access; null when it may be looked up.</summary>
+    private string? CheckReadName(string name)
+    {
+        if (CheckCharacters(name) is { } bad)
+        {
+            return bad;
+        }
+        if (name.StartsWith('/'))
+        {
+            return "access violation: absolute paths are not served; name the file relative to the served folder";
+        }
+        foreach (string part in name.Split('/'))
+        {
+            if (part is "" or "." or "..")
+            {
+                return "access violation: the name has an empty, \".\" or \"..\" part";
+            }
+            if (part[0] == '.' && !_allowHidden)
+            {
+                return "access violation: hidden name (starts with \".\"); the server serves such names only with --allow-hidden";
+            }
+            if (part.StartsWith(".udpx-", StringComparison.Ordinal) || part.EndsWith(".udpx-part", StringComparison.Ordinal))
+            {
+                return "access violation: name is reserved for udpx temporary files";
+            }
+        }
+        return null;
+    }
+
+    private static string? CheckCharacters(string name)
+    {
+        if (name.Length == 0)
+        {
+            return "access violation: empty name";
+        }
+        foreach (char c in name)
+        {
+            if (c == '\\')
+            {
+                return "access violation: backslashes are not allowed in names";
+            }
+            if (char.IsControl(c))
+            {
+                return "access violation: control characters (NUL included) are not allowed in names";
+            }
+        }
+        return null;
+    }
+
+    private bool IsInside(string real) => real.StartsWith(_shareReal.TrimEnd('/') + "/", StringComparison.Ordinal);
+
+    private void Release(string name)
+    {
+        lock (_lock)
+        {
+            _busy.Remove(name);
+        }
+    }
+
+    private sealed class IncomingFile(TftpFolder folder, string name, string tempPath, string finalPath, FileStream stream) : ITftpIncomingFile
+    {
+        private int _ended;
+
+        public Stream Stream => stream;
+
+        public TftpRefusal? Commit()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) != 0)
+            {
+                return new TftpRefusal(TftpError.NotDefined, "the transfer already ended");
+            }
+            try
+            {
+                stream.Flush();
+                // Preallocated to an announced tsize that turned out larger: cut to what arrived.
+                stream.SetLength(stream.Position);
+                stream.Dispose();
+                if (folder._overwrite)
+                {
+                    File.Move(tempPath, finalPath, overwrite: true);
+                    return null;
+                }
+                int error = HardLink.Create(tempPath, finalPath);
+                TryDelete(tempPath);
+                return error switch
+                {
+                    0 => null,
+                    HardLink.AlreadyExists => new TftpRefusal(TftpError.FileExists, "file already exists (it appeared during the transfer)"),
+                    _ => new TftpRefusal(HardLink.IsDiskFull(error) ? TftpError.DiskFull : TftpError.NotDefined, "cannot store the file (error " + error.ToString(CultureInfo.InvariantCulture) + ")"),
+                };
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                TryDelete(tempPath);
+                return new TftpRefusal(TftpError.DiskFull, "cannot store the file: " + ex.Message);
+            }
+            finally
+            {
+                folder.Release(name);
+            }
+        }
+
+        public void Discard()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) != 0)
+            {
+                return;
+            }
+            stream.Dispose();
+            TryDelete(tempPath);
+            folder.Release(name);
+        }
+
+        private static void TryDelete(string path)
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+}

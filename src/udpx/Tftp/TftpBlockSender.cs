@@ -1,0 +1,299 @@
+namespace Udpx.Tftp;
+
+/// <summary>
+/// The sending side of a TFTP transfer (a server answering RRQ, a client after WRQ): DATA blocks from a
+/// stream, up to the congestion window (<see cref="TftpCongestionWindow"/>, within the negotiated
+/// windowsize) unacknowledged, retransmitted from the first unacknowledged block on the negotiated
+/// timeout or when the receiver acknowledges an earlier block than was sent (RFC 7440). Blocks are
+/// counted in 64 bits and go on the wire as their low 16 bits, so block 65536 is sent as 0 again
+/// (rollover, as tftp-hpa, atftp and curl do): files of any size. A repeated ACK in lockstep
+/// (windowsize 1) is ignored, never answered with a retransmission (the Sorcerer's Apprentice bug,
+/// RFC 1123 4.2.3.1). An optional first packet (the server's OACK) counts as block 0.
+/// </summary>
+internal sealed class TftpBlockSender : ITftpTransfer
+{
+    private readonly Stream _source;
+    private readonly TftpTransferOptions _options;
+    private readonly int _maxRetries;
+    private readonly TftpCongestionWindow _window;
+    private readonly byte[] _ring;
+    private readonly int[] _lengths;
+    private readonly long[] _sentAt;
+    private readonly byte[]? _preamble;
+    private TftpFailure _failure;
+    private long _acked;
+    private long _next;
+    private long _highestSent;
+    private long _read;
+    private long _last = -1;
+    private long _allowance;
+    private long _holdUntil = long.MaxValue;
+    private long _retransmitAt = long.MaxValue;
+    private long _rewoundFor = -1;
+    private int _retries;
+    private long _srttMicros = 10_000;
+    private long _bytesAcked;
+
+    /// <param name="preamble">The OACK to send first, acknowledged by ACK 0; null when the receiver already acknowledged block 0.</param>
+    public TftpBlockSender(Stream source, TftpTransferOptions options, int maxRetries, byte[]? preamble = null)
+    {
+        _source = source;
+        _options = options;
+        _maxRetries = maxRetries;
+        _window = new TftpCongestionWindow(options.WindowSize);
+        _ring = new byte[options.BlockSize * options.WindowSize];
+        _lengths = new int[options.WindowSize];
+        _sentAt = new long[options.WindowSize];
+        _preamble = preamble;
+        _acked = preamble is null ? 0 : -1;
+        _next = _acked + 1;
+        _highestSent = _acked;
+        _read = 0;
+        _allowance = _acked + _window.Blocks;
+    }
+
+    public TftpTransferState State { get; private set; } = TftpTransferState.Running;
+
+    public long Deadline => Math.Min(_retransmitAt, _holdUntil);
+
+    public string Failure => _failure.Message ?? string.Empty;
+
+    public long Bytes => _bytesAcked;
+
+    public TftpTransferCounters Counters { get; } = new();
+
+    /// <summary>The congestion window now, in blocks.</summary>
+    public int WindowBlocks => _window.Blocks;
+
+    public int TryWrite(Span<byte> buffer, long nowMicros)
+    {
+        if (State == TftpTransferState.Failed)
+        {
+            return _failure.TryWriteError(buffer);
+        }
+        if (State != TftpTransferState.Running || !MaySend(nowMicros))
+        {
+            return 0;
+        }
+        int length;
+        if (_next == 0)
+        {
+            var preamble = _preamble!;
+            preamble.CopyTo(buffer);
+            length = preamble.Length;
+        }
+        else
+        {
+            if (_next > _read && !ReadBlock(_next))
+            {
+                return _failure.TryWriteError(buffer);
+            }
+            int slot = (int)(_next % _options.WindowSize);
+            length = TftpCodec.WriteData(buffer, (ushort)_next, _ring.AsSpan(slot * _options.BlockSize, _lengths[slot]));
+            _sentAt[slot] = nowMicros;
+        }
+        Counters.PacketsSent++;
+        if (_next <= _highestSent)
+        {
+            Counters.Retransmitted++;
+        }
+        else
+        {
+            _highestSent = _next;
+        }
+        _next++;
+        if (_retransmitAt == long.MaxValue)
+        {
+            _retransmitAt = nowMicros + _options.TimeoutMicros;
+        }
+        return length;
+    }
+
+    public void OnPacket(ReadOnlySpan<byte> packet, long nowMicros)
+    {
+        Counters.PacketsReceived++;
+        if (!TftpCodec.TryReadOpcode(packet, out var opcode))
+        {
+            Fail(TftpError.IllegalOperation, "illegal TFTP operation (unknown opcode)");
+            return;
+        }
+        switch (opcode)
+        {
+            case TftpOpcode.Ack when TftpCodec.TryReadBlock(packet, out ushort block):
+                OnAck(block, nowMicros);
+                break;
+            case TftpOpcode.Error:
+                _failure.FromPeer(packet);
+                State = TftpTransferState.Failed;
+                break;
+            default:
+                Fail(TftpError.IllegalOperation, "illegal TFTP operation: expected an ACK, got opcode " + (int)opcode);
+                break;
+        }
+    }
+
+    public void OnTimer(long nowMicros)
+    {
+        if (State != TftpTransferState.Running)
+        {
+            return;
+        }
+        if (nowMicros >= _holdUntil)
+        {
+            // A round trip went by without an ACK while the congestion window held blocks back: let the
+            // next share of the RFC 7440 window go, or a receiver waiting for the window's last block stalls.
+            _holdUntil = long.MaxValue;
+            _allowance = Math.Min(_allowance + _window.Blocks, WindowEnd);
+        }
+        if (nowMicros < _retransmitAt)
+        {
+            return;
+        }
+        Counters.Timeouts++;
+        if (++_retries > _maxRetries)
+        {
+            Fail(TftpError.NotDefined, "timed out: no acknowledgement after " + _maxRetries + " retransmissions");
+            return;
+        }
+        _window.TimedOut();
+        _next = _acked + 1;
+        _rewoundFor = -1;
+        _allowance = _acked + _window.Blocks;
+        _retransmitAt = nowMicros + _options.TimeoutMicros;
+    }
+
+    private long WindowEnd => _acked + _options.WindowSize;
+
+    private bool MaySend(long nowMicros)
+    {
+        if (_acked < 0)
+        {
+            return _next == 0;
+        }
+        if (_last >= 0 && _next > _last)
+        {
+            return false;
+        }
+        if (_next > WindowEnd)
+        {
+            return false;
+        }
+        if (_next > _allowance)
+        {
+            if (_holdUntil == long.MaxValue)
+            {
+                _holdUntil = nowMicros + Math.Max(_srttMicros + (_srttMicros / 4), 2_000);
+            }
+            return false;
+        }
+        return true;
+    }
+
+    private void OnAck(ushort block, long nowMicros)
+    {
+        long delta = (ushort)(block - (ushort)_acked);
+        long outstanding = _highestSent - _acked;
+        if (delta == 0 || delta > outstanding)
+        {
+            // A repeated ACK for the block already acknowledged. In a window it says the blocks after it
+            // did not all arrive: go back once per such ACK value. In lockstep it is only a late duplicate.
+            if (delta == 0 && _options.WindowSize > 1 && outstanding > 0 && _rewoundFor != _acked)
+            {
+                _rewoundFor = _acked;
+                _window.Lost();
+                _next = _acked + 1;
+                _allowance = _acked + _window.Blocks;
+                _holdUntil = long.MaxValue;
+            }
+            return;
+        }
+        long previous = _acked;
+        _acked += delta;
+        if (_acked > 0)
+        {
+            int slot = (int)(_acked % _options.WindowSize);
+            long sample = nowMicros - _sentAt[slot];
+            if (sample >= 0 && _acked <= _highestSent)
+            {
+                _srttMicros = ((_srttMicros * 7) + sample) / 8;
+            }
+            _bytesAcked += DeliveredBytes(Math.Max(previous, 0), _acked);
+        }
+        _window.Acknowledged(previous < 0 ? 0 : delta);
+        Counters.Window = _window.Blocks;
+        Counters.RttMicros = _srttMicros;
+        _retries = 0;
+        _rewoundFor = -1;
+        if (_next <= _acked)
+        {
+            _next = _acked + 1;
+        }
+        _allowance = _acked + _window.Blocks;
+        _holdUntil = long.MaxValue;
+        _retransmitAt = _highestSent > _acked ? nowMicros + _options.TimeoutMicros : long.MaxValue;
+        if (_last >= 0 && _acked >= _last)
+        {
+            State = TftpTransferState.Completed;
+            _retransmitAt = long.MaxValue;
+            _holdUntil = long.MaxValue;
+        }
+    }
+
+    private long DeliveredBytes(long from, long to)
+    {
+        long bytes = 0;
+        for (long b = from + 1; b <= to; b++)
+        {
+            bytes += _lengths[(int)(b % _options.WindowSize)];
+        }
+        return bytes;
+    }
+
+    /// <summary>Reads block <paramref name="index"/> (always the one after the last read) into its ring slot.</summary>
+    private bool ReadBlock(long index)
+    {
+        int slot = (int)(index % _options.WindowSize);
+        var target = _ring.AsSpan(slot * _options.BlockSize, _options.BlockSize);
+        int filled = 0;
+        try
+        {
+            while (filled < target.Length)
+            {
+                int n = _source.Read(target[filled..]);
+                if (n == 0)
+                {
+                    break;
+                }
+                filled += n;
+            }
+        }
+        catch (IOException ex)
+        {
+            Fail(TftpError.NotDefined, "cannot read the file: " + ex.Message);
+            return false;
+        }
+        _lengths[slot] = filled;
+        _read = index;
+        if (filled < _options.BlockSize)
+        {
+            _last = index;
+        }
+        return true;
+    }
+
+    public void Abort(string message)
+    {
+        if (State == TftpTransferState.Running)
+        {
+            Fail(TftpError.NotDefined, message);
+        }
+    }
+
+    private void Fail(TftpError code, string message)
+    {
+        _failure.Local(code, message);
+        State = TftpTransferState.Failed;
+        _retransmitAt = long.MaxValue;
+        _holdUntil = long.MaxValue;
+    }
+}

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Udpx.Engine;
+
+namespace Udpx.Tftp;
+
+/// <summary>
+/// `send --tftp` (WRQ) and `get --tftp` (RRQ): one job against any TFTP server, with the same state
+/// machines as the server (<see cref="TftpBlockSender"/>, <see cref="TftpBlockReceiver"/>). A read is
+/// written to a temporary file beside its destination and gets the name only when complete, never over
+/// an existing file. The four modes call <see cref="Run"/> (thread, process, process-async) or
+/// <see cref="RunAsync"/> (thread-async).
+/// </summary>
+internal static class TftpClient
+{
+    private const int MaxRetries = 10;
+
+    public static TransferResult Run(TransferJob job, TransferCounters counters, CancellationToken cancellationToken, TimeProvider? time = null) =>
+        Execute(job, counters, time, static (socket, peer, transfer, clock, ct) =>
+        {
+            TftpTransferLoop.Run(socket, peer, transfer, clock, ct);
+            return Task.CompletedTask;
+        }, cancellationToken).GetAwaiter().GetResult();
+
+    public static Task<TransferResult> RunAsync(TransferJob job, TransferCounters counters, CancellationToken cancellationToken, TimeProvider? time = null) =>
+        Execute(job, counters, time, TftpTransferLoop.RunAsync, cancellationToken);
+
+    private delegate Task Loop(Socket socket, IPEndPoint peer, ITftpTransfer transfer, MonotonicClock clock, CancellationToken cancellationToken);
+
+    private static async Task<TransferResult> Execute(TransferJob job, TransferCounters counters, TimeProvider? time, Loop loop, CancellationToken cancellationToken)
+    {
+        var settings = job.Settings.Tftp ?? throw new ArgumentException("not a TFTP job");
+        long started = Stopwatch.GetTimestamp();
+        var clock = new MonotonicClock(time ?? TimeProvider.System);
+        string? temp = null;
+        Stream? file = null;
+        ITftpTransfer? transfer = null;
+        try
+        {
+            var server = ServerAddress.Resolve(job.Server);
+            using var socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            socket.Bind(new IPEndPoint(server.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
+            counters.SetPhase(TransferPhase.Offering);
+            if (settings.Read)
+            {
+                if (Path.Exists(job.Path))
+                {
+                    return Failed(job, started, "'" + job.Path + "' already exists; not replaced");
+                }
+                var answer = TftpClientRequest.Send(socket, server, TftpOpcode.ReadRequest, job.Name, settings, null, job.Settings.ConnectTimeout, cancellationToken);
+                temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(job.Path))!, ".udpx-get-" + Guid.NewGuid().ToString("N")[..12] + ".udpx-part");
+                file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+                ReadOnlySpan<byte> ack0 = answer.OptionsAcknowledged ? [0, (byte)TftpOpcode.Ack, 0, 0] : [];
+                var receiver = new TftpBlockReceiver(file, answer.Options, MaxRetries, long.MaxValue, ack0, clock.NowMicros, linger: false);
+                if (!answer.OptionsAcknowledged)
+                {
+                    receiver.OnPacket(answer.FirstPacket, clock.NowMicros);
+                }
+                transfer = receiver;
+                counters.SetPhase(TransferPhase.Sending);
+                await loop(socket, answer.Peer, transfer, clock, cancellationToken).ConfigureAwait(false);
+                file.Dispose();
+                if (transfer.State == TftpTransferState.Completed)
+                {
+                    File.Move(temp, job.Path, overwrite: false);
+                    temp = null;
+                }
+            }
+            else
+            {
+                file = new FileStream(job.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                var answer = TftpClientRequest.Send(socket, server, TftpOpcode.WriteRequest, job.Name, settings, file.Length, job.Settings.ConnectTimeout, cancellationToken);
+                transfer = new TftpBlockSender(file, answer.Options, MaxRetries);
+                counters.SetPhase(TransferPhase.Sending);
+                await loop(socket, answer.Peer, transfer, clock, cancellationToken).ConfigureAwait(false);
+            }
+            bool ok = transfer.State == TftpTransferState.Completed;
+            counters.SetPhase(ok ? TransferPhase.Done : TransferPhase.Failed);
+            return new TransferResult
+            {
+                JobId = job.Id,
+                Name = job.Name,
+                Server = job.Server,
+                Bytes = transfer.Bytes,
+                Verified = ok,
+                Error = ok ? string.Empty : transfer.Failure,
+                Seconds = Stopwatch.GetElapsedTime(started).TotalSeconds,
+                DatagramsSent = transfer.Counters.PacketsSent,
+                Retransmitted = transfer.Counters.Retransmitted,
+                RttMicros = transfer.Counters.RttMicros,
+                ProcessId = Environment.ProcessId,
+            };
+        }
+        catch (Exception ex) when (ex is TftpClientException or ArgumentException or IOException or UnauthorizedAccessException or SocketException or OperationCanceledException)
+        {
+            counters.SetPhase(TransferPhase.Failed);
+            return Failed(job, started, ex is OperationCanceledException ? "cancelled" : ex.Message);
+        }
+        finally
+        {
+            file?.Dispose();
+            if (temp is not null)
+            {
+                try
+                {
+                    File.Delete(temp);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+    }
+
+    private static TransferResult Failed(TransferJob job, long started, string error) => new()
+    {
+        JobId = job.Id,
+        Name = job.Name,
+        Server = job.Server,
+        Error = error,
+        Seconds = Stopwatch.GetElapsedTime(started).TotalSeconds,
+        ProcessId = Environment.ProcessId,
+    };
+}

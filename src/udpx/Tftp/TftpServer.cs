@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Udpx.Tftp;
+
+/// <summary>
+/// `udpx serve --tftp`: the TFTP listener. It reads requests on its port (69 by default) and gives each
+/// transfer a socket of its own on a new port (its TID) and a thread that drives it
+/// (<see cref="TftpServerTransfer"/>). Anything on the listening port that is not a well-formed RRQ or
+/// WRQ gets error 4; the reply is never longer than what it answers.
+/// </summary>
+internal sealed class TftpServer : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly TftpServerOptions _options;
+    private readonly ITftpFiles _files;
+    private readonly ITftpObserver _observer;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<long, TftpSession> _sessions = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Thread _listener;
+    private readonly List<Thread> _transfers = [];
+    private readonly Lock _gate = new();
+    private long _nextId;
+    private int _running;
+
+    private TftpServer(Socket socket, TftpServerOptions options, ITftpFiles files, ITftpObserver observer, TimeProvider time)
+    {
+        _socket = socket;
+        _options = options;
+        _files = files;
+        _observer = observer;
+        _time = time;
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        _listener = new Thread(Listen) { IsBackground = true, Name = "udpx-tftp-listener" };
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    public TftpServerStats Stats { get; } = new();
+
+    /// <summary>Transfers in progress.</summary>
+    public IReadOnlyList<TftpSession> Sessions => [.. _sessions.Values];
+
+    /// <summary>Binds the listening port; throws <see cref="SocketException"/> when it cannot.</summary>
+    public static TftpServer Start(IPEndPoint bind, TftpServerOptions options, ITftpFiles files, ITftpObserver observer, TimeProvider? time = null)
+    {
+        var socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.Bind(bind);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        var server = new TftpServer(socket, options, files, observer, time ?? TimeProvider.System);
+        server._listener.Start();
+        return server;
+    }
+
+    private void Listen()
+    {
+        var buffer = new byte[65536];
+        var reply = new byte[TftpCodec.MaxRequestBytes];
+        EndPoint any = new IPEndPoint(LocalEndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        while (!_stop.IsCancellationRequested)
+        {
+            int received;
+            EndPoint from = any;
+            try
+            {
+                received = _socket.ReceiveFrom(buffer, ref from);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
+            {
+                continue;
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+            var peer = (IPEndPoint)from;
+            Stats.CountRequest();
+            var packet = buffer.AsSpan(0, received);
+            if (!TftpCodec.TryReadRequest(packet, out var request, out string why))
+            {
+                Stats.CountMalformed();
+                _observer.Refused(peer.ToString(), string.Empty, why);
+                Answer(peer, reply, received, TftpError.IllegalOperation, "illegal TFTP operation: " + why);
+                continue;
+            }
+            if (Interlocked.Increment(ref _running) > _options.MaxSessions)
+            {
+                Interlocked.Decrement(ref _running);
+                Stats.CountRefused();
+                _observer.Refused(peer.ToString(), request!.FileName, "server busy");
+                Answer(peer, reply, received, TftpError.NotDefined, "server busy, try again later");
+                continue;
+            }
+            long id = Interlocked.Increment(ref _nextId);
+            var thread = new Thread(() => Serve(id, peer, request!)) { IsBackground = true, Name = "udpx-tftp " + id };
+            lock (_gate)
+            {
+                _transfers.RemoveAll(t => !t.IsAlive);
+                _transfers.Add(thread);
+            }
+            thread.Start();
+        }
+    }
+
+    private void Serve(long id, IPEndPoint peer, TftpRequest request)
+    {
+        try
+        {
+            var transfer = new TftpServerTransfer(_options, _files, _observer, Stats, _time);
+            transfer.Run(id, LocalEndPoint.Address, peer, request, session => _sessions[id] = session, _stop.Token);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
+        {
+            Stats.CountFailed();
+            _observer.Refused(peer.ToString(), request.FileName, ex.Message);
+        }
+        finally
+        {
+            _sessions.TryRemove(id, out _);
+            Interlocked.Decrement(ref _running);
+        }
+    }
+
+    /// <summary>An error from the listening port, cut so that it is no longer than the datagram it answers (no amplification).</summary>
+    private void Answer(IPEndPoint peer, byte[] reply, int receivedLength, TftpError code, string message)
+    {
+        int room = Math.Max(5, Math.Min(reply.Length, receivedLength));
+        int length = TftpCodec.WriteError(reply.AsSpan(0, room), code, message);
+        try
+        {
+            _socket.SendTo(reply.AsSpan(0, length), SocketFlags.None, peer);
+        }
+        catch (SocketException)
+        {
+        }
+    }
+
+    /// <summary>Stops listening, tells the transfers in progress (an ERROR each; a write's temporary file is deleted) and waits for them a little.</summary>
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _socket.Dispose();
+        _listener.Join(TimeSpan.FromSeconds(2));
+        Thread[] transfers;
+        lock (_gate)
+        {
+            transfers = [.. _transfers];
+        }
+        foreach (var t in transfers)
+        {
+            t.Join(TimeSpan.FromSeconds(2));
+        }
+        _stop.Dispose();
+    }
+}
+
+/// <summary>Counters of the TFTP listener, written by its threads, read by anyone.</summary>
+internal sealed class TftpServerStats
+{
+    private long _requests;
+    private long _malformed;
+    private long _refused;
+    private long _completed;
+    private long _failed;
+
+    public long Requests => Interlocked.Read(ref _requests);
+
+    public long Malformed => Interlocked.Read(ref _malformed);
+
+    public long Refused => Interlocked.Read(ref _refused);
+
+    public long Completed => Interlocked.Read(ref _completed);
+
+    public long Failed => Interlocked.Read(ref _failed);
+
+    internal void CountRequest() => Interlocked.Increment(ref _requests);
+
+    internal void CountMalformed() => Interlocked.Increment(ref _malformed);
+
+    internal void CountRefused() => Interlocked.Increment(ref _refused);
+
+    internal void CountCompleted() => Interlocked.Increment(ref _completed);
+
+    internal void CountFailed() => Interlocked.Increment(ref _failed);
+}

@@ -1,0 +1,271 @@
+using System.Buffers.Binary;
+using Udpx.Tests.Support;
+using Udpx.Tftp;
+
+namespace Udpx.Tests.Tftp;
+
+/// <summary>The sender and receiver state machines against each other, under a virtual clock: loss, duplicates, rollover, windows, refusals.</summary>
+public sealed class TftpStateMachineTests
+{
+    private static readonly byte[] Ack0 = [0, 4, 0, 0];
+
+    [Theory]
+    [InlineData(512, 1, 0)]
+    [InlineData(512, 1, 1)]
+    [InlineData(512, 1, 512)]
+    [InlineData(512, 1, 5000)]
+    [InlineData(1468, 16, 1468 * 40)]
+    [InlineData(8, 4, 8 * 4)]
+    public void A_clean_link_delivers_the_file_byte_for_byte(int blksize, int window, int size)
+    {
+        byte[] file = Simulation.RandomFile(size, size + 1);
+        var (sender, receiver, sink) = Pair(file, blksize, window);
+        new TftpPump(sender, receiver).Run();
+        Assert.Equal(TftpTransferState.Completed, sender.State);
+        Assert.Equal(TftpTransferState.Completed, receiver.State);
+        Assert.Equal(file, sink.ToArray());
+        Assert.Equal(size, sender.Bytes);
+    }
+
+    [Fact]
+    public void An_exact_multiple_of_the_block_size_ends_with_an_empty_block()
+    {
+        var (sender, receiver, _) = Pair(new byte[1024], 512, 1);
+        var pump = new TftpPump(sender, receiver) { KeepLog = true };
+        pump.Run();
+        var data = pump.Log.Where(p => p.ToReceiver).Select(p => p.Packet).ToList();
+        Assert.Equal(3, data.Count);
+        Assert.Equal(4, data[2].Length);
+        Assert.Equal(3, BinaryPrimitives.ReadUInt16BigEndian(data[2].AsSpan(2)));
+    }
+
+    [Fact]
+    public void Block_numbers_roll_over_from_65535_to_0_and_the_file_stays_whole()
+    {
+        // 8-byte blocks: 80,000 blocks pass 65535 without a 32 MiB file.
+        byte[] file = Simulation.RandomFile((80_000 * 8) + 3, 5);
+        var (sender, receiver, sink) = Pair(file, 8, 1);
+        var pump = new TftpPump(sender, receiver) { KeepLog = true };
+        pump.Run();
+        Assert.Equal(file, sink.ToArray());
+        var blocks = pump.Log.Where(p => p.ToReceiver).Select(p => BinaryPrimitives.ReadUInt16BigEndian(p.Packet.AsSpan(2))).ToList();
+        int wrap = blocks.IndexOf(65535);
+        Assert.Equal(0, blocks[wrap + 1]);
+        Assert.Equal(1, blocks[wrap + 2]);
+    }
+
+    [Theory]
+    [InlineData(1, 10)]
+    [InlineData(4, 10)]
+    [InlineData(16, 10)]
+    [InlineData(16, 3)]
+    public void Random_loss_and_duplicates_both_ways_still_deliver_the_file(int window, int lossOneIn)
+    {
+        byte[] file = Simulation.RandomFile(300 * 512 + 77, window);
+        var (sender, receiver, sink) = Pair(file, 512, window, maxRetries: 50);
+        var random = new Random(window * 31 + lossOneIn);
+        var pump = new TftpPump(sender, receiver)
+        {
+            Drop = (_, _) => random.Next(lossOneIn) == 0,
+            Duplicate = (_, _) => random.Next(20) == 0,
+        };
+        pump.Run();
+        Assert.True(sender.State == TftpTransferState.Completed, "sender: " + sender.Failure + "; receiver: " + receiver.State + " " + receiver.Failure);
+        Assert.Equal(file, sink.ToArray());
+        Assert.True(sender.Counters.Retransmitted > 0);
+    }
+
+    [Fact]
+    public void A_lost_block_in_lockstep_is_sent_again_after_the_timeout_and_not_before()
+    {
+        var (sender, receiver, sink) = Pair(Simulation.RandomFile(2000, 1), 512, 1);
+        bool dropped = false;
+        var pump = new TftpPump(sender, receiver)
+        {
+            KeepLog = true,
+            Drop = (toReceiver, p) => toReceiver && Block(p) == 2 && !dropped && (dropped = true),
+        };
+        pump.Run();
+        Assert.Equal(2000, sink.Length);
+        Assert.Equal(1, sender.Counters.Retransmitted);
+        // The second DATA 2 went out one timeout (1 s) after the first.
+        Assert.True(pump.NowMicros >= 1_000_000);
+    }
+
+    [Fact]
+    public void A_duplicate_ack_in_lockstep_never_causes_a_retransmission()
+    {
+        var sender = new TftpBlockSender(new MemoryStream(new byte[2000]), new TftpTransferOptions(), 5);
+        var buffer = new byte[600];
+        Assert.True(sender.TryWrite(buffer, 0) > 0);
+        sender.OnPacket(Ack(1), 10);
+        Assert.True(sender.TryWrite(buffer, 10) > 0);
+        Assert.Equal(2, Block(buffer));
+        // A late repeat of ACK 1 (the Sorcerer's Apprentice): nothing goes out.
+        sender.OnPacket(Ack(1), 20);
+        Assert.Equal(0, sender.TryWrite(buffer, 20));
+        Assert.Equal(0, sender.Counters.Retransmitted);
+    }
+
+    [Fact]
+    public void In_a_window_an_ack_of_an_earlier_block_sends_the_rest_again_once()
+    {
+        var options = new TftpTransferOptions { WindowSize = 4 };
+        var sender = new TftpBlockSender(new MemoryStream(new byte[512 * 10]), options, 5);
+        var buffer = new byte[600];
+        var sent = new List<int>();
+        while (sender.TryWrite(buffer, 0) is > 0)
+        {
+            sent.Add(Block(buffer));
+        }
+        Assert.Equal([1, 2, 3, 4], sent);
+        // The receiver got 1 only: it acknowledges 1, RFC 7440's "start again after 1".
+        sender.OnPacket(Ack(1), 100);
+        sender.OnPacket(Ack(1), 110);
+        sent.Clear();
+        while (sender.TryWrite(buffer, 120) is > 0)
+        {
+            sent.Add(Block(buffer));
+        }
+        Assert.Equal(2, sent[0]);
+        // A second repeat of the same ACK does not rewind again.
+        sender.OnPacket(Ack(1), 130);
+        Assert.Equal(0, sender.TryWrite(buffer, 130));
+    }
+
+    [Fact]
+    public void The_congestion_window_halves_on_a_gap_and_falls_to_one_block_on_a_timeout()
+    {
+        var window = new TftpCongestionWindow(16);
+        Assert.Equal(4, window.Blocks);
+        window.Acknowledged(4);
+        window.Acknowledged(8);
+        Assert.Equal(16, window.Blocks);
+        window.Lost();
+        Assert.Equal(8, window.Blocks);
+        window.Acknowledged(8);
+        Assert.Equal(9, window.Blocks);
+        window.TimedOut();
+        Assert.Equal(1, window.Blocks);
+        for (int i = 0; i < 100; i++)
+        {
+            window.Acknowledged(16);
+        }
+        Assert.Equal(16, window.Blocks);
+    }
+
+    [Fact]
+    public void Blocks_from_the_window_past_a_gap_are_answered_with_one_ack_of_the_last_block_in_order()
+    {
+        var sink = new MemoryStream();
+        var receiver = new TftpBlockReceiver(sink, new TftpTransferOptions { WindowSize = 8 }, 5, long.MaxValue, Ack0, 0);
+        var buffer = new byte[600];
+        Assert.Equal(4, receiver.TryWrite(buffer, 0));
+        receiver.OnPacket(Data(1, 512), 1);
+        receiver.OnPacket(Data(3, 512), 2);
+        Assert.Equal(4, receiver.TryWrite(buffer, 2));
+        Assert.Equal(1, Block(buffer));
+        receiver.OnPacket(Data(4, 512), 3);
+        receiver.OnPacket(Data(5, 512), 4);
+        Assert.Equal(0, receiver.TryWrite(buffer, 4));
+        Assert.Equal(512, sink.Length);
+    }
+
+    [Fact]
+    public void A_block_larger_than_the_block_size_fails_the_transfer_with_error_4()
+    {
+        var receiver = new TftpBlockReceiver(new MemoryStream(), new TftpTransferOptions(), 5, long.MaxValue, Ack0, 0);
+        var buffer = new byte[600];
+        receiver.TryWrite(buffer, 0);
+        receiver.OnPacket(Data(1, 513), 1);
+        Assert.Equal(TftpTransferState.Failed, receiver.State);
+        int n = receiver.TryWrite(buffer, 1);
+        Assert.Equal((ushort)TftpOpcode.Error, BinaryPrimitives.ReadUInt16BigEndian(buffer));
+        Assert.Equal((ushort)TftpError.IllegalOperation, BinaryPrimitives.ReadUInt16BigEndian(buffer.AsSpan(2)));
+        Assert.True(n > 5);
+    }
+
+    [Fact]
+    public void A_write_past_the_size_limit_fails_with_error_3_and_keeps_nothing_more()
+    {
+        var sink = new MemoryStream();
+        var receiver = new TftpBlockReceiver(sink, new TftpTransferOptions(), 5, 1000, Ack0, 0);
+        receiver.OnPacket(Data(1, 512), 1);
+        receiver.OnPacket(Data(2, 512), 2);
+        Assert.Equal(TftpTransferState.Failed, receiver.State);
+        Assert.Equal(512, sink.Length);
+        var buffer = new byte[600];
+        while (receiver.TryWrite(buffer, 3) is var n && n > 0 && BinaryPrimitives.ReadUInt16BigEndian(buffer) != (ushort)TftpOpcode.Error)
+        {
+        }
+        Assert.Equal((ushort)TftpError.DiskFull, BinaryPrimitives.ReadUInt16BigEndian(buffer.AsSpan(2)));
+    }
+
+    [Fact]
+    public void An_error_from_the_peer_ends_the_transfer_without_an_answer()
+    {
+        var sender = new TftpBlockSender(new MemoryStream(new byte[2000]), new TftpTransferOptions(), 5);
+        var buffer = new byte[600];
+        sender.TryWrite(buffer, 0);
+        int n = TftpCodec.WriteError(buffer, TftpError.DiskFull, "disk full");
+        sender.OnPacket(buffer.AsSpan(0, n), 5);
+        Assert.Equal(TftpTransferState.Failed, sender.State);
+        Assert.Contains("disk full", sender.Failure, StringComparison.Ordinal);
+        Assert.Equal(0, sender.TryWrite(buffer, 6));
+    }
+
+    [Fact]
+    public void A_sender_gives_up_after_its_retries_with_a_clear_reason()
+    {
+        var (sender, receiver, _) = Pair(new byte[5000], 512, 1, maxRetries: 3);
+        var pump = new TftpPump(sender, receiver) { Drop = (toReceiver, _) => !toReceiver };
+        pump.Run();
+        Assert.Equal(TftpTransferState.Failed, sender.State);
+        Assert.Contains("no acknowledgement after 3", sender.Failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_server_oack_is_block_0_and_sent_again_until_ack_0_arrives()
+    {
+        byte[] oack = new byte[32];
+        int n = TftpCodec.WriteOptionAck(oack, [new("blksize", "1024")]);
+        var sender = new TftpBlockSender(new MemoryStream(new byte[100]), new TftpTransferOptions { BlockSize = 1024 }, 5, oack[..n]);
+        var buffer = new byte[1100];
+        Assert.Equal(n, sender.TryWrite(buffer, 0));
+        Assert.Equal(0, sender.TryWrite(buffer, 0));
+        sender.OnTimer(1_000_000);
+        Assert.Equal(n, sender.TryWrite(buffer, 1_000_000));
+        sender.OnPacket(Ack(0), 1_000_100);
+        Assert.Equal(104, sender.TryWrite(buffer, 1_000_100));
+        Assert.Equal(1, Block(buffer));
+    }
+
+    internal static (TftpBlockSender Sender, TftpBlockReceiver Receiver, MemoryStream Sink) Pair(byte[] file, int blksize, int window, int maxRetries = 10)
+    {
+        var options = new TftpTransferOptions { BlockSize = blksize, WindowSize = window };
+        var sink = new MemoryStream();
+        var sender = new TftpBlockSender(new MemoryStream(file), options, maxRetries);
+        // The sender starts after ACK 0 (a client's WRQ answered with ACK 0): the receiver has nothing to repeat but ACK 0.
+        var receiver = new TftpBlockReceiver(sink, options, maxRetries, long.MaxValue, Ack0, 0, linger: true);
+        receiver.TryWrite(new byte[8], 0);
+        return (sender, receiver, sink);
+    }
+
+    private static byte[] Ack(ushort block)
+    {
+        var b = new byte[4];
+        TftpCodec.WriteAck(b, block);
+        return b;
+    }
+
+    private static byte[] Data(ushort block, int length)
+    {
+        var b = new byte[4 + length];
+        TftpCodec.WriteData(b, block, new byte[length]);
+        return b;
+    }
+
+    private static int Block(ReadOnlyMemory<byte> packet) => BinaryPrimitives.ReadUInt16BigEndian(packet.Span[2..]);
+
+    private static int Block(byte[] packet) => BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(2));
+}
