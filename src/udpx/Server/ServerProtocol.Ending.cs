@@ -148,6 +148,7 @@ internal sealed partial class ServerProtocol
         bool accepted = session.State != SessionState.Preparing;
         session.End(reason, message, now);
         _sessions.Remove(session.Id);
+        _budget.Names.Release(session);
         ForgetIdleCheck(session);
         _budget.Release(session.Host, session.FileSize, stillPreparing: !accepted);
         var tombstone = new Tombstone(session.Id, session.Peer, reason, session.BytesReceived, message, session.CookieIssuedAt, now, accepted, session.ChunkSize, session.Packets.NextOutgoing());

@@ -27,6 +27,8 @@ internal sealed partial class ServerProtocol : IDisposable
     private readonly PriorityQueue<ReceiverSession, long> _idle = new();
     // Sessions whose background work (preparation, commit) ended, queued by the task's continuation.
     private readonly System.Collections.Concurrent.ConcurrentQueue<ReceiverSession> _completed = new();
+    // Sessions of this thread that a new offer of the same file, come in on another receive thread, replaces.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<ulong> _supersede = new();
     // The last ended sessions, for the session list only: at most RecentShown, each for Linger.
     private readonly Queue<ReceiverSession> _recent = new();
     private readonly long _linger;
@@ -181,6 +183,14 @@ internal sealed partial class ServerProtocol : IDisposable
         {
             _pollVisits++;
             OnBackgroundDone(done, now, sink);
+        }
+        while (_supersede.TryDequeue(out ulong superseded))
+        {
+            _pollVisits++;
+            if (_sessions.TryGetValue(superseded, out var replaced))
+            {
+                Supersede(replaced, now, sink);
+            }
         }
         for (int i = _ackDue.Count - 1; i >= 0; i--)
         {
@@ -358,6 +368,7 @@ internal sealed partial class ServerProtocol : IDisposable
         {
             SetAside(session);
             session.End(RejectReason.Cancelled, "the server stopped", session.LastActivity);
+            _budget.Names.Release(session);
         }
         _sessions.Clear();
         _stopping.Dispose();

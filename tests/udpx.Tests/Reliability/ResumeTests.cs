@@ -28,7 +28,10 @@ public sealed class ResumeTests : IDisposable
     {
         byte[] bytes = Simulation.RandomFile(24_000_000, 41);
         string source = _folder.Write(Path.Combine("source", "big.bin"), bytes);
-        var (server, port) = await UdpxChild.ServeAsync(null, "127.0.0.1:0", OutDir, "--verbosity", "stream");
+        // Four receive threads: the second run's new port is most likely handed to another thread than the dead
+        // session's, which must take it over from there; an idle timeout longer than the client waits while
+        // "busy" (60 s) makes waiting for the dead session to expire fail the run.
+        var (server, port) = await UdpxChild.ServeAsync(null, "127.0.0.1:0", OutDir, "--verbosity", "stream", "--receive-threads", "4", "--idle-timeout", "300");
         using (server)
         {
             string bind = "127.0.0.1:" + port;
