@@ -18,6 +18,7 @@ internal sealed class ReceiverSession
     private long _duplicates;
     private long _corrupt;
     private int _state;
+    private HookOutcome? _hook;
 
     // The hash of each chunk held above the cumulative point, a ring like the window's bits.
     private ulong[]? _chunkHashes;
@@ -111,6 +112,13 @@ internal sealed class ReceiverSession
     public WriteBehind Pending => _pending ?? throw new InvalidOperationException("session " + Id + " is not receiving");
 
     public ReceiveWindow Window => _window ?? throw new InvalidOperationException("session " + Id + " is not receiving");
+
+    /// <summary>How the `--on-file` hook ended for this session's stored file; null until it has (or without a hook).</summary>
+    public HookOutcome? Hook
+    {
+        get => Volatile.Read(ref _hook);
+        set => Volatile.Write(ref _hook, value);
+    }
 
     public long StartedAt { get; }
 
