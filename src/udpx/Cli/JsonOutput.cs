@@ -71,6 +71,17 @@ internal sealed record ServerEvent
     public string? Address { get; init; }
 
     public string? Folder { get; init; }
+
+    /// <summary>How the --on-file hook ended, on a "hook" event: exited, timeout, stopped, not-started or dropped.</summary>
+    public string? Hook { get; init; }
+
+    /// <summary>The hook's exit code, when it exited.</summary>
+    public int? ExitCode { get; init; }
+
+    /// <summary>The hook's first lines of output (stdout and stderr as they came), and how many it wrote in all.</summary>
+    public IReadOnlyList<string>? Output { get; init; }
+
+    public int? OutputLines { get; init; }
 }
 
 /// <summary>One row of the demo's comparison table.</summary>

@@ -76,6 +76,40 @@ internal sealed class ServerConsoleObserver(TextWriter output, bool json, Verbos
             $"{Now()} from {session.PeerText}: chunk {chunk}, {length} bytes, {Format.Number(session.BytesReceived)} bytes so far [{head}]");
     }
 
+    /// <summary>
+    /// The --on-file hook's outcome for a stored file: a line with how it ended, then its first lines of
+    /// output, indented (escaped: the hook may print anything, and the file name is the peer's).
+    /// </summary>
+    public void HookFinished(StoredFile file, HookOutcome outcome)
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append($"{Now()} {file.Sender} -> {SafeText.Escape(file.Name)}: hook {SafeText.Escape(outcome.Status)}");
+        if (outcome.End != HookEnd.Queued && outcome.End != HookEnd.NotStarted)
+        {
+            text.Append($" in {Format.Seconds(outcome.Seconds)}, {outcome.Lines} line{(outcome.Lines == 1 ? string.Empty : "s")} of output");
+        }
+        foreach (string line in outcome.FirstLines)
+        {
+            text.Append(Environment.NewLine).Append("  | ").Append(SafeText.Escape(line));
+        }
+        Emit(
+            new ServerEvent
+            {
+                Event = "hook",
+                Time = Now(),
+                Peer = file.Sender,
+                Name = file.Name,
+                Session = file.SessionText,
+                Hook = outcome.EndText,
+                ExitCode = outcome.ExitCode,
+                Output = outcome.FirstLines,
+                OutputLines = outcome.Lines,
+                Seconds = Math.Round(outcome.Seconds, 6),
+                Reason = outcome.Succeeded ? null : outcome.Status,
+            },
+            text.ToString());
+    }
+
     /// <summary>A periodic line per active stream (verbosity "stream").</summary>
     public void StreamProgress(ReceiverSession session, double bytesPerSecond)
     {

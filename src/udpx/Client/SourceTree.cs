@@ -36,17 +36,7 @@ internal sealed class SourceTree
             }
             return;
         }
-        if (!File.Exists(path))
-        {
-            throw new UserError(ExitCodes.InputError, "file not found: " + path);
-        }
-        CheckReadable(path);
-        string name = Path.GetFileName(path);
-        if (Encoding.UTF8.GetByteCount(name) > Wire.MaxNameBytes)
-        {
-            throw new UserError(ExitCodes.InputError, "file name longer than " + Wire.MaxNameBytes + " bytes: " + path);
-        }
-        _files.Add(new SourceFile(Path.GetFullPath(path), name, new FileInfo(path).Length, group));
+        _files.Add(LocalSource.Open(path) with { Group = group });
     }
 
     private void Walk(string folder, string prefix, int group, int depth)

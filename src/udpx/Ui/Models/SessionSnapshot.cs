@@ -38,6 +38,11 @@ internal readonly record struct SessionSnapshot(
             state,
             session.StartedAt,
             finished ? session.FinishedAt : 0,
-            finished ? SafeText.Escape(session.ResultMessage) : string.Empty);
+            finished ? SafeText.Escape(WithHook(session.ResultMessage, session.Hook)) : string.Empty);
     }
+
+    /// <summary>The result, then how the --on-file hook ended and its first line ("hook exit 3: no route").</summary>
+    private static string WithHook(string message, HookOutcome? hook) =>
+        hook is null ? message
+            : (message.Length > 0 ? message + "; " : string.Empty) + "hook " + hook.Status + (hook.FirstLines.Count > 0 ? ": " + hook.FirstLines[0] : string.Empty);
 }
