@@ -23,8 +23,12 @@ public sealed class ResumeTests : IDisposable
 
     private string OutDir => _folder.File("out");
 
-    [Fact]
-    public async Task A_client_killed_mid_file_then_run_again_sends_only_the_rest()
+    [Theory]
+    [InlineData("thread")]
+    [InlineData("process")]
+    [InlineData("thread-async")]
+    [InlineData("process-async")]
+    public async Task A_client_killed_mid_file_then_run_again_sends_only_the_rest(string mode)
     {
         byte[] bytes = Simulation.RandomFile(24_000_000, 41);
         string source = _folder.Write(Path.Combine("source", "big.bin"), bytes);
@@ -35,10 +39,11 @@ public sealed class ResumeTests : IDisposable
         using (server)
         {
             string bind = "127.0.0.1:" + port;
-            await KillClientAfterAsync(server, source, bind, 12_000_000);
+            // SIGKILL to the whole client: the parent and, in the process modes, its worker processes.
+            await KillClientAfterAsync(server, source, bind, 12_000_000, mode);
 
             var watch = Stopwatch.StartNew();
-            var result = await SendAsync(source, bind);
+            var result = await SendAsync(source, bind, ["--mode", mode, "--workers", "1"]);
             double seconds = watch.Elapsed.TotalSeconds;
 
             long chunks = (bytes.Length + ChunkSize - 1) / ChunkSize;
@@ -48,7 +53,7 @@ public sealed class ResumeTests : IDisposable
             Assert.True(result.DatagramsSent < chunks - result.ResumedBytes / ChunkSize + 100, "sent " + result.DatagramsSent + " of " + chunks + " chunks after resuming at " + result.ResumedBytes);
             Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(OutDir, "big.bin")));
             Assert.Empty(Directory.GetFiles(OutDir, ".udpx-*"));
-            Console.WriteLine($"resume after a client kill: {chunks} chunks in the file, second run {result.DatagramsSent} datagrams, resumed at {result.ResumedBytes} of {bytes.Length}, {seconds:F2} s");
+            Console.WriteLine($"resume after a client kill ({mode}): {chunks} chunks in the file, second run {result.DatagramsSent} datagrams, resumed at {result.ResumedBytes} of {bytes.Length}, {seconds:F2} s");
         }
     }
 
@@ -63,6 +68,12 @@ public sealed class ResumeTests : IDisposable
             await KillClientAfterAsync(server, source, bind, 6_000_000);
             // Another version of the file does not take over the killed client's session: it waits for it to expire.
             await server.WaitForEventAsync(e => e.Event == "failed" && e.Name == "big.bin", Patience);
+            // The part is written out and recorded off the receive thread, after the session's end is logged.
+            var watch = Stopwatch.StartNew();
+            while (Directory.GetFiles(OutDir, ".udpx-*.udpx-resume").Length == 0 && watch.Elapsed < Patience)
+            {
+                await Task.Delay(20);
+            }
             Assert.Single(Directory.GetFiles(OutDir, ".udpx-*.udpx-resume"));
             // Same name, same size, other bytes: the identity differs, the old partial file must not be used.
             byte[] changed = Simulation.RandomFile(16_000_000, 43);
@@ -138,9 +149,9 @@ public sealed class ResumeTests : IDisposable
     }
 
     /// <summary>Starts a slow send and kills it (SIGKILL) once the server has <paramref name="bytes"/> of the file.</summary>
-    private static async Task KillClientAfterAsync(UdpxChild server, string source, string bind, long bytes)
+    private static async Task KillClientAfterAsync(UdpxChild server, string source, string bind, long bytes, string mode = "thread")
     {
-        using var client = UdpxChild.Start(null, "send", source, "--to", bind, "--mode", "thread", "--rate", "6M", "--headless");
+        using var client = UdpxChild.Start(null, "send", source, "--to", bind, "--mode", mode, "--workers", "1", "--rate", "6M", "--headless");
         await server.WaitForEventAsync(e => e.Event == "stream" && e.Name == "big.bin" && e.Bytes > bytes, Patience);
         Assert.False(client.HasExited, "the transfer ended before it could be interrupted");
         client.Kill();
@@ -148,7 +159,7 @@ public sealed class ResumeTests : IDisposable
 
     private static async Task<TransferResult> SendAsync(string source, string bind, string[]? extra = null)
     {
-        var (code, output, error) = await UdpxProcess.RunAsync(Patience, ["send", source, "--to", bind, "--mode", "thread", "--json", .. extra ?? []]);
+        var (code, output, error) = await UdpxProcess.RunAsync(Patience, ["send", source, "--to", bind, "--json", .. extra ?? ["--mode", "thread"]]);
         Assert.True(code == 0, output + error);
         return Assert.Single(Report(output).Transfers);
     }
