@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Udpx.Net;
 using Udpx.Protocol;
 
 namespace Udpx.Engine;

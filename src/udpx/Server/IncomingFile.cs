@@ -1,5 +1,4 @@
 using Microsoft.Win32.SafeHandles;
-using Udpx.Engine;
 using Udpx.Protocol;
 
 namespace Udpx.Server;

@@ -1,5 +1,6 @@
 using System.Net;
 using Udpx.Engine;
+using Udpx.Net;
 using Udpx.Server;
 using Udpx.Tests.Support;
 

@@ -1,4 +1,4 @@
-using Udpx.Engine;
+using Udpx.Net;
 using Udpx.Ui;
 using Udpx.Ui.Text;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Udpx.Engine;
+using Udpx.Net;
 using Udpx.Server;
 using Udpx.Ui.Text;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Udpx.Engine;
 using Udpx.InMemory;
 using Udpx.Modes;
+using Udpx.Net;
 using Udpx.Protocol;
 using Udpx.Server;
 
