@@ -84,7 +84,7 @@ internal sealed class ServerConsoleObserver(TextWriter output, bool json, Verbos
     {
         var text = new System.Text.StringBuilder();
         text.Append($"{Now()} {file.Sender} -> {SafeText.Escape(file.Name)}: hook {SafeText.Escape(outcome.Status)}");
-        if (outcome.End != HookEnd.Queued && outcome.End != HookEnd.NotStarted)
+        if (outcome.End != HookEnd.NotRun && outcome.End != HookEnd.NotStarted)
         {
             text.Append($" in {Format.Seconds(outcome.Seconds)}, {outcome.Lines} line{(outcome.Lines == 1 ? string.Empty : "s")} of output");
         }

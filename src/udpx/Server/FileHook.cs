@@ -90,7 +90,7 @@ internal sealed class FileHook : IDisposable
     private void NotRun(StoredFile file, string why)
     {
         Interlocked.Increment(ref _dropped);
-        Report(file, new HookOutcome(HookEnd.Queued, null, why, [], 0, 0));
+        Report(file, new HookOutcome(HookEnd.NotRun, null, why, [], 0, 0));
     }
 
     private void Report(StoredFile file, HookOutcome outcome)

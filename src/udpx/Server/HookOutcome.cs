@@ -22,7 +22,7 @@ internal sealed record HookOutcome(HookEnd End, int? ExitCode, string? Error, IR
         HookEnd.Exited => "exit " + ExitCode?.ToString(CultureInfo.InvariantCulture),
         HookEnd.TimedOut => "killed after " + Seconds.ToString("0.#", CultureInfo.InvariantCulture) + " s (timeout)",
         HookEnd.Stopped => "killed: the server stopped",
-        HookEnd.Queued => "not run: " + Error,
+        HookEnd.NotRun => "not run: " + Error,
         _ => "not started: " + Error,
     };
 
@@ -32,7 +32,7 @@ internal sealed record HookOutcome(HookEnd End, int? ExitCode, string? Error, IR
         HookEnd.Exited => "exited",
         HookEnd.TimedOut => "timeout",
         HookEnd.Stopped => "stopped",
-        HookEnd.Queued => "dropped",
+        HookEnd.NotRun => "dropped",
         _ => "not-started",
     };
 }
@@ -45,5 +45,5 @@ internal enum HookEnd
     Stopped,
     NotStarted,
     /// <summary>Never run: the queue was full, or the server stopped before its turn.</summary>
-    Queued,
+    NotRun,
 }

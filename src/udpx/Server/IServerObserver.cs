@@ -16,7 +16,7 @@ internal interface IServerObserver
 
     void Datagram(ReceiverSession session, ulong chunk, int length, ReadOnlySpan<byte> payload);
 
-    /// <summary>The `--on-file` hook ran for a stored file, or never will (<see cref="HookEnd.Queued"/>). Called on the hook's own thread.</summary>
+    /// <summary>The `--on-file` hook ran for a stored file, or never will (<see cref="HookEnd.NotRun"/>). Called on the hook's own thread.</summary>
     void HookFinished(StoredFile file, HookOutcome outcome)
     {
     }

@@ -143,7 +143,7 @@ public sealed class FileHookTests : IDisposable
 
             Assert.False(hook.TryQueue(third));
             var dropped = WaitForOutcome(third);
-            Assert.Equal(HookEnd.Queued, dropped.End);
+            Assert.Equal(HookEnd.NotRun, dropped.End);
             Assert.Equal("not run: queue full (1 files waiting for the hook)", dropped.Status);
 
             File.WriteAllBytes(Path.Combine(Records, "go"), []);
