@@ -92,6 +92,14 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
             case TftpOpcode.Data when TftpCodec.TryReadBlock(packet, out ushort block):
                 OnData(block, packet[4..], nowMicros);
                 break;
+            case TftpOpcode.OptionAck:
+                // The server sent its OACK again: our ACK 0 was lost. Answer with it again; later it is only a stray.
+                if (_received == 0 && _replyLength > 0 && State == TftpTransferState.Running)
+                {
+                    _replyDue = true;
+                    Counters.Retransmitted++;
+                }
+                break;
             case TftpOpcode.Error:
                 if (State == TftpTransferState.Running)
                 {
