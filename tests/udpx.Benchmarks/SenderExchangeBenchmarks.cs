@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Udpx.Engine;
+using Udpx.InMemory;
 using Udpx.Protocol;
 using Udpx.Server;
 
@@ -30,7 +31,7 @@ public class SenderExchangeBenchmarks
     {
         _file = new byte[FileBytes];
         new Random(2).NextBytes(_file);
-        _link = new InMemoryLink(new ServerProtocol(new ServerOptions(), new NullFileStore()), DatagramSize);
+        _link = new InMemoryLink(new ServerProtocol(new ServerOptions(), new DiscardingFileStore()), DatagramSize);
     }
 
     /// <summary>A new sender per transfer, outside the measurement: its arrays are set-up, not the loop.</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using Udpx.Bench.Peers;
 using Udpx.Client;
 using Udpx.Common;
@@ -22,7 +21,7 @@ internal sealed class BenchRunner : IDisposable
     private readonly BenchOptions _options;
     private readonly Action<string> _progress;
     private readonly string _root;
-    private readonly List<ServerHost> _servers = [];
+    private LoopbackServers? _servers;
 
     public BenchRunner(BenchOptions options, Action<string> progress)
     {
@@ -38,12 +37,8 @@ internal sealed class BenchRunner : IDisposable
 
     public async Task<BenchResults> RunAsync(CancellationToken cancellationToken)
     {
-        for (int i = 0; i < _options.Servers; i++)
-        {
-            // Loopback servers whose only client is this process: no per-host share to keep; names are resent.
-            _servers.Add(ServerHost.Start(new IPEndPoint(IPAddress.Loopback, 0), Path.Combine(_root, "server" + (i + 1)), new ServerOptions { Overwrite = true, AllowHidden = true, MaxSessionsPerHost = int.MaxValue }));
-        }
-        _progress($"servers on {string.Join(", ", _servers.Select(s => s.EndPoint))}; files in {_root}");
+        _servers = new LoopbackServers(_options.Servers, _root);
+        _progress($"servers on {string.Join(", ", _servers.Addresses)}; files in {_root}");
         await WarmUpAsync(cancellationToken).ConfigureAwait(false);
 
         var points = new List<BenchPointResult>();
@@ -122,44 +117,37 @@ internal sealed class BenchRunner : IDisposable
 
     private async Task<BenchSample> RunOnceAsync(BenchPoint point, List<TestFile> files, CancellationToken cancellationToken)
     {
-        foreach (var server in _servers)
-        {
-            EmptyFolder(server.Store.Directory);
-        }
-        var addresses = _servers.Select(s => s.EndPoint.ToString()).ToList();
+        var servers = _servers!;
+        servers.Empty();
         var sources = files.Select(f => new SourceFile(f.Path, f.Name, f.Size)).ToList();
-        var jobs = SendPlan.Assign(sources, addresses, each: false, new TransferSettings { DatagramSize = point.DatagramSize });
-        var handles = jobs.Select(j => new TransferHandle(j) { FileSize = new FileInfo(j.Path).Length }).ToList();
-        var dispatcher = DispatcherFactory.Create(point.Mode, point.Workers > 0 ? point.Workers : Environment.ProcessorCount, JobTimeout);
+        var settings = new TransferSettings { DatagramSize = point.DatagramSize };
+        int workers = point.Workers > 0 ? point.Workers : Environment.ProcessorCount;
 
         // Garbage of the previous run should not count as this run's memory.
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
         ResourceUsage usage;
-        double seconds;
+        TransferBatch batch;
+        BatchOutcome outcome;
         using (var meter = ResourceMeter.Start(sampleChildren: BenchPoint.StartsProcesses(point.Mode)))
         {
-            long started = Stopwatch.GetTimestamp();
-            await dispatcher.RunAsync(handles, cancellationToken).ConfigureAwait(false);
-            seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            batch = TransferBatch.Start(sources, servers.Addresses, settings, point.Mode, workers, JobTimeout, cancellationToken);
+            outcome = await batch.Completion.ConfigureAwait(false);
             // Both process dispatchers wait for their workers before returning: their CPU time is in ours now.
             usage = meter.Stop();
         }
         cancellationToken.ThrowIfCancellationRequested();
 
         string? error = null;
-        for (int i = 0; i < handles.Count && error is null; i++)
+        for (int i = 0; i < batch.Transfers.Count && error is null; i++)
         {
-            error = Check(handles[i], files[i]);
+            error = Check(batch.Transfers[i], files[i]);
         }
-        var results = handles.Select(h => h.Result).OfType<TransferResult>().ToList();
+        var results = batch.Transfers.Select(h => h.Result).OfType<TransferResult>().ToList();
         long allocated = results.Count > 0 && results.All(r => r.AllocatedBytes >= 0) ? results.Sum(r => r.AllocatedBytes) : -1;
-        foreach (var server in _servers)
-        {
-            EmptyFolder(server.Store.Directory);
-        }
-        return BenchSample.From(seconds, usage) with
+        servers.Empty();
+        return BenchSample.From(outcome.Seconds, usage) with
         {
             Bytes = results.Where(r => r.Verified).Sum(r => r.Bytes),
             Datagrams = results.Sum(r => r.DatagramsSent),
@@ -178,8 +166,7 @@ internal sealed class BenchRunner : IDisposable
         {
             return handle.Job.Name + ": " + (result?.Error ?? "no result");
         }
-        var server = _servers.First(s => s.EndPoint.ToString() == handle.Job.Server);
-        string received = Path.Combine(server.Store.Directory, handle.Job.Name);
+        string received = _servers!.ReceivedPath(handle.Job.Server, handle.Job.Name);
         if (!File.Exists(received) || FileDigest.Compute(received) != file.Digest)
         {
             return handle.Job.Name + ": the stored copy differs from the source";
@@ -187,20 +174,9 @@ internal sealed class BenchRunner : IDisposable
         return null;
     }
 
-    private static void EmptyFolder(string folder)
-    {
-        foreach (string file in Directory.EnumerateFiles(folder))
-        {
-            File.Delete(file);
-        }
-    }
-
     public void Dispose()
     {
-        foreach (var server in _servers)
-        {
-            server.Dispose();
-        }
+        _servers?.Dispose();
         try
         {
             Directory.Delete(_root, recursive: true);

@@ -10,15 +10,26 @@ namespace Udpx.Cli;
 /// <summary>`udpx bench`: the modes (and, with --peers, other tools) over loopback, measured and tabulated.</summary>
 internal static class BenchVerb
 {
-    public static Command Create()
+    public static Command Create() => Build().Command;
+
+    /// <summary>The options of `udpx bench ARGS...`, checked; a bad value is a <see cref="UserError"/> of exit code 2.</summary>
+    internal static BenchOptions Parse(params string[] args)
     {
-        var mode = new Option<string[]>("--mode", "-m") { Description = "Modes to measure (repeatable); default: all four" };
-        var size = new Option<string[]>("--size") { Description = "File size (repeatable), e.g. 32K, 64M, 256Mi (decimal; Ki/Mi/Gi binary); default: 64M" };
-        var count = new Option<int>("--count", "-n") { Description = "Files per point, each sent once per run", DefaultValueFactory = _ => 1 };
-        var datagramSize = new Option<int[]>("--datagram-size", "-s") { Description = "UDP payload bytes per datagram (repeatable); default: 1472" };
-        var workers = new Option<int[]>("--workers", "-w") { Description = "Workers for process-async and thread-async (repeatable); default: the core count" };
-        var servers = new Option<int>("--servers") { Description = "In-process servers on loopback; file i goes to server i mod n", DefaultValueFactory = _ => 2 };
-        var repeat = new Option<int>("--repeat", "-r") { Description = "Runs per point; tables show the median", DefaultValueFactory = _ => 3 };
+        var (command, read) = Build();
+        var parsed = command.Parse(args);
+        return parsed.Errors.Count > 0 ? throw new UserError(ExitCodes.Usage, parsed.Errors[0].Message) : read(parsed);
+    }
+
+    private static (Command Command, Func<ParseResult, BenchOptions> Read) Build()
+    {
+        var mode = TypedOption.Many("--mode", "-m", "Modes to measure (repeatable); default: all four", OptionValues.Mode).Modes();
+        var size = TypedOption.Many("--size", null, "File size (repeatable), e.g. 32K, 64M, 256Mi (decimal; Ki/Mi/Gi binary); default: 64M", OptionValues.PositiveSize);
+        var count = new Option<int>("--count", "-n") { Description = "Files per point, each sent once per run", DefaultValueFactory = _ => 1 }.AtLeast(1);
+        var datagramSize = new Option<int[]>("--datagram-size", "-s") { Description = "UDP payload bytes per datagram (repeatable); default: 1472" }
+            .Within(Wire.MinDatagramSize, Wire.MaxDatagramSize, " bytes");
+        var workers = new Option<int[]>("--workers", "-w") { Description = "Workers for process-async and thread-async (repeatable); default: the core count" }.Within(1, 4096);
+        var servers = new Option<int>("--servers") { Description = "In-process servers on loopback; file i goes to server i mod n", DefaultValueFactory = _ => 2 }.AtLeast(1);
+        var repeat = new Option<int>("--repeat", "-r") { Description = "Runs per point; tables show the median", DefaultValueFactory = _ => 3 }.AtLeast(1);
         var json = new Option<bool>("--json") { Description = "Print one JSON document instead of tables" };
         var report = new Option<string>("--report") { Description = "Also write DIR/report.md and DIR/modes.svg" };
         var peers = new Option<bool>("--peers") { Description = "Also run the installed peer tools (socat, atftp, curl+tftpd-hpa, uftp, udpcast, iperf3) on the same file" };
@@ -26,54 +37,19 @@ internal static class BenchVerb
         {
             mode, size, count, datagramSize, workers, servers, repeat, json, report, peers,
         };
-        command.SetAction((result, cancellationToken) => RunAsync(
-            Parse(
-                result.GetValue(mode) ?? [], result.GetValue(size) ?? [], result.GetValue(count), result.GetValue(datagramSize) ?? [],
-                result.GetValue(workers) ?? [], result.GetValue(servers), result.GetValue(repeat), result.GetValue(peers)),
-            result.GetValue(json),
-            result.GetValue(report),
-            cancellationToken));
-        return command;
-    }
-
-    internal static BenchOptions Parse(string[] modeNames, string[] sizeTexts, int count, int[] datagramSizes, int[] workers, int servers, int repeat, bool peers)
-    {
-        var modes = new List<ConcurrencyMode>();
-        foreach (string name in modeNames.Length == 0 ? ConcurrencyModeNames.All : modeNames)
+        BenchOptions Read(ParseResult result) => new()
         {
-            modes.Add(ConcurrencyModeNames.TryParse(name, out var m) ? m : throw new UserError(ExitCodes.Usage, "unknown mode '" + name + "': use process, thread, process-async or thread-async"));
-        }
-        var sizes = new List<long>();
-        foreach (string text in sizeTexts.Length == 0 ? ["64M"] : sizeTexts)
-        {
-            sizes.Add(SizeText.TryParse(text, out long bytes) && bytes > 0 ? bytes : throw new UserError(ExitCodes.Usage, "--size '" + text + "': use a size such as 32K, 64M or 256Mi"));
-        }
-        foreach (int d in datagramSizes)
-        {
-            if (d is < Wire.MinDatagramSize or > Wire.MaxDatagramSize)
-            {
-                throw new UserError(ExitCodes.Usage, "--datagram-size must be between " + Wire.MinDatagramSize + " and " + Wire.MaxDatagramSize + " bytes");
-            }
-        }
-        if (workers.Any(w => w < 1))
-        {
-            throw new UserError(ExitCodes.Usage, "--workers must be at least 1");
-        }
-        if (count < 1 || servers < 1 || repeat < 1)
-        {
-            throw new UserError(ExitCodes.Usage, (count < 1 ? "--count" : servers < 1 ? "--servers" : "--repeat") + " must be at least 1");
-        }
-        return new BenchOptions
-        {
-            Modes = modes,
-            Sizes = sizes,
-            Count = count,
-            DatagramSizes = datagramSizes.Length == 0 ? [Wire.EthernetDatagramSize] : datagramSizes,
-            Workers = workers.Length == 0 ? [Environment.ProcessorCount] : workers,
-            Servers = servers,
-            Repeat = repeat,
-            Peers = peers,
+            Modes = result.GetValue(mode) is { Length: > 0 } modes ? modes : ConcurrencyModeNames.Every,
+            Sizes = result.GetValue(size) is { Length: > 0 } sizes ? sizes : [64_000_000],
+            Count = result.GetValue(count),
+            DatagramSizes = result.GetValue(datagramSize) is { Length: > 0 } datagramSizes ? datagramSizes : [Wire.EthernetDatagramSize],
+            Workers = result.GetValue(workers) is { Length: > 0 } workerCounts ? workerCounts : [Environment.ProcessorCount],
+            Servers = result.GetValue(servers),
+            Repeat = result.GetValue(repeat),
+            Peers = result.GetValue(peers),
         };
+        command.SetAction((result, cancellationToken) => RunAsync(Read(result), result.GetValue(json), result.GetValue(report), cancellationToken));
+        return (command, Read);
     }
 
     private static async Task<int> RunAsync(BenchOptions options, bool json, string? reportFolder, CancellationToken cancellationToken)

@@ -1,25 +1,39 @@
 using System.CommandLine;
 using Udpx.Common;
+using Udpx.Modes;
 
 namespace Udpx.Cli;
 
 /// <summary>The udpx command line: verbs, parse errors as one line and exit code 2, user errors as one line.</summary>
 internal static class CommandLineApp
 {
+    private static void AddVerbs(RootCommand root)
+    {
+        root.Subcommands.Add(ServeVerb.Create());
+        root.Subcommands.Add(SendVerb.Create());
+        root.Subcommands.Add(GetVerb.Create());
+        root.Subcommands.Add(DemoVerb.Create());
+        root.Subcommands.Add(RelayVerb.Create());
+        root.Subcommands.Add(KeygenVerb.Create());
+        root.Subcommands.Add(BenchVerb.Create());
+        root.Subcommands.Add(WorkerVerb.Create());
+        root.Subcommands.Add(UiPreviewVerb.Create());
+    }
+
     public static async Task<int> RunAsync(string[] args)
     {
-        var root = new RootCommand("udpx: reliable file transfer over UDP, from one client to many servers")
+        var root = new RootCommand("udpx: reliable file transfer over UDP, from one client to many servers");
+        if (args is [WorkerLaunch.Verb, ..])
         {
-            ServeVerb.Create(),
-            SendVerb.Create(),
-            GetVerb.Create(),
-            DemoVerb.Create(),
-            RelayVerb.Create(),
-            KeygenVerb.Create(),
-            BenchVerb.Create(),
-            WorkerVerb.Create(),
-            UiPreviewVerb.Create(),
-        };
+            // A worker process of the process modes starts once per transfer or per pool: it builds only its own
+            // verb, not every verb's typed options (their parsers cost JIT time at each start).
+            root.Subcommands.Add(WorkerVerb.Create());
+        }
+        else
+        {
+            AddVerbs(root);
+        }
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

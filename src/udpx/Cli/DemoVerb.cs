@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Udpx.Common;
 using Udpx.Demo;
 using Udpx.Engine;
@@ -16,14 +15,15 @@ internal static class DemoVerb
 
     public static Command Create()
     {
-        var mode = new Option<string[]>("--mode", "-m") { Description = "Modes to run (repeatable); default: all four" };
-        var workers = new Option<int>("--workers", "-w") { Description = "Workers for the async modes; default: the core count", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var mode = TypedOption.Many("--mode", "-m", "Modes to run (repeatable); default: all four", OptionValues.Mode).Modes();
+        var workers = new Option<int>("--workers", "-w") { Description = "Workers for the async modes; default: the core count", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
         var json = new Option<bool>("--json") { Description = "Print one JSON document" };
         var headless = new Option<bool>("--headless") { Description = "Plain output even on a terminal (no TUI)" };
-        var datagramSize = new Option<int>("--datagram-size", "-s") { Description = "UDP payload bytes per datagram", DefaultValueFactory = _ => Wire.EthernetDatagramSize };
+        var datagramSize = new Option<int>("--datagram-size", "-s") { Description = "UDP payload bytes per datagram", DefaultValueFactory = _ => Wire.EthernetDatagramSize }
+            .Within(Wire.MinDatagramSize, Wire.MaxDatagramSize, " bytes");
         var files = new Option<string[]>("--file", "-f") { Description = "Send these files instead of the downloaded sample images (repeatable)" };
-        var rate = new Option<string>("--rate") { Description = "Pace of each transfer in bytes per second, e.g. 500k; 0 for full speed (default: 150k on a terminal and with --report, full speed otherwise)" };
-        var loss = new Option<double>("--loss") { Description = "Percent of datagrams an in-process relay in front of each server drops, each way (0 to 50; default 0)" };
+        var rate = TypedOption.Of<long?>("--rate", null, "Pace of each transfer in bytes per second, e.g. 500k; 0 for full speed (default: 150k on a terminal and with --report, full speed otherwise)", ReadRate);
+        var loss = TypedOption.Of("--loss", null, "Percent of datagrams an in-process relay in front of each server drops, each way (0 to 50; default 0)", ReadLoss, () => 0.0);
         var report = new Option<string>("--report") { Description = "Write the lab report DIR/report.html (self-contained HTML)" };
         var command = new Command("demo", "Run the lab on this machine: the sample images downloaded, two servers on loopback, all four modes, every file checked")
         {
@@ -39,32 +39,7 @@ internal static class DemoVerb
 
     private static async Task<int> RunAsync(DemoArguments a, CancellationToken cancellationToken)
     {
-        var modes = new List<ConcurrencyMode>();
-        foreach (string name in a.Modes.Length == 0 ? ConcurrencyModeNames.All : a.Modes)
-        {
-            modes.Add(ConcurrencyModeNames.TryParse(name, out var m) ? m : throw new UserError(ExitCodes.Usage, "unknown mode '" + name + "': use process, thread, process-async or thread-async"));
-        }
-        if (a.Workers < 1)
-        {
-            throw new UserError(ExitCodes.Usage, "--workers must be at least 1");
-        }
-        if (a.DatagramSize is < Wire.MinDatagramSize or > Wire.MaxDatagramSize)
-        {
-            throw new UserError(ExitCodes.Usage, "--datagram-size must be between " + Wire.MinDatagramSize + " and " + Wire.MaxDatagramSize + " bytes");
-        }
-        if (!(a.LossPercent is >= 0 and <= 50))
-        {
-            throw new UserError(ExitCodes.Usage, "--loss " + a.LossPercent.ToString(CultureInfo.InvariantCulture) + ": use a percentage from 0 to 50, such as 5");
-        }
-        long? rate = null;
-        if (a.Rate is not null)
-        {
-            if (!Units.TryParseBytes(a.Rate, out long parsed) || parsed is > 0 and < 1000)
-            {
-                throw new UserError(ExitCodes.Usage, "--rate '" + a.Rate + "': use bytes per second such as 128k or 5M (at least 1k), or 0 for full speed");
-            }
-            rate = parsed;
-        }
+        var modes = a.Modes.Length > 0 ? a.Modes : ConcurrencyModeNames.Every;
         foreach (string file in a.Files)
         {
             if (!File.Exists(file))
@@ -77,7 +52,7 @@ internal static class DemoVerb
         var settings = new TransferSettings
         {
             DatagramSize = a.DatagramSize,
-            RateBytesPerSecond = rate ?? (interactive || reportPath is not null ? WatchableRate : 0),
+            RateBytesPerSecond = a.Rate ?? (interactive || reportPath is not null ? WatchableRate : 0),
         };
 
         DemoSession session;
@@ -107,9 +82,26 @@ internal static class DemoVerb
         }
     }
 
+    /// <summary>--rate: bytes per second, at least 1k, or 0 for full speed.</summary>
+    private static bool ReadRate(string text, out long? rate, out string error)
+    {
+        bool parsed = SizeText.TryParseRate(text, out long bytes, out error);
+        rate = bytes;
+        error = "'" + text + "': use bytes per second such as 128k or 5M (at least 1k), or 0 for full speed";
+        return parsed && bytes is 0 or >= 1000;
+    }
+
+    /// <summary>--loss: a percentage from 0 to 50.</summary>
+    private static bool ReadLoss(string text, out double percent, out string error)
+    {
+        bool parsed = PercentText.TryParse(text, out percent, out error);
+        error = "'" + text + "': use a percentage from 0 to 50, such as 5";
+        return parsed && percent is >= 0 and <= 50;
+    }
+
     /// <summary>How this demo was started, for the report: "udpx demo --report out".</summary>
     private static string CommandLineText() => "udpx " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(arg => arg.Contains(' ', StringComparison.Ordinal) ? "'" + arg + "'" : arg));
 
     /// <summary>The values of the command line, as given.</summary>
-    private sealed record DemoArguments(string[] Modes, int Workers, bool Json, bool Headless, int DatagramSize, string[] Files, string? Rate, double LossPercent, string? Report);
+    private sealed record DemoArguments(ConcurrencyMode[] Modes, int Workers, bool Json, bool Headless, int DatagramSize, string[] Files, long? Rate, double LossPercent, string? Report);
 }

@@ -16,13 +16,14 @@ internal static class GetVerb
     public static Command Create()
     {
         var names = new Argument<string[]>("names") { Description = "Names of the files on the server", Arity = ArgumentArity.OneOrMore };
-        var tftp = new Option<string>("--tftp") { Description = "TFTP server HOST:PORT to read from (port 69 is TFTP's)", Required = true };
+        var tftp = TypedOption.Of("--tftp", null, "TFTP server HOST:PORT to read from (port 69 is TFTP's)", OptionValues.Connect);
+        tftp.Required = true;
         var output = new Option<string>("--out", "-o") { Description = "Folder to store the files in (created if needed)", DefaultValueFactory = _ => "." };
-        var mode = new Option<string>("--mode", "-m") { Description = "process | thread | process-async | thread-async", DefaultValueFactory = _ => "thread" };
-        var workers = new Option<int>("--workers", "-w") { Description = "Worker processes (process-async) or transfers in flight (thread-async); default: the core count", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var mode = TypedOption.Of("--mode", "-m", "process | thread | process-async | thread-async", OptionValues.Mode, () => ConcurrencyMode.Thread).Modes();
+        var workers = new Option<int>("--workers", "-w") { Description = "Worker processes (process-async) or transfers in flight (thread-async); default: the core count", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
         var json = new Option<bool>("--json") { Description = "Print one JSON result document" };
-        var connectTimeout = new Option<double>("--connect-timeout") { Description = "Seconds to wait for the server to answer a request", DefaultValueFactory = _ => 5 };
-        var jobTimeout = new Option<double>("--job-timeout") { Description = "Seconds a single transfer may take before it fails", DefaultValueFactory = _ => 3600 };
+        var connectTimeout = TypedOption.Of("--connect-timeout", null, "How long to wait for the server to answer a request (seconds, or 500ms, 1min)", OptionValues.Timeout, () => TimeSpan.FromSeconds(5));
+        var jobTimeout = TypedOption.Of("--job-timeout", null, "How long a single transfer may take before it fails (seconds)", OptionValues.Timeout, () => TimeSpan.FromSeconds(3600));
         var tftpOptions = new TftpClientOptions();
         var command = new Command("get", "Read files from a TFTP server (RRQ) under one of four concurrency modes")
         {
@@ -33,25 +34,13 @@ internal static class GetVerb
             command.Options.Add(option);
         }
         command.SetAction((result, cancellationToken) => RunAsync(
-            result.GetValue(names) ?? [], result.GetValue(tftp)!, result.GetValue(output)!, result.GetValue(mode)!, result.GetValue(workers), result.GetValue(json),
+            result.GetValue(names) ?? [], result.GetValue(tftp)!.ToString(), result.GetValue(output)!, result.GetValue(mode), result.GetValue(workers), result.GetValue(json),
             result.GetValue(connectTimeout), result.GetValue(jobTimeout), tftpOptions.Read(result, read: true), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string[] names, string server, string folder, string modeText, int workers, bool json, double connectTimeout, double jobTimeout, TftpTransferSettings tftp, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string[] names, string server, string folder, ConcurrencyMode mode, int workers, bool json, TimeSpan connectTimeout, TimeSpan jobTimeout, TftpTransferSettings tftp, CancellationToken cancellationToken)
     {
-        if (!ConcurrencyModeNames.TryParse(modeText, out var mode))
-        {
-            throw new UserError(ExitCodes.Usage, "unknown mode '" + modeText + "': use process, thread, process-async or thread-async");
-        }
-        if (workers < 1 || connectTimeout <= 0 || jobTimeout <= 0)
-        {
-            throw new UserError(ExitCodes.Usage, "--workers must be at least 1 and timeouts more than 0 seconds");
-        }
-        if (!ServerAddress.TryParse(server, out _, out _, out string error))
-        {
-            throw new UserError(ExitCodes.Usage, "--tftp " + error);
-        }
         try
         {
             ServerAddress.Resolve(server);
@@ -68,7 +57,7 @@ internal static class GetVerb
         {
             throw new UserError(ExitCodes.InputError, "cannot write to output folder '" + folder + "': " + ex.Message);
         }
-        var settings = new TransferSettings { ConnectTimeout = TimeSpan.FromSeconds(connectTimeout), JobTimeout = TimeSpan.FromSeconds(jobTimeout), Tftp = tftp };
+        var settings = new TransferSettings { ConnectTimeout = connectTimeout, JobTimeout = jobTimeout, Tftp = tftp };
         var handles = new List<TransferHandle>();
         var local = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < names.Length; i++)
@@ -83,7 +72,7 @@ internal static class GetVerb
         ITransferDispatcher dispatcher;
         try
         {
-            dispatcher = DispatcherFactory.Create(mode, workers, TimeSpan.FromSeconds(jobTimeout + 30));
+            dispatcher = DispatcherFactory.Create(mode, workers, jobTimeout + TimeSpan.FromSeconds(30));
         }
         catch (InvalidOperationException ex)
         {

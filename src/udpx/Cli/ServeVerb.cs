@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net;
 using System.Net.Sockets;
 using Udpx.Common;
 using Udpx.Server;
@@ -10,21 +11,21 @@ internal static class ServeVerb
 {
     public static Command Create()
     {
-        var bind = new Option<string>("--bind", "-b") { Description = "Address and port to listen on (ADDR:PORT, :PORT or PORT)", DefaultValueFactory = _ => "0.0.0.0:" + Endpoints.DefaultPort };
+        var bind = TypedOption.Of("--bind", "-b", "Address and port to listen on (ADDR:PORT, :PORT or PORT)", OptionValues.Bind, () => new IPEndPoint(IPAddress.Any, DefaultPort));
         var output = new Option<string>("--out", "-o") { Description = "Folder where received files are stored (created if needed)", DefaultValueFactory = _ => DefaultFolder };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace a file that already has the sent name (default: refuse the transfer)" };
         var allowHidden = new Option<bool>("--allow-hidden") { Description = "Accept names starting with \".\" (default: refuse them)" };
         var json = new Option<bool>("--json") { Description = "Print JSON lines instead of text" };
         var headless = new Option<bool>("--headless") { Description = "Plain output even on a terminal (no TUI)" };
-        var verbosity = new Option<string>("--verbosity", "-v") { Description = "quiet | normal | stream (a line per stream each second) | datagram (a line per datagram)", DefaultValueFactory = _ => "normal" };
-        var maxSessions = new Option<int>("--max-sessions") { Description = "Most transfers received at once", DefaultValueFactory = _ => 256 };
-        var maxSize = new Option<string>("--max-file-size") { Description = "Largest file accepted (e.g. 500M, 2T)", DefaultValueFactory = _ => "64G" };
-        var minFree = new Option<string>("--min-free") { Description = "Free space an accepted file must leave on the output filesystem: a size (2G) or a share (10%); default: 1G or 5%, whichever is smaller; 0 for none" };
-        var perHost = new Option<int>("--max-sessions-per-host") { Description = "Most transfers received at once from one address", DefaultValueFactory = _ => 64 };
-        var reservedPerHost = new Option<string>("--max-reserved-per-host") { Description = "Most bytes one address's transfers in progress may offer together", DefaultValueFactory = _ => "128G" };
+        var verbosity = TypedOption.Of("--verbosity", "-v", "quiet | normal | stream (a line per stream each second) | datagram (a line per datagram)", ReadVerbosity, () => Verbosity.Normal);
+        var maxSessions = new Option<int>("--max-sessions") { Description = "Most transfers received at once", DefaultValueFactory = _ => 256 }.AtLeast(1);
+        var maxSize = TypedOption.Of("--max-file-size", null, "Largest file accepted (e.g. 500M, 2T)", OptionValues.Size, () => 64_000_000_000);
+        var minFree = TypedOption.Of("--min-free", null, "Free space an accepted file must leave on the output filesystem: a size (2G) or a share (10%); default: 1G or 5%, whichever is smaller; 0 for none", ReadReserve, () => DiskReserve.Default);
+        var perHost = new Option<int>("--max-sessions-per-host") { Description = "Most transfers received at once from one address", DefaultValueFactory = _ => 64 }.AtLeast(1);
+        var reservedPerHost = TypedOption.Of("--max-reserved-per-host", null, "Most bytes one address's transfers in progress may offer together", OptionValues.Size, () => 128_000_000_000);
         var keyFile = new Option<string>("--key-file") { Description = "Accept only datagrams authenticated with this pre-shared key (or set UDPX_KEY)" };
         var tftp = new ServeTftpOptions();
-        var idle = new Option<double>("--idle-timeout") { Description = "Seconds without a datagram before a transfer is abandoned", DefaultValueFactory = _ => 30 };
+        var idle = TypedOption.Of("--idle-timeout", null, "How long without a datagram before a transfer is abandoned (seconds)", OptionValues.Timeout, () => TimeSpan.FromSeconds(30));
         var receiveThreads = new Option<int>("--receive-threads") { Description = "Receive threads, each with its own socket on --bind (SO_REUSEPORT); the kernel keeps each client on one (default: " + ServerOptions.ServeReceiveThreadsRule + ")", DefaultValueFactory = _ => ServerOptions.ServeReceiveThreads };
 
         var command = new Command("serve", "Receive files: many clients, many concurrent transfers, each verified before it is stored")
@@ -36,10 +37,20 @@ internal static class ServeVerb
             command.Options.Add(option);
         }
         command.SetAction((result, cancellationToken) => RunAsync(
-            result.GetValue(bind), result.GetValue(output)!, result.GetValue(overwrite), result.GetValue(allowHidden), result.GetValue(json), result.GetValue(headless),
-            result.GetValue(verbosity)!, result.GetValue(maxSessions), result.GetValue(maxSize), result.GetValue(idle), result.GetValue(keyFile),
-            ParseLimits(result.GetValue(minFree), result.GetValue(perHost), result.GetValue(reservedPerHost)) with { ReceiveThreads = CheckReceiveThreads(result.GetValue(receiveThreads)) },
-            tftp.Read(result), cancellationToken));
+            result.GetValue(bind)!, result.GetValue(output)!, result.GetValue(json), result.GetValue(headless), result.GetValue(verbosity),
+            new ServerOptions
+            {
+                MaxSessions = result.GetValue(maxSessions),
+                MaxFileSize = result.GetValue(maxSize),
+                IdleTimeout = result.GetValue(idle),
+                Overwrite = result.GetValue(overwrite),
+                AllowHidden = result.GetValue(allowHidden),
+                MinFree = result.GetValue(minFree),
+                MaxSessionsPerHost = result.GetValue(perHost),
+                MaxReservedPerHost = result.GetValue(reservedPerHost),
+                ReceiveThreads = CheckReceiveThreads(result.GetValue(receiveThreads)),
+            },
+            result.GetValue(keyFile), tftp.Read(result), cancellationToken));
         return command;
     }
 
@@ -48,6 +59,8 @@ internal static class ServeVerb
     /// home folder, `udpx serve` must not be a way to write beside .bashrc.
     /// </summary>
     public const string DefaultFolder = "udpx-received";
+    public const int DefaultPort = 9000;
+
     private static int CheckReceiveThreads(int threads)
     {
         if (threads is < 1 or > 64)
@@ -61,70 +74,34 @@ internal static class ServeVerb
         return threads;
     }
 
-    /// <summary>The resource limits beyond --max-sessions and --max-file-size, checked at the edge.</summary>
-    private static ServerOptions ParseLimits(string? minFreeText, int perHost, string? reservedText)
+    /// <summary>--min-free: a share ("10%") or a size ("2G", "0").</summary>
+    private static bool ReadReserve(string text, out DiskReserve reserve, out string error)
     {
-        var minFree = DiskReserve.Default;
-        if (minFreeText is not null)
+        reserve = DiskReserve.Default;
+        if (text.Trim().EndsWith('%'))
         {
-            string text = minFreeText.Trim();
-            if (text.EndsWith('%'))
-            {
-                if (!double.TryParse(text[..^1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double percent) || percent is < 0 or > 100)
-                {
-                    throw new UserError(ExitCodes.Usage, "--min-free '" + minFreeText + "': use a share from 0% to 100%, or a size such as 2G");
-                }
-                minFree = DiskReserve.OfPercent(percent);
-            }
-            else if (Units.TryParseBytes(text, out long bytes))
-            {
-                minFree = DiskReserve.OfBytes(bytes);
-            }
-            else
-            {
-                throw new UserError(ExitCodes.Usage, "--min-free '" + minFreeText + "': use a size such as 2G or a share such as 10%");
-            }
+            bool share = PercentText.TryParse(text, out double percent, out error);
+            reserve = DiskReserve.OfPercent(percent);
+            return share;
         }
-        if (perHost < 1)
-        {
-            throw new UserError(ExitCodes.Usage, "--max-sessions-per-host must be at least 1");
-        }
-        if (reservedText is null || !Units.TryParseBytes(reservedText, out long reserved))
-        {
-            throw new UserError(ExitCodes.Usage, "--max-reserved-per-host '" + reservedText + "': use a size such as 500G");
-        }
-        return new ServerOptions { MinFree = minFree, MaxSessionsPerHost = perHost, MaxReservedPerHost = reserved };
+        bool size = SizeText.TryParse(text, out long bytes, out error);
+        reserve = DiskReserve.OfBytes(bytes);
+        error = "'" + text + "': use a size such as 2G or a share such as 10%";
+        return size;
     }
 
-    private static async Task<int> RunAsync(string? bindText, string folder, bool overwrite, bool allowHidden, bool json, bool headless, string verbosityText, int maxSessions, string? maxSizeText, double idleSeconds, string? keyFile, ServerOptions limits, ServeTftpOptions.Settings? tftp, CancellationToken cancellationToken)
+    private static bool ReadVerbosity(string text, out Verbosity verbosity, out string error)
     {
-        var bind = Endpoints.ParseBind(bindText);
-        if (!Enum.TryParse<Verbosity>(verbosityText, ignoreCase: true, out var verbosity) || !Enum.IsDefined(verbosity))
-        {
-            throw new UserError(ExitCodes.Usage, "--verbosity '" + verbosityText + "': use quiet, normal, stream or datagram");
-        }
-        if (maxSizeText is null || !Units.TryParseBytes(maxSizeText, out long maxSize))
-        {
-            throw new UserError(ExitCodes.Usage, "--max-file-size '" + maxSizeText + "': use a size such as 500M or 10G");
-        }
-        if (maxSessions < 1)
-        {
-            throw new UserError(ExitCodes.Usage, "--max-sessions must be at least 1");
-        }
-        if (idleSeconds <= 0)
-        {
-            throw new UserError(ExitCodes.Usage, "--idle-timeout must be more than 0 seconds");
-        }
+        error = "'" + text + "': use quiet, normal, stream or datagram";
+        return Enum.TryParse(text, ignoreCase: true, out verbosity) && Enum.IsDefined(verbosity) && !int.TryParse(text, out _);
+    }
+
+    private static async Task<int> RunAsync(IPEndPoint bind, string folder, bool json, bool headless, Verbosity verbosity, ServerOptions limits, string? keyFile, ServeTftpOptions.Settings? tftp, CancellationToken cancellationToken)
+    {
         var key = KeyOption.Load(keyFile);
-        var options = limits with
-        {
-            MaxSessions = maxSessions,
-            MaxFileSize = maxSize,
-            IdleTimeout = TimeSpan.FromSeconds(idleSeconds),
-            Key = key,
-            Overwrite = overwrite,
-            AllowHidden = allowHidden,
-        };
+        var options = limits with { Key = key };
+        bool overwrite = options.Overwrite;
+        bool allowHidden = options.AllowHidden;
         bool created = !Directory.Exists(folder);
         var observer = new ServerConsoleObserver(Console.Out, json, verbosity);
 

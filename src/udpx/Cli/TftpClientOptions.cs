@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Udpx.Common;
 using Udpx.Engine;
 using Udpx.Tftp;
 
@@ -14,32 +13,22 @@ internal sealed class TftpClientOptions
 {
     public const int DefaultWindowSize = 16;
 
-    public Option<int> BlockSize { get; } = new("--blksize")
+    public Option<int> BlockSize { get; } = new Option<int>("--blksize")
     {
         Description = "TFTP block size to ask for (RFC 2348, 8 to 65464; 1468 fits Ethernet)",
         DefaultValueFactory = _ => TftpTransferOptions.EthernetBlockSize,
-    };
+    }.Within(TftpTransferOptions.MinBlockSize, TftpTransferOptions.MaxBlockSize, " bytes");
 
-    public Option<int> WindowSize { get; } = new("--windowsize")
+    public Option<int> WindowSize { get; } = new Option<int>("--windowsize")
     {
         Description = "TFTP blocks per acknowledgement to ask for (RFC 7440, 1 to 64; the congestion window may send fewer)",
         DefaultValueFactory = _ => DefaultWindowSize,
-    };
+    }.Within(1, 64, " blocks");
 
     public IEnumerable<Option> All => [BlockSize, WindowSize];
 
     public TftpTransferSettings Read(ParseResult result, bool read)
     {
-        int blksize = result.GetValue(BlockSize);
-        int window = result.GetValue(WindowSize);
-        if (blksize is < TftpTransferOptions.MinBlockSize or > TftpTransferOptions.MaxBlockSize)
-        {
-            throw new UserError(ExitCodes.Usage, "--blksize must be between " + TftpTransferOptions.MinBlockSize + " and " + TftpTransferOptions.MaxBlockSize);
-        }
-        if (window is < 1 or > 64)
-        {
-            throw new UserError(ExitCodes.Usage, "--windowsize must be between 1 and 64");
-        }
-        return new TftpTransferSettings(read, blksize, window);
+        return new TftpTransferSettings(read, result.GetValue(BlockSize), result.GetValue(WindowSize));
     }
 }

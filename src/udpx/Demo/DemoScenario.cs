@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Udpx.Client;
 using Udpx.Engine;
@@ -16,6 +15,7 @@ internal sealed class DemoScenario : IDisposable
 {
     private readonly string _root;
     private readonly IReadOnlyList<SourceFile> _files;
+    private readonly LoopbackServers _servers;
 
     public DemoScenario(int servers = 2, IReadOnlyList<string>? files = null)
     {
@@ -23,19 +23,12 @@ internal sealed class DemoScenario : IDisposable
         string source = Directory.CreateDirectory(Path.Combine(_root, "source")).FullName;
         var paths = files ?? SampleImages.ExtractTo(source);
         _files = [.. paths.Select(p => new SourceFile(p, Path.GetFileName(p), new FileInfo(p).Length))];
-        var hosts = new List<ServerHost>();
-        for (int i = 0; i < servers; i++)
-        {
-            string folder = Path.Combine(_root, "server" + (i + 1));
-            // Every mode sends the same files to the same servers: each run replaces the one before. The
-            // servers' only client is this process: no per-host share to keep.
-            hosts.Add(ServerHost.Start(new IPEndPoint(IPAddress.Loopback, 0), folder, new ServerOptions { Overwrite = true, AllowHidden = true, MaxSessionsPerHost = int.MaxValue }));
-        }
-        Servers = hosts;
-        Targets = [.. hosts.Select(h => h.EndPoint)];
+        // Every mode sends the same files to the same servers: each run replaces the one before.
+        _servers = new LoopbackServers(servers, _root);
+        Targets = [.. _servers.Hosts.Select(h => h.EndPoint)];
     }
 
-    public IReadOnlyList<ServerHost> Servers { get; }
+    public IReadOnlyList<ServerHost> Servers => _servers.Hosts;
 
     /// <summary>Where the client sends, server by server: the servers themselves, or relays in front of them (demo --loss).</summary>
     public IReadOnlyList<IPEndPoint> Targets { get; set; }
@@ -51,37 +44,36 @@ internal sealed class DemoScenario : IDisposable
     /// <summary>Starts a run; the handles are live at once, the task completes with the checked result.</summary>
     public (IReadOnlyList<TransferHandle> Transfers, int Workers, Task<DemoRun> Completion) Start(ConcurrencyMode mode, int workers, TransferSettings settings, CancellationToken cancellationToken)
     {
-        foreach (var server in Servers)
-        {
-            foreach (string file in Directory.EnumerateFiles(server.Store.Directory))
-            {
-                File.Delete(file);
-            }
-        }
-        var servers = Targets.Select(t => t.ToString()).ToList();
-        var jobs = SendPlan.Assign(_files, servers, each: false, settings);
-        var handles = jobs.Select(j => new TransferHandle(j) { FileSize = new FileInfo(j.Path).Length }).ToList();
-        Current = handles;
-        var dispatcher = DispatcherFactory.Create(mode, workers, TimeSpan.FromMinutes(5));
-        return (handles, dispatcher.Workers, RunAsync(dispatcher, handles, cancellationToken));
+        _servers.Empty();
+        var batch = TransferBatch.Start(_files, [.. Targets.Select(t => t.ToString())], settings, mode, workers, TimeSpan.FromMinutes(5), cancellationToken);
+        Current = batch.Transfers;
+        return (batch.Transfers, batch.Workers, CheckAsync(batch));
     }
 
-    private async Task<DemoRun> RunAsync(ITransferDispatcher dispatcher, List<TransferHandle> handles, CancellationToken cancellationToken)
+    private async Task<DemoRun> CheckAsync(TransferBatch batch)
     {
-        var mode = dispatcher.Mode;
-        long started = Stopwatch.GetTimestamp();
-        await dispatcher.RunAsync(handles, cancellationToken).ConfigureAwait(false);
-        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-
+        var outcome = await batch.Completion.ConfigureAwait(false);
         var checks = new List<FileCheck>();
-        foreach (var handle in handles)
+        foreach (var handle in batch.Transfers)
         {
-            var server = Servers[Targets.Select(t => t.ToString()).ToList().IndexOf(handle.Job.Server)];
-            string received = Path.Combine(server.Store.Directory, handle.Job.Name);
+            string received = ReceivedPath(handle.Job.Server, handle.Job.Name);
             bool identical = File.Exists(received) && FilesEqual(handle.Job.Path, received);
             checks.Add(new FileCheck(handle.Job.Name, handle.Job.Server, handle.Result?.Verified == true, identical, handle.Result?.Error ?? "no result"));
         }
-        return new DemoRun(mode, dispatcher.Workers, seconds, handles.Select(h => h.Result!).ToList(), checks);
+        return new DemoRun(batch.Mode, batch.Workers, outcome.Seconds, outcome.Results, checks);
+    }
+
+    /// <summary>Where the server behind <paramref name="target"/> (itself, or its relay) stores <paramref name="name"/>.</summary>
+    private string ReceivedPath(string target, string name)
+    {
+        for (int i = 0; i < Targets.Count; i++)
+        {
+            if (Targets[i].ToString() == target)
+            {
+                return _servers.ReceivedPath(_servers.Addresses[i], name);
+            }
+        }
+        throw new ArgumentException("no demo server behind " + target, nameof(target));
     }
 
     private static bool FilesEqual(string a, string b)
@@ -109,10 +101,7 @@ internal sealed class DemoScenario : IDisposable
 
     public void Dispose()
     {
-        foreach (var server in Servers)
-        {
-            server.Dispose();
-        }
+        _servers.Dispose();
         try
         {
             Directory.Delete(_root, recursive: true);

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Udpx.Common;
 
 namespace Udpx.Engine;
 
@@ -9,32 +9,9 @@ internal static class ServerAddress
 {
     public static bool TryParse(string text, out string host, out int port, out string error, bool allowPortZero = false)
     {
-        host = string.Empty;
-        port = 0;
-        error = string.Empty;
-        text = text.Trim();
-        int colon = text.LastIndexOf(':');
-        if (colon <= 0 || colon == text.Length - 1)
-        {
-            error = "'" + text + "' is not HOST:PORT";
-            return false;
-        }
-        host = text[..colon];
-        if (host.StartsWith('[') && host.EndsWith(']'))
-        {
-            host = host[1..^1];
-        }
-        else if (host.Contains(':', StringComparison.Ordinal))
-        {
-            error = "'" + text + "': write IPv6 addresses in brackets, as [::1]:9000";
-            return false;
-        }
-        if (!int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port) || port < (allowPortZero ? 0 : 1) || port > 65535)
-        {
-            error = "'" + text + "': port must be a number from " + (allowPortZero ? 0 : 1) + " to 65535";
-            return false;
-        }
-        return true;
+        bool ok = HostPort.TryParse(text, out var hostPort, out error, allowPortZero);
+        (host, port) = (hostPort.Host, hostPort.Port);
+        return ok;
     }
 
     /// <summary>Resolves to one endpoint, IPv4 first. Throws <see cref="ArgumentException"/> with a clear message.</summary>

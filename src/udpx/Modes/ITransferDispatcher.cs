@@ -24,6 +24,9 @@ internal static class ConcurrencyModeNames
 {
     public static readonly string[] All = ["process", "thread", "process-async", "thread-async"];
 
+    /// <summary>The four modes, in the order of <see cref="All"/>.</summary>
+    public static readonly ConcurrencyMode[] Every = [ConcurrencyMode.Process, ConcurrencyMode.Thread, ConcurrencyMode.ProcessAsync, ConcurrencyMode.ThreadAsync];
+
     public static string Name(this ConcurrencyMode mode) => mode switch
     {
         ConcurrencyMode.Process => "process",

@@ -5,10 +5,10 @@ namespace Udpx.Relay;
 
 /// <summary>
 /// What the relay does to datagrams going one way. Every property checks its value when set,
-/// so an instance that exists is valid; a bad value throws <see cref="RelayOptionsException"/>
-/// naming the command-line flag it came from.
+/// so an instance that exists is valid; a bad value set in code throws <see cref="ArgumentOutOfRangeException"/>
+/// naming the command-line flag it stands for (the command line checks its values before, with the same ranges).
 /// </summary>
-internal sealed partial record ImpairmentOptions
+internal sealed record ImpairmentOptions
 {
     public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan MaxReorderHold = TimeSpan.FromSeconds(10);
@@ -64,7 +64,7 @@ internal sealed partial record ImpairmentOptions
         get;
         init => field = value >= 0
             ? value
-            : throw new RelayOptionsException(Invariant($"udpx relay: --rate must be greater than 0, got {value}"));
+            : throw new ArgumentOutOfRangeException(nameof(value), Invariant($"--rate must be greater than 0, got {value}"));
     }
 
     /// <summary>
@@ -76,7 +76,7 @@ internal sealed partial record ImpairmentOptions
         get;
         init => field = value > TimeSpan.Zero
             ? CheckDuration("reorder hold", value, MaxReorderHold)
-            : throw new RelayOptionsException("udpx relay: the reorder hold must be longer than zero");
+            : throw new ArgumentOutOfRangeException(nameof(value), "the reorder hold must be longer than zero");
     } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>True when a datagram may be changed, dropped, held or paced.</summary>
@@ -137,13 +137,13 @@ internal sealed partial record ImpairmentOptions
     private static double CheckPercent(string flag, double value) =>
         value is >= 0 and <= 100
             ? value
-            : throw new RelayOptionsException(Invariant($"udpx relay: {flag} must be between 0 and 100, got {value:0.###}"));
+            : throw new ArgumentOutOfRangeException(nameof(value), Invariant($"{flag} must be between 0 and 100, got {value:0.###}"));
 
     private static TimeSpan CheckDuration(string what, TimeSpan value, TimeSpan max) =>
         value >= TimeSpan.Zero && value <= max
             ? value
-            : throw new RelayOptionsException(
-                Invariant($"udpx relay: {what} must be between 0 and {max.TotalMilliseconds:0} ms, got {value.TotalMilliseconds:0.###} ms"));
+            : throw new ArgumentOutOfRangeException(
+                nameof(value), Invariant($"{what} must be between 0 and {max.TotalMilliseconds:0} ms, got {value.TotalMilliseconds:0.###} ms"));
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -4,10 +4,9 @@ namespace Udpx.Relay;
 
 /// <summary>
 /// Everything <c>udpx relay</c> needs to run: where to listen, where the server is, and the
-/// impairments of each direction. Build it with <see cref="Parse"/> from the raw flag values,
-/// or directly in code (tests).
+/// impairments of each direction. The command line (Cli/RelayVerb) builds it from typed option values.
 /// </summary>
-internal sealed partial record RelayOptions
+internal sealed record RelayOptions
 {
     public const int DefaultMaxClients = 1024;
 
@@ -30,7 +29,7 @@ internal sealed partial record RelayOptions
         get;
         init => field = value >= TimeSpan.Zero
             ? value
-            : throw new RelayOptionsException("udpx relay: --stats must be zero or more seconds");
+            : throw new ArgumentOutOfRangeException(nameof(value), "--stats must be zero or more seconds");
     }
 
     /// <summary>A client silent in both directions for this long loses its upstream socket.</summary>
@@ -39,7 +38,7 @@ internal sealed partial record RelayOptions
         get;
         init => field = value > TimeSpan.Zero
             ? value
-            : throw new RelayOptionsException("udpx relay: --idle-timeout must be more than zero seconds");
+            : throw new ArgumentOutOfRangeException(nameof(value), "--idle-timeout must be more than zero seconds");
     } = TimeSpan.FromMinutes(2);
 
     /// <summary>Clients served at once; datagrams from further new clients are dropped and counted.</summary>
@@ -48,6 +47,6 @@ internal sealed partial record RelayOptions
         get;
         init => field = value > 0
             ? value
-            : throw new RelayOptionsException("udpx relay: the client limit must be at least 1");
+            : throw new ArgumentOutOfRangeException(nameof(value), "the client limit must be at least 1");
     } = DefaultMaxClients;
 }

@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Net.Sockets;
+using Udpx.Common;
 
 namespace Udpx.Relay;
 
 /// <summary>
 /// <c>udpx relay</c> from parsed options to exit code: starts the relay, reports what it does,
 /// prints counters every <see cref="RelayOptions.StatsInterval"/> if asked, and on cancellation
-/// stops and prints the final counters. The CLI parses flags with <see cref="RelayOptions.Parse"/>,
-/// printing a <see cref="RelayOptionsException"/>'s message and returning <see cref="RelayExitCode.Usage"/>.
+/// stops and prints the final counters. Exit codes are the one set of udpx (Common/ExitCodes).
 /// </summary>
 internal static class RelayRunner
 {
@@ -34,7 +34,7 @@ internal static class RelayRunner
             catch (SocketException exception)
             {
                 await error.WriteLineAsync(Invariant($"udpx relay: cannot listen on {options.Listen}: {Explain(exception)}"));
-                return RelayExitCode.Network;
+                return ExitCodes.NetworkError;
             }
 
             await output.WriteLineAsync(Invariant(
@@ -67,7 +67,7 @@ internal static class RelayRunner
             await relay.StopAsync();
             RelayReport.Write(output, "stopped", relay.GetStatistics());
             await output.FlushAsync(CancellationToken.None);
-            return RelayExitCode.Ok;
+            return ExitCodes.Ok;
         }
     }
 

@@ -4,7 +4,6 @@ using Udpx.Client;
 using Udpx.Engine;
 using Udpx.Modes;
 using Udpx.Server;
-using Udpx.Tests.Integration;
 using Xunit.Abstractions;
 
 namespace Udpx.Tests.Engine;
@@ -32,7 +31,7 @@ public sealed class AllocationTests(ITestOutputHelper output)
     public void The_blocking_driver_allocates_nothing_per_datagram()
     {
         // The warm-up runs send names that are sent again: the server replaces them.
-        using var servers = new LoopbackServers(count: 1, options: new Udpx.Server.ServerOptions { Overwrite = true });
+        using var servers = new Integration.LoopbackServers(count: 1, options: new Udpx.Server.ServerOptions { Overwrite = true });
         string smallPath = servers.MakeFile("s", Small, 1);
         string largePath = servers.MakeFile("l", Large, 2);
         // Warm up both sizes: tiering and on-stack replacement compile on the running thread.
@@ -48,7 +47,7 @@ public sealed class AllocationTests(ITestOutputHelper output)
         Assert.True(large.DatagramsSent > 7 * small.DatagramsSent, "the large run must send several times the datagrams");
         Assert.True(large.AllocatedBytes - small.AllocatedBytes < 4096, $"{large.AllocatedBytes - small.AllocatedBytes} more bytes for {large.DatagramsSent - small.DatagramsSent} more datagrams");
 
-        static TransferResult Run(LoopbackServers servers, string path, string name)
+        static TransferResult Run(Integration.LoopbackServers servers, string path, string name)
         {
             var job = new TransferJob(1, path, name, servers.Addresses[0], new TransferSettings());
             var result = BlockingTransferDriver.Run(job, new TransferCounters(), new DatagramRing(), CancellationToken.None);
@@ -61,7 +60,7 @@ public sealed class AllocationTests(ITestOutputHelper output)
     public async Task The_async_driver_and_the_server_allocate_nothing_per_datagram()
     {
         // Two receive threads (SO_REUSEPORT): the server's path as `udpx serve` runs it on a multi-core machine.
-        using var servers = new LoopbackServers(count: 1, new ServerOptions { ReceiveThreads = 2 });
+        using var servers = new Integration.LoopbackServers(count: 1, new ServerOptions { ReceiveThreads = 2 });
         string small = servers.MakeFile("as", Small, 1);
         string large = servers.MakeFile("al", Large, 2);
         // Warm up: JIT, thread pool, socket event args, pooled digest buffers.
@@ -99,10 +98,10 @@ public sealed class AllocationTests(ITestOutputHelper output)
     public async Task Worker_processes_allocate_nothing_per_datagram(string modeName)
     {
         Assert.True(ConcurrencyModeNames.TryParse(modeName, out var mode));
-        using var servers = new LoopbackServers(count: 1);
+        using var servers = new Integration.LoopbackServers(count: 1);
         var sources = new[] { servers.MakeFile("ps", Small, 3), servers.MakeFile("pl", Large, 4) }
             .Select(p => new SourceFile(p, Path.GetFileName(p), new FileInfo(p).Length)).ToList();
-        var handles = LoopbackServers.Handles(SendPlan.Assign(sources, servers.Addresses, each: false, new TransferSettings()));
+        var handles = Integration.LoopbackServers.Handles(SendPlan.Assign(sources, servers.Addresses, each: false, new TransferSettings()));
 
         await DispatcherFactory.Create(mode, 1, TimeSpan.FromMinutes(2)).RunAsync(handles, CancellationToken.None);
 
@@ -115,14 +114,14 @@ public sealed class AllocationTests(ITestOutputHelper output)
         Assert.True(large.AllocatedBytes - small.AllocatedBytes < 4096);
     }
 
-    private static async Task<long> MeasureAsync(LoopbackServers servers, string path)
+    private static async Task<long> MeasureAsync(Integration.LoopbackServers servers, string path)
     {
         long before = GC.GetTotalAllocatedBytes(precise: true);
         await RunAsync(servers, path);
         return GC.GetTotalAllocatedBytes(precise: true) - before;
     }
 
-    private static async Task RunAsync(LoopbackServers servers, string path)
+    private static async Task RunAsync(Integration.LoopbackServers servers, string path)
     {
         var job = new TransferJob(1, path, Path.GetFileName(path) + Guid.NewGuid().ToString("N")[..6], servers.Addresses[0], new TransferSettings());
         var result = await AsyncTransferDriver.RunAsync(job, new TransferCounters(), new DatagramRing(), CancellationToken.None);

@@ -1,11 +1,20 @@
 using System.Net;
 using System.Net.Sockets;
+using Udpx.Cli;
+using Udpx.Common;
 using Udpx.Relay;
 
 namespace Udpx.Tests.Relay;
 
+/// <summary>The relay's flags as the command line reads them (values by the grammar in Common, ranges by Cli/OptionValues).</summary>
 public class ImpairmentOptionsTests
 {
+    private static double Percent(string text) => PercentText.TryParse(text, out double value, out string error) ? value : throw new UserError(ExitCodes.Usage, "--loss " + error);
+
+    private static DelayJitter Delay(string text) => DelayJitter.TryParse(text, out var value, out string error) ? value : throw new UserError(ExitCodes.Usage, "--delay " + error);
+
+    private static long Rate(string text) => OptionValues.RelayRate(text, out long value, out string error) ? value : throw new UserError(ExitCodes.Usage, "--rate " + error);
+
     [Theory]
     [InlineData("10", 10)]
     [InlineData("10%", 10)]
@@ -13,13 +22,13 @@ public class ImpairmentOptionsTests
     [InlineData("0", 0)]
     [InlineData("100", 100)]
     public void Percent_accepts_plain_and_percent_sign(string text, double expected) =>
-        Assert.Equal(expected, ImpairmentOptions.ParsePercent("--loss", text));
+        Assert.Equal(expected, Percent(text));
 
     [Fact]
     public void Percent_out_of_range_names_the_flag_and_the_value()
     {
-        var error = Assert.Throws<RelayOptionsException>(() => ImpairmentOptions.ParsePercent("--loss", "120"));
-        Assert.Equal("udpx relay: --loss must be between 0 and 100, got 120", error.Message);
+        var error = Assert.Throws<UserError>(() => RelayFlags.Parse("127.0.0.1:0", "127.0.0.1:9", loss: "120"));
+        Assert.Equal("--loss must be between 0 and 100, got 120", error.Message);
     }
 
     [Theory]
@@ -29,15 +38,15 @@ public class ImpairmentOptionsTests
     [InlineData("10%%")]
     public void Percent_that_is_not_a_number_is_refused(string text)
     {
-        var error = Assert.Throws<RelayOptionsException>(() => ImpairmentOptions.ParsePercent("--corrupt", text));
-        Assert.StartsWith("udpx relay: --corrupt expects a percentage", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<UserError>(() => RelayFlags.Parse("127.0.0.1:0", "127.0.0.1:9", corrupt: text));
+        Assert.StartsWith("--corrupt expects a percentage", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Negative_percent_is_refused() =>
         Assert.Equal(
-            "udpx relay: --duplicate must be between 0 and 100, got -1",
-            Assert.Throws<RelayOptionsException>(() => ImpairmentOptions.ParsePercent("--duplicate", "-1")).Message);
+            "--duplicate must be between 0 and 100, got -1",
+            Assert.Throws<UserError>(() => RelayFlags.Parse("127.0.0.1:0", "127.0.0.1:9", duplicate: "-1")).Message);
 
     [Theory]
     [InlineData("50", 50, 0)]
@@ -49,7 +58,7 @@ public class ImpairmentOptionsTests
     [InlineData("0±5", 0, 5)]
     public void Delay_reads_milliseconds_and_jitter(string text, double delayMs, double jitterMs)
     {
-        var (delay, jitter) = ImpairmentOptions.ParseDelay("--delay", text);
+        var (delay, jitter) = Delay(text);
         Assert.Equal(TimeSpan.FromMilliseconds(delayMs), delay);
         Assert.Equal(TimeSpan.FromMilliseconds(jitterMs), jitter);
     }
@@ -60,8 +69,8 @@ public class ImpairmentOptionsTests
     [InlineData("±10")]
     public void Malformed_delay_is_refused(string text)
     {
-        var error = Assert.Throws<RelayOptionsException>(() => ImpairmentOptions.ParseDelay("--delay", text));
-        Assert.StartsWith("udpx relay: --delay expects milliseconds", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<UserError>(() => Delay(text));
+        Assert.StartsWith("--delay expects milliseconds", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
     }
 
@@ -70,8 +79,8 @@ public class ImpairmentOptionsTests
     [InlineData("61s")]
     public void Delay_out_of_range_is_refused(string text) =>
         Assert.StartsWith(
-            "udpx relay: --delay must be between 0 and 60000 ms",
-            Assert.Throws<RelayOptionsException>(() => ImpairmentOptions.ParseDelay("--delay", text)).Message,
+            "--delay must be between 0 and 60000 ms",
+            Assert.Throws<UserError>(() => Delay(text)).Message,
             StringComparison.Ordinal);
 
     [Theory]
@@ -85,7 +94,7 @@ public class ImpairmentOptionsTests
     [InlineData("2G", 2_000_000_000)]
     [InlineData("64B", 64)]
     public void Rate_is_bytes_per_second_with_decimal_suffixes(string text, long expected) =>
-        Assert.Equal(expected, ImpairmentOptions.ParseRate("--rate", text));
+        Assert.Equal(expected, Rate(text));
 
     [Theory]
     [InlineData("100Mb")]
@@ -94,20 +103,20 @@ public class ImpairmentOptionsTests
     public void Rate_in_bits_or_words_is_refused(string text) =>
         Assert.Contains(
             "bytes per second",
-            Assert.Throws<RelayOptionsException>(() => ImpairmentOptions.ParseRate("--rate", text)).Message,
+            Assert.Throws<UserError>(() => Rate(text)).Message,
             StringComparison.Ordinal);
 
     [Fact]
     public void Zero_rate_is_refused() =>
         Assert.StartsWith(
-            "udpx relay: --rate must be between 1 byte per second",
-            Assert.Throws<RelayOptionsException>(() => ImpairmentOptions.ParseRate("--rate", "0")).Message,
+            "--rate must be between 1 byte per second",
+            Assert.Throws<UserError>(() => Rate("0")).Message,
             StringComparison.Ordinal);
 
     [Fact]
     public void One_value_applies_to_both_directions()
     {
-        var (up, down) = ImpairmentOptions.ParseDirections(loss: "10", delay: "20±5", rate: "1M");
+        var (up, down) = RelayFlags.Directions(loss: "10", delay: "20±5", rate: "1M");
         Assert.Equal(up, down);
         Assert.Equal(10, up.LossPercent);
         Assert.Equal(TimeSpan.FromMilliseconds(20), up.Delay);
@@ -118,7 +127,7 @@ public class ImpairmentOptionsTests
     [Fact]
     public void Two_values_are_client_to_server_then_server_to_client()
     {
-        var (up, down) = ImpairmentOptions.ParseDirections(loss: "10/0", corrupt: "0/1%", rate: "10MB/s/5MB/s");
+        var (up, down) = RelayFlags.Directions(loss: "10/0", corrupt: "0/1%", rate: "10MB/s/5MB/s");
         Assert.Equal(10, up.LossPercent);
         Assert.Equal(0, down.LossPercent);
         Assert.Equal(0, up.CorruptPercent);
@@ -130,26 +139,27 @@ public class ImpairmentOptionsTests
     [Fact]
     public void Three_values_are_refused() =>
         Assert.StartsWith(
-            "udpx relay: --loss takes one value for both directions or two",
-            Assert.Throws<RelayOptionsException>(() => ImpairmentOptions.ParseDirections(loss: "1/2/3")).Message,
+            "--loss takes one value for both directions or two",
+            Assert.Throws<UserError>(() => RelayFlags.Directions(loss: "1/2/3")).Message,
             StringComparison.Ordinal);
 
     [Fact]
     public void Bad_value_in_one_direction_names_the_flag() =>
         Assert.Equal(
-            "udpx relay: --loss must be between 0 and 100, got 120",
-            Assert.Throws<RelayOptionsException>(() => ImpairmentOptions.ParseDirections(loss: "5/120")).Message);
+            "--loss must be between 0 and 100, got 120",
+            Assert.Throws<UserError>(() => RelayFlags.Directions(loss: "5/120")).Message);
 
     [Fact]
     public void Record_refuses_invalid_values_set_in_code() =>
-        Assert.Equal(
-            "udpx relay: --reorder must be between 0 and 100, got 101",
-            Assert.Throws<RelayOptionsException>(() => new ImpairmentOptions { ReorderPercent = 101 }).Message);
+        Assert.StartsWith(
+            "--reorder must be between 0 and 100, got 101",
+            Assert.Throws<ArgumentOutOfRangeException>(() => new ImpairmentOptions { ReorderPercent = 101 }).Message,
+            StringComparison.Ordinal);
 
     [Fact]
     public void Nothing_given_means_no_impairment()
     {
-        var (up, down) = ImpairmentOptions.ParseDirections();
+        var (up, down) = RelayFlags.Directions();
         Assert.False(up.IsImpaired);
         Assert.False(down.IsImpaired);
         Assert.Equal("no impairment", up.Describe());
@@ -158,14 +168,14 @@ public class ImpairmentOptionsTests
     [Fact]
     public void Describe_summarises_the_impairments()
     {
-        var (up, _) = ImpairmentOptions.ParseDirections(loss: "10", delay: "50±10", rate: "1M");
+        var (up, _) = RelayFlags.Directions(loss: "10", delay: "50±10", rate: "1M");
         Assert.Equal("loss 10%, delay 50±10 ms, rate 1 MB/s", up.Describe());
     }
 
     [Fact]
     public void Relay_options_parse_endpoints_seed_and_stats()
     {
-        var options = RelayOptions.Parse("127.0.0.1:0", "[::1]:9000", loss: "10%", seed: "42", stats: "5");
+        var options = RelayFlags.Parse("127.0.0.1:0", "[::1]:9000", loss: "10%", seed: "42", stats: "5");
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 0), options.Listen);
         Assert.Equal(new IPEndPoint(IPAddress.IPv6Loopback, 9000), options.Server);
         Assert.Equal(10, options.ClientToServer.LossPercent);
@@ -176,36 +186,43 @@ public class ImpairmentOptionsTests
 
     [Fact]
     public void Listen_on_a_bare_port_means_every_interface() =>
-        Assert.Equal(new IPEndPoint(IPAddress.Any, 9000), RelayOptions.ParseEndpoint("--listen", "9000", allowAnyPort: true));
+        Assert.Equal(new IPEndPoint(IPAddress.Any, 9000), RelayFlags.Parse("9000", "127.0.0.1:9").Listen);
 
     [Fact]
     public void Host_names_resolve_preferring_ipv4()
     {
-        var endpoint = RelayOptions.ParseEndpoint("--to", "localhost:9000", allowAnyPort: false);
+        var endpoint = RelayFlags.Parse("127.0.0.1:0", "localhost:9000").Server;
         Assert.True(IPAddress.IsLoopback(endpoint.Address));
         Assert.Equal(9000, endpoint.Port);
     }
 
     [Theory]
-    [InlineData(null, "udpx relay: --to is required, as ADDR:PORT such as 127.0.0.1:9000")]
-    [InlineData("nope", "udpx relay: --to expects ADDR:PORT such as 127.0.0.1:9000 or [::1]:9000, got 'nope'")]
-    [InlineData("127.0.0.1:0", "udpx relay: --to needs a port from 1 to 65535, got '127.0.0.1:0'")]
-    [InlineData("127.0.0.1:70000", "udpx relay: --to needs a port from 1 to 65535, got '127.0.0.1:70000'")]
-    [InlineData("::1:9000", "udpx relay: --to needs IPv6 addresses in brackets, like [::1]:9000, got '::1:9000'")]
-    public void Bad_server_address_gives_one_clear_line(string? text, string expected) =>
-        Assert.Equal(expected, Assert.Throws<RelayOptionsException>(() => RelayOptions.Parse("127.0.0.1:0", text)).Message);
+    [InlineData("nope", "--to 'nope' is not HOST:PORT")]
+    [InlineData("127.0.0.1:0", "--to '127.0.0.1:0': port must be a number from 1 to 65535")]
+    [InlineData("127.0.0.1:70000", "--to '127.0.0.1:70000': port must be a number from 1 to 65535")]
+    [InlineData("::1:9000", "--to '::1:9000': write IPv6 addresses in brackets, as [::1]:9000")]
+    public void Bad_server_address_gives_one_clear_line(string text, string expected) =>
+        Assert.Equal(expected, Assert.Throws<UserError>(() => RelayFlags.Parse("127.0.0.1:0", text)).Message);
+
+    [Fact]
+    public void A_missing_server_address_is_a_usage_error() =>
+        Assert.Contains("--to", Assert.Throws<UserError>(() => RelayVerb.Parse("--listen", "127.0.0.1:0")).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void A_server_name_that_does_not_resolve_is_a_network_error() =>
+        Assert.Equal(ExitCodes.NetworkError, Assert.Throws<UserError>(() => RelayFlags.Parse("127.0.0.1:0", "nowhere.invalid:9000")).ExitCode);
 
     [Theory]
     [InlineData("abc", "--seed")]
     [InlineData("99999999999", "--seed")]
     public void Bad_seed_is_refused(string seed, string flag) =>
-        Assert.Contains(flag, Assert.Throws<RelayOptionsException>(() => RelayOptions.Parse("127.0.0.1:0", "127.0.0.1:9", seed: seed)).Message, StringComparison.Ordinal);
+        Assert.Contains(flag, Assert.Throws<UserError>(() => RelayFlags.Parse("127.0.0.1:0", "127.0.0.1:9", seed: seed)).Message, StringComparison.Ordinal);
 
     [Fact]
     public void Bad_stats_interval_is_refused() =>
         Assert.StartsWith(
-            "udpx relay: --stats expects a number of seconds",
-            Assert.Throws<RelayOptionsException>(() => RelayOptions.Parse("127.0.0.1:0", "127.0.0.1:9", stats: "-1")).Message,
+            "--stats must be zero or more seconds",
+            Assert.Throws<UserError>(() => RelayFlags.Parse("127.0.0.1:0", "127.0.0.1:9", stats: "-1")).Message,
             StringComparison.Ordinal);
 
     [Fact]
@@ -214,16 +231,17 @@ public class ImpairmentOptionsTests
         string?[] bad = ["x", "101", "50±", "100Mb", "1/2/3"];
         foreach (var value in bad)
         {
-            var error = Assert.ThrowsAny<RelayOptionsException>(() => RelayOptions.Parse("127.0.0.1:0", "127.0.0.1:9", loss: value, delay: value == "50±" ? value : null));
+            var error = Assert.Throws<UserError>(() => RelayFlags.Parse("127.0.0.1:0", "127.0.0.1:9", loss: value == "50±" ? null : value, delay: value == "50±" ? value : null));
             Assert.DoesNotContain('\n', error.Message);
-            Assert.StartsWith("udpx relay: ", error.Message, StringComparison.Ordinal);
+            Assert.StartsWith(value == "50±" ? "--delay " : "--loss ", error.Message, StringComparison.Ordinal);
+            Assert.Equal(ExitCodes.Usage, error.ExitCode);
         }
     }
 
     [Fact]
     public void Address_families_follow_the_addresses()
     {
-        var options = RelayOptions.Parse("[::1]:0", "127.0.0.1:9");
+        var options = RelayFlags.Parse("[::1]:0", "127.0.0.1:9");
         Assert.Equal(AddressFamily.InterNetworkV6, options.Listen.AddressFamily);
         Assert.Equal(AddressFamily.InterNetwork, options.Server.AddressFamily);
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Udpx.Common;
 using Udpx.Relay;
 
 namespace Udpx.Tests.Relay;
@@ -16,7 +17,7 @@ public sealed partial class RelayRunnerTests
         var clock = new ManualTimeProvider();
         var output = new StringWriter();
         var error = new StringWriter();
-        var options = RelayOptions.Parse("127.0.0.1:0", server.EndPoint.ToString(), loss: "0", seed: "7", stats: "5");
+        var options = RelayFlags.Parse("127.0.0.1:0", server.EndPoint.ToString(), loss: "0", seed: "7", stats: "5");
         using var stop = new CancellationTokenSource();
 
         var run = RelayRunner.RunAsync(options, TextWriter.Synchronized(output), error, clock, stop.Token);
@@ -36,7 +37,7 @@ public sealed partial class RelayRunnerTests
         await WaitUntil(() => Text(output).Contains("udpx relay: counters: 1 clients", StringComparison.Ordinal));
 
         await stop.CancelAsync();
-        Assert.Equal(RelayExitCode.Ok, await run.WaitAsync(Patience));
+        Assert.Equal(ExitCodes.Ok, await run.WaitAsync(Patience));
         var text = Text(output);
         Assert.Contains("udpx relay: stopped: 0 clients", text, StringComparison.Ordinal);
         Assert.Contains("  client->server: received 1, forwarded 1 (3 B), dropped 0", text, StringComparison.Ordinal);
@@ -52,11 +53,11 @@ public sealed partial class RelayRunnerTests
         var taken = (IPEndPoint)holder.LocalEndPoint!;
         var output = new StringWriter();
         var error = new StringWriter();
-        var options = RelayOptions.Parse(taken.ToString(), "127.0.0.1:9");
+        var options = RelayFlags.Parse(taken.ToString(), "127.0.0.1:9");
 
         var code = await RelayRunner.RunAsync(options, output, error, TimeProvider.System, CancellationToken.None).WaitAsync(Patience);
 
-        Assert.Equal(RelayExitCode.Network, code);
+        Assert.Equal(ExitCodes.NetworkError, code);
         Assert.Equal(
             Invariant($"udpx relay: cannot listen on {taken}: the port is in use; choose another port or stop the program holding it") + Environment.NewLine,
             error.ToString());

@@ -69,7 +69,7 @@ public sealed class UdpRelayTests : IDisposable
     [Fact]
     public async Task Loss_can_apply_to_replies_only()
     {
-        var (up, down) = ImpairmentOptions.ParseDirections(loss: "0/100");
+        var (up, down) = RelayFlags.Directions(loss: "0/100");
         await using var relay = StartRelay(up, down);
         using var client = Client(relay);
         for (var i = 0; i < 50; i++)
@@ -116,7 +116,7 @@ public sealed class UdpRelayTests : IDisposable
     [Fact]
     public async Task Full_duplicate_sends_every_datagram_twice()
     {
-        var (up, down) = ImpairmentOptions.ParseDirections(duplicate: "100/0");
+        var (up, down) = RelayFlags.Directions(duplicate: "100/0");
         await using var relay = StartRelay(up, down);
         using var client = Client(relay);
         for (var i = 0; i < 20; i++)
@@ -134,7 +134,7 @@ public sealed class UdpRelayTests : IDisposable
     [Fact]
     public async Task Full_corruption_changes_bytes_but_not_lengths()
     {
-        var (up, down) = ImpairmentOptions.ParseDirections(corrupt: "100/0");
+        var (up, down) = RelayFlags.Directions(corrupt: "100/0");
         await using var relay = StartRelay(up, down);
         using var client = Client(relay);
         var sent = new List<byte[]>();
@@ -155,7 +155,7 @@ public sealed class UdpRelayTests : IDisposable
     [Fact]
     public async Task Reorder_swaps_datagrams_yet_delivers_them_all()
     {
-        var (up, down) = ImpairmentOptions.ParseDirections(reorder: "50/0");
+        var (up, down) = RelayFlags.Directions(reorder: "50/0");
         await using var relay = StartRelay(up, down, seed: 5);
         using var client = Client(relay);
         for (var i = 0; i < 100; i++)
@@ -173,7 +173,7 @@ public sealed class UdpRelayTests : IDisposable
     [Fact]
     public async Task Delay_jitter_rate_and_reorder_still_deliver_every_datagram()
     {
-        var (up, down) = ImpairmentOptions.ParseDirections(delay: "3±3", reorder: "20", rate: "1M");
+        var (up, down) = RelayFlags.Directions(delay: "3±3", reorder: "20", rate: "1M");
         await using var relay = StartRelay(up, down, seed: 11);
         using var client = Client(relay);
         for (var i = 0; i < 100; i++)
@@ -206,7 +206,7 @@ public sealed class UdpRelayTests : IDisposable
         async Task<int[]> LostIndexes(int seed)
         {
             using var server = new UdpEchoServer();
-            var (up, down) = ImpairmentOptions.ParseDirections(loss: "30/0");
+            var (up, down) = RelayFlags.Directions(loss: "30/0");
             await using var relay = new UdpRelay(Options(server.EndPoint, up, down, seed));
             relay.Start();
             using var client = Client(relay);

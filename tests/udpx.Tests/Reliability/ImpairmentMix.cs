@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Udpx.Relay;
+using Udpx.Tests.Relay;
 
 namespace Udpx.Tests.Reliability;
 
@@ -67,7 +68,7 @@ internal sealed record ImpairmentMix(double Loss, double Duplicate, double Reord
     /// <summary>Starts an in-process relay with this mix in front of <paramref name="server"/>.</summary>
     public UdpRelay StartRelay(IPEndPoint server, int seed)
     {
-        var options = RelayOptions.Parse(
+        var options = RelayFlags.Parse(
             "127.0.0.1:0",
             server.ToString(),
             Percent(Loss),

@@ -3,7 +3,6 @@ using Udpx.Engine;
 using Udpx.Modes;
 using Udpx.Protocol;
 using Udpx.Server;
-using Udpx.Tests.Integration;
 using Udpx.Tests.Support;
 
 namespace Udpx.Tests.Reliability;
@@ -36,7 +35,7 @@ public sealed class ReceiveThreadsTests : IDisposable
             sources[name] = Simulation.RandomFile(150_000 + (i * 7919), 40 + i);
             jobs.Add(new TransferJob(i + 1, _folder.Write(name, sources[name]), name, host.EndPoint.ToString(), new TransferSettings()));
         }
-        var handles = LoopbackServers.Handles(jobs);
+        var handles = Integration.LoopbackServers.Handles(jobs);
 
         await DispatcherFactory.Create(ConcurrencyMode.Thread, workers: 16, TimeSpan.FromMinutes(2)).RunAsync(handles, CancellationToken.None);
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Udpx.Relay;
+using Udpx.Tests.Relay;
 using Udpx.Server;
 
 namespace Udpx.Tests.Reliability;
@@ -32,7 +33,7 @@ internal sealed class RelayedServer : IAsyncDisposable
         var host = ServerHost.Start(new IPEndPoint(IPAddress.Loopback, 0), folder, new ServerOptions());
         try
         {
-            var options = RelayOptions.Parse("127.0.0.1:0", host.EndPoint.ToString(), loss, duplicate, reorder, corrupt, delay, rate: null, seed: seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var options = RelayFlags.Parse("127.0.0.1:0", host.EndPoint.ToString(), loss, duplicate, reorder, corrupt, delay, rate: null, seed: seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
             return new RelayedServer(host, StartRelay(options));
         }
         catch

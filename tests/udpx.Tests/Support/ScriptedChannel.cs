@@ -1,10 +1,12 @@
+using Udpx.InMemory;
+
 namespace Udpx.Tests.Support;
 
 /// <summary>
 /// A simulated one-way link with a seeded fate for each datagram: loss, duplication, corruption,
 /// reordering (extra delay), a fixed latency and optionally a bottleneck with a drop-tail queue.
 /// </summary>
-internal sealed class ScriptedChannel
+internal sealed class ScriptedChannel : IDatagramPath
 {
     private readonly Random _random;
     private long _bottleneckFreeAt;
@@ -55,6 +57,15 @@ internal sealed class ScriptedChannel
 
     /// <summary>When set, every datagram offered to the link is shown to it (an eavesdropper).</summary>
     public Action<byte[]>? Tap { get; init; }
+
+    /// <summary>One datagram onto the in-memory network: each of its arrivals handed on.</summary>
+    public void Carry(ReadOnlySpan<byte> datagram, long nowMicros, IArrivals arrivals)
+    {
+        foreach (var (at, bytes) in Transmit(datagram, nowMicros))
+        {
+            arrivals.Arrive(at, bytes);
+        }
+    }
 
     /// <summary>Decides the fate of one datagram; returns its arrivals (time, bytes).</summary>
     public IEnumerable<(long At, byte[] Bytes)> Transmit(ReadOnlySpan<byte> datagram, long now)

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Net;
 using Udpx.Engine;
+using Udpx.InMemory;
 using Udpx.Modes;
 using Udpx.Protocol;
 using Udpx.Server;
@@ -8,34 +8,31 @@ using Udpx.Server;
 namespace Udpx.Ui.Preview;
 
 /// <summary>
-/// Senders and servers of the UI preview talking in memory on one thread, paced by the real clock and
-/// each sender's rate cap, with a little loss and duplication so that the screens have something to say.
-/// No socket is opened.
+/// Senders and servers of the UI preview (`udpx ui-preview`, hidden) on the <see cref="InMemoryNetwork"/>, on one
+/// thread, paced by the real clock and each sender's rate cap, with a little loss and duplication. No socket is
+/// opened. It stays in the product because the preview is how the screens are looked at and checked on any
+/// terminal, with no servers, ports or files to set up; the network itself is the one the tests and benchmarks use.
 /// </summary>
-internal sealed class PreviewNetwork : IDatagramSink
+internal sealed class PreviewNetwork
 {
+    private const double Loss = 0.01;
+    private const double Duplication = 0.003;
+
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly List<Link> _links = [];
-    private readonly List<PreviewServer> _servers = [];
-    private readonly Dictionary<SocketAddress, Link> _byAddress = [];
+    private readonly InMemoryNetwork _network = new(new PreviewPath(Loss, Duplication), maxDatagramSize: Wire.EthernetDatagramSize) { MaxBurst = 64 };
+    private readonly Dictionary<NetworkLink, (TransferHandle Handle, long StartedAt)> _transfers = [];
     private readonly Lock _lock = new();
-    private readonly Random _random = new(7);
-    private readonly byte[] _buffer = new byte[Wire.EthernetDatagramSize];
     private int _nextPort = 41000;
-
-    public double Loss { get; init; } = 0.01;
-
-    public double Duplication { get; init; } = 0.003;
 
     public long NowMicros => _clock.Elapsed.Ticks / 10;
 
     public PreviewServer AddServer(string name)
     {
         var ring = new DatagramRing();
-        var server = new PreviewServer(name, new ServerProtocol(new ServerOptions(), new PreviewFileStore(), new RingRecorder(ring)), ring);
+        var server = new PreviewServer(name, new ServerProtocol(new ServerOptions(), new DiscardingFileStore(), new RingRecorder(ring)), ring);
         lock (_lock)
         {
-            _servers.Add(server);
+            _network.AddServer(server.Protocol);
         }
         return server;
     }
@@ -50,10 +47,17 @@ internal sealed class PreviewNetwork : IDatagramSink
         var sender = new SenderProtocol(plan, new MemoryChunkSource(file), new SenderOptions { RateBytesPerSecond = bytesPerSecond }, handle.Counters);
         lock (_lock)
         {
-            var address = new IPEndPoint(IPAddress.Loopback, _nextPort++).Serialize();
-            var link = new Link(sender, server, handle, address, NowMicros);
-            _links.Add(link);
-            _byAddress[address] = link;
+            var link = new NetworkLink(sender, server.Protocol, InMemoryNetwork.ClientAddress(_nextPort++))
+            {
+                Sent = (datagram, now) =>
+                {
+                    if (MessageCodec.TryReadData(datagram, out ulong chunk, out _, out var payload))
+                    {
+                        handle.Stream.Record(now, sender.SessionId, chunk, handle.Counters.Snapshot().BytesSent, datagram.Length, payload);
+                    }
+                },
+            };
+            _transfers[_network.Connect(link)] = (handle, NowMicros);
         }
         return handle;
     }
@@ -62,26 +66,15 @@ internal sealed class PreviewNetwork : IDatagramSink
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            bool busy = false;
+            bool busy;
             lock (_lock)
             {
                 long now = NowMicros;
-                foreach (var link in _links)
+                busy = _network.Step(now);
+                foreach (var link in _network.Links.Where(l => l.Sender.IsFinished).ToList())
                 {
-                    busy |= Pump(link, now);
+                    Complete(link, now);
                 }
-                foreach (var server in _servers)
-                {
-                    server.Protocol.Poll(now, this);
-                }
-                foreach (var link in _links)
-                {
-                    if (link.Handle.Result is not null)
-                    {
-                        _byAddress.Remove(link.Address);
-                    }
-                }
-                _links.RemoveAll(link => link.Handle.Result is not null);
             }
             if (!busy)
             {
@@ -90,60 +83,28 @@ internal sealed class PreviewNetwork : IDatagramSink
         }
     }
 
-    private bool Pump(Link link, long now)
+    private void Complete(NetworkLink link, long now)
     {
-        var sender = link.Sender;
-        int sent = 0;
-        int length;
-        while (sent < 64 && (length = sender.TryWriteNext(_buffer, now)) > 0)
+        var (handle, startedAt) = _transfers[link];
+        _transfers.Remove(link);
+        _network.Disconnect(link);
+        var counters = handle.Counters.Snapshot();
+        var outcome = link.Sender.Outcome;
+        handle.Complete(new TransferResult
         {
-            sent++;
-            var datagram = _buffer.AsSpan(0, length);
-            if (MessageCodec.TryReadData(datagram, out ulong chunk, out _, out var payload))
-            {
-                link.Handle.Stream.Record(now, sender.SessionId, chunk, link.Handle.Counters.Snapshot().BytesSent, length, payload);
-                if (_random.NextDouble() < Loss)
-                {
-                    continue;
-                }
-                if (_random.NextDouble() < Duplication)
-                {
-                    link.Server.Protocol.Handle(datagram, link.Address, now, this);
-                }
-            }
-            link.Server.Protocol.Handle(datagram, link.Address, now, this);
-        }
-        if (sender.IsFinished && link.Handle.Result is null)
-        {
-            var counters = link.Handle.Counters.Snapshot();
-            var outcome = sender.Outcome;
-            link.Handle.Complete(new TransferResult
-            {
-                JobId = link.Handle.Job.Id,
-                Name = link.Handle.Job.Name,
-                Server = link.Handle.Job.Server,
-                Bytes = outcome.BytesStored,
-                Verified = outcome.Verified,
-                Error = outcome.Verified ? string.Empty : outcome.Message,
-                Seconds = (now - link.StartedAt) / 1e6,
-                DatagramsSent = counters.DatagramsSent,
-                Retransmitted = counters.Retransmitted,
-                RttMicros = counters.RttMicros,
-                ProcessId = Environment.ProcessId,
-            });
-        }
-        return sent > 0;
+            JobId = handle.Job.Id,
+            Name = handle.Job.Name,
+            Server = handle.Job.Server,
+            Bytes = outcome.BytesStored,
+            Verified = outcome.Verified,
+            Error = outcome.Verified ? string.Empty : outcome.Message,
+            Seconds = (now - startedAt) / 1e6,
+            DatagramsSent = counters.DatagramsSent,
+            Retransmitted = counters.Retransmitted,
+            RttMicros = counters.RttMicros,
+            ProcessId = Environment.ProcessId,
+        });
     }
-
-    public void Send(ReadOnlySpan<byte> datagram, SocketAddress to)
-    {
-        if (_byAddress.TryGetValue(to, out var link) && link.Handle.Result is null)
-        {
-            link.Sender.OnDatagram(datagram, NowMicros);
-        }
-    }
-
-    private sealed record Link(SenderProtocol Sender, PreviewServer Server, TransferHandle Handle, SocketAddress Address, long StartedAt);
 
     /// <summary>Records each new data datagram a server takes into its stream ring, as the real server loop does.</summary>
     private sealed class RingRecorder(DatagramRing ring) : IServerObserver

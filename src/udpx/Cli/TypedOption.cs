@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Udpx.Common;
+using Udpx.Modes;
+
+namespace Udpx.Cli;
+
+/// <summary>
+/// Options whose values are read once, at the edge, by the grammar in Common: a bad value is a parse error of
+/// one line naming the flag ("--rate expects bytes per second ..."), and exit code 2 like every usage error.
+/// </summary>
+internal static class TypedOption
+{
+    /// <summary>An option with one value read by <paramref name="parse"/>.</summary>
+    public static Option<T> Of<T>(string name, string? alias, string description, ValueParser<T> parse, Func<T>? defaultValue = null)
+    {
+        var option = alias is null ? new Option<T>(name) : new Option<T>(name, alias);
+        option.Description = description;
+        option.CustomParser = result => Read(name, result.Tokens.Count > 0 ? result.Tokens[^1].Value : null, result, parse, defaultValue);
+        if (defaultValue is not null)
+        {
+            option.DefaultValueFactory = _ => defaultValue();
+        }
+        return option;
+    }
+
+    /// <summary>A repeatable option, every value read by <paramref name="parse"/>.</summary>
+    public static Option<T[]> Many<T>(string name, string? alias, string description, ValueParser<T> parse)
+    {
+        var option = alias is null ? new Option<T[]>(name) : new Option<T[]>(name, alias);
+        option.Description = description;
+        option.AllowMultipleArgumentsPerToken = false;
+        option.CustomParser = result =>
+        {
+            var values = new T[result.Tokens.Count];
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = Read(name, result.Tokens[i].Value, result, parse, null)!;
+            }
+            return values;
+        };
+        return option;
+    }
+
+    /// <summary>The concurrency modes by name, listed in help and completion.</summary>
+    public static Option<T> Modes<T>(this Option<T> option)
+    {
+        option.HelpName = string.Join('|', ConcurrencyModeNames.All);
+        option.CompletionSources.Add(ConcurrencyModeNames.All);
+        return option;
+    }
+
+    /// <summary>A whole number of at least <paramref name="least"/>.</summary>
+    public static Option<int> AtLeast(this Option<int> option, int least)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < least)
+            {
+                result.AddError(option.Name + " must be at least " + least);
+            }
+        });
+        return option;
+    }
+
+    /// <summary>Whole numbers, each from <paramref name="least"/> to <paramref name="most"/>.</summary>
+    public static Option<T> Within<T>(this Option<T> option, int least, int most, string unit = "")
+    {
+        option.Validators.Add(result =>
+        {
+            object? value = result.GetValueOrDefault<T>();
+            int[] values = value switch
+            {
+                int one => [one],
+                int[] many => many,
+                _ => [],
+            };
+            if (values.Any(v => v < least || v > most))
+            {
+                result.AddError(option.Name + " must be between " + least + " and " + most + unit);
+            }
+        });
+        return option;
+    }
+
+    private static T? Read<T>(string name, string? text, ArgumentResult result, ValueParser<T> parse, Func<T>? defaultValue)
+    {
+        if (text is null)
+        {
+            return defaultValue is null ? default : defaultValue();
+        }
+        if (parse(text, out var value, out string error))
+        {
+            return value;
+        }
+        result.AddError(name + " " + error);
+        return default;
+    }
+}
