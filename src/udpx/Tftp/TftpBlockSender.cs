@@ -6,8 +6,10 @@ namespace Udpx.Tftp;
 /// windowsize) unacknowledged, retransmitted from the first unacknowledged block on a timeout or when
 /// the receiver acknowledges an earlier block than was sent (RFC 7440). The timeout follows the
 /// measured round trip (RFC 6298's srtt + 4 rttvar, at least 20 ms, doubled on each timeout in a row)
-/// and never exceeds the negotiated one, so a lost ACK costs milliseconds rather than a second; only
-/// timeouts of the full negotiated length count towards giving up. Blocks are
+/// once there is a sample, and never exceeds the negotiated one, so a lost ACK costs milliseconds rather
+/// than a second; only timeouts of the full negotiated length count towards giving up. The server's
+/// OACK waits two timeouts before it goes again: a client that got it and lost its ACK 0 repeats that
+/// first (atftp aborts on a second OACK). Blocks are
 /// counted in 64 bits and go on the wire as their low 16 bits, so block 65536 is sent as 0 again
 /// (rollover, as tftp-hpa, atftp and curl do): files of any size. A repeated ACK in lockstep
 /// (windowsize 1) is ignored, never answered with a retransmission (the Sorcerer's Apprentice bug,
@@ -37,6 +39,7 @@ internal sealed class TftpBlockSender : ITftpTransfer
     private long _srttMicros = 10_000;
     private long _rttVarMicros = 5_000;
     private int _backoff;
+    private bool _measured;
     private long _bytesAcked;
 
     /// <summary>The shortest retransmission timeout: above a LAN's round trip and a receiver's ACK delay, far below TFTP's second.</summary>
@@ -182,7 +185,9 @@ internal sealed class TftpBlockSender : ITftpTransfer
 
     /// <summary>The retransmission timeout now (µs): from the round trip, backed off, at most the negotiated timeout.</summary>
     public long RetransmitMicros =>
-        Math.Min(_options.TimeoutMicros, Math.Max(MinRetransmitMicros, _srttMicros + (4 * _rttVarMicros)) << _backoff);
+        _acked < 0 ? 2 * _options.TimeoutMicros
+        : !_measured ? _options.TimeoutMicros
+        : Math.Min(_options.TimeoutMicros, Math.Max(MinRetransmitMicros, _srttMicros + (4 * _rttVarMicros)) << _backoff);
 
     private long WindowEnd => _acked + _options.WindowSize;
 
@@ -237,8 +242,18 @@ internal sealed class TftpBlockSender : ITftpTransfer
             long sample = nowMicros - _sentAt[slot];
             if (_sentAt[slot] >= 0 && sample >= 0 && _acked <= _highestSent)
             {
-                _rttVarMicros = ((_rttVarMicros * 3) + Math.Abs(_srttMicros - sample)) / 4;
-                _srttMicros = ((_srttMicros * 7) + sample) / 8;
+                if (_measured)
+                {
+                    _rttVarMicros = ((_rttVarMicros * 3) + Math.Abs(_srttMicros - sample)) / 4;
+                    _srttMicros = ((_srttMicros * 7) + sample) / 8;
+                }
+                else
+                {
+                    // RFC 6298 2.2: the first sample sets srtt, and rttvar to half of it.
+                    _measured = true;
+                    _srttMicros = sample;
+                    _rttVarMicros = sample / 2;
+                }
             }
             _bytesAcked += DeliveredBytes(Math.Max(previous, 0), _acked);
         }

@@ -101,11 +101,14 @@ public sealed class TftpStateMachineTests
         var sender = new TftpBlockSender(new MemoryStream(new byte[2000]), new TftpTransferOptions(), 10);
         var buffer = new byte[600];
         sender.TryWrite(buffer, 0);
-        long first = sender.RetransmitMicros;
-        Assert.InRange(first, TftpBlockSender.MinRetransmitMicros, 100_000);
-        Assert.Equal(first, sender.Deadline);
+        // No round trip measured yet: the negotiated timeout (RFC 6298's initial RTO is a second too).
+        Assert.Equal(1_000_000, sender.RetransmitMicros);
+        sender.OnPacket(Ack(1), 100);
+        sender.TryWrite(buffer, 100);
+        Assert.Equal(TftpBlockSender.MinRetransmitMicros, sender.RetransmitMicros);
+        Assert.Equal(100 + TftpBlockSender.MinRetransmitMicros, sender.Deadline);
         sender.OnTimer(sender.Deadline);
-        Assert.Equal(2 * first, sender.RetransmitMicros);
+        Assert.Equal(2 * TftpBlockSender.MinRetransmitMicros, sender.RetransmitMicros);
         for (int i = 0; i < 8; i++)
         {
             sender.TryWrite(buffer, sender.Deadline);
@@ -113,8 +116,8 @@ public sealed class TftpStateMachineTests
         }
         Assert.Equal(1_000_000, sender.RetransmitMicros);
         Assert.Equal(TftpTransferState.Running, sender.State);
-        sender.OnPacket(Ack(1), sender.Deadline);
-        Assert.InRange(sender.RetransmitMicros, TftpBlockSender.MinRetransmitMicros, 100_000);
+        sender.OnPacket(Ack(2), sender.Deadline);
+        Assert.Equal(TftpBlockSender.MinRetransmitMicros, sender.RetransmitMicros);
     }
 
     [Fact]
@@ -260,10 +263,13 @@ public sealed class TftpStateMachineTests
         var buffer = new byte[1100];
         Assert.Equal(n, sender.TryWrite(buffer, 0));
         Assert.Equal(0, sender.TryWrite(buffer, 0));
+        // Two timeouts, not one: a client that lost its ACK 0 repeats it first (atftp aborts on a second OACK).
         sender.OnTimer(1_000_000);
-        Assert.Equal(n, sender.TryWrite(buffer, 1_000_000));
-        sender.OnPacket(Ack(0), 1_000_100);
-        Assert.Equal(104, sender.TryWrite(buffer, 1_000_100));
+        Assert.Equal(0, sender.TryWrite(buffer, 1_000_000));
+        sender.OnTimer(2_000_000);
+        Assert.Equal(n, sender.TryWrite(buffer, 2_000_000));
+        sender.OnPacket(Ack(0), 2_000_100);
+        Assert.Equal(104, sender.TryWrite(buffer, 2_000_100));
         Assert.Equal(1, Block(buffer));
     }
 
