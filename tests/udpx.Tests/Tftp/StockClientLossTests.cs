@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Udpx.Tests.Tftp;
 
 /// <summary>
-/// The stock TFTP clients (atftp, tftp-hpa, curl) against `udpx serve --tftp` across a lossy path: the
+/// The stock TFTP clients (atftp and tftp-hpa get and put, curl get) against `udpx serve --tftp` across a lossy path: the
 /// client and the server each in a network namespace of their own (<see cref="NetworkLab"/>: veth pairs on
 /// a bridge, nftables dropping one UDP datagram in ten on input in each, so 10% both ways), every file
 /// read and written identical. The tools run at once, each its own file. The watchdog is generous (a lost
@@ -47,8 +47,9 @@ public sealed class StockClientLossTests(ITestOutputHelper output)
             string[] atftp = ["--tftp-timeout", "1", "--option", "timeout 1", "--option", "blksize 1468", "--option", "windowsize 8"];
             string url = "tftp://" + ServerHost + "/";
             // curl derives its retransmission interval from --max-time (72 s without one): 60 s gives 5 s.
-            // Its upload runs without options: when a server repeats its OACK (our DATA 1 was lost), curl
-            // 7.88 starts again at block 1 with the file's next bytes (seen here: 9 bytes stored of 1477).
+            // curl reads only: its uploads fail under loss on their own (docs/tftp.md: with options, a
+            // repeated OACK restarts it at block 1 with the wrong bytes; without, it sometimes never
+            // takes the server's repeated ACK 0 and ends with "getpeername() failed with errno 107").
             string[] curl = ["-sS", "--max-time", "60"];
             var runs = new[]
             {
@@ -59,7 +60,7 @@ public sealed class StockClientLossTests(ITestOutputHelper output)
                 Task.Run(() => GetThenPut(lab.Client, client, "tftp-hpa", "tftp",
                     [ServerHost], [ServerHost], "rexmt 1\nbinary\nget tftp-hpa.bin\n", "rexmt 1\nbinary\nput tftp-hpa.bin tftp-hpa.put.bin\n")),
                 Task.Run(() => GetThenPut(lab.Client, client, "curl", "curl",
-                    [.. curl, "--tftp-blksize", "1468", "-o", "curl.bin", url + "curl.bin"], [.. curl, "--tftp-no-options", "-T", "curl.bin", url + "curl.put.bin"])),
+                    [.. curl, "--tftp-blksize", "1468", "-o", "curl.bin", url + "curl.bin"], null)),
             };
             string[] failures = [.. (await Task.WhenAll(runs)).OfType<string>()];
             output.WriteLine($"stock clients at 10% loss both ways: {watch.Elapsed.TotalSeconds:F1} s; nft dropped {NetworkLab.Drops(lab.Client) + NetworkLab.Drops(lab.Servers[0])}");
@@ -67,6 +68,10 @@ public sealed class StockClientLossTests(ITestOutputHelper output)
             foreach (var (name, bytes) in files)
             {
                 Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(client, name + ".bin"))), name + " get: the file differs");
+                if (name == "curl")
+                {
+                    continue;
+                }
                 byte[] put = File.ReadAllBytes(Path.Combine(stored, name + ".put.bin"));
                 Assert.True(bytes.AsSpan().SequenceEqual(put), name + " put: the file differs (" + put.Length + " bytes stored of " + bytes.Length + ")");
             }
@@ -76,7 +81,7 @@ public sealed class StockClientLossTests(ITestOutputHelper output)
     }
 
     /// <summary>A stock client's get, then its put of what it got, inside the client namespace; a failure's text, or null.</summary>
-    private string? GetThenPut(string netns, string folder, string name, string tool, string[] get, string[] put, string? getInput = null, string? putInput = null)
+    private string? GetThenPut(string netns, string folder, string name, string tool, string[] get, string[]? put, string? getInput = null, string? putInput = null)
     {
         var watch = Stopwatch.StartNew();
         var (code, text) = StockTool.RunIn(netns, tool, Watchdog, folder, getInput, get);
@@ -85,6 +90,11 @@ public sealed class StockClientLossTests(ITestOutputHelper output)
             return name + " get (exit " + code + "): " + text;
         }
         double got = watch.Elapsed.TotalSeconds;
+        if (put is null)
+        {
+            output.WriteLine($"{name}: get {got:F1} s");
+            return null;
+        }
         (code, text) = StockTool.RunIn(netns, tool, Watchdog, folder, putInput, put);
         output.WriteLine($"{name}: get {got:F1} s, put {watch.Elapsed.TotalSeconds - got:F1} s");
         return code != 0 ? name + " put (exit " + code + "): " + text : null;
