@@ -5,10 +5,11 @@
 #            tftp-hpa and udpx's client, against udpx serve --tftp, tftpd-hpa and atftpd, at each
 #            tool's blksize/windowsize combinations
 #   loss     a LOSS_SIZE file (default 64 MiB) across a namespace pair with 10% loss both ways (a
-#            veth pair, nftables `numgen random mod 10 0 drop` on input on both sides): udpx's client
-#            reads and writes it with each server, one run at a time; then tftp-hpa, atftp and curl
-#            read it from each server, those nine at once (they wait out timeouts, they do not need
-#            the CPU), each capped at CAP seconds (default 300)
+#            veth pair, nftables `numgen random mod 10 0 drop` on input on both sides): tftp-hpa,
+#            atftp and curl read it from each server, those nine at once in the background (they
+#            wait out timeouts, they hardly need the CPU), while udpx's client reads and writes it
+#            with udpx serve --tftp and reads it from tftpd-hpa and atftpd, one run at a time; each
+#            run capped at CAP seconds (default 300)
 #   windows  udpx get --tftp (from udpx serve --tftp and from atftpd) and atftp get (from udpx serve
 #            --tftp) at windowsize 1, 4, 8, 16, 32, 64: loopback and the namespace pair clean
 #            (WINDOW_SIZE, default 64 MiB) and at 10% loss (WINDOW_LOSS_SIZE, default 2 MiB, capped
@@ -258,12 +259,8 @@ for section in "${SECTIONS[@]}"; do
       ns_up 10
       start_servers "$NS_S" 10.77.0.2
       CLIENT_NS=$NS_C
-      # udpx one run at a time; then the stock tools, which spend their time waiting out timeouts,
-      # all at once (each capped at CAP seconds), so that the section takes CAP seconds, not 9 x CAP.
-      for server in udpx tftpd-hpa atftpd; do
-        get udpx "$server" 10.77.0.2 1468 16 loss-10% "$CAP" "$src"
-        put udpx "$server" 10.77.0.2 1468 16 loss-10% "$CAP" "$src"
-      done
+      # The stock tools spend their time waiting out timeouts: the nine run at once in the background
+      # (each capped at CAP seconds) while udpx's client runs one transfer at a time beside them.
       i=0
       jobs=()
       for server in udpx tftpd-hpa atftpd; do
@@ -271,14 +268,17 @@ for section in "${SECTIONS[@]}"; do
           i=$((i + 1))
           mkdir -p "$WORK/par$i"
           cp "$src" "$WORK/par$i/file-64-$i.bin"
-          ( WORK="$WORK/par$i"; mkdir -p "$WORK/srv-$server"
-            # the servers serve $WORK/srv-*: link this run's copy into the real one
+          ( WORK="$WORK/par$i"
             b=1468; w=8; [ "$tool" = tftp-hpa ] && b=512 && w=1; [ "$tool" = curl ] && w=1
             get_into "$tool" "$server" 10.77.0.2 "$b" "$w" "loss-10% (at once)" "$CAP" "$WORK/file-64-$i.bin" "$(dirname "$WORK")/srv-$server"
           ) > "$WORK/par$i.row" 2>&1 &
           jobs+=($!)
         done
       done
+      get udpx udpx 10.77.0.2 1468 16 loss-10% "$CAP" "$src"
+      put udpx udpx 10.77.0.2 1468 16 loss-10% "$CAP" "$src"
+      get udpx tftpd-hpa 10.77.0.2 1468 16 loss-10% "$CAP" "$src"
+      get udpx atftpd 10.77.0.2 1468 16 loss-10% "$CAP" "$src"
       wait "${jobs[@]}"
       cat "$WORK"/par*.row
       echo "# loss: nftables dropped $(drops "$NS_C") datagrams arriving at the client, $(drops "$NS_S") at the server"
