@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Udpx.Engine;
+using Udpx.Server;
 
 namespace Udpx.Benchmarks;
 

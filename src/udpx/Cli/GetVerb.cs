@@ -4,6 +4,7 @@ using System.Text.Json;
 using Udpx.Common;
 using Udpx.Engine;
 using Udpx.Modes;
+using Udpx.Net;
 
 namespace Udpx.Cli;
 

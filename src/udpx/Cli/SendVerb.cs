@@ -5,6 +5,7 @@ using Udpx.Client;
 using Udpx.Common;
 using Udpx.Engine;
 using Udpx.Modes;
+using Udpx.Net;
 using Udpx.Protocol;
 
 namespace Udpx.Cli;

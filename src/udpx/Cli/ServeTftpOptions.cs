@@ -54,7 +54,7 @@ internal sealed class ServeTftpOptions
         {
             return new IPEndPoint(IPAddress.Any, onlyPort);
         }
-        if (Engine.ServerAddress.TryParse(text, out string host, out int port, out _, allowPortZero: true) && IPAddress.TryParse(host, out var address))
+        if (Net.ServerAddress.TryParse(text, out string host, out int port, out _, allowPortZero: true) && IPAddress.TryParse(host, out var address))
         {
             return new IPEndPoint(address, port);
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Udpx.Net;
 using Udpx.Protocol;
 
 namespace Udpx.Engine;

@@ -11,8 +11,8 @@ internal sealed record TransferPlan(ulong SessionId, string Name, long FileSize,
     public ulong TotalChunks => FileSize == 0 ? 0 : (ulong)((FileSize + ChunkSize - 1) / ChunkSize);
 }
 
-/// <summary>Knobs of the sending side.</summary>
-internal sealed record SenderOptions
+/// <summary>Knobs of the sending side (a transfer's <see cref="TransferSettings"/> add the datagram size and TFTP's).</summary>
+internal record SenderOptions
 {
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Udpx.Net;
 using Udpx.Protocol;
 
 namespace Udpx.Engine;
@@ -28,7 +29,7 @@ internal sealed class TransferSession : IDisposable
         {
             ulong sessionId = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
             Plan = new TransferPlan(sessionId, job.Name, _source.Length, job.Settings.DatagramSize, job.Settings.Key is null ? 0 : DatagramAuthenticator.TagSize);
-            Protocol = new SenderProtocol(Plan, _source, job.Settings.ToSenderOptions(), counters);
+            Protocol = new SenderProtocol(Plan, _source, job.Settings, counters);
 
             Socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             // A smaller grant only means more retransmissions on bursts; the server is the one that warns.

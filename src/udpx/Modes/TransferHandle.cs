@@ -1,4 +1,5 @@
 using Udpx.Engine;
+using Udpx.Net;
 
 namespace Udpx.Modes;
 

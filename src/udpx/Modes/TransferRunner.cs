@@ -1,4 +1,5 @@
 using Udpx.Engine;
+using Udpx.Net;
 using Udpx.Tftp;
 
 namespace Udpx.Modes;

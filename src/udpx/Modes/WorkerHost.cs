@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Udpx.Engine;
+using Udpx.Net;
 
 namespace Udpx.Modes;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Udpx.Engine;
+using Udpx.Net;
 
 namespace Udpx.Modes;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Win32.SafeHandles;
-using Udpx.Engine;
 using Udpx.Protocol;
 
 namespace Udpx.Server;

@@ -1,5 +1,4 @@
 using System.Net;
-using Udpx.Engine;
 using Udpx.Protocol;
 
 namespace Udpx.Server;

@@ -62,7 +62,7 @@ internal sealed partial class ServerProtocol
 
         switch (session.Window.Classify(chunk))
         {
-            case Engine.ChunkStatus.New:
+            case Server.ChunkStatus.New:
                 long offset = (long)chunk * session.ChunkSize;
                 int expected = (int)Math.Min(session.ChunkSize, session.FileSize - offset);
                 if (payload.Length != expected)
@@ -98,11 +98,11 @@ internal sealed partial class ServerProtocol
                     _observer.Datagram(session, chunk, datagram.Length, payload);
                 }
                 break;
-            case Engine.ChunkStatus.Duplicate:
+            case Server.ChunkStatus.Duplicate:
                 session.CountDuplicate();
                 session.AckNow = true;
                 break;
-            case Engine.ChunkStatus.BeyondWindow:
+            case Server.ChunkStatus.BeyondWindow:
                 session.AckNow = true;
                 break;
             default:

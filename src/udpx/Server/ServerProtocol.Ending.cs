@@ -70,7 +70,7 @@ internal sealed partial class ServerProtocol
     private void FailOnDisk(ReceiverSession session, IOException ex, long now, IDatagramSink sink)
     {
         session.File.Discard();
-        var reason = Engine.DiskErrors.IsDiskFull(ex) ? RejectReason.DiskFull : RejectReason.IoError;
+        var reason = Server.DiskErrors.IsDiskFull(ex) ? RejectReason.DiskFull : RejectReason.IoError;
         EndSession(session, reason, RejectReasonText.Describe(reason), now, sink);
     }
 

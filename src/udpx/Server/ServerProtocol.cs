@@ -68,7 +68,7 @@ internal sealed partial class ServerProtocol : IDisposable
     public ServerStats Stats { get; } = new();
 
     /// <summary>Recent data datagrams of every session, for the live stream pane; null to skip.</summary>
-    public Engine.DatagramRing? Stream { get; init; }
+    public Net.DatagramRing? Stream { get; init; }
 
     /// <summary>A copy of the session list, safe to read from any thread.</summary>
     public IReadOnlyList<ReceiverSession> Sessions => Volatile.Read(ref _sessionList);

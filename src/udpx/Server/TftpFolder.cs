@@ -127,7 +127,7 @@ internal sealed class TftpFolder : ITftpFiles
             file = new IncomingFile(this, name, tempPath, finalPath, new FileStream(tempPath, options));
             return null;
         }
-        catch (IOException ex) when (Engine.DiskErrors.IsDiskFull(ex))
+        catch (IOException ex) when (Server.DiskErrors.IsDiskFull(ex))
         {
             Release(name);
             return new TftpRefusal(TftpError.DiskFull, "disk full or allocation exceeded");

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Udpx.Engine;
+using Udpx.Net;
 
 namespace Udpx.Tftp;
 

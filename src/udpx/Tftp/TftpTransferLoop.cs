@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Udpx.Engine;
+using Udpx.Net;
 
 namespace Udpx.Tftp;
 

@@ -1,4 +1,4 @@
-using Udpx.Engine;
+using Udpx.Net;
 using Udpx.Server;
 
 namespace Udpx.Ui;

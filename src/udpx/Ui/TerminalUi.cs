@@ -1,6 +1,6 @@
 using Terminal.Gui.App;
-using Udpx.Engine;
 using Udpx.Modes;
+using Udpx.Net;
 using Udpx.Server;
 using Udpx.Ui.Models;
 using Udpx.Ui.Screens;

@@ -19,17 +19,18 @@ public sealed class LayeringTests
     {
         ["Common"] = [],
         ["Protocol"] = ["Common"],
-        ["Engine"] = ["Protocol", "Common"],
-        ["Tftp"] = ["Engine", "Protocol", "Common"],
-        ["Server"] = ["Tftp", "Engine", "Protocol", "Common"],
-        ["Modes"] = ["Tftp", "Engine", "Protocol", "Common"],
-        ["Client"] = ["Modes", "Tftp", "Engine", "Protocol", "Common"],
-        ["InMemory"] = ["Server", "Engine", "Protocol", "Common"],
+        ["Net"] = ["Common"],
+        ["Engine"] = ["Net", "Protocol", "Common"],
+        ["Tftp"] = ["Engine", "Net", "Protocol", "Common"],
+        ["Server"] = ["Tftp", "Engine", "Net", "Protocol", "Common"],
+        ["Modes"] = ["Tftp", "Engine", "Net", "Protocol", "Common"],
+        ["Client"] = ["Modes", "Tftp", "Engine", "Net", "Protocol", "Common"],
+        ["InMemory"] = ["Server", "Engine", "Net", "Protocol", "Common"],
         ["Relay"] = ["Common"],
-        ["Ui"] = ["InMemory", "Client", "Modes", "Server", "Tftp", "Engine", "Protocol", "Common"],
-        ["Demo"] = ["Client", "Modes", "Server", "Relay", "Engine", "Protocol", "Common"],
-        ["Bench"] = ["Client", "Modes", "Server", "Tftp", "Engine", "Protocol", "Common"],
-        ["Cli"] = ["Bench", "Demo", "Ui", "Relay", "Client", "Modes", "Server", "Tftp", "Engine", "Protocol", "Common"],
+        ["Ui"] = ["InMemory", "Client", "Modes", "Server", "Tftp", "Engine", "Net", "Protocol", "Common"],
+        ["Demo"] = ["Client", "Modes", "Server", "Relay", "Engine", "Net", "Protocol", "Common"],
+        ["Bench"] = ["Client", "Modes", "Server", "Tftp", "Engine", "Net", "Protocol", "Common"],
+        ["Cli"] = ["Bench", "Demo", "Ui", "Relay", "Client", "Modes", "Server", "Tftp", "Engine", "Net", "Protocol", "Common"],
     };
 
     private static readonly Lazy<IReadOnlyList<TypeDependency>> Dependencies =

@@ -3,6 +3,7 @@ using System.Diagnostics.Tracing;
 using Udpx.Client;
 using Udpx.Engine;
 using Udpx.Modes;
+using Udpx.Net;
 using Udpx.Server;
 using Xunit.Abstractions;
 

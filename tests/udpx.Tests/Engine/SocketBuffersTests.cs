@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using Udpx.Engine;
+using Udpx.Net;
 
 namespace Udpx.Tests.Engine;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Udpx.Engine;
+using Udpx.Net;
 using Udpx.Server;
 using Udpx.Tests.Support;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Udpx.Engine;
 using Udpx.Protocol;
+using Udpx.Server;
 using Udpx.Tests.Integration;
 using Udpx.Tests.Support;
 

@@ -73,13 +73,13 @@ public sealed class SendViewModelTests
         Assert.Equal("ok", group.Rows[1].StatusText);
         Assert.Equal("failed", group.Rows[2].StatusText);
         Assert.Equal(2, group.Finished);
-        Assert.Equal("10.0.0.1:9000: 2 of 3 done, 2.44 KiB/s, 3 resent", group.Title());
-        Assert.Equal("mode process  2 workers  elapsed 00:01  2 of 3 done  2.44 KiB/s", model.Header());
+        Assert.Equal("10.0.0.1:9000: 2 of 3 done, 2.50 kB/s, 3 resent", group.Title());
+        Assert.Equal("mode process  2 workers  elapsed 00:01  2 of 3 done  2.50 kB/s", model.Header());
 
         var lines = group.Lines(78);
         Assert.All(lines, l => Assert.True(l.Length <= 78));
         Assert.Matches(@"^file\s+progress\s+%\s+rate\s+sent\s+acked\s+retx\s+rtt\s+state\s*$", lines[0]);
-        Assert.Matches(@"^a\.bin\s+██▌?░+\s+25\s+2\.44 KiB/s\s+2\s+2\.44 KiB\s+1\s+1\.20 ms send\s*$", lines[1]);
+        Assert.Matches(@"^a\.bin\s+██▌?░+\s+25\s+2\.50 kB/s\s+2\s+2\.44 KiB\s+1\s+1\.20 ms send\s*$", lines[1]);
         Assert.Equal("  c.bin: digest mismatch: the server discarded the file", lines[^1]);
     }
 

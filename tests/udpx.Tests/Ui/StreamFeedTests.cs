@@ -1,4 +1,4 @@
-using Udpx.Engine;
+using Udpx.Net;
 using Udpx.Ui.Models;
 
 namespace Udpx.Tests.Ui;

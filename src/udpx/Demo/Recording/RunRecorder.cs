@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Udpx.Common;
-using Udpx.Engine;
 using Udpx.Modes;
+using Udpx.Net;
 using Udpx.Server;
 
 namespace Udpx.Demo.Recording;

@@ -109,7 +109,7 @@ internal sealed class ServerGroup
     /// <summary>"127.0.0.1:9000: 2 of 3 done, 12.3 MiB/s", then ", 42 resent" once any datagram was sent again.</summary>
     public string Title() =>
         Server + ": " + Finished.ToString(CultureInfo.InvariantCulture) + " of " + _transfers.Count.ToString(CultureInfo.InvariantCulture)
-        + " done, " + RateText.Format(BytesPerSecond)
+        + " done, " + Format.CompactRate(BytesPerSecond)
         + (Retransmitted > 0 ? ", " + Retransmitted.ToString(CultureInfo.InvariantCulture) + " resent" : string.Empty);
 
     /// <summary>A header line, a line per transfer, and a line per failure saying why.</summary>
@@ -123,9 +123,9 @@ internal sealed class ServerGroup
         {
             string bar = ProgressBarText.Render(r.Percent / 100, barWidth);
             lines.Add(full
-                ? table.Row(width, r.Name, bar, Percent.Text(r.Percent), RateText.Format(r.BytesPerSecond), r.DatagramsSent.ToString(CultureInfo.InvariantCulture),
-                    ByteSize.Format(r.BytesAcked), r.Retransmitted.ToString(CultureInfo.InvariantCulture), DurationText.Rtt(r.RttMicros), r.StatusText)
-                : table.Row(width, r.Name, bar, Percent.Text(r.Percent), RateText.Format(r.BytesPerSecond), r.StatusText));
+                ? table.Row(width, r.Name, bar, Percent.Text(r.Percent), Format.CompactRate(r.BytesPerSecond), r.DatagramsSent.ToString(CultureInfo.InvariantCulture),
+                    Format.Bytes(r.BytesAcked), r.Retransmitted.ToString(CultureInfo.InvariantCulture), DurationText.Rtt(r.RttMicros), r.StatusText)
+                : table.Row(width, r.Name, bar, Percent.Text(r.Percent), Format.CompactRate(r.BytesPerSecond), r.StatusText));
         }
         foreach (var r in Rows)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Udpx.Engine;
+using Udpx.Common;
+using Udpx.Net;
 using Udpx.Server;
 using Udpx.Ui.Text;
 
@@ -71,8 +72,8 @@ internal sealed class ServerViewModel
         [
             Name,
             Sessions.Active.ToString(CultureInfo.InvariantCulture) + " active / " + _snapshots.Length.ToString(CultureInfo.InvariantCulture) + " sessions",
-            RateText.Format(BytesPerSecond),
-            ByteSize.Format(TotalBytes) + " in",
+            Format.CompactRate(BytesPerSecond),
+            Format.Bytes(TotalBytes) + " in",
             "done " + stats.Completed.ToString(CultureInfo.InvariantCulture) + ", failed " + stats.Failed.ToString(CultureInfo.InvariantCulture),
         ];
     }
@@ -95,7 +96,7 @@ internal sealed class ServerViewModel
     }
 
     public string GraphTitle() =>
-        "rate, last " + History.Capacity.ToString(CultureInfo.InvariantCulture) + " s: now " + RateText.Format(History.Latest) + ", peak " + RateText.Format(History.Peak);
+        "rate, last " + History.Capacity.ToString(CultureInfo.InvariantCulture) + " s: now " + Format.CompactRate(History.Latest) + ", peak " + Format.CompactRate(History.Peak);
 
     public IReadOnlyList<string> GraphLines(int width, int height)
     {
@@ -108,7 +109,7 @@ internal sealed class ServerViewModel
     {
         var lines = new List<string>
         {
-            PaneTable.Cut(Sessions.Active.ToString(CultureInfo.InvariantCulture) + " active  " + ByteSize.Format(TotalBytes) + " in  " + RateText.Format(BytesPerSecond), width),
+            PaneTable.Cut(Sessions.Active.ToString(CultureInfo.InvariantCulture) + " active  " + Format.Bytes(TotalBytes) + " in  " + Format.CompactRate(BytesPerSecond), width),
         };
         lines.AddRange(Sessions.CompactLines(width));
         var stream = Stream.Lines(width);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Udpx.Common;
 using Udpx.Server;
 using Udpx.Ui.Text;
 
@@ -106,9 +107,9 @@ internal sealed class SessionTable
                 width,
                 r.Peer,
                 r.Name,
-                ByteSize.Format(r.BytesReceived),
+                Format.Bytes(r.BytesReceived),
                 Percent.Text(r.Percent),
-                RateText.Format(r.BytesPerSecond),
+                Format.CompactRate(r.BytesPerSecond),
                 r.Duplicates.ToString(CultureInfo.InvariantCulture),
                 r.Corrupt.ToString(CultureInfo.InvariantCulture),
                 r.StateText));
@@ -130,7 +131,7 @@ internal sealed class SessionTable
                 width,
                 r.Name,
                 Percent.Text(r.Percent),
-                RateText.Format(r.BytesPerSecond),
+                Format.CompactRate(r.BytesPerSecond),
                 r.Duplicates.ToString(CultureInfo.InvariantCulture),
                 r.StateText));
         }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Udpx.Engine;
+using Udpx.Net;
 using Udpx.Ui.Text;
 
 namespace Udpx.Ui.Models;

@@ -1,4 +1,4 @@
-using Udpx.Engine;
+using Udpx.Net;
 
 namespace Udpx.Ui.Text;
 

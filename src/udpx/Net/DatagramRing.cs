@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Udpx.Engine;
+namespace Udpx.Net;
 
 /// <summary>
 /// The last few hundred datagrams of a stream, for the live stream pane: one writer records without

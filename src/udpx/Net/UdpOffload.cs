@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace Udpx.Engine;
+namespace Udpx.Net;
 
 /// <summary>
 /// Linux UDP segmentation offload (GSO, UDP_SEGMENT) on send and receive coalescing (GRO, UDP_GRO):

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Udpx.Common;
 
-namespace Udpx.Engine;
+namespace Udpx.Net;
 
 /// <summary>Parses "host:port", "[v6]:port" and resolves host names once, before any datagram is sent.</summary>
 internal static class ServerAddress
@@ -19,7 +19,7 @@ internal static class ServerAddress
 
     /// <summary>
     /// Every address of the server, IPv4 first, each family in the resolver's order; a transfer tries them in
-    /// turn (<see cref="ServerAddressProbe"/>). "localhost" and "*.localhost" are both loopbacks without asking
+    /// turn (the engine's ServerAddressProbe). "localhost" and "*.localhost" are both loopbacks without asking
     /// the resolver (RFC 6761), as curl does: /etc/hosts often names only one of them.
     /// Throws <see cref="ArgumentException"/> with a clear message.
     /// </summary>

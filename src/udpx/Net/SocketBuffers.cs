@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace Udpx.Engine;
+namespace Udpx.Net;
 
 /// <summary>
 /// Large socket buffers absorb bursts instead of dropping them. Where the kernel caps what a program may

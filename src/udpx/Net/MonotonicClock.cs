@@ -1,4 +1,4 @@
-namespace Udpx.Engine;
+namespace Udpx.Net;
 
 /// <summary>Microseconds from a <see cref="TimeProvider"/>'s timestamp: the protocol's only notion of time.</summary>
 internal readonly struct MonotonicClock(TimeProvider provider)

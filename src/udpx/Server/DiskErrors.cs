@@ -1,4 +1,4 @@
-namespace Udpx.Engine;
+namespace Udpx.Server;
 
 /// <summary>Recognises the errors that mean "the disk is full".</summary>
 internal static class DiskErrors

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 
-namespace Udpx.Engine;
+namespace Udpx.Server;
 
 /// <summary>
 /// Which chunks a receiver holds: everything below <see cref="Cumulative"/>, plus a ring of bits for the
