@@ -42,6 +42,7 @@ internal static class TftpClient
             var server = ServerAddress.Resolve(job.Server);
             using var socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             socket.Bind(new IPEndPoint(server.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
+            SocketBuffers.Apply(socket, TftpTransferOptions.SocketBufferBytes);
             counters.SetPhase(TransferPhase.Offering);
             if (settings.Read)
             {

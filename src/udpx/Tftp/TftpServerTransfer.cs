@@ -20,6 +20,7 @@ internal sealed class TftpServerTransfer(TftpServerOptions options, ITftpFiles f
     {
         using var socket = new Socket(peer.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(localAddress, 0));
+        SocketBuffers.Apply(socket, TftpTransferOptions.SocketBufferBytes);
         var clock = new MonotonicClock(time);
         var buffer = new byte[TftpCodec.MaxRequestBytes];
 
