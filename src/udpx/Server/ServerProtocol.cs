@@ -101,9 +101,18 @@ internal sealed partial class ServerProtocol : IDisposable
         if ((datagram[3] & PayloadCipher.Flag) != 0)
         {
             // Encrypted file bytes: the GCM tag both authenticates and decrypts.
-            if (!TryDecrypt(datagram, header.SessionId, from, out int plainLength))
+            if (!TryDecrypt(datagram, header.SessionId, from, out int plainLength, out bool checkable))
             {
-                Stats.CountUnauthenticated();
+                // A session that no longer receives has no key to check with: a retransmission that crossed
+                // the session's end, not a forgery (counted apart, so that Unauthenticated means what it says).
+                if (checkable)
+                {
+                    Stats.CountUnauthenticated();
+                }
+                else
+                {
+                    Stats.CountUncheckable();
+                }
                 return;
             }
             datagram = _plain.AsSpan(0, plainLength);
@@ -151,15 +160,17 @@ internal sealed partial class ServerProtocol : IDisposable
         }
     }
 
-    private bool TryDecrypt(ReadOnlySpan<byte> datagram, ulong sessionId, SocketAddress from, out int length)
+    private bool TryDecrypt(ReadOnlySpan<byte> datagram, ulong sessionId, SocketAddress from, out int length, out bool checkable)
     {
         length = 0;
+        checkable = _options.Key is null || datagram[2] != (byte)MessageType.Data;
         if (_options.Key is not { } key || datagram[2] != (byte)MessageType.Data
             || !_sessions.TryGetValue(sessionId, out var session) || !session.Peer.Equals(from)
             || session.State != SessionState.Receiving)
         {
             return false;
         }
+        checkable = true;
         session.Cipher ??= new PayloadCipher(key, session.Id, session.Packets.ClientRandom, session.Packets.ServerRandom);
         return session.Cipher.TryOpen(datagram, _plain, out length);
     }
