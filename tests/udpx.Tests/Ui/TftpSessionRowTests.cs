@@ -100,6 +100,18 @@ public sealed class TftpSessionRowTests
         Assert.Empty(tftp.Server.Shown);
     }
 
+    [Theory]
+    [InlineData(SessionKind.TftpRead, SessionState.Receiving, "read")]
+    [InlineData(SessionKind.TftpRead, SessionState.Done, "sent")]
+    [InlineData(SessionKind.TftpRead, SessionState.Failed, "failed")]
+    [InlineData(SessionKind.TftpWrite, SessionState.Receiving, "write")]
+    [InlineData(SessionKind.TftpWrite, SessionState.Done, "stored")]
+    [InlineData(SessionKind.TftpWrite, SessionState.Failed, "failed")]
+    [InlineData(SessionKind.Udpx, SessionState.Receiving, "recv")]
+    [InlineData(SessionKind.Udpx, SessionState.Done, "done")]
+    public void The_state_column_says_which_way_a_tftp_transfer_went(SessionKind kind, SessionState state, string shown) =>
+        Assert.Equal(shown, new SessionRow(1, "p", "f", 0, 0, 0, 0, 0, 0, state, string.Empty, kind).StateText);
+
     private static void WaitUntil(Func<bool> done)
     {
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
