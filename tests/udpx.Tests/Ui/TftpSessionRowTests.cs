@@ -109,8 +109,8 @@ public sealed class TftpSessionRowTests
     [InlineData(SessionKind.TftpWrite, SessionState.Failed, "failed")]
     [InlineData(SessionKind.Udpx, SessionState.Receiving, "recv")]
     [InlineData(SessionKind.Udpx, SessionState.Done, "done")]
-    public void The_state_column_says_which_way_a_tftp_transfer_went(SessionKind kind, SessionState state, string shown) =>
-        Assert.Equal(shown, new SessionRow(1, "p", "f", 0, 0, 0, 0, 0, 0, state, string.Empty, kind).StateText);
+    public void The_state_column_says_which_way_a_tftp_transfer_went(object kind, object state, string shown) =>
+        Assert.Equal(shown, new SessionRow(1, "p", "f", 0, 0, 0, 0, 0, 0, (SessionState)state, string.Empty, (SessionKind)kind).StateText);
 
     private static void WaitUntil(Func<bool> done)
     {
