@@ -211,19 +211,7 @@ internal sealed class DirectoryFileStore : IFileStore
         }
     }
 
-    public DiskSpace? GetSpace()
-    {
-        try
-        {
-            // statvfs(3) of the folder: f_bavail (what a non-root writer may use) and the filesystem's size.
-            var drive = new DriveInfo(_directory);
-            return new DiskSpace(drive.AvailableFreeSpace, drive.TotalSize);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            return null;
-        }
-    }
+    public DiskSpace? GetSpace() => DiskSpace.Of(_directory);
 
     /// <summary>
     /// Waits (up to <paramref name="timeout"/>) for the background work still running: preallocations,

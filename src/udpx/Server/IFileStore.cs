@@ -29,7 +29,22 @@ internal interface IFileStore
 internal readonly record struct ResumeKey(UInt128 Identity, int ChunkSize, bool Encrypted);
 
 /// <summary>Bytes an unprivileged writer may still use, and the size of the filesystem.</summary>
-internal readonly record struct DiskSpace(long Available, long Total);
+internal readonly record struct DiskSpace(long Available, long Total)
+{
+    /// <summary>statvfs(3) of the folder: f_bavail (what a non-root writer may use) and the filesystem's size; null when it cannot be known.</summary>
+    public static DiskSpace? Of(string directory)
+    {
+        try
+        {
+            var drive = new DriveInfo(directory);
+            return new DiskSpace(drive.AvailableFreeSpace, drive.TotalSize);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+    }
+}
 
 /// <summary>A file being received: made and preallocated, written at positions, then committed under its name only if its digest matches.</summary>
 internal interface IIncomingFile
