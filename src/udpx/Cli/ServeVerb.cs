@@ -160,14 +160,14 @@ internal static class ServeVerb
                 + (host.Servers.Count > 1 ? ", " + host.Servers.Count + " receive threads" : string.Empty)
                 + (options.OnFile is { } hook ? ", then running " + SafeText.Escape(hook.Text) + " for each (timeout " + Format.Seconds(options.OnFileTimeout.TotalSeconds) + ")" : string.Empty);
             observer.Listening(host.EndPoint.ToString(), storage + (key is null ? string.Empty : ", datagrams authenticated with the key from " + key.Source));
-            // Under the TUI the TFTP lines would write over the screen: they go to the headless and JSON output only.
+            // Under the TUI the TFTP lines would write over the screen: the TUI lists the transfers instead.
             bool tui = !headless && !json && Ui.TerminalUi.IsInteractive;
             using var tftpServer = tftp?.Start(folder, options, new TftpConsoleObserver(tui ? TextWriter.Null : Console.Out, json, verbosity));
             if (!headless && !json && Ui.TerminalUi.IsInteractive)
             {
                 using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 observer.Silence();
-                Ui.TerminalUi.RunServer(host.Shards, quit, "udpx serve on " + host.EndPoint + " into " + host.Store.Directory);
+                Ui.TerminalUi.RunServer(host.Shards, quit, "udpx serve on " + host.EndPoint + " into " + host.Store.Directory, tftpServer);
                 return ExitCodes.Ok;
             }
             await ReportStreamsAsync(host.Shards, observer, verbosity, cancellationToken).ConfigureAwait(false);

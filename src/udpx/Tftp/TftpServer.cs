@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Udpx.Net;
 
 namespace Udpx.Tftp;
 
@@ -21,6 +22,7 @@ internal sealed class TftpServer : IDisposable
     private readonly ITftpObserver _observer;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<long, TftpSession> _sessions = new();
+    private readonly Queue<TftpSession> _recent = new();
     private readonly ConcurrentDictionary<IPEndPoint, TftpRequest> _byPeer = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _listener;
@@ -46,6 +48,33 @@ internal sealed class TftpServer : IDisposable
 
     /// <summary>Transfers in progress.</summary>
     public IReadOnlyList<TftpSession> Sessions => [.. _sessions.Values];
+
+    /// <summary>
+    /// What a screen lists: the transfers in progress, then the last <see cref="RecentShown"/> that ended,
+    /// each for <see cref="TftpServerOptions.Linger"/> after its end (udpx's server keeps its finished sessions the same way).
+    /// </summary>
+    public IReadOnlyList<TftpSession> Shown
+    {
+        get
+        {
+            long now = new MonotonicClock(_time).NowMicros;
+            long linger = (long)(_options.Linger.Ticks / 10);
+            lock (_gate)
+            {
+                // Under the lock that moves an ended session from one list to the other: each shows once.
+                var shown = new List<TftpSession>(_sessions.Values);
+                while (_recent.TryPeek(out var oldest) && now - oldest.EndedMicros >= linger)
+                {
+                    _recent.Dequeue();
+                }
+                shown.AddRange(_recent);
+                return shown;
+            }
+        }
+    }
+
+    /// <summary>Ended transfers kept for the screen, at most (the same bound as udpx's <c>ServerProtocol.RecentShown</c>).</summary>
+    public const int RecentShown = 64;
 
     /// <summary>Binds the listening port; throws <see cref="SocketException"/> when it cannot.</summary>
     public static TftpServer Start(IPEndPoint bind, TftpServerOptions options, ITftpFiles files, ITftpObserver observer, TimeProvider? time = null)
@@ -136,7 +165,17 @@ internal sealed class TftpServer : IDisposable
         finally
         {
             _byPeer.TryRemove(new KeyValuePair<IPEndPoint, TftpRequest>(peer, request));
-            _sessions.TryRemove(id, out _);
+            lock (_gate)
+            {
+                if (_sessions.TryRemove(id, out var session) && session.Ended)
+                {
+                    _recent.Enqueue(session);
+                    if (_recent.Count > RecentShown)
+                    {
+                        _recent.Dequeue();
+                    }
+                }
+            }
             Interlocked.Decrement(ref _running);
         }
     }
