@@ -77,9 +77,10 @@ public sealed class StockServerLossTests(ITestOutputHelper output)
         {
             string name = Path.GetFileName(file);
             byte[] want = File.ReadAllBytes(file);
-            if (!want.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(server.Root, name))))
+            byte[] stored = File.ReadAllBytes(Path.Combine(server.Root, name));
+            if (!want.AsSpan().SequenceEqual(stored))
             {
-                return name + " differs on " + server.Kind;
+                return name + " differs on " + server.Kind + ": " + stored.Length + " bytes of " + want.Length + ", first difference at byte " + want.AsSpan().CommonPrefixLength(stored);
             }
             if (!want.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(back, name))))
             {
