@@ -42,6 +42,13 @@ internal sealed class TftpBlockSender : ITftpTransfer
     private bool _measured;
     private long _bytesAcked;
 
+    /// <summary>
+    /// The failure when the whole file went out and the acknowledgement of its last block never came: the receiver's final ACK is the one packet
+    /// TFTP never repeats by itself (RFC 1350 6: the acknowledging side may end at once; tftpd-hpa waits
+    /// for a repeated last block, atftpd does not), so the file may be stored whole or not.
+    /// </summary>
+    public const string UnconfirmedLastBlock = "every block was sent, the last never acknowledged";
+
     /// <summary>The shortest retransmission timeout: above a LAN's round trip and a receiver's ACK delay, far below TFTP's second.</summary>
     public const long MinRetransmitMicros = 20_000;
 
@@ -172,7 +179,9 @@ internal sealed class TftpBlockSender : ITftpTransfer
         Counters.Timeouts++;
         if (RetransmitMicros >= _options.TimeoutMicros && ++_retries > _maxRetries)
         {
-            Fail(TftpError.NotDefined, "timed out: no acknowledgement after " + _maxRetries + " retransmissions");
+            Fail(TftpError.NotDefined, LastBlockUnconfirmed
+                ? "timed out: " + UnconfirmedLastBlock + " after " + _maxRetries + " retransmissions (a receiver that ends at its final ACK without waiting for a repeat, as atftpd does, may hold the whole file: TFTP cannot tell)"
+                : "timed out: no acknowledgement after " + _maxRetries + " retransmissions");
             return;
         }
         _backoff = Math.Min(_backoff + 1, 30);
@@ -190,6 +199,9 @@ internal sealed class TftpBlockSender : ITftpTransfer
         : Math.Min(_options.TimeoutMicros, Math.Max(MinRetransmitMicros, _srttMicros + (4 * _rttVarMicros)) << _backoff);
 
     private long WindowEnd => _acked + _options.WindowSize;
+
+    /// <summary>Every block, the last included, went out at least once (in a window one ACK stands for all of them).</summary>
+    private bool LastBlockUnconfirmed => _last > 0 && _highestSent >= _last;
 
     private bool MaySend(long nowMicros)
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using Udpx.Tests.Integration;
 using Udpx.Tests.Reliability;
 using Udpx.Tests.Support;
+using Udpx.Tftp;
 using Xunit.Abstractions;
 
 namespace Udpx.Tests.Tftp;
@@ -11,6 +12,8 @@ namespace Udpx.Tests.Tftp;
 /// udpx's TFTP client (`send --tftp`, `get --tftp`, the real binary) against tftpd-hpa and atftpd across
 /// a lossy path: client and servers each in a network namespace (<see cref="NetworkLab"/>, nftables
 /// dropping one UDP datagram in ten arriving at each host), every file written and read back identical.
+/// A write may fail only as an unconfirmed last block (the server's final ACK lost: atftpd does not wait
+/// for a repeated last block, so no TFTP client can recover it), and then the server must hold it whole.
 /// Both servers at once, one mode each. The watchdog bounds a hang; it is not a speed figure. Root only.
 /// </summary>
 public sealed class StockServerLossTests(ITestOutputHelper output)
@@ -52,9 +55,15 @@ public sealed class StockServerLossTests(ITestOutputHelper output)
         }
         string[] common = ["--mode", mode, "--workers", "2", "--connect-timeout", "20"];
         var (code, text) = StockTool.RunIn(netns, UdpxProcess.Executable, Watchdog, null, null, ["send", "--tftp", "--to", server.Address, .. common, "--headless", .. files]);
-        if (code != 0)
+        if (code != 0 && !OnlyUnconfirmedLastBlocks(text))
         {
             return "udpx send --tftp to " + server.Kind + " (exit " + code + "): " + text;
+        }
+        if (code != 0)
+        {
+            // The server's final ACK was lost and atftpd does not wait for a repeat (docs/tftp.md): the file may
+            // be stored whole, so what can be asserted is that it is, below, byte for byte, and reads back so.
+            output.WriteLine("udpx send --tftp to " + server.Kind + ": a final ACK lost (documented, TFTP cannot recover it): " + text);
         }
         double sent = watch.Elapsed.TotalSeconds;
         string back = Path.Combine(mine, "back");
@@ -68,9 +77,10 @@ public sealed class StockServerLossTests(ITestOutputHelper output)
         {
             string name = Path.GetFileName(file);
             byte[] want = File.ReadAllBytes(file);
-            if (!want.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(server.Root, name))))
+            byte[] stored = File.ReadAllBytes(Path.Combine(server.Root, name));
+            if (!want.AsSpan().SequenceEqual(stored))
             {
-                return name + " differs on " + server.Kind;
+                return name + " differs on " + server.Kind + ": " + stored.Length + " bytes of " + want.Length + ", first difference at byte " + want.AsSpan().CommonPrefixLength(stored);
             }
             if (!want.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(back, name))))
             {
@@ -78,5 +88,12 @@ public sealed class StockServerLossTests(ITestOutputHelper output)
             }
         }
         return Directory.GetFiles(back, ".udpx-*").Length == 0 ? null : "a temporary file was left in " + back;
+    }
+
+    /// <summary>Whether every file `send` failed failed only because its whole file went out and the last block's ACK never came.</summary>
+    private static bool OnlyUnconfirmedLastBlocks(string text)
+    {
+        var failed = text.Split('\n').Where(line => line.Contains(": FAILED: ", StringComparison.Ordinal)).ToList();
+        return failed.Count > 0 && failed.TrueForAll(line => line.Contains(TftpBlockSender.UnconfirmedLastBlock, StringComparison.Ordinal));
     }
 }

@@ -254,6 +254,54 @@ public sealed class TftpStateMachineTests
         Assert.True(pump.NowMicros >= 3_000_000, "gave up after " + pump.NowMicros + " µs");
     }
 
+    [Theory]
+    [InlineData(0, 1468, 16)]
+    [InlineData(1, 1468, 16)]
+    [InlineData(1468, 1468, 16)]
+    [InlineData(1468 + 11, 1468, 16)]
+    [InlineData(1024, 512, 1)]
+    public void A_lost_final_ack_from_a_receiver_that_does_not_linger_fails_as_an_unconfirmed_last_block_with_the_file_delivered(int size, int blksize, int window)
+    {
+        // atftpd after its final ACK: the transfer is over and its port closed, so a repeated last block gets nothing.
+        var options = new TftpTransferOptions { BlockSize = blksize, WindowSize = window };
+        var file = Simulation.RandomFile(size, 7);
+        var sink = new MemoryStream();
+        var sender = new TftpBlockSender(new MemoryStream(file), options, 3);
+        var receiver = new TftpBlockReceiver(sink, options, 3, long.MaxValue, Ack0, 0, linger: false);
+        receiver.TryWrite(new byte[8], 0);
+        ushort last = (ushort)((size / blksize) + 1);
+        var pump = new TftpPump(sender, receiver) { Drop = (toReceiver, packet) => !toReceiver && Block(packet) == last };
+        pump.Run();
+        Assert.Equal(TftpTransferState.Completed, receiver.State);
+        Assert.Equal(file, sink.ToArray());
+        Assert.Equal(TftpTransferState.Failed, sender.State);
+        Assert.Contains(TftpBlockSender.UnconfirmedLastBlock + " after 3 retransmissions", sender.Failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_lost_final_ack_from_a_receiver_that_lingers_is_repeated_and_the_transfer_completes()
+    {
+        var (sender, receiver, sink) = Pair(new byte[1468], 1468, 16, maxRetries: 3);
+        bool dropped = false;
+        var pump = new TftpPump(sender, receiver) { Drop = (toReceiver, packet) => !toReceiver && Block(packet) == 2 && !dropped && (dropped = true) };
+        pump.Run();
+        Assert.True(dropped);
+        Assert.Equal(TftpTransferState.Completed, sender.State);
+        Assert.Equal(1468, sink.Length);
+    }
+
+    [Fact]
+    public void A_sender_that_never_sent_the_whole_file_gives_up_without_calling_it_an_unconfirmed_last_block()
+    {
+        // Every ACK is lost: only the first window (blocks 1 to 4 of 10) ever goes out, so the file was never sent whole.
+        var (sender, receiver, _) = Pair(new byte[5000], 512, 4, maxRetries: 3);
+        var pump = new TftpPump(sender, receiver) { Drop = (toReceiver, _) => !toReceiver };
+        pump.Run();
+        Assert.Equal(TftpTransferState.Failed, sender.State);
+        Assert.DoesNotContain(TftpBlockSender.UnconfirmedLastBlock, sender.Failure, StringComparison.Ordinal);
+        Assert.Contains("no acknowledgement after 3", sender.Failure, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_server_oack_is_block_0_and_sent_again_until_ack_0_arrives()
     {
