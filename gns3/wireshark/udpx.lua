@@ -102,8 +102,9 @@ local f = {
     offer_flags = ProtoField.uint16("udpx.offer.flags", "Offer flags", base.HEX),
     offer_flag_enc = ProtoField.bool("udpx.offer.flags.encrypted", "File bytes will be encrypted", 16, nil, 0x0001),
     offer_random = ProtoField.bytes("udpx.offer.client_random", "Client random"),
+    offer_identity = ProtoField.bytes("udpx.offer.identity", "File identity"),
     offer_name_len = ProtoField.uint16("udpx.offer.name_length", "Name length", base.DEC),
-    offer_name = ProtoField.string("udpx.offer.name", "Name", base.UNICODE),
+    offer_name = ProtoField.string("udpx.offer.name", "Name (path relative to the sent folder)", base.UNICODE),
 
     accept_resume = ProtoField.uint64("udpx.accept.resume_from", "Resume from chunk", base.DEC),
     accept_window = ProtoField.uint32("udpx.accept.window", "Window (chunks)", base.DEC),
@@ -303,6 +304,7 @@ dissect_body[T.OFFER] = function(r)
         r.off = r.off + 2
     end
     r:add(f.offer_random, 16, "client random")
+    r:add(f.offer_identity, 16, "file identity")
     local name_len = r:add(f.offer_name_len, 2, "name length")
     local name
     if name_len then

@@ -10,7 +10,9 @@ namespace Udpx.Cli;
 
 /// <summary>
 /// `udpx get --tftp HOST:PORT NAME... [--out DIR]`: reads files from a TFTP server (RRQ), each stored
-/// in --out under its base name once complete (never over an existing file), under the same four modes as send.
+/// in --out under its base name once complete, under the same four modes as send. A file already in
+/// --out is refused before any transfer (exit 3) unless --overwrite, which replaces it by rename(2) only
+/// once the new one is complete.
 /// </summary>
 internal static class GetVerb
 {
@@ -23,12 +25,13 @@ internal static class GetVerb
         var mode = TypedOption.Of("--mode", "-m", "process | thread | process-async | thread-async", OptionValues.Mode, () => ConcurrencyMode.Thread).Modes();
         var workers = new Option<int>("--workers", "-w") { Description = "Worker processes (process-async) or transfers in flight (thread-async); default: the core count", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
         var json = new Option<bool>("--json") { Description = "Print one JSON result document" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace files of the same name in --out (each only once its new copy is complete); default: refuse before any transfer" };
         var connectTimeout = TypedOption.Of("--connect-timeout", null, "How long to wait for the server to answer a request (seconds, or 500ms, 1min)", OptionValues.Timeout, () => TimeSpan.FromSeconds(5));
         var jobTimeout = TypedOption.Of("--job-timeout", null, "How long a single transfer may take before it fails (seconds)", OptionValues.Timeout, () => TimeSpan.FromSeconds(3600));
         var tftpOptions = new TftpClientOptions();
         var command = new Command("get", "Read files from a TFTP server (RRQ) under one of four concurrency modes")
         {
-            names, tftp, output, mode, workers, json, connectTimeout, jobTimeout,
+            names, tftp, output, mode, workers, json, overwrite, connectTimeout, jobTimeout,
         };
         foreach (var option in tftpOptions.All)
         {
@@ -36,7 +39,7 @@ internal static class GetVerb
         }
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(names) ?? [], result.GetValue(tftp)!.ToString(), result.GetValue(output)!, result.GetValue(mode), result.GetValue(workers), result.GetValue(json),
-            result.GetValue(connectTimeout), result.GetValue(jobTimeout), tftpOptions.Read(result, read: true), cancellationToken));
+            result.GetValue(connectTimeout), result.GetValue(jobTimeout), tftpOptions.Read(result, read: true) with { Overwrite = result.GetValue(overwrite) }, cancellationToken));
         return command;
     }
 
@@ -68,7 +71,12 @@ internal static class GetVerb
             {
                 throw new UserError(ExitCodes.Usage, "'" + names[i] + "': each name needs a distinct file name to be stored under");
             }
-            handles.Add(new TransferHandle(new TransferJob(i, Path.GetFullPath(Path.Combine(folder, baseName)), names[i], server, settings)));
+            string destination = Path.GetFullPath(Path.Combine(folder, baseName));
+            if (!tftp.Overwrite && Path.Exists(destination))
+            {
+                throw new UserError(ExitCodes.InputError, Tftp.TftpClient.AlreadyExists(destination));
+            }
+            handles.Add(new TransferHandle(new TransferJob(i, destination, names[i], server, settings)));
         }
         ITransferDispatcher dispatcher;
         try

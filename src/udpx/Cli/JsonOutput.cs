@@ -10,7 +10,18 @@ internal sealed record SendReport(
     double ElapsedSeconds,
     bool Ok,
     IReadOnlyList<DownloadReport> Downloads,
-    IReadOnlyList<TransferResult> Transfers);
+    IReadOnlyList<TransferResult> Transfers,
+    SendTotal? Total = null,
+    IReadOnlyList<string>? Skipped = null,
+    int EmptyFolders = 0);
+
+/// <summary>The sum of a send's transfers, beside the per-file results.</summary>
+internal sealed record SendTotal(int Files, int Verified, long Bytes, long ResumedBytes, long Datagrams, long Retransmitted)
+{
+    public static SendTotal Of(IReadOnlyList<TransferResult> results) => new(
+        results.Count, results.Count(r => r.Verified), results.Where(r => r.Verified).Sum(r => r.Bytes),
+        results.Sum(r => r.ResumedBytes), results.Sum(r => r.DatagramsSent), results.Sum(r => r.Retransmitted));
+}
 
 internal sealed record DownloadReport(string Url, string File, long Bytes, double Seconds);
 
@@ -32,6 +43,8 @@ internal sealed record ServerEvent
     public string? Session { get; init; }
 
     public long? Size { get; init; }
+
+    public long? ResumedBytes { get; init; }
 
     public long? Bytes { get; init; }
 
@@ -58,6 +71,17 @@ internal sealed record ServerEvent
     public string? Address { get; init; }
 
     public string? Folder { get; init; }
+
+    /// <summary>How the --on-file hook ended, on a "hook" event: exited, timeout, stopped, not-started or dropped.</summary>
+    public string? Hook { get; init; }
+
+    /// <summary>The hook's exit code, when it exited.</summary>
+    public int? ExitCode { get; init; }
+
+    /// <summary>The hook's first lines of output (stdout and stderr as they came), and how many it wrote in all.</summary>
+    public IReadOnlyList<string>? Output { get; init; }
+
+    public int? OutputLines { get; init; }
 }
 
 /// <summary>One row of the demo's comparison table.</summary>

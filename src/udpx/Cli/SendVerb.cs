@@ -15,7 +15,7 @@ internal static class SendVerb
 {
     public static Command Create()
     {
-        var files = new Argument<string[]>("files") { Description = "Local files to send", Arity = ArgumentArity.ZeroOrMore };
+        var files = new Argument<string[]>("files") { Description = "Local files or folders to send (a folder: every regular file beneath it, under its relative path)", Arity = ArgumentArity.ZeroOrMore };
         var urls = TypedOption.Many("--url", "-u", "HTTP(S) URL to download first and then send (repeatable)", OptionValues.HttpUrl);
         var to = TypedOption.Many("--to", "-t", "Server HOST:PORT (repeatable); file i goes to server i mod n", OptionValues.Connect);
         to.Required = true;
@@ -32,13 +32,14 @@ internal static class SendVerb
         var encrypt = new Option<bool>("--encrypt") { Description = "Also encrypt the file bytes (AES-256-GCM); needs --key-file or UDPX_KEY" };
         var jobTimeout = TypedOption.Of("--job-timeout", null, "How long a single transfer may take, in every mode, before it fails (seconds)", OptionValues.Timeout, () => TimeSpan.FromSeconds(3600));
         var background = new Option<bool>("--background") { Description = "Yield to all other traffic on the path (a scavenger, after LEDBAT): for bulk copies that must not slow anyone down" };
+        var together = new Option<bool>("--keep-folders-together") { Description = "Send every file of one folder argument to the same server (argument i to server i mod n)" };
         var idleTimeout = TypedOption.Of("--idle-timeout", null, "How long without newly acknowledged data before a transfer fails (seconds)", OptionValues.Timeout, () => TimeSpan.FromSeconds(15));
 
         var tftp = new Option<bool>("--tftp") { Description = "Write the files to TFTP servers (WRQ) instead of udpx ones; see --blksize, --windowsize" };
         var tftpOptions = new TftpClientOptions();
         var command = new Command("send", "Send files (and downloaded URLs) to one or more udpx servers under one of four concurrency modes")
         {
-            files, urls, to, mode, workers, each, json, headless, datagramSize, rate, connectTimeout, jobTimeout, idleTimeout, keyFile, encrypt, tftp, background,
+            files, urls, to, mode, workers, each, json, headless, datagramSize, rate, connectTimeout, jobTimeout, idleTimeout, keyFile, encrypt, together, tftp, background,
         };
         foreach (var option in tftpOptions.All)
         {
@@ -61,6 +62,7 @@ internal static class SendVerb
                 result.GetValue(keyFile),
                 result.GetValue(encrypt),
                 result.GetValue(idleTimeout),
+                result.GetValue(together),
                 result.GetValue(tftp) ? tftpOptions.Read(result, read: false) : null,
                 result.GetValue(background)),
             cancellationToken));
@@ -69,7 +71,7 @@ internal static class SendVerb
 
     internal sealed record SendArguments(
         string[] Files, Uri[] Urls, string[] Servers, ConcurrencyMode Mode, int Workers, bool Each, bool Json, bool Headless,
-        int DatagramSize, long Rate, TimeSpan ConnectTimeout, TimeSpan JobTimeout, string? KeyFile, bool Encrypt, TimeSpan IdleTimeout, TftpTransferSettings? Tftp = null, bool Background = false);
+        int DatagramSize, long Rate, TimeSpan ConnectTimeout, TimeSpan JobTimeout, string? KeyFile, bool Encrypt, TimeSpan IdleTimeout, bool KeepFoldersTogether = false, TftpTransferSettings? Tftp = null, bool Background = false);
 
     internal static async Task<int> RunAsync(SendArguments a, CancellationToken cancellationToken)
     {
@@ -97,9 +99,18 @@ internal static class SendVerb
         {
             throw new UserError(ExitCodes.Usage, "--encrypt needs a key: give --key-file PATH or set UDPX_KEY");
         }
-        var sources = a.Files.Select(LocalSource.Open).ToList();
+        var tree = new SourceTree();
+        for (int i = 0; i < a.Files.Length; i++)
+        {
+            tree.Add(a.Files[i], i);
+        }
+        var sources = tree.Files.ToList();
 
         var output = Console.Out;
+        if (!a.Json)
+        {
+            SendOutput.WriteSkipped(output, tree);
+        }
         long started = Stopwatch.GetTimestamp();
         var downloadReports = new List<DownloadReport>();
         using var downloads = await DownloadFolder.FetchAsync(a.Urls, (url, file, seconds) =>
@@ -121,7 +132,7 @@ internal static class SendVerb
         {
             // The engine ends a transfer at its job timeout in every mode; a future that outlives that by
             // a margin (a wedged worker process) is given up as well.
-            batch = TransferBatch.Start(sources, a.Servers, settings, a.Mode, a.Workers, a.JobTimeout + TimeSpan.FromSeconds(30), quit.Token, a.Each);
+            batch = TransferBatch.Start(sources, a.Servers, settings, a.Mode, a.Workers, a.JobTimeout + TimeSpan.FromSeconds(30), quit.Token, a.Each, a.KeepFoldersTogether);
         }
         catch (InvalidOperationException ex)
         {
@@ -134,7 +145,7 @@ internal static class SendVerb
         }
         var outcome = await batch.Completion.ConfigureAwait(false);
         double total = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        Report(output, a, batch, outcome, downloadReports, total);
+        Report(output, a, batch, outcome, downloadReports, tree, total);
         if (cancellationToken.IsCancellationRequested)
         {
             return ExitCodes.Interrupted;
@@ -142,19 +153,16 @@ internal static class SendVerb
         return outcome.AllVerified ? ExitCodes.Ok : ExitCodes.TransferFailed;
     }
 
-    private static void Report(TextWriter output, SendArguments a, TransferBatch batch, BatchOutcome outcome, List<DownloadReport> downloads, double total)
+    private static void Report(TextWriter output, SendArguments a, TransferBatch batch, BatchOutcome outcome, List<DownloadReport> downloads, SourceTree tree, double total)
     {
         var results = outcome.Results;
         if (a.Json)
         {
-            var report = new SendReport(a.Mode.Name(), batch.Workers, Math.Round(total, 6), outcome.AllVerified, downloads, results);
+            var report = new SendReport(a.Mode.Name(), batch.Workers, Math.Round(total, 6), outcome.AllVerified, downloads, results, SendTotal.Of(results), tree.Skipped, tree.EmptyFolders);
             output.WriteLine(JsonSerializer.Serialize(report, CliJson.Default.SendReport));
             return;
         }
-        foreach (var r in results)
-        {
-            output.WriteLine(Describe(r));
-        }
+        SendOutput.WriteByFolder(output, results);
         long bytes = outcome.VerifiedBytes;
         double seconds = outcome.Seconds;
         output.WriteLine($"{results.Count(r => r.Verified)}/{results.Count} transfers verified, {Format.Bytes(bytes)} in {Format.Seconds(seconds)} ({Format.Rate(seconds > 0 ? bytes / seconds : 0)}), mode {a.Mode.Name()}{(batch.Workers > 0 ? ", " + batch.Workers + " workers" : string.Empty)}; total elapsed {Format.Seconds(total)}");
@@ -162,6 +170,6 @@ internal static class SendVerb
 
     /// <summary>A result as one line; the server's message (and a name from a URL) escaped, as a peer wrote them.</summary>
     internal static string Describe(TransferResult r) => r.Verified
-        ? $"{SafeText.Escape(r.Name)} -> {r.Server}: ok, {Format.Bytes(r.Bytes)} in {Format.Seconds(r.Seconds)} ({Format.Rate(r.ThroughputBytesPerSecond)}), {Format.Number(r.DatagramsSent)} datagrams, {Format.Number(r.Retransmitted)} retransmitted, rtt {r.RttMicros / 1000.0:F2} ms, pid {r.ProcessId}, session 0x{r.SessionId:x16}"
+        ? $"{SafeText.Escape(r.Name)} -> {r.Server}: ok{(r.ResumedBytes > 0 ? ", resumed at " + Format.Number(r.ResumedBytes) + " of " + Format.Number(r.Bytes) + " bytes" : string.Empty)}, {Format.Bytes(r.Bytes)} in {Format.Seconds(r.Seconds)} ({Format.Rate(r.ThroughputBytesPerSecond)}), {Format.Number(r.DatagramsSent)} datagrams, {Format.Number(r.Retransmitted)} retransmitted, rtt {r.RttMicros / 1000.0:F2} ms, pid {r.ProcessId}, session 0x{r.SessionId:x16}"
         : $"{SafeText.Escape(r.Name)} -> {r.Server}: FAILED: {SafeText.Escape(r.Error)}";
 }

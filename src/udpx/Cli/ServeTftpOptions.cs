@@ -71,8 +71,8 @@ internal sealed class ServeTftpOptions
             {
                 throw new UserError(ExitCodes.InputError, "--share '" + share + "': no such folder");
             }
-            var folder = new TftpFolder(share, outFolder, udpx.Overwrite, udpx.AllowHidden);
-            var options = new TftpServerOptions { AllowWrite = AllowWrite, MaxSessions = udpx.MaxSessions, MaxFileSize = udpx.MaxFileSize };
+            var folder = new TftpFolder(share, outFolder, udpx.Overwrite, udpx.AllowHidden, udpx.MinFree);
+            var options = new TftpServerOptions { AllowWrite = AllowWrite, MaxSessions = udpx.MaxSessions, MaxFileSize = udpx.MaxFileSize, Linger = udpx.Linger };
             TftpServer server;
             try
             {

@@ -24,13 +24,16 @@ internal static class ServeVerb
         var perHost = new Option<int>("--max-sessions-per-host") { Description = "Most transfers received at once from one address", DefaultValueFactory = _ => 64 }.AtLeast(1);
         var reservedPerHost = TypedOption.Of("--max-reserved-per-host", null, "Most bytes one address's transfers in progress may offer together", OptionValues.Size, () => 128_000_000_000);
         var keyFile = new Option<string>("--key-file") { Description = "Accept only datagrams authenticated with this pre-shared key (or set UDPX_KEY)" };
+        var keepPartial = TypedOption.Of("--keep-partial", null, "How long the partial file of a cut transfer is kept for a resume: 90s, 30min, 24h, 7d; 0 keeps none", OptionValues.Interval, () => TimeSpan.FromHours(24));
+        var onFile = TypedOption.Of<HookCommand?>("--on-file", null, "Run CMD once per stored file, without a shell: CMD's words (split as docs/hook.md says), then the stored file's absolute path; size, sender, digest and session in UDPX_* variables", ReadHook);
+        var onFileTimeout = TypedOption.Of("--on-file-timeout", null, "How long one run of the --on-file command may take before it and its children are killed (seconds)", OptionValues.Timeout, () => TimeSpan.FromSeconds(60));
         var tftp = new ServeTftpOptions();
         var idle = TypedOption.Of("--idle-timeout", null, "How long without a datagram before a transfer is abandoned (seconds)", OptionValues.Timeout, () => TimeSpan.FromSeconds(30));
         var receiveThreads = new Option<int>("--receive-threads") { Description = "Receive threads, each with its own socket on --bind (SO_REUSEPORT); the kernel keeps each client on one (default: " + ServerOptions.ServeReceiveThreadsRule + ")", DefaultValueFactory = _ => ServerOptions.ServeReceiveThreads };
 
         var command = new Command("serve", "Receive files: many clients, many concurrent transfers, each verified before it is stored")
         {
-            bind, output, overwrite, allowHidden, json, headless, verbosity, maxSessions, maxSize, minFree, perHost, reservedPerHost, idle, keyFile, receiveThreads,
+            bind, output, overwrite, allowHidden, json, headless, verbosity, maxSessions, maxSize, minFree, perHost, reservedPerHost, idle, keyFile, receiveThreads, keepPartial, onFile, onFileTimeout,
         };
         foreach (var option in tftp.All)
         {
@@ -49,6 +52,9 @@ internal static class ServeVerb
                 MaxSessionsPerHost = result.GetValue(perHost),
                 MaxReservedPerHost = result.GetValue(reservedPerHost),
                 ReceiveThreads = CheckReceiveThreads(result.GetValue(receiveThreads)),
+                KeepPartial = result.GetValue(keepPartial),
+                OnFile = result.GetValue(onFile),
+                OnFileTimeout = result.GetValue(onFileTimeout),
             },
             result.GetValue(keyFile), tftp.Read(result), cancellationToken));
         return command;
@@ -88,6 +94,22 @@ internal static class ServeVerb
         reserve = DiskReserve.OfBytes(bytes);
         error = "'" + text + "': use a size such as 2G or a share such as 10%";
         return size;
+    }
+
+    /// <summary>--on-file: split as <see cref="HookCommand"/> says, and the program must be there and executable now.</summary>
+    private static bool ReadHook(string text, out HookCommand? command, out string error)
+    {
+        if (!HookCommand.TryParse(text, out command, out error))
+        {
+            error = "'" + text + "': " + error;
+            return false;
+        }
+        if (command!.Resolve() is null)
+        {
+            error = "'" + text + "': no executable program '" + command.Program + "'" + (command.Program.Contains('/') ? string.Empty : " in PATH");
+            return false;
+        }
+        return true;
     }
 
     private static bool ReadVerbosity(string text, out Verbosity verbosity, out string error)
@@ -135,16 +157,17 @@ internal static class ServeVerb
                 + (created ? " (created)" : string.Empty)
                 + (overwrite ? ", replacing existing files" : ", never replacing existing files")
                 + (allowHidden ? ", hidden names accepted" : string.Empty)
-                + (host.Servers.Count > 1 ? ", " + host.Servers.Count + " receive threads" : string.Empty);
+                + (host.Servers.Count > 1 ? ", " + host.Servers.Count + " receive threads" : string.Empty)
+                + (options.OnFile is { } hook ? ", then running " + SafeText.Escape(hook.Text) + " for each (timeout " + Format.Seconds(options.OnFileTimeout.TotalSeconds) + ")" : string.Empty);
             observer.Listening(host.EndPoint.ToString(), storage + (key is null ? string.Empty : ", datagrams authenticated with the key from " + key.Source));
-            // Under the TUI the TFTP lines would write over the screen: they go to the headless and JSON output only.
+            // Under the TUI the TFTP lines would write over the screen: the TUI lists the transfers instead.
             bool tui = !headless && !json && Ui.TerminalUi.IsInteractive;
             using var tftpServer = tftp?.Start(folder, options, new TftpConsoleObserver(tui ? TextWriter.Null : Console.Out, json, verbosity));
             if (!headless && !json && Ui.TerminalUi.IsInteractive)
             {
                 using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 observer.Silence();
-                Ui.TerminalUi.RunServer(host.Shards, quit, "udpx serve on " + host.EndPoint + " into " + host.Store.Directory);
+                Ui.TerminalUi.RunServer(host.Shards, quit, "udpx serve on " + host.EndPoint + " into " + host.Store.Directory, tftpServer);
                 return ExitCodes.Ok;
             }
             await ReportStreamsAsync(host.Shards, observer, verbosity, cancellationToken).ConfigureAwait(false);

@@ -31,8 +31,8 @@ internal sealed class ServerConsoleObserver(TextWriter output, bool json, Verbos
             return;
         }
         Emit(
-            new ServerEvent { Event = "start", Time = Now(), Peer = session.PeerText, Name = session.Name, Size = session.FileSize, Session = SessionText(session.Id) },
-            $"{Now()} {session.PeerText} -> {SafeText.Escape(session.Name)}: receiving {Format.Bytes(session.FileSize)}, session {SessionText(session.Id)}");
+            new ServerEvent { Event = "start", Time = Now(), Peer = session.PeerText, Name = session.Name, Size = session.FileSize, Session = SessionText(session.Id), ResumedBytes = session.ResumedBytes > 0 ? session.ResumedBytes : null },
+            $"{Now()} {session.PeerText} -> {SafeText.Escape(session.Name)}: receiving {Format.Bytes(session.FileSize)}{(session.ResumedBytes > 0 ? ", resumed at " + Format.Number(session.ResumedBytes) + " of " + Format.Number(session.FileSize) : string.Empty)}, session {SessionText(session.Id)}");
     }
 
     public void SessionEnded(ReceiverSession session, double seconds)
@@ -74,6 +74,40 @@ internal sealed class ServerConsoleObserver(TextWriter output, bool json, Verbos
         Emit(
             new ServerEvent { Event = "datagram", Time = Now(), Peer = session.PeerText, Name = session.Name, Chunk = (long)chunk, Length = length, Bytes = session.BytesReceived, Head = head },
             $"{Now()} from {session.PeerText}: chunk {chunk}, {length} bytes, {Format.Number(session.BytesReceived)} bytes so far [{head}]");
+    }
+
+    /// <summary>
+    /// The --on-file hook's outcome for a stored file: a line with how it ended, then its first lines of
+    /// output, indented (escaped: the hook may print anything, and the file name is the peer's).
+    /// </summary>
+    public void HookFinished(StoredFile file, HookOutcome outcome)
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append($"{Now()} {file.Sender} -> {SafeText.Escape(file.Name)}: hook {SafeText.Escape(outcome.Status)}");
+        if (outcome.End != HookEnd.NotRun && outcome.End != HookEnd.NotStarted)
+        {
+            text.Append($" in {Format.Seconds(outcome.Seconds)}, {outcome.Lines} line{(outcome.Lines == 1 ? string.Empty : "s")} of output");
+        }
+        foreach (string line in outcome.FirstLines)
+        {
+            text.Append(Environment.NewLine).Append("  | ").Append(SafeText.Escape(line));
+        }
+        Emit(
+            new ServerEvent
+            {
+                Event = "hook",
+                Time = Now(),
+                Peer = file.Sender,
+                Name = file.Name,
+                Session = file.SessionText,
+                Hook = outcome.EndText,
+                ExitCode = outcome.ExitCode,
+                Output = outcome.FirstLines,
+                OutputLines = outcome.Lines,
+                Seconds = Math.Round(outcome.Seconds, 6),
+                Reason = outcome.Succeeded ? null : outcome.Status,
+            },
+            text.ToString());
     }
 
     /// <summary>A periodic line per active stream (verbosity "stream").</summary>

@@ -6,7 +6,7 @@ namespace Udpx.Client;
 
 /// <summary>
 /// The client pipeline every verb calls (send, demo, bench): files assigned to servers (file i to server
-/// i mod n, or each to every server), a live handle per transfer, dispatched under one mode; the handles are
+/// i mod n, each to every server, or each group, a folder argument, to one server), a live handle per transfer, dispatched under one mode; the handles are
 /// live at once and <see cref="Completion"/> ends with every transfer's result.
 /// </summary>
 internal sealed class TransferBatch
@@ -35,9 +35,9 @@ internal sealed class TransferBatch
     /// </summary>
     public static TransferBatch Start(
         IReadOnlyList<SourceFile> sources, IReadOnlyList<string> servers, TransferSettings settings, ConcurrencyMode mode, int workers,
-        TimeSpan futureTimeout, CancellationToken cancellationToken, bool each = false)
+        TimeSpan futureTimeout, CancellationToken cancellationToken, bool each = false, bool keepGroupsTogether = false)
     {
-        var jobs = SendPlan.Assign(sources, servers, each, settings);
+        var jobs = SendPlan.Assign(sources, servers, each, settings, keepGroupsTogether);
         var handles = new List<TransferHandle>(jobs.Count);
         foreach (var job in jobs)
         {

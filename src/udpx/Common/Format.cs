@@ -5,19 +5,61 @@ namespace Udpx.Common;
 /// <summary>Human-readable sizes, rates and durations for the headless output.</summary>
 internal static class Format
 {
-    private static readonly string[] Units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    private static readonly string[] BinaryUnits = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    private static readonly string[] DecimalRateUnits = ["kB/s", "MB/s", "GB/s", "TB/s"];
 
+    /// <summary>Byte counts in binary units, three significant digits, at most 8 characters: "1023 B", "1.50 KiB", "10.0 MiB".</summary>
     public static string Bytes(double bytes)
     {
-        int unit = 0;
-        while (Math.Abs(bytes) >= 1024 && unit < Units.Length - 1)
+        if (bytes < 0)
         {
-            bytes /= 1024;
+            return "-" + Bytes(-bytes);
+        }
+        if (bytes < 1023.5)
+        {
+            return ((long)Math.Round(bytes)).ToString(CultureInfo.InvariantCulture) + " B";
+        }
+        double value = bytes;
+        int unit = -1;
+        // Past 1023.5 the rounded figure would print as "1024": move to the next unit instead.
+        while (value >= 1023.5 && unit < BinaryUnits.Length - 1)
+        {
+            value /= 1024;
             unit++;
         }
-        return unit == 0
-            ? ((long)bytes).ToString(CultureInfo.InvariantCulture) + " B"
-            : bytes.ToString(bytes >= 100 ? "F0" : bytes >= 10 ? "F1" : "F2", CultureInfo.InvariantCulture) + " " + Units[unit];
+        return Scaled(value) + " " + BinaryUnits[unit];
+    }
+
+    /// <summary>
+    /// A rate in decimal units (10^3 bytes per second and up, as <see cref="Rate"/>), scaled to the figure, three
+    /// significant digits, at most 10 characters: "512 B/s", "150 kB/s", "12.3 MB/s". For the terminal UI's
+    /// columns; the same transfer reads in the same unit headless (MB/s).
+    /// </summary>
+    public static string CompactRate(double bytesPerSecond)
+    {
+        if (double.IsNaN(bytesPerSecond) || bytesPerSecond <= 0)
+        {
+            return "0 B/s";
+        }
+        if (bytesPerSecond < 999.5)
+        {
+            return Math.Round(bytesPerSecond).ToString(CultureInfo.InvariantCulture) + " B/s";
+        }
+        double value = bytesPerSecond;
+        int unit = -1;
+        while (value >= 999.5 && unit < DecimalRateUnits.Length - 1)
+        {
+            value /= 1000;
+            unit++;
+        }
+        return Scaled(value) + " " + DecimalRateUnits[unit];
+    }
+
+    /// <summary>Three significant digits: 1.23, 12.3, 123.</summary>
+    public static string Scaled(double value)
+    {
+        string format = value < 9.995 ? "0.00" : value < 99.95 ? "0.0" : "0";
+        return value.ToString(format, CultureInfo.InvariantCulture);
     }
 
     /// <summary>Decimal megabytes per second, as network tools report.</summary>

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Udpx.Common;
 
 /// <summary>
-/// A duration: a number and an optional unit in any case, "ms", "s", "min" or "h" ("500ms", "1.5s", "2min"); a bare
+/// A duration: a number and an optional unit in any case, "ms", "s", "min", "h" or "d" ("500ms", "1.5s", "2min", "7d"); a bare
 /// number is in the option's own unit (seconds for timeouts, milliseconds for the relay's delay).
 /// </summary>
 internal static class TimeSpanText
@@ -55,5 +55,6 @@ internal static class TimeSpanText
         ("min", TimeSpan.FromMinutes(1)),
         ("s", TimeSpan.FromSeconds(1)),
         ("h", TimeSpan.FromHours(1)),
+        ("d", TimeSpan.FromDays(1)),
     ];
 }

@@ -32,6 +32,9 @@ internal sealed class FileChunkSource : IChunkSource, IDisposable
 
     public long Length { get; }
 
+    /// <summary>This version of the file, for the Offer (<see cref="FileIdentity"/>).</summary>
+    public UInt128 Identity => FileIdentity.Of(_handle);
+
     public int Read(long offset, Span<byte> destination)
     {
         if (destination.Length * 2 > BlockSize)

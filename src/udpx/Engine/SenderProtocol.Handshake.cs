@@ -109,6 +109,7 @@ internal sealed partial class SenderProtocol
         _next = _cum;
         DigestHeldChunks();
         _bytesAcked = (long)Math.Min((ulong)_plan.FileSize, _cum * (ulong)_chunkSize);
+        ResumedBytes = _bytesAcked;
         Enter(TransferPhase.Sending);
         if (_cum == _total)
         {
@@ -118,7 +119,10 @@ internal sealed partial class SenderProtocol
 
     private int WriteOffer(Span<byte> buffer) => MessageCodec.WriteOffer(buffer, new OfferMessage(
         _sessionId, _cookieIssuedAt, _cookieMac, (ulong)_plan.FileSize, (ushort)_chunkSize, _options.Encrypt ? OfferMessage.Encrypted : (ushort)0,
-        _plan.Name, _clientRandom, _nextPacket++));
+        _plan.Name, _clientRandom, _nextPacket++, _plan.Identity));
+
+    /// <summary>Bytes the server said it already held (Accept's resume point): never sent in this transfer.</summary>
+    public long ResumedBytes { get; private set; }
 
     private static UInt128 NewRandom()
     {

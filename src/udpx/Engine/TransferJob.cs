@@ -5,47 +5,16 @@ namespace Udpx.Engine;
 /// <summary>One file to one server: what any of the four modes is asked to do.</summary>
 internal sealed record TransferJob(int Id, string Path, string Name, string Server, TransferSettings Settings);
 
-/// <summary>Per-transfer knobs from the command line.</summary>
-internal sealed record TransferSettings
+/// <summary>
+/// Per-transfer knobs from the command line: the sender's own (<see cref="SenderOptions"/>: timeouts, rate cap,
+/// key) and what only the dispatch needs, the datagram size and, for a TFTP transfer, its options.
+/// </summary>
+internal sealed record TransferSettings : SenderOptions
 {
     public int DatagramSize { get; init; } = Wire.EthernetDatagramSize;
 
-    /// <summary>Fixed cap in bytes per second; 0 means none.</summary>
-    public long RateBytesPerSecond { get; init; }
-
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
-
-    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(15);
-
-    /// <summary>How long a busy server is asked again before the transfer fails.</summary>
-    public TimeSpan BusyWait { get; init; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>The whole transfer may take this long, in every mode (--job-timeout); infinite when not set.</summary>
-    public TimeSpan JobTimeout { get; init; } = Timeout.InfiniteTimeSpan;
-
-    /// <summary>Authenticates every datagram when set.</summary>
-    public PreSharedKey? Key { get; init; }
-
-    /// <summary>Encrypts the file bytes on the wire (needs <see cref="Key"/>).</summary>
-    public bool Encrypt { get; init; }
-
     /// <summary>Set for a TFTP transfer (send --tftp, get --tftp); null for udpx's own protocol.</summary>
     public TftpTransferSettings? Tftp { get; init; }
-
-    /// <summary>Yields to every other flow on the path (--background, LEDBAT-like).</summary>
-    public bool Background { get; init; }
-
-    public SenderOptions ToSenderOptions() => new()
-    {
-        Key = Key,
-        Encrypt = Encrypt,
-        ConnectTimeout = ConnectTimeout,
-        IdleTimeout = IdleTimeout,
-        JobTimeout = JobTimeout,
-        BusyWait = BusyWait,
-        RateBytesPerSecond = RateBytesPerSecond,
-        Background = Background,
-    };
 }
 
 /// <summary>How one transfer ended, with its figures.</summary>
@@ -71,6 +40,9 @@ internal sealed record TransferResult
     public long Retransmitted { get; init; }
 
     public long RttMicros { get; init; }
+
+    /// <summary>Bytes the server already held from an earlier, cut transfer of this file: not sent again.</summary>
+    public long ResumedBytes { get; init; }
 
     /// <summary>Bytes the transfer's own thread allocated while sending (blocking driver; -1 when not measured).</summary>
     public long AllocatedBytes { get; init; } = -1;

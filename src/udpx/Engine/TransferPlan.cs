@@ -2,8 +2,11 @@ using Udpx.Protocol;
 
 namespace Udpx.Engine;
 
-/// <summary>What one transfer sends: a file and the datagram size to use.</summary>
-internal sealed record TransferPlan(ulong SessionId, string Name, long FileSize, int DatagramSize, int TagSize = 0)
+/// <summary>
+/// What one transfer sends: a file (its path relative to the sent folder, and <paramref name="Identity"/>,
+/// which lets a server resume it; 0 never resumes) and the datagram size to use.
+/// </summary>
+internal sealed record TransferPlan(ulong SessionId, string Name, long FileSize, int DatagramSize, int TagSize = 0, UInt128 Identity = default)
 {
     /// <summary>Payload bytes per data datagram: what is left after the header and the authentication tag.</summary>
     public int ChunkSize => Wire.ChunkSizeFor(DatagramSize) - TagSize;
@@ -11,8 +14,8 @@ internal sealed record TransferPlan(ulong SessionId, string Name, long FileSize,
     public ulong TotalChunks => FileSize == 0 ? 0 : (ulong)((FileSize + ChunkSize - 1) / ChunkSize);
 }
 
-/// <summary>Knobs of the sending side.</summary>
-internal sealed record SenderOptions
+/// <summary>Knobs of the sending side (a transfer's <see cref="TransferSettings"/> add the datagram size and TFTP's).</summary>
+internal record SenderOptions
 {
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

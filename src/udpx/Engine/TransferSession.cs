@@ -32,10 +32,10 @@ internal sealed class TransferSession : IDisposable
         try
         {
             ulong sessionId = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
-            Plan = new TransferPlan(sessionId, job.Name, _source.Length, job.Settings.DatagramSize, job.Settings.Key is null ? 0 : DatagramAuthenticator.TagSize);
+            Plan = new TransferPlan(sessionId, job.Name, _source.Length, job.Settings.DatagramSize, job.Settings.Key is null ? 0 : DatagramAuthenticator.TagSize, _source.Identity);
             var mode = job.Settings.Background ? CongestionMode.Background : CongestionMode.Normal;
             _path = SharedPaths.Join(endpoint, job.Settings.DatagramSize, MaxPathWindow, mode);
-            Protocol = new SenderProtocol(Plan, _source, job.Settings.ToSenderOptions() with { Path = _path.Controller }, counters);
+            Protocol = new SenderProtocol(Plan, _source, job.Settings with { Path = _path.Controller }, counters);
 
             Socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             // A smaller grant only means more retransmissions on bursts; the server is the one that warns.
@@ -214,6 +214,7 @@ internal sealed class TransferSession : IDisposable
             DatagramsSent = snapshot.DatagramsSent,
             Retransmitted = snapshot.Retransmitted,
             RttMicros = Protocol.Rtt.SmoothedMicros,
+            ResumedBytes = Protocol.ResumedBytes,
             AllocatedBytes = allocatedBytes,
             SessionId = Plan.SessionId,
             ProcessId = Environment.ProcessId,

@@ -66,10 +66,11 @@ internal static class MessageCodec
         BinaryPrimitives.WriteUInt16BigEndian(buffer[(H + 24)..], m.ChunkSize);
         BinaryPrimitives.WriteUInt16BigEndian(buffer[(H + 26)..], m.Flags);
         BinaryPrimitives.WriteUInt128BigEndian(buffer[(H + 28)..], m.ClientRandom);
+        BinaryPrimitives.WriteUInt128BigEndian(buffer[(H + 44)..], m.Identity);
         int nameLength = Encoding.UTF8.GetBytes(m.Name, buffer[(Wire.OfferFixedSize)..]);
-        if (nameLength > Wire.MaxNameBytes)
+        if (nameLength > Wire.MaxPathBytes)
         {
-            throw new ArgumentException("file name longer than " + Wire.MaxNameBytes + " bytes", nameof(m));
+            throw new ArgumentException("file path longer than " + Wire.MaxPathBytes + " bytes", nameof(m));
         }
         BinaryPrimitives.WriteUInt16BigEndian(buffer[Wire.OfferNameLengthOffset..], (ushort)nameLength);
         return Seal(buffer, Wire.OfferFixedSize + nameLength);
@@ -108,7 +109,8 @@ internal static class MessageCodec
             BinaryPrimitives.ReadUInt16BigEndian(d[(H + 26)..]),
             name,
             BinaryPrimitives.ReadUInt128BigEndian(d[(H + 28)..]),
-            PacketOf(d));
+            PacketOf(d),
+            BinaryPrimitives.ReadUInt128BigEndian(d[(H + 44)..]));
         return true;
     }
 

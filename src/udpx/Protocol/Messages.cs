@@ -6,7 +6,11 @@ internal readonly record struct HelloMessage(ulong SessionId, ulong ClientTimeMi
 /// <summary>Server → client: proof-of-address token, stateless on the server (packet number 0).</summary>
 internal readonly record struct CookieMessage(ulong SessionId, ulong EchoTimeMicros, ulong IssuedAtSeconds, ulong Mac);
 
-/// <summary>Client → server: the file, carrying the cookie back and the client's random for the session keys.</summary>
+/// <summary>
+/// Client → server: the file, carrying the cookie back and the client's random for the session keys.
+/// <see cref="Name"/> is the path relative to the sent folder ("a/b/c.bin", or just "c.bin");
+/// <see cref="Identity"/> names this version of the file, so that a server resumes only the same bytes.
+/// </summary>
 internal readonly record struct OfferMessage(
     ulong SessionId,
     ulong CookieIssuedAtSeconds,
@@ -16,7 +20,8 @@ internal readonly record struct OfferMessage(
     ushort Flags,
     string Name,
     UInt128 ClientRandom = default,
-    ulong PacketNumber = 0)
+    ulong PacketNumber = 0,
+    UInt128 Identity = default)
 {
     /// <summary>Offer flag: the file bytes will be encrypted (--encrypt).</summary>
     public const ushort Encrypted = 0x0001;

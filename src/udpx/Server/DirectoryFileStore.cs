@@ -1,16 +1,19 @@
 using System.Globalization;
-using Microsoft.Win32.SafeHandles;
 using Udpx.Protocol;
 
 namespace Udpx.Server;
 
 /// <summary>
-/// Stores files in one folder. Each transfer writes to a hidden temporary file beside the final name
-/// (".udpx-&lt;session&gt;-&lt;name&gt;.udpx-part", created 0600 off the receive thread); only a
-/// verified file gets its name. Nothing already there under that name (file, symlink, anything) is
-/// replaced unless the server was told to overwrite: the offer is refused, and the final step is a hard
-/// link, which fails rather than replace what appeared meanwhile. A stored file is 0644 under the umask,
-/// or stays 0600 when its bytes came encrypted. Two transfers of the same name at once: the second is refused.
+/// Stores files in one folder, each under its path relative to the folder the client sent (subfolders
+/// are made, through <see cref="FolderHandle"/>: no symlink on the path is followed). Each transfer
+/// writes to a hidden temporary file in the root (".udpx-&lt;hash of the path&gt;.udpx-part", 0600, made
+/// off the receive thread); only a verified file gets its name. Nothing already there under that name
+/// (file, symlink, anything) is replaced unless the server was told to overwrite: the offer is refused,
+/// and the final step is a hard link, which fails rather than replace what appeared meanwhile. A stored
+/// file is 0644 under the umask, or stays 0600 when its bytes came encrypted. Two transfers of the same
+/// name at once: the second is refused. A cut transfer leaves its temporary file and a
+/// <see cref="PartialRecord"/> beside it (".udpx-&lt;hash&gt;.udpx-resume") for <see cref="KeepPartial"/>,
+/// so that an offer of the same file continues it.
 /// </summary>
 internal sealed class DirectoryFileStore : IFileStore
 {
@@ -21,6 +24,7 @@ internal sealed class DirectoryFileStore : IFileStore
     private readonly long _maxFileSize;
     private readonly bool _overwrite;
     private readonly bool _allowHidden;
+    private readonly TimeProvider _time;
     private readonly HashSet<string> _busyNames = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _background = new();
@@ -28,15 +32,22 @@ internal sealed class DirectoryFileStore : IFileStore
     // 0644 under the umask; EnsureWritable learns the umask from its probe file.
     private UnixFileMode _sharedMode = Shared;
 
-    public DirectoryFileStore(string directory, long maxFileSize = long.MaxValue, bool overwrite = false, bool allowHidden = false)
+    public DirectoryFileStore(string directory, long maxFileSize = long.MaxValue, bool overwrite = false, bool allowHidden = false, TimeSpan? keepPartial = null, TimeProvider? time = null)
     {
-        _directory = Path.GetFullPath(directory);
+        _directory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         _maxFileSize = maxFileSize;
         _overwrite = overwrite;
         _allowHidden = allowHidden;
+        KeepPartial = keepPartial ?? TimeSpan.FromHours(24);
+        _time = time ?? TimeProvider.System;
     }
 
     public string Directory => _directory;
+
+    /// <summary>How long a partial file of a cut transfer is kept for a resume (--keep-partial); zero keeps none.</summary>
+    public TimeSpan KeepPartial { get; }
+
+    internal long NowSeconds => _time.GetUtcNow().ToUnixTimeSeconds();
 
     /// <summary>
     /// Creates the folder if needed and proves it is writable; throws a clear error otherwise. The probe
@@ -55,12 +66,44 @@ internal sealed class DirectoryFileStore : IFileStore
         }
     }
 
-    /// <summary>Removes temporary files left by an earlier run that died.</summary>
+    /// <summary>
+    /// Removes what an earlier run (or an expired cut transfer) left: temporary files without a record,
+    /// partial files whose record is older than <see cref="KeepPartial"/>, half-written records. Files of
+    /// transfers in progress are left alone. Returns how many files went.
+    /// </summary>
     public int RemoveStaleTemporaryFiles()
     {
         int removed = 0;
-        foreach (string path in System.IO.Directory.EnumerateFiles(_directory, ".udpx-*.udpx-part"))
+        HashSet<string> busy;
+        lock (_lock)
         {
+            busy = _busyNames.Select(KeyOf).ToHashSet(StringComparer.Ordinal);
+        }
+        long now = NowSeconds;
+        foreach (string path in System.IO.Directory.EnumerateFiles(_directory, ".udpx-*"))
+        {
+            string file = Path.GetFileName(path);
+            string key = "." + file.Split('.')[1];
+            if (busy.Contains(key) || !(file.EndsWith(PartSuffix, StringComparison.Ordinal) || file.EndsWith(RecordSuffix, StringComparison.Ordinal) || file.EndsWith(RecordSuffix + ".tmp", StringComparison.Ordinal)))
+            {
+                continue;
+            }
+            if (file.EndsWith(PartSuffix, StringComparison.Ordinal))
+            {
+                var record = PartialRecord.TryLoad(Path.Combine(_directory, key + RecordSuffix));
+                if (record is not null && KeyOf(record.Name) == key && now - record.UpdatedAtSeconds < KeepPartial.TotalSeconds)
+                {
+                    continue;
+                }
+            }
+            else if (file.EndsWith(RecordSuffix, StringComparison.Ordinal) && File.Exists(Path.Combine(_directory, key + PartSuffix)))
+            {
+                var record = PartialRecord.TryLoad(path);
+                if (record is not null && now - record.UpdatedAtSeconds < KeepPartial.TotalSeconds)
+                {
+                    continue;
+                }
+            }
             try
             {
                 File.Delete(path);
@@ -76,7 +119,25 @@ internal sealed class DirectoryFileStore : IFileStore
         return removed;
     }
 
-    public RejectReason TryCreate(string name, long size, ulong sessionId, out IIncomingFile? file)
+    internal const string PartSuffix = ".udpx-part";
+    internal const string RecordSuffix = ".udpx-resume";
+
+    /// <summary>".udpx-" and a hash of the path: the temporary file and record of a name, one per name, in the root.</summary>
+    internal static string KeyOf(string name) =>
+        ".udpx-" + System.IO.Hashing.XxHash128.HashToUInt128(System.Text.Encoding.UTF8.GetBytes(name)).ToString("x32", CultureInfo.InvariantCulture);
+
+    internal string TempPathOf(string name) => Path.Combine(_directory, KeyOf(name) + PartSuffix);
+
+    internal string RecordPathOf(string name) => Path.Combine(_directory, KeyOf(name) + RecordSuffix);
+
+    internal bool Overwrite => _overwrite;
+
+    internal UnixFileMode SharedMode => _sharedMode;
+
+    public RejectReason TryCreate(string name, long size, ulong sessionId, out IIncomingFile? file) =>
+        TryCreate(name, size, sessionId, default, out file);
+
+    public RejectReason TryCreate(string name, long size, ulong sessionId, in ResumeKey resume, out IIncomingFile? file)
     {
         file = null;
         if (!FileNamePolicy.IsAcceptable(name, _allowHidden, out _))
@@ -95,8 +156,7 @@ internal sealed class DirectoryFileStore : IFileStore
             }
         }
         string finalPath = Path.Combine(_directory, name);
-        string tempPath = Path.Combine(_directory, ".udpx-" + sessionId.ToString("x16", CultureInfo.InvariantCulture) + "-" + ShortName(name) + ".udpx-part");
-        if (Path.GetDirectoryName(finalPath) != _directory.TrimEnd(Path.DirectorySeparatorChar) || System.IO.Directory.Exists(finalPath))
+        if (!IsInsideRoot(finalPath) || System.IO.Directory.Exists(finalPath) || !FoldersOnPathAreReal(name))
         {
             Release(name);
             return RejectReason.NameRejected;
@@ -106,9 +166,36 @@ internal sealed class DirectoryFileStore : IFileStore
             Release(name);
             return RejectReason.Exists;
         }
-        // Nothing else touches the disk here: the file is made by PrepareAsync, off the receive thread.
-        file = new IncomingFile(this, name, tempPath, finalPath, size);
+        // Nothing else touches the disk here: the file is made (or the partial one found) by PrepareAsync, off the receive thread.
+        file = new IncomingFile(this, name, TempPathOf(name), RecordPathOf(name), size, resume);
         return RejectReason.None;
+    }
+
+    private bool IsInsideRoot(string path)
+    {
+        string full = Path.GetFullPath(path);
+        return full.StartsWith(_directory + Path.DirectorySeparatorChar, StringComparison.Ordinal) && full.Length > _directory.Length + 1;
+    }
+
+    /// <summary>Every folder already on the path is a folder, not a symlink or a file (one lstat each; the commit checks again with openat).</summary>
+    private bool FoldersOnPathAreReal(string name)
+    {
+        string current = _directory;
+        var parts = name.Split('/');
+        for (int i = 0; i < parts.Length - 1; i++)
+        {
+            current = Path.Combine(current, parts[i]);
+            var info = new FileInfo(current);
+            if (info.LinkTarget is not null || (info.Exists && !info.Attributes.HasFlag(FileAttributes.Directory)))
+            {
+                return false;
+            }
+            if (!System.IO.Directory.Exists(current))
+            {
+                return true; // made at the commit
+            }
+        }
+        return true;
     }
 
     /// <summary>Anything at all under this name, a dangling symlink included (one lstat, cheap enough for the receive thread).</summary>
@@ -124,19 +211,7 @@ internal sealed class DirectoryFileStore : IFileStore
         }
     }
 
-    public DiskSpace? GetSpace()
-    {
-        try
-        {
-            // statvfs(3) of the folder: f_bavail (what a non-root writer may use) and the filesystem's size.
-            var drive = new DriveInfo(_directory);
-            return new DiskSpace(drive.AvailableFreeSpace, drive.TotalSize);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            return null;
-        }
-    }
+    public DiskSpace? GetSpace() => DiskSpace.Of(_directory);
 
     /// <summary>
     /// Waits (up to <paramref name="timeout"/>) for the background work still running: preallocations,
@@ -155,15 +230,13 @@ internal sealed class DirectoryFileStore : IFileStore
         }
     }
 
-    private void Track(Task task)
+    internal void Track(Task task)
     {
         _background.TryAdd(task, 0);
         task.ContinueWith(static (t, state) => ((DirectoryFileStore)state!)._background.TryRemove(t, out _), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private static string ShortName(string name) => name.Length <= 40 ? name : name[..40];
-
-    private void Release(string name)
+    internal void Release(string name)
     {
         lock (_lock)
         {
@@ -171,7 +244,7 @@ internal sealed class DirectoryFileStore : IFileStore
         }
     }
 
-    private static void TryDelete(string path)
+    internal static void TryDelete(string path)
     {
         try
         {
@@ -179,166 +252,6 @@ internal sealed class DirectoryFileStore : IFileStore
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-        }
-    }
-
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Discard or Commit closes the stream; every file ends in one of them.")]
-    private sealed class IncomingFile(DirectoryFileStore store, string name, string tempPath, string finalPath, long size) : IIncomingFile
-    {
-        private FileStream? _stream;
-        private SafeFileHandle? _handle;
-        private Task<RejectReason>? _preparing;
-        private int _closed;
-        private int _discarding;
-        private volatile bool _encrypted;
-
-        public string Name => name;
-
-        public void MarkEncrypted() => _encrypted = true;
-
-        public Task<RejectReason> PrepareAsync(CancellationToken cancellationToken)
-        {
-            var preparing = Task.Run(() => Prepare(cancellationToken), CancellationToken.None);
-            _preparing = preparing;
-            store.Track(preparing);
-            return preparing;
-        }
-
-        public void Write(long offset, ReadOnlySpan<byte> bytes) =>
-            RandomAccess.Write(_handle ?? throw new IOException("the file of '" + name + "' is not open"), bytes, offset);
-
-        public Task<RejectReason> CommitAsync(UInt128 claimed, UInt128 computed, CancellationToken cancellationToken)
-        {
-            var commit = Task.Run(() => Commit(claimed, computed, cancellationToken), CancellationToken.None);
-            store.Track(commit);
-            return commit;
-        }
-
-        public void Discard()
-        {
-            if (Interlocked.Exchange(ref _discarding, 1) != 0)
-            {
-                return;
-            }
-            // Closing and unlinking a large preallocated file can take a while: never on the caller's thread,
-            // and only once a preparation still running has ended (it may be about to open the handle).
-            var preparing = _preparing ?? Task.FromResult(RejectReason.None);
-            store.Track(preparing.ContinueWith(static (_, state) => ((IncomingFile)state!).Close(), this, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default));
-        }
-
-        private RejectReason Prepare(CancellationToken cancellationToken)
-        {
-            try
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                // 0600 from the first byte: the bytes may be a decrypted file, and a mode changed after
-                // open(2) would not stop a reader who opened the file in between.
-                var options = new FileStreamOptions
-                {
-                    Mode = FileMode.CreateNew,
-                    Access = FileAccess.ReadWrite,
-                    Share = FileShare.None,
-                    BufferSize = 0,
-                    PreallocationSize = size,
-                };
-                if (!OperatingSystem.IsWindows())
-                {
-                    options.UnixCreateMode = Private;
-                }
-                _stream = new FileStream(tempPath, options);
-                _handle = _stream.SafeFileHandle;
-                return RejectReason.None;
-            }
-            catch (OperationCanceledException)
-            {
-                Close();
-                return RejectReason.Cancelled;
-            }
-            catch (IOException ex) when (DiskErrors.IsDiskFull(ex))
-            {
-                Close();
-                return RejectReason.DiskFull;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                Close();
-                return RejectReason.IoError;
-            }
-        }
-
-        /// <summary>Closes and deletes the temporary file and frees the name, once whoever calls it first.</summary>
-        private void Close()
-        {
-            if (Interlocked.Exchange(ref _closed, 1) == 0)
-            {
-                CloseClaimed();
-            }
-        }
-
-        private void CloseClaimed()
-        {
-            _stream?.Dispose();
-            TryDelete(tempPath);
-            store.Release(name);
-        }
-
-        private RejectReason Commit(UInt128 claimed, UInt128 computed, CancellationToken cancellationToken)
-        {
-            bool claimedClose = false;
-            try
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var handle = _handle ?? throw new IOException("the file of '" + name + "' is not open");
-                if (RandomAccess.GetLength(handle) != size || computed != claimed)
-                {
-                    Close();
-                    return RejectReason.DigestMismatch;
-                }
-                if (!_encrypted && !OperatingSystem.IsWindows())
-                {
-                    // Before the name appears: nobody can open the stored file under a mode it never has.
-                    File.SetUnixFileMode(handle, store._sharedMode);
-                }
-                if (Interlocked.Exchange(ref _closed, 1) != 0)
-                {
-                    return RejectReason.Cancelled;
-                }
-                claimedClose = true;
-                _stream!.Dispose();
-                if (store._overwrite)
-                {
-                    // rename(2) replaces a symlink at the final name rather than following it.
-                    File.Move(tempPath, finalPath, overwrite: true);
-                    store.Release(name);
-                    return RejectReason.None;
-                }
-                // link(2) never replaces: whatever appeared under the name since the offer stays as it is.
-                int error = HardLink.Create(tempPath, finalPath);
-                CloseClaimed();
-                return error switch
-                {
-                    0 => RejectReason.None,
-                    HardLink.AlreadyExists => RejectReason.Exists,
-                    _ => HardLink.IsDiskFull(error) ? RejectReason.DiskFull : RejectReason.IoError,
-                };
-            }
-            catch (OperationCanceledException)
-            {
-                Close();
-                return RejectReason.Cancelled;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                if (claimedClose)
-                {
-                    CloseClaimed();
-                }
-                else
-                {
-                    Close();
-                }
-                return ex is IOException io && DiskErrors.IsDiskFull(io) ? RejectReason.DiskFull : RejectReason.IoError;
-            }
         }
     }
 }

@@ -11,12 +11,40 @@ internal interface IFileStore
     /// </summary>
     RejectReason TryCreate(string name, long size, ulong sessionId, out IIncomingFile? file);
 
+    /// <summary>
+    /// As <see cref="TryCreate(string, long, ulong, out IIncomingFile?)"/>, for an offer that may continue a
+    /// partial file this store kept: the file's preparation then finds it (<see cref="IIncomingFile.ResumeFromChunk"/>).
+    /// </summary>
+    RejectReason TryCreate(string name, long size, ulong sessionId, in ResumeKey resume, out IIncomingFile? file) =>
+        TryCreate(name, size, sessionId, out file);
+
     /// <summary>Space on the filesystem the files go to (statvfs); null when it cannot be known.</summary>
     DiskSpace? GetSpace();
 }
 
+/// <summary>
+/// What must match for a kept partial file to be continued: the client's identity of this version of the
+/// file (0: never resume), the chunk size the digest is cut in, and whether the bytes come encrypted.
+/// </summary>
+internal readonly record struct ResumeKey(UInt128 Identity, int ChunkSize, bool Encrypted);
+
 /// <summary>Bytes an unprivileged writer may still use, and the size of the filesystem.</summary>
-internal readonly record struct DiskSpace(long Available, long Total);
+internal readonly record struct DiskSpace(long Available, long Total)
+{
+    /// <summary>statvfs(3) of the folder: f_bavail (what a non-root writer may use) and the filesystem's size; null when it cannot be known.</summary>
+    public static DiskSpace? Of(string directory)
+    {
+        try
+        {
+            var drive = new DriveInfo(directory);
+            return new DiskSpace(drive.AvailableFreeSpace, drive.TotalSize);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+    }
+}
 
 /// <summary>A file being received: made and preallocated, written at positions, then committed under its name only if its digest matches.</summary>
 internal interface IIncomingFile
@@ -29,6 +57,27 @@ internal interface IIncomingFile
     /// (after which the file is already discarded).
     /// </summary>
     Task<RejectReason> PrepareAsync(CancellationToken cancellationToken);
+
+    /// <summary>Once prepared: the first chunk the client must send (those below are on disk already from an earlier transfer).</summary>
+    ulong ResumeFromChunk => 0;
+
+    /// <summary>Once prepared and resumed: the digest of the chunks below <see cref="ResumeFromChunk"/>, rebuilt from the disk.</summary>
+    ChunkDigest? HeldDigest => null;
+
+    /// <summary>
+    /// Every byte below <paramref name="heldBytes"/> is written: make them durable and record that they are
+    /// (off the calling thread, skipped while an earlier checkpoint still runs).
+    /// </summary>
+    void Checkpoint(long heldBytes)
+    {
+    }
+
+    /// <summary>
+    /// The transfer was cut (the client went away, cancelled, or the server stops): keep the partial file
+    /// and its record of <paramref name="heldBytes"/> for a later offer of the same file, or discard it
+    /// where that is not possible. Off the calling thread, like <see cref="Discard"/>.
+    /// </summary>
+    void Suspend(long heldBytes) => Discard();
 
     /// <summary>Writes received bytes. Throws <see cref="IOException"/> when the disk refuses.</summary>
     void Write(long offset, ReadOnlySpan<byte> bytes);

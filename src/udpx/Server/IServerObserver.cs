@@ -15,6 +15,11 @@ internal interface IServerObserver
     void Refused(string peer, string name, string reason);
 
     void Datagram(ReceiverSession session, ulong chunk, int length, ReadOnlySpan<byte> payload);
+
+    /// <summary>The `--on-file` hook ran for a stored file, or never will (<see cref="HookEnd.NotRun"/>). Called on the hook's own thread.</summary>
+    void HookFinished(StoredFile file, HookOutcome outcome)
+    {
+    }
 }
 
 internal sealed class NullServerObserver : IServerObserver

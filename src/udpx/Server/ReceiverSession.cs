@@ -17,6 +17,7 @@ internal sealed class ReceiverSession
     private long _duplicates;
     private long _corrupt;
     private int _state;
+    private HookOutcome? _hook;
 
     // The hash of each chunk held above the cumulative point, a ring like the window's bits.
     private ulong[]? _chunkHashes;
@@ -33,6 +34,7 @@ internal sealed class ReceiverSession
         peer.Buffer.Span[..peer.Size].CopyTo(Peer.Buffer.Span);
         PeerText = SocketAddressText.Format(peer);
         Name = offer.Name;
+        Identity = offer.Identity;
         FileSize = (long)offer.FileSize;
         ChunkSize = offer.ChunkSize;
         File = file;
@@ -58,6 +60,9 @@ internal sealed class ReceiverSession
 
     public string Name { get; }
 
+    /// <summary>The client's identity of the file version (0: none, never resumed).</summary>
+    public UInt128 Identity { get; }
+
     public long FileSize { get; }
 
     public int ChunkSize { get; }
@@ -82,7 +87,19 @@ internal sealed class ReceiverSession
     public long IdleCheckAt { get; set; }
 
     /// <summary>The file's digest as received, grown chunk by chunk as the held prefix grows.</summary>
-    public ChunkDigest Digest { get; } = new();
+    public ChunkDigest Digest { get; private set; } = new();
+
+    /// <summary>The chunk the transfer started from: above 0 when it continues a partial file kept from a cut transfer.</summary>
+    public ulong ResumedFromChunk { get; private set; }
+
+    /// <summary>Bytes that were on disk already when this transfer started (the resumed part).</summary>
+    public long ResumedBytes => (long)Math.Min((ulong)FileSize, ResumedFromChunk * (ulong)ChunkSize);
+
+    /// <summary>Bytes from the start of the file that are written (every chunk below the cumulative point).</summary>
+    public long HeldBytes => _window is { } window ? (long)Math.Min((ulong)FileSize, window.Cumulative * (ulong)ChunkSize) : 0;
+
+    /// <summary>The held bytes the last checkpoint recorded.</summary>
+    public long CheckpointedBytes { get; set; }
 
     /// <summary>The digest the client sent in its Finish; null until one arrives.</summary>
     public UInt128? ClaimedDigest { get; set; }
@@ -94,6 +111,13 @@ internal sealed class ReceiverSession
     public WriteBehind Pending => _pending ?? throw new InvalidOperationException("session " + Id + " is not receiving");
 
     public ReceiveWindow Window => _window ?? throw new InvalidOperationException("session " + Id + " is not receiving");
+
+    /// <summary>How the `--on-file` hook ended for this session's stored file; null until it has (or without a hook).</summary>
+    public HookOutcome? Hook
+    {
+        get => Volatile.Read(ref _hook);
+        set => Volatile.Write(ref _hook, value);
+    }
 
     public long StartedAt { get; }
 
@@ -135,10 +159,17 @@ internal sealed class ReceiverSession
     }
 
     /// <summary>The file is ready: the buffers of the transfer are made and data is welcome.</summary>
-    public void StartReceiving(long now)
+    /// <param name="resumeFrom">The first chunk not yet on disk (a resumed transfer), with <paramref name="heldDigest"/> the digest of those below.</param>
+    public void StartReceiving(long now, ulong resumeFrom = 0, ChunkDigest? heldDigest = null)
     {
         ulong total = FileSize == 0 ? 0 : ((ulong)FileSize + (ulong)ChunkSize - 1) / (ulong)ChunkSize;
-        _window = new ReceiveWindow(total, WindowChunks);
+        if (resumeFrom > 0 && heldDigest is not null && heldDigest.Chunks == resumeFrom && resumeFrom <= total)
+        {
+            ResumedFromChunk = resumeFrom;
+            Digest = heldDigest;
+        }
+        _window = new ReceiveWindow(total, WindowChunks, ResumedFromChunk);
+        CheckpointedBytes = ResumedBytes;
         _pending = new WriteBehind();
         LastActivity = now;
         LastAckAt = now;

@@ -13,12 +13,29 @@ namespace Udpx.Server;
 internal sealed class ServerHost : IDisposable
 {
     private readonly UdpServer[] _servers;
+    private readonly Timer _expiry;
+    private readonly FileHook? _hook;
 
-    private ServerHost(UdpServer[] servers, DirectoryFileStore store, DatagramRing[] streams)
+    private ServerHost(UdpServer[] servers, DirectoryFileStore store, DatagramRing[] streams, FileHook? hook)
     {
         _servers = servers;
+        _hook = hook;
         Store = store;
         Shards = new ServerShards([.. servers.Select(s => s.Protocol)], streams);
+        // Partial files kept for a resume expire while the server runs too, not only at its next start.
+        var every = TimeSpan.FromTicks(Math.Clamp(store.KeepPartial.Ticks / 4, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromMinutes(10).Ticks));
+        _expiry = new Timer(static state => ExpirePartials((DirectoryFileStore)state!), store, every, every);
+    }
+
+    private static void ExpirePartials(DirectoryFileStore store)
+    {
+        try
+        {
+            store.RemoveStaleTemporaryFiles();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
     /// <summary>The first receive thread's server (the only one unless <see cref="ServerOptions.ReceiveThreads"/> > 1).</summary>
@@ -31,6 +48,9 @@ internal sealed class ServerHost : IDisposable
     public ServerShards Shards { get; }
 
     public DirectoryFileStore Store { get; }
+
+    /// <summary>The `--on-file` hook's runner; null without one.</summary>
+    public FileHook? Hook => _hook;
 
     /// <summary>The first receive thread's datagram stream (see <see cref="Shards"/> for all of them).</summary>
     public DatagramRing Stream => Shards.Streams[0];
@@ -46,9 +66,17 @@ internal sealed class ServerHost : IDisposable
     /// </summary>
     public static ServerHost Start(IPEndPoint bind, string folder, ServerOptions options, IServerObserver? observer = null)
     {
-        var store = new DirectoryFileStore(folder, options.MaxFileSize, options.Overwrite, options.AllowHidden);
+        var store = new DirectoryFileStore(folder, options.MaxFileSize, options.Overwrite, options.AllowHidden, options.KeepPartial);
         store.EnsureWritable();
         store.RemoveStaleTemporaryFiles();
+        FileHook? hook = null;
+        if (options.OnFile is { } command)
+        {
+            string program = command.Resolve() ?? throw new FileNotFoundException("no program '" + command.Program + "' to run for --on-file", command.Program);
+            var inner = observer ?? NullServerObserver.Instance;
+            hook = new FileHook(command, program, options.OnFileTimeout, inner);
+            observer = new HookingObserver(inner, hook, store.Directory);
+        }
         int threads = Math.Max(1, options.ReceiveThreads);
         var budget = new SessionBudget(options);
         var servers = new List<UdpServer>(threads);
@@ -84,14 +112,16 @@ internal sealed class ServerHost : IDisposable
             {
                 server.Dispose();
             }
+            hook?.Dispose();
             throw;
         }
-        return new ServerHost([.. servers], store, streams);
+        return new ServerHost([.. servers], store, streams, hook);
     }
 
     /// <summary>Stops the server, then waits a little for file work still running (deleting discarded files).</summary>
     public void Dispose()
     {
+        _expiry.Dispose();
         foreach (var server in _servers)
         {
             server.Stop();
@@ -101,5 +131,6 @@ internal sealed class ServerHost : IDisposable
             server.Dispose();
         }
         Store.WaitForBackgroundWork(TimeSpan.FromSeconds(10));
+        _hook?.Dispose();
     }
 }

@@ -50,6 +50,18 @@ internal sealed record ServerOptions
 
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long the partial file of a cut transfer is kept for a resume (--keep-partial); zero keeps none.</summary>
+    public TimeSpan KeepPartial { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>The program run once per stored file (--on-file), off the receive threads; null: none.</summary>
+    public HookCommand? OnFile { get; init; }
+
+    /// <summary>How long one run of <see cref="OnFile"/> may take before it and its children are killed (--on-file-timeout).</summary>
+    public TimeSpan OnFileTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A receiving file's held prefix is made durable and recorded every this many bytes (what a server crash may cost a resume).</summary>
+    public long CheckpointBytes { get; init; } = 8L << 20;
+
     public TimeSpan CookieLifetime { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>

@@ -82,6 +82,11 @@ internal sealed partial class ServerProtocol
                 session.Window.Mark(chunk);
                 session.AddChunk(chunk, chunkHash ?? Protocol.Checksum.HashPayload(payload));
                 session.CountNew(payload.Length);
+                CheckpointIfDue(session, sink, now);
+                if (session.State != SessionState.Receiving)
+                {
+                    return;
+                }
                 if (session.UnackedNew++ == 0 && !session.AckScheduled)
                 {
                     session.AckScheduled = true;

@@ -61,9 +61,54 @@ internal sealed partial class ServerProtocol
             // Too late: the commit is running and decides; its Done tells the client how it ended.
             return;
         }
-        // Preparing too: the file goes once its preparation has ended, off this thread.
-        session.File.Discard();
+        // Preparing too: the file goes once its preparation has ended, off this thread. A file that was
+        // receiving is kept for a resume (a Ctrl-C on the client is a cut like any other).
+        SetAside(session);
         EndSession(session, RejectReason.Cancelled, "cancelled by the client", now, sink: null);
+    }
+
+    /// <summary>
+    /// A cut transfer: what it holds is written out and kept with its record for a later offer of the same
+    /// file (<see cref="IIncomingFile.Suspend"/>); a session that never received anything just discards.
+    /// </summary>
+    private static void SetAside(ReceiverSession session)
+    {
+        if (session.State != SessionState.Receiving)
+        {
+            session.File.Discard();
+            return;
+        }
+        try
+        {
+            session.Pending.Flush(session.File);
+        }
+        catch (IOException)
+        {
+            session.File.Discard();
+            return;
+        }
+        session.File.Suspend(session.HeldBytes);
+    }
+
+    /// <summary>The held prefix grew by a checkpoint's worth: make it durable, so that a crash loses no more than that.</summary>
+    private void CheckpointIfDue(ReceiverSession session, IDatagramSink sink, long now)
+    {
+        long held = session.HeldBytes;
+        if (held - session.CheckpointedBytes < _options.CheckpointBytes || session.Window.IsComplete)
+        {
+            return;
+        }
+        try
+        {
+            session.Pending.Flush(session.File);
+        }
+        catch (IOException ex)
+        {
+            FailOnDisk(session, ex, now, sink);
+            return;
+        }
+        session.CheckpointedBytes = held;
+        session.File.Checkpoint(held);
     }
 
     /// <summary>The disk refused: the session ends, its temporary file goes, the client hears why.</summary>
@@ -103,6 +148,7 @@ internal sealed partial class ServerProtocol
         bool accepted = session.State != SessionState.Preparing;
         session.End(reason, message, now);
         _sessions.Remove(session.Id);
+        _budget.Names.Release(session);
         ForgetIdleCheck(session);
         _budget.Release(session.Host, session.FileSize, stillPreparing: !accepted);
         var tombstone = new Tombstone(session.Id, session.Peer, reason, session.BytesReceived, message, session.CookieIssuedAt, now, accepted, session.ChunkSize, session.Packets.NextOutgoing());

@@ -115,7 +115,17 @@ internal sealed partial class ServerProtocol
                 RefuseTooLarge(offer, from, sink, "would leave less than --min-free " + _options.MinFree + " free");
                 return;
         }
-        var reason = _store.TryCreate(offer.Name, size, offer.SessionId, out var file);
+        var reason = _store.TryCreate(offer.Name, size, offer.SessionId, new ResumeKey(offer.Identity, offer.ChunkSize, (offer.Flags & OfferMessage.Encrypted) != 0), out var file);
+        if (reason == RejectReason.NameBusy && SupersedeOrWait(offer, hostKey, now, sink))
+        {
+            // The same file from the same address while its earlier transfer still holds the name: that
+            // client is gone (it crashed, or was stopped). Its partial file is set aside (or still being
+            // written out: no session holds the name), and the new offer, asked again a moment later,
+            // continues it.
+            _budget.Release(hostKey, size, stillPreparing: true);
+            Refuse(offer.SessionId, RejectReason.ServerBusy, "server busy: setting aside the earlier transfer of this file", from, sink, offer.Name);
+            return;
+        }
         if (reason != RejectReason.None || file is null)
         {
             _budget.Release(hostKey, size, stillPreparing: true);
@@ -134,6 +144,7 @@ internal sealed partial class ServerProtocol
         int window = (int)Math.Min((ulong)WindowFor(offer.ChunkSize), BitOperations.RoundUpToPowerOf2(Math.Max(64UL, chunks)));
         var session = new ReceiverSession(offer.SessionId, from, offer, file, window, now, keyed: _auth is not null);
         _sessions.Add(session.Id, session);
+        _budget.Names.Hold(session, this);
         PublishSessionList();
         WatchBackground(session, file.PrepareAsync(_stopping.Token), now, sink);
     }
@@ -150,7 +161,7 @@ internal sealed partial class ServerProtocol
             return;
         }
         _budget.Prepared(session.FileSize);
-        session.StartReceiving(now);
+        session.StartReceiving(now, session.File.ResumeFromChunk, session.File.HeldDigest);
         ScheduleIdleCheck(session, now + _idleTimeout);
         _observer.SessionStarted(session);
         SendAccept(session, sink);
@@ -171,8 +182,51 @@ internal sealed partial class ServerProtocol
 
     private void SendAccept(ReceiverSession session, IDatagramSink sink)
     {
-        int length = MessageCodec.WriteAccept(_reply, new AcceptMessage(session.Id, 0, (uint)session.Window.WindowChunks, (ushort)session.ChunkSize, session.Packets.ServerRandom, session.Packets.NextOutgoing()));
+        int length = MessageCodec.WriteAccept(_reply, new AcceptMessage(session.Id, session.ResumedFromChunk, (uint)session.Window.WindowChunks, (ushort)session.ChunkSize, session.Packets.ServerRandom, session.Packets.NextOutgoing()));
         Reply(length, session.Peer, sink);
+    }
+
+    /// <summary>
+    /// The name of <paramref name="offer"/> is claimed: true when the new offer should be asked again a moment
+    /// later (answered "busy"), false when the name is taken by someone else. True when no session holds the
+    /// name (its partial file is still being written out), and when the receiving session of the same file
+    /// (name, size, identity) from the same client address holds it: that client is gone (it crashed, or was
+    /// stopped), or a second live client sends the very same file from the same address (the first then fails
+    /// with "cancelled"). That session is ended and its partial file set aside, by its own receive thread:
+    /// here at once, or at the owner's next poll when it lives on another receive thread.
+    /// </summary>
+    private bool SupersedeOrWait(in OfferMessage offer, UInt128 hostKey, long now, IDatagramSink sink)
+    {
+        if (!_budget.Names.TryFind(offer.Name, out var holder))
+        {
+            return true;
+        }
+        var session = holder.Session;
+        if (session.Host != hostKey || session.State != SessionState.Receiving || session.Id == offer.SessionId
+            || offer.Identity == 0 || session.Identity != offer.Identity || session.FileSize != (long)offer.FileSize)
+        {
+            return false;
+        }
+        if (ReferenceEquals(holder.Owner, this))
+        {
+            Supersede(session, now, sink);
+        }
+        else
+        {
+            holder.Owner._supersede.Enqueue(session.Id);
+        }
+        return true;
+    }
+
+    /// <summary>Sets aside a session that a new offer of the same file replaces (if it still receives).</summary>
+    private void Supersede(ReceiverSession session, long now, IDatagramSink sink)
+    {
+        if (session.State != SessionState.Receiving || !_sessions.ContainsKey(session.Id))
+        {
+            return;
+        }
+        SetAside(session);
+        EndSession(session, RejectReason.Cancelled, "superseded by a new offer of the same file", now, sink);
     }
 
     /// <summary>The window must be reportable in one acknowledgement and bounded in bytes.</summary>

@@ -27,6 +27,8 @@ internal sealed partial class ServerProtocol : IDisposable
     private readonly PriorityQueue<ReceiverSession, long> _idle = new();
     // Sessions whose background work (preparation, commit) ended, queued by the task's continuation.
     private readonly System.Collections.Concurrent.ConcurrentQueue<ReceiverSession> _completed = new();
+    // Sessions of this thread that a new offer of the same file, come in on another receive thread, replaces.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<ulong> _supersede = new();
     // The last ended sessions, for the session list only: at most RecentShown, each for Linger.
     private readonly Queue<ReceiverSession> _recent = new();
     private readonly long _linger;
@@ -99,9 +101,18 @@ internal sealed partial class ServerProtocol : IDisposable
         if ((datagram[3] & PayloadCipher.Flag) != 0)
         {
             // Encrypted file bytes: the GCM tag both authenticates and decrypts.
-            if (!TryDecrypt(datagram, header.SessionId, from, out int plainLength))
+            if (!TryDecrypt(datagram, header.SessionId, from, out int plainLength, out bool checkable))
             {
-                Stats.CountUnauthenticated();
+                // A session that no longer receives has no key to check with: a retransmission that crossed
+                // the session's end, not a forgery (counted apart, so that Unauthenticated means what it says).
+                if (checkable)
+                {
+                    Stats.CountUnauthenticated();
+                }
+                else
+                {
+                    Stats.CountUncheckable();
+                }
                 return;
             }
             datagram = _plain.AsSpan(0, plainLength);
@@ -149,15 +160,17 @@ internal sealed partial class ServerProtocol : IDisposable
         }
     }
 
-    private bool TryDecrypt(ReadOnlySpan<byte> datagram, ulong sessionId, SocketAddress from, out int length)
+    private bool TryDecrypt(ReadOnlySpan<byte> datagram, ulong sessionId, SocketAddress from, out int length, out bool checkable)
     {
         length = 0;
+        checkable = _options.Key is null || datagram[2] != (byte)MessageType.Data;
         if (_options.Key is not { } key || datagram[2] != (byte)MessageType.Data
             || !_sessions.TryGetValue(sessionId, out var session) || !session.Peer.Equals(from)
             || session.State != SessionState.Receiving)
         {
             return false;
         }
+        checkable = true;
         session.Cipher ??= new PayloadCipher(key, session.Id, session.Packets.ClientRandom, session.Packets.ServerRandom);
         return session.Cipher.TryOpen(datagram, _plain, out length);
     }
@@ -181,6 +194,14 @@ internal sealed partial class ServerProtocol : IDisposable
         {
             _pollVisits++;
             OnBackgroundDone(done, now, sink);
+        }
+        while (_supersede.TryDequeue(out ulong superseded))
+        {
+            _pollVisits++;
+            if (_sessions.TryGetValue(superseded, out var replaced))
+            {
+                Supersede(replaced, now, sink);
+            }
         }
         for (int i = _ackDue.Count - 1; i >= 0; i--)
         {
@@ -213,7 +234,7 @@ internal sealed partial class ServerProtocol : IDisposable
             }
             if (now - session.LastActivity >= _idleTimeout)
             {
-                session.File.Discard();
+                SetAside(session);
                 EndSession(session, RejectReason.Expired, _idleMessage, now, sink);
             }
             else
@@ -356,8 +377,9 @@ internal sealed partial class ServerProtocol : IDisposable
         _stopping.Cancel();
         foreach (var session in _sessions.Values)
         {
-            session.File.Discard();
+            SetAside(session);
             session.End(RejectReason.Cancelled, "the server stopped", session.LastActivity);
+            _budget.Names.Release(session);
         }
         _sessions.Clear();
         _stopping.Dispose();

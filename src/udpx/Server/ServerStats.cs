@@ -16,6 +16,7 @@ internal sealed class ServerStats
     private long _failed;
     private long _internalErrors;
     private long _unauthenticated;
+    private long _uncheckable;
     private long _replays;
     private long _repeatedOffers;
 
@@ -45,6 +46,11 @@ internal sealed class ServerStats
     public long Unauthenticated => Volatile.Read(ref _unauthenticated);
 
     internal void CountUnauthenticated() => Volatile.Write(ref _unauthenticated, _unauthenticated + 1);
+
+    /// <summary>Encrypted Data for no session of that peer that is still receiving (late retransmissions, or noise): no key to check them with; dropped.</summary>
+    public long Uncheckable => Volatile.Read(ref _uncheckable);
+
+    internal void CountUncheckable() => Volatile.Write(ref _uncheckable, _uncheckable + 1);
 
     /// <summary>Authenticated datagrams dropped because their packet number was seen before or fell behind the window.</summary>
     public long Replays => Volatile.Read(ref _replays);

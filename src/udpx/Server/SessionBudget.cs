@@ -14,6 +14,9 @@ internal sealed class SessionBudget(ServerOptions options)
     private int _active;
     private long _preparingBytes;
 
+    /// <summary>Which receive thread's session holds each name being received (a takeover may come in on another thread).</summary>
+    public NameHolders Names { get; } = new();
+
     /// <summary>Sessions holding resources (preparing, receiving or verifying) on every receive thread.</summary>
     public int Active => Volatile.Read(ref _active);
 

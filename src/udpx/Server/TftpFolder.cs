@@ -10,7 +10,9 @@ namespace Udpx.Server;
 /// every block is in). A read name may name a file in a subfolder ("pxelinux.cfg/default"), but never
 /// leaves the folder: "..", absolute paths, backslashes, control characters, hidden names (unless
 /// allowed) and symlinks that lead outside are refused with error 2, checked on the resolved path before
-/// opening and on the opened file after.
+/// opening and on the opened file after. Writes leave --min-free free (<see cref="DiskReserveStream"/>):
+/// a write that announces more (tsize) is refused at once with error 3, one that does not is stopped as
+/// it reaches the reserve.
 /// </summary>
 internal sealed class TftpFolder : ITftpFiles
 {
@@ -19,11 +21,13 @@ internal sealed class TftpFolder : ITftpFiles
     private readonly string _out;
     private readonly bool _overwrite;
     private readonly bool _allowHidden;
+    private readonly DiskReserve _minFree;
     private readonly HashSet<string> _busy = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
-    public TftpFolder(string share, string output, bool overwrite, bool allowHidden)
+    public TftpFolder(string share, string output, bool overwrite, bool allowHidden, DiskReserve? minFree = null)
     {
+        _minFree = minFree ?? DiskReserve.None;
         _share = Path.GetFullPath(share);
         _shareReal = RealPath.Of(_share) ?? throw new DirectoryNotFoundException("no such folder: " + _share);
         _out = Path.GetFullPath(output);
@@ -95,6 +99,10 @@ internal sealed class TftpFolder : ITftpFiles
         if (Directory.Exists(finalPath))
         {
             return new TftpRefusal(TftpError.AccessViolation, "access violation: a folder has this name");
+        }
+        if (size is { } announced && DiskSpace.Of(_out) is { } space && space.Available - announced < _minFree.For(space.Total))
+        {
+            return new TftpRefusal(TftpError.DiskFull, DiskReserveStream.NoRoom);
         }
         lock (_lock)
         {
@@ -194,7 +202,7 @@ internal sealed class TftpFolder : ITftpFiles
     {
         private int _ended;
 
-        public Stream Stream => stream;
+        public Stream Stream { get; } = folder._minFree == DiskReserve.None ? stream : new DiskReserveStream(stream, folder._out, folder._minFree);
 
         public TftpRefusal? Commit()
         {

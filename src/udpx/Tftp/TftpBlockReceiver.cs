@@ -50,8 +50,17 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
         firstReply.CopyTo(_reply);
         _replyLength = firstReply.Length;
         _replyDue = firstReply.Length > 0;
-        _timeoutAt = nowMicros + options.TimeoutMicros;
+        _timeoutAt = nowMicros + RepeatMicros;
     }
+
+    /// <summary>
+    /// How long to wait before the last reply goes again: one timeout, but two for the server's OACK. A
+    /// repeated OACK is the last resort, so a client that got it and lost its DATA 1 repeats that first:
+    /// atftp aborts on a second OACK, and curl 7.88 starts its upload again at block 1 with the wrong bytes.
+    /// </summary>
+    private long RepeatMicros => _received == 0 && _replyLength > 1 && _reply[1] == (byte)TftpOpcode.OptionAck
+        ? 2 * _options.TimeoutMicros
+        : _options.TimeoutMicros;
 
     public TftpTransferState State { get; private set; } = TftpTransferState.Running;
 
@@ -91,6 +100,14 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
         {
             case TftpOpcode.Data when TftpCodec.TryReadBlock(packet, out ushort block):
                 OnData(block, packet[4..], nowMicros);
+                break;
+            case TftpOpcode.OptionAck:
+                // The server sent its OACK again: our ACK 0 was lost. Answer with it again; later it is only a stray.
+                if (_received == 0 && _replyLength > 0 && State == TftpTransferState.Running)
+                {
+                    _replyDue = true;
+                    Counters.Retransmitted++;
+                }
                 break;
             case TftpOpcode.Error:
                 if (State == TftpTransferState.Running)
@@ -138,7 +155,7 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
             _replyDue = true;
             Counters.Retransmitted++;
         }
-        _timeoutAt = nowMicros + _options.TimeoutMicros;
+        _timeoutAt = nowMicros + RepeatMicros;
     }
 
     private void OnData(ushort block, ReadOnlySpan<byte> payload, long nowMicros)

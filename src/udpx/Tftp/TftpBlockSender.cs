@@ -3,8 +3,13 @@ namespace Udpx.Tftp;
 /// <summary>
 /// The sending side of a TFTP transfer (a server answering RRQ, a client after WRQ): DATA blocks from a
 /// stream, up to the congestion window (<see cref="TftpCongestionWindow"/>, within the negotiated
-/// windowsize) unacknowledged, retransmitted from the first unacknowledged block on the negotiated
-/// timeout or when the receiver acknowledges an earlier block than was sent (RFC 7440). Blocks are
+/// windowsize) unacknowledged, retransmitted from the first unacknowledged block on a timeout or when
+/// the receiver acknowledges an earlier block than was sent (RFC 7440). The timeout follows the
+/// measured round trip (RFC 6298's srtt + 4 rttvar, at least 20 ms, doubled on each timeout in a row)
+/// once there is a sample, and never exceeds the negotiated one, so a lost ACK costs milliseconds rather
+/// than a second; only timeouts of the full negotiated length count towards giving up. The server's
+/// OACK waits two timeouts before it goes again: a client that got it and lost its ACK 0 repeats that
+/// first (atftp aborts on a second OACK). Blocks are
 /// counted in 64 bits and go on the wire as their low 16 bits, so block 65536 is sent as 0 again
 /// (rollover, as tftp-hpa, atftp and curl do): files of any size. A repeated ACK in lockstep
 /// (windowsize 1) is ignored, never answered with a retransmission (the Sorcerer's Apprentice bug,
@@ -32,7 +37,20 @@ internal sealed class TftpBlockSender : ITftpTransfer
     private long _rewoundFor = -1;
     private int _retries;
     private long _srttMicros = 10_000;
+    private long _rttVarMicros = 5_000;
+    private int _backoff;
+    private bool _measured;
     private long _bytesAcked;
+
+    /// <summary>
+    /// The failure when the whole file went out and the acknowledgement of its last block never came: the receiver's final ACK is the one packet
+    /// TFTP never repeats by itself (RFC 1350 6: the acknowledging side may end at once; tftpd-hpa waits
+    /// for a repeated last block, atftpd does not), so the file may be stored whole or not.
+    /// </summary>
+    public const string UnconfirmedLastBlock = "every block was sent, the last never acknowledged";
+
+    /// <summary>The shortest retransmission timeout: above a LAN's round trip and a receiver's ACK delay, far below TFTP's second.</summary>
+    public const long MinRetransmitMicros = 20_000;
 
     /// <param name="preamble">The OACK to send first, acknowledged by ACK 0; null when the receiver already acknowledged block 0.</param>
     public TftpBlockSender(Stream source, TftpTransferOptions options, int maxRetries, byte[]? preamble = null)
@@ -90,7 +108,8 @@ internal sealed class TftpBlockSender : ITftpTransfer
             }
             int slot = (int)(_next % _options.WindowSize);
             length = TftpCodec.WriteData(buffer, (ushort)_next, _ring.AsSpan(slot * _options.BlockSize, _lengths[slot]));
-            _sentAt[slot] = nowMicros;
+            // Karn: an ACK of a block sent more than once is no round-trip sample.
+            _sentAt[slot] = _next <= _highestSent ? -1 : nowMicros;
         }
         Counters.PacketsSent++;
         if (_next <= _highestSent)
@@ -104,7 +123,7 @@ internal sealed class TftpBlockSender : ITftpTransfer
         _next++;
         if (_retransmitAt == long.MaxValue)
         {
-            _retransmitAt = nowMicros + _options.TimeoutMicros;
+            _retransmitAt = nowMicros + RetransmitMicros;
         }
         return length;
     }
@@ -121,6 +140,14 @@ internal sealed class TftpBlockSender : ITftpTransfer
         {
             case TftpOpcode.Ack when TftpCodec.TryReadBlock(packet, out ushort block):
                 OnAck(block, nowMicros);
+                break;
+            case TftpOpcode.OptionAck:
+                // After a WRQ the server's OACK stands for ACK 0, and it sends it again when our DATA 1 was
+                // lost: a repeated ACK 0. Any later one is a stray.
+                if (_acked == 0)
+                {
+                    OnAck(0, nowMicros);
+                }
                 break;
             case TftpOpcode.Error:
                 _failure.FromPeer(packet);
@@ -150,19 +177,31 @@ internal sealed class TftpBlockSender : ITftpTransfer
             return;
         }
         Counters.Timeouts++;
-        if (++_retries > _maxRetries)
+        if (RetransmitMicros >= _options.TimeoutMicros && ++_retries > _maxRetries)
         {
-            Fail(TftpError.NotDefined, "timed out: no acknowledgement after " + _maxRetries + " retransmissions");
+            Fail(TftpError.NotDefined, LastBlockUnconfirmed
+                ? "timed out: " + UnconfirmedLastBlock + " after " + _maxRetries + " retransmissions (a receiver that ends at its final ACK without waiting for a repeat, as atftpd does, may hold the whole file: TFTP cannot tell)"
+                : "timed out: no acknowledgement after " + _maxRetries + " retransmissions");
             return;
         }
+        _backoff = Math.Min(_backoff + 1, 30);
         _window.TimedOut();
         _next = _acked + 1;
         _rewoundFor = -1;
         _allowance = _acked + _window.Blocks;
-        _retransmitAt = nowMicros + _options.TimeoutMicros;
+        _retransmitAt = nowMicros + RetransmitMicros;
     }
 
+    /// <summary>The retransmission timeout now (µs): from the round trip, backed off, at most the negotiated timeout.</summary>
+    public long RetransmitMicros =>
+        _acked < 0 ? 2 * _options.TimeoutMicros
+        : !_measured ? _options.TimeoutMicros
+        : Math.Min(_options.TimeoutMicros, Math.Max(MinRetransmitMicros, _srttMicros + (4 * _rttVarMicros)) << _backoff);
+
     private long WindowEnd => _acked + _options.WindowSize;
+
+    /// <summary>Every block, the last included, went out at least once (in a window one ACK stands for all of them).</summary>
+    private bool LastBlockUnconfirmed => _last > 0 && _highestSent >= _last;
 
     private bool MaySend(long nowMicros)
     {
@@ -213,9 +252,20 @@ internal sealed class TftpBlockSender : ITftpTransfer
         {
             int slot = (int)(_acked % _options.WindowSize);
             long sample = nowMicros - _sentAt[slot];
-            if (sample >= 0 && _acked <= _highestSent)
+            if (_sentAt[slot] >= 0 && sample >= 0 && _acked <= _highestSent)
             {
-                _srttMicros = ((_srttMicros * 7) + sample) / 8;
+                if (_measured)
+                {
+                    _rttVarMicros = ((_rttVarMicros * 3) + Math.Abs(_srttMicros - sample)) / 4;
+                    _srttMicros = ((_srttMicros * 7) + sample) / 8;
+                }
+                else
+                {
+                    // RFC 6298 2.2: the first sample sets srtt, and rttvar to half of it.
+                    _measured = true;
+                    _srttMicros = sample;
+                    _rttVarMicros = sample / 2;
+                }
             }
             _bytesAcked += DeliveredBytes(Math.Max(previous, 0), _acked);
         }
@@ -223,6 +273,7 @@ internal sealed class TftpBlockSender : ITftpTransfer
         Counters.Window = _window.Blocks;
         Counters.RttMicros = _srttMicros;
         _retries = 0;
+        _backoff = 0;
         _rewoundFor = -1;
         if (_next <= _acked)
         {
@@ -230,7 +281,7 @@ internal sealed class TftpBlockSender : ITftpTransfer
         }
         _allowance = _acked + _window.Blocks;
         _holdUntil = long.MaxValue;
-        _retransmitAt = _highestSent > _acked ? nowMicros + _options.TimeoutMicros : long.MaxValue;
+        _retransmitAt = _highestSent > _acked ? nowMicros + RetransmitMicros : long.MaxValue;
         if (_last >= 0 && _acked >= _last)
         {
             State = TftpTransferState.Completed;

@@ -10,7 +10,7 @@ namespace Udpx.Tftp;
 /// `send --tftp` (WRQ) and `get --tftp` (RRQ): one job against any TFTP server, with the same state
 /// machines as the server (<see cref="TftpBlockSender"/>, <see cref="TftpBlockReceiver"/>). A read is
 /// written to a temporary file beside its destination and gets the name only when complete, never over
-/// an existing file. The four modes call <see cref="Run"/> (thread, process, process-async) or
+/// an existing file unless the job says overwrite. The four modes call <see cref="Run"/> (thread, process, process-async) or
 /// <see cref="RunAsync"/> (thread-async).
 /// </summary>
 internal static class TftpClient
@@ -42,12 +42,13 @@ internal static class TftpClient
             var server = ServerAddress.Resolve(job.Server);
             using var socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             socket.Bind(new IPEndPoint(server.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
+            SocketBuffers.Apply(socket, TftpTransferOptions.SocketBufferBytes);
             counters.SetPhase(TransferPhase.Offering);
             if (settings.Read)
             {
-                if (Path.Exists(job.Path))
+                if (!settings.Overwrite && Path.Exists(job.Path))
                 {
-                    return Failed(job, started, "'" + job.Path + "' already exists; not replaced");
+                    return Failed(job, started, AlreadyExists(job.Path));
                 }
                 var answer = TftpClientRequest.Send(socket, server, TftpOpcode.ReadRequest, job.Name, settings, null, job.Settings.ConnectTimeout, cancellationToken);
                 temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(job.Path))!, ".udpx-get-" + Guid.NewGuid().ToString("N")[..12] + ".udpx-part");
@@ -64,7 +65,12 @@ internal static class TftpClient
                 file.Dispose();
                 if (transfer.State == TftpTransferState.Completed)
                 {
-                    File.Move(temp, job.Path, overwrite: false);
+                    if (!settings.Overwrite && Path.Exists(job.Path))
+                    {
+                        return Failed(job, started, AlreadyExists(job.Path) + " (it appeared during the transfer)");
+                    }
+                    // Without --overwrite the check above and a move that never replaces; with it, rename(2) over the old file.
+                    File.Move(temp, job.Path, overwrite: settings.Overwrite);
                     temp = null;
                 }
             }
@@ -113,6 +119,9 @@ internal static class TftpClient
             }
         }
     }
+
+    /// <summary>The one line for a destination that is already there (get --tftp without --overwrite).</summary>
+    public static string AlreadyExists(string path) => "'" + path + "' already exists; not replaced (get --overwrite replaces it)";
 
     private static TransferResult Failed(TransferJob job, long started, string error) => new()
     {

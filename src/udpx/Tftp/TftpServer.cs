@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Udpx.Net;
 
 namespace Udpx.Tftp;
 
@@ -8,7 +9,10 @@ namespace Udpx.Tftp;
 /// `udpx serve --tftp`: the TFTP listener. It reads requests on its port (69 by default) and gives each
 /// transfer a socket of its own on a new port (its TID) and a thread that drives it
 /// (<see cref="TftpServerTransfer"/>). Anything on the listening port that is not a well-formed RRQ or
-/// WRQ gets error 4; the reply is never longer than what it answers.
+/// WRQ gets error 4; the reply is never longer than what it answers. A request repeated by a client
+/// whose first answer was lost or slow (same address and port, same request, its transfer still
+/// running) is ignored: that transfer's own timer sends the answer again, and a second transfer would
+/// refuse the name as busy (a WRQ) or race the first.
 /// </summary>
 internal sealed class TftpServer : IDisposable
 {
@@ -18,6 +22,8 @@ internal sealed class TftpServer : IDisposable
     private readonly ITftpObserver _observer;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<long, TftpSession> _sessions = new();
+    private readonly Queue<TftpSession> _recent = new();
+    private readonly ConcurrentDictionary<IPEndPoint, TftpRequest> _byPeer = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _listener;
     private readonly List<Thread> _transfers = [];
@@ -42,6 +48,33 @@ internal sealed class TftpServer : IDisposable
 
     /// <summary>Transfers in progress.</summary>
     public IReadOnlyList<TftpSession> Sessions => [.. _sessions.Values];
+
+    /// <summary>
+    /// What a screen lists: the transfers in progress, then the last <see cref="RecentShown"/> that ended,
+    /// each for <see cref="TftpServerOptions.Linger"/> after its end (udpx's server keeps its finished sessions the same way).
+    /// </summary>
+    public IReadOnlyList<TftpSession> Shown
+    {
+        get
+        {
+            long now = new MonotonicClock(_time).NowMicros;
+            long linger = (long)(_options.Linger.Ticks / 10);
+            lock (_gate)
+            {
+                // Under the lock that moves an ended session from one list to the other: each shows once.
+                var shown = new List<TftpSession>(_sessions.Values);
+                while (_recent.TryPeek(out var oldest) && now - oldest.EndedMicros >= linger)
+                {
+                    _recent.Dequeue();
+                }
+                shown.AddRange(_recent);
+                return shown;
+            }
+        }
+    }
+
+    /// <summary>Ended transfers kept for the screen, at most (the same bound as udpx's <c>ServerProtocol.RecentShown</c>).</summary>
+    public const int RecentShown = 64;
 
     /// <summary>Binds the listening port; throws <see cref="SocketException"/> when it cannot.</summary>
     public static TftpServer Start(IPEndPoint bind, TftpServerOptions options, ITftpFiles files, ITftpObserver observer, TimeProvider? time = null)
@@ -92,6 +125,11 @@ internal sealed class TftpServer : IDisposable
                 Answer(peer, reply, received, TftpError.IllegalOperation, "illegal TFTP operation: " + why);
                 continue;
             }
+            if (_byPeer.TryGetValue(peer, out var running) && running.IsWrite == request!.IsWrite && running.FileName == request.FileName)
+            {
+                Stats.CountDuplicate();
+                continue;
+            }
             if (Interlocked.Increment(ref _running) > _options.MaxSessions)
             {
                 Interlocked.Decrement(ref _running);
@@ -100,6 +138,7 @@ internal sealed class TftpServer : IDisposable
                 Answer(peer, reply, received, TftpError.NotDefined, "server busy, try again later");
                 continue;
             }
+            _byPeer[peer] = request!;
             long id = Interlocked.Increment(ref _nextId);
             var thread = new Thread(() => Serve(id, peer, request!)) { IsBackground = true, Name = "udpx-tftp " + id };
             lock (_gate)
@@ -125,7 +164,18 @@ internal sealed class TftpServer : IDisposable
         }
         finally
         {
-            _sessions.TryRemove(id, out _);
+            _byPeer.TryRemove(new KeyValuePair<IPEndPoint, TftpRequest>(peer, request));
+            lock (_gate)
+            {
+                if (_sessions.TryRemove(id, out var session) && session.Ended)
+                {
+                    _recent.Enqueue(session);
+                    if (_recent.Count > RecentShown)
+                    {
+                        _recent.Dequeue();
+                    }
+                }
+            }
             Interlocked.Decrement(ref _running);
         }
     }
@@ -171,6 +221,7 @@ internal sealed class TftpServerStats
     private long _refused;
     private long _completed;
     private long _failed;
+    private long _duplicates;
 
     public long Requests => Interlocked.Read(ref _requests);
 
@@ -182,6 +233,9 @@ internal sealed class TftpServerStats
 
     public long Failed => Interlocked.Read(ref _failed);
 
+    /// <summary>Requests ignored as repeats of one whose transfer is running.</summary>
+    public long Duplicates => Interlocked.Read(ref _duplicates);
+
     internal void CountRequest() => Interlocked.Increment(ref _requests);
 
     internal void CountMalformed() => Interlocked.Increment(ref _malformed);
@@ -191,4 +245,6 @@ internal sealed class TftpServerStats
     internal void CountCompleted() => Interlocked.Increment(ref _completed);
 
     internal void CountFailed() => Interlocked.Increment(ref _failed);
+
+    internal void CountDuplicate() => Interlocked.Increment(ref _duplicates);
 }

@@ -19,6 +19,9 @@ internal sealed record TftpServerOptions
     /// <summary>Consecutive timeouts before a transfer is given up.</summary>
     public int MaxRetries { get; init; } = 10;
 
+    /// <summary>How long an ended transfer stays listed on the screen (as udpx's <c>ServerOptions.Linger</c>).</summary>
+    public TimeSpan Linger { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Largest file a write may store (--max-file-size).</summary>
     public long MaxFileSize { get; init; } = 64_000_000_000;
 }

@@ -20,6 +20,7 @@ internal sealed class TftpServerTransfer(TftpServerOptions options, ITftpFiles f
     {
         using var socket = new Socket(peer.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(localAddress, 0));
+        SocketBuffers.Apply(socket, TftpTransferOptions.SocketBufferBytes);
         var clock = new MonotonicClock(time);
         var buffer = new byte[TftpCodec.MaxRequestBytes];
 
@@ -53,7 +54,7 @@ internal sealed class TftpServerTransfer(TftpServerOptions options, ITftpFiles f
                 stream = request.Mode == TftpMode.NetAscii ? new NetAsciiDecoder(incoming!.Stream) : incoming!.Stream;
                 var file = incoming;
                 transfer = new TftpBlockReceiver(stream, negotiated, options.MaxRetries, options.MaxFileSize, buffer.AsSpan(0, first), clock.NowMicros, linger: true, complete: file.Commit);
-                session = new TftpSession(id, peer, request, negotiated, announced, time.GetUtcNow());
+                session = new TftpSession(id, peer, request, negotiated, announced, time.GetUtcNow(), clock.NowMicros);
             }
             else
             {
@@ -79,7 +80,7 @@ internal sealed class TftpServerTransfer(TftpServerOptions options, ITftpFiles f
                     preamble = buffer.AsSpan(0, TftpCodec.WriteOptionAck(buffer, acknowledged)).ToArray();
                 }
                 transfer = new TftpBlockSender(stream!, negotiated, options.MaxRetries, preamble);
-                session = new TftpSession(id, peer, request, negotiated, size, time.GetUtcNow());
+                session = new TftpSession(id, peer, request, negotiated, size, time.GetUtcNow(), clock.NowMicros);
             }
             session.Attach(transfer);
             started(session);
@@ -96,7 +97,7 @@ internal sealed class TftpServerTransfer(TftpServerOptions options, ITftpFiles f
                 incoming?.Discard();
                 stats.CountFailed();
             }
-            session.End(ok, ok ? "ok" : transfer.Failure);
+            session.End(ok, ok ? "ok" : transfer.Failure, clock.NowMicros);
             observer.SessionEnded(session, Stopwatch.GetElapsedTime(begun).TotalSeconds);
         }
         finally

@@ -3,9 +3,10 @@ using System.Net;
 namespace Udpx.Tftp;
 
 /// <summary>One TFTP transfer as the server shows it (headless lines, JSON, TUI). Written by its thread, read by anyone.</summary>
-internal sealed class TftpSession(long id, IPEndPoint peer, TftpRequest request, TftpTransferOptions options, long? size, DateTimeOffset started)
+internal sealed class TftpSession(long id, IPEndPoint peer, TftpRequest request, TftpTransferOptions options, long? size, DateTimeOffset started, long startedMicros)
 {
     private ITftpTransfer? _transfer;
+    private bool _ended;
 
     public long Id { get; } = id;
 
@@ -27,9 +28,16 @@ internal sealed class TftpSession(long id, IPEndPoint peer, TftpRequest request,
 
     public DateTimeOffset Started { get; } = started;
 
+    /// <summary>When it started on the server's monotonic clock (microseconds), as udpx sessions count time.</summary>
+    public long StartedMicros { get; } = startedMicros;
+
+    /// <summary>When it ended on the same clock; meaningful once <see cref="Ended"/>.</summary>
+    public long EndedMicros { get; private set; }
+
     public bool Succeeded { get; private set; }
 
-    public bool Ended { get; private set; }
+    /// <summary>Read first: once true, <see cref="Succeeded"/>, <see cref="Result"/> and <see cref="EndedMicros"/> are visible.</summary>
+    public bool Ended => Volatile.Read(ref _ended);
 
     public string Result { get; private set; } = string.Empty;
 
@@ -44,11 +52,12 @@ internal sealed class TftpSession(long id, IPEndPoint peer, TftpRequest request,
 
     internal void Attach(ITftpTransfer transfer) => Volatile.Write(ref _transfer, transfer);
 
-    internal void End(bool succeeded, string result)
+    internal void End(bool succeeded, string result, long endedMicros)
     {
         Succeeded = succeeded;
         Result = result;
-        Ended = true;
+        EndedMicros = endedMicros;
+        Volatile.Write(ref _ended, true);
     }
 }
 

@@ -12,6 +12,13 @@ internal readonly record struct TftpTransferOptions
     /// <summary>1468 bytes: a DATA packet of 1472 bytes fills a 1500-byte Ethernet MTU (20 bytes of IPv4, 8 of UDP, 4 of TFTP).</summary>
     public const int EthernetBlockSize = 1468;
 
+    /// <summary>
+    /// Socket buffers of every transfer's socket, both ends: a whole RFC 7440 window of the largest blocks
+    /// (64 × 65,468 bytes) fits, so a window sent in one burst is not dropped at the receiving socket
+    /// (the kernel's default, 208 KiB, holds three 64 KiB blocks).
+    /// </summary>
+    public const int SocketBufferBytes = 4 << 20;
+
     public TftpTransferOptions()
     {
     }

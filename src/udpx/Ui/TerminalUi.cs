@@ -2,6 +2,7 @@ using Terminal.Gui.App;
 using Udpx.Modes;
 using Udpx.Net;
 using Udpx.Server;
+using Udpx.Tftp;
 using Udpx.Ui.Models;
 using Udpx.Ui.Screens;
 
@@ -42,11 +43,11 @@ internal static class TerminalUi
     public static void RunServer(ServerProtocol server, DatagramRing stream, CancellationTokenSource quit, string name = "udpx server") =>
         RunServer(ServerShards.Of(server, stream), quit, name);
 
-    /// <summary>The same for a server on several receive threads, shown as one.</summary>
-    public static void RunServer(ServerShards server, CancellationTokenSource quit, string name = "udpx server")
+    /// <summary>The same for a server on several receive threads, shown as one; with <paramref name="tftp"/>, its transfers in the sessions table.</summary>
+    public static void RunServer(ServerShards server, CancellationTokenSource quit, string name = "udpx server", TftpServer? tftp = null)
     {
         TerminalGuiStartup.EnsureConfigured();
-        using var screen = new ServerScreen(new ServerViewModel(server, name), TimeProvider.System);
+        using var screen = new ServerScreen(new ServerViewModel(server, name, tftp: tftp), TimeProvider.System);
         Run(screen, quit);
     }
 

@@ -131,11 +131,11 @@ public sealed class ServerLimitsTests
         var store = Substitute.For<IFileStore>();
         var preparing = new TaskCompletionSource<RejectReason>();
         store.GetSpace().Returns(new DiskSpace(Available: 10_000_000, Total: 100_000_000));
-        store.TryCreate(default!, default, default, out _).ReturnsForAnyArgs(call =>
+        store.TryCreate(default!, default, default, default, out _).ReturnsForAnyArgs(call =>
         {
             var file = Substitute.For<IIncomingFile>();
             file.PrepareAsync(default).ReturnsForAnyArgs(preparing.Task);
-            call[3] = file;
+            call[4] = file;
             return RejectReason.None;
         });
         using var server = new ServerProtocol(new ServerOptions { MinFree = DiskReserve.OfBytes(1_000_000), MaxFileSize = 1L << 40, MaxReservedPerHost = long.MaxValue }, store);

@@ -40,15 +40,16 @@ internal sealed class ServerPeer(ServerProtocol server, SocketAddress address, P
         return cookie;
     }
 
-    public void Offer(ulong session, CookieMessage cookie, long size, string name) =>
-        Send(MessageCodec.WriteOffer(_buffer, new OfferMessage(session, cookie.IssuedAtSeconds, cookie.Mac, (ulong)size, ChunkSize, 0, name, 0, _packet++)));
+    /// <param name="identity">The client's identity of this version of the file (0: never resumed).</param>
+    public void Offer(ulong session, CookieMessage cookie, long size, string name, UInt128 identity = default) =>
+        Send(MessageCodec.WriteOffer(_buffer, new OfferMessage(session, cookie.IssuedAtSeconds, cookie.Mac, (ulong)size, ChunkSize, 0, name, 0, _packet++, identity)));
 
     /// <summary>Hello, then the offer: the count of replies before the offer is returned, to look at what it drew.</summary>
-    public int Open(ulong session, long size, string name)
+    public int Open(ulong session, long size, string name, UInt128 identity = default)
     {
         var cookie = Hello(session);
         int before = Replies.Count;
-        Offer(session, cookie, size, name);
+        Offer(session, cookie, size, name, identity);
         return before;
     }
 

@@ -36,7 +36,15 @@ public sealed class HostileInputTests : IDisposable
         "/etc/x",
         "..\\x",
         "../../../../../../tmp/x",
-        "sub/x",
+        "sub//x",
+        "sub/",
+        "sub/../x",
+        "sub/./x",
+        "sub/.hidden",
+        ".ssh/authorized_keys",
+        "a\\b/x",
+        "sub/\0x",
+        "sub/.udpx-part/x",
         "a\0b",
         "x\0",
         "tab\tx",
@@ -64,9 +72,19 @@ public sealed class HostileInputTests : IDisposable
         AssertNothingWritten();
     }
 
+    [Fact]
+    public void A_raw_offer_through_a_symlinked_folder_on_the_server_is_refused()
+    {
+        Directory.CreateSymbolicLink(Path.Combine(Out, "evil"), _folder.File("outside"));
+        using var raw = new RawClient(_host.EndPoint);
+        var reject = raw.OfferExpectingReject(0x54, 1000, "evil/x"u8);
+        Assert.Equal(RejectReason.NameRejected, reject.Reason);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_folder.File("outside")));
+    }
+
     [Theory]
     [InlineData(256, "name longer than 255 bytes")]
-    [InlineData(4096, "name longer than 255 bytes")]
+    [InlineData(4096, "path longer than 400 bytes")]
     public void A_raw_offer_with_an_overlong_name_is_refused(int length, string why)
     {
         using var raw = new RawClient(_host.EndPoint);

@@ -81,6 +81,40 @@ public sealed class StorageRuleTests : IDisposable
         Assert.Equal(RejectReason.Exists, store.TryCreate("late.bin", 4, 2, out _));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_folder_on_the_path_swapped_for_a_symlink_during_the_transfer_is_never_followed(bool overwrite)
+    {
+        var store = Store(overwrite);
+        string outside = _folder.File("outside");
+        Directory.CreateDirectory(outside);
+        Assert.Equal(RejectReason.None, store.TryCreate("later/deeper/x.bin", 4, 1, out var file));
+        Assert.Equal(RejectReason.None, await file!.PrepareAsync(CancellationToken.None));
+        file.Write(0, "new!"u8);
+        Directory.CreateSymbolicLink(Path.Combine(Out, "later"), outside);
+
+        var result = await file.CommitAsync(Digest, Digest, CancellationToken.None);
+
+        Assert.Equal(RejectReason.NameRejected, result);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
+        Assert.Equal(["later"], Directory.EnumerateFileSystemEntries(Out).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task A_verified_file_in_subfolders_is_stored_with_its_folders_made()
+    {
+        var store = Store();
+        Assert.Equal(RejectReason.None, store.TryCreate("one/two/x.bin", 4, 1, out var file));
+        Assert.Equal(RejectReason.None, await file!.PrepareAsync(CancellationToken.None));
+        file.Write(0, "new!"u8);
+
+        Assert.Equal(RejectReason.None, await file.CommitAsync(Digest, Digest, CancellationToken.None));
+
+        Assert.Equal("new!"u8.ToArray(), File.ReadAllBytes(Path.Combine(Out, "one", "two", "x.bin")));
+        Assert.Equal(["one"], Directory.EnumerateFileSystemEntries(Out).Select(Path.GetFileName));
+    }
+
     [Fact]
     public async Task With_overwrite_a_file_and_a_symlink_under_the_name_are_replaced()
     {

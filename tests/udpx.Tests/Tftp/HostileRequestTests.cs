@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Udpx.Server;
 using Udpx.Tftp;
 
 namespace Udpx.Tests.Tftp;
@@ -118,6 +119,65 @@ public sealed class HostileRequestTests
             }
         }
         Assert.Equal(content, received.ToArray());
+    }
+
+    /// <summary>
+    /// A client whose first answer was lost sends its request again from the same port (found at 10% loss
+    /// with atftp): the listener ignores the repeat instead of starting a second transfer, which would
+    /// refuse the name as busy; the first transfer goes on and stores the file.
+    /// </summary>
+    [Fact]
+    public void A_repeated_request_from_the_same_port_while_its_transfer_runs_is_ignored()
+    {
+        using var server = new TftpFixture();
+        using var socket = Client();
+        Send(socket, server, Request(TftpOpcode.WriteRequest, "twice.bin"));
+        Assert.Equal([0, 4, 0, 0], Receive(socket, out var tid));
+        Send(socket, server, Request(TftpOpcode.WriteRequest, "twice.bin"));
+        Assert.False(socket.Poll(300_000, SelectMode.SelectRead), "the repeated request was answered");
+        socket.SendTo(new byte[] { 0, 3, 0, 1, 42 }, tid);
+        Assert.Equal([0, 4, 0, 1], Receive(socket, out var from));
+        Assert.Equal(tid, from);
+        Assert.Equal([42], File.ReadAllBytes(Path.Combine(server.Out, "twice.bin")));
+        Assert.Equal(1, server.Server.Stats.Duplicates);
+        Assert.Empty(server.Observer.Refusals);
+    }
+
+    /// <summary>serve --min-free: a write that announces more than the reserve allows is refused at once, one that does not is stopped at its first block; nothing is left.</summary>
+    [Fact]
+    public void Writes_never_eat_into_the_min_free_reserve()
+    {
+        using var server = new TftpFixture(minFree: DiskReserve.OfPercent(100));
+        using (var socket = Client())
+        {
+            Send(socket, server, [.. Request(TftpOpcode.WriteRequest, "announced.bin"), .. "tsize"u8, 0, .. "1000"u8, 0]);
+            var reply = Receive(socket, out _);
+            Assert.True(TftpCodec.TryReadError(reply, out var code, out string message));
+            Assert.Equal(TftpError.DiskFull, code);
+            Assert.Equal("file too large for this server", message);
+        }
+        using (var socket = Client())
+        {
+            Send(socket, server, Request(TftpOpcode.WriteRequest, "unannounced.bin"));
+            var ack = Receive(socket, out var tid);
+            Assert.Equal([0, 4, 0, 0], ack);
+            socket.SendTo([0, 3, 0, 1, .. new byte[512]], tid);
+            var reply = Receive(socket, out _);
+            Assert.True(TftpCodec.TryReadError(reply, out var code, out string message));
+            Assert.Equal(TftpError.DiskFull, code);
+            Assert.Contains("file too large for this server", message, StringComparison.Ordinal);
+        }
+        server.Observer.WaitForEnd("unannounced.bin", TimeSpan.FromSeconds(10));
+        Assert.Empty(Directory.GetFileSystemEntries(server.Out));
+        using var open = new TftpFixture(minFree: DiskReserve.OfBytes(0));
+        using (var socket = Client())
+        {
+            Send(socket, open, [.. Request(TftpOpcode.WriteRequest, "fits.bin"), .. "tsize"u8, 0, .. "3"u8, 0]);
+            Assert.Equal((ushort)TftpOpcode.OptionAck, BinaryPrimitives.ReadUInt16BigEndian(Receive(socket, out var tid)));
+            socket.SendTo(new byte[] { 0, 3, 0, 1, 7, 8, 9 }, tid);
+            Assert.Equal([0, 4, 0, 1], Receive(socket, out _));
+        }
+        Assert.Equal([7, 8, 9], File.ReadAllBytes(Path.Combine(open.Out, "fits.bin")));
     }
 
     private static (TftpError Code, string Message) Ask(TftpFixture server, TftpOpcode opcode, string name)

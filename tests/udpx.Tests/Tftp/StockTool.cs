@@ -28,21 +28,23 @@ internal static class StockTool
         : "/opt/udpx-ci/tftpd-hpa/usr/sbin";
 
     /// <summary>Runs the tool to its end (at most <paramref name="limit"/>); exit code and everything it printed.</summary>
-    public static (int ExitCode, string Output) Run(string tool, TimeSpan limit, string? workingDirectory, params string[] args)
+    public static (int ExitCode, string Output) Run(string tool, TimeSpan limit, string? workingDirectory, params string[] args) =>
+        RunIn(null, tool, limit, workingDirectory, null, args);
+
+    /// <summary>
+    /// Runs the tool to its end (at most <paramref name="limit"/>), inside network namespace
+    /// <paramref name="netns"/> when given (`ip netns exec` execs it in place), with <paramref name="input"/> on its stdin.
+    /// </summary>
+    public static (int ExitCode, string Output) RunIn(string? netns, string tool, TimeSpan limit, string? workingDirectory, string? input, params string[] args)
     {
-        var info = new ProcessStartInfo(Locate(tool) ?? tool)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
-        };
-        foreach (string a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
+        var info = StartInfo(netns, tool, args);
+        info.RedirectStandardInput = true;
+        info.WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory;
         using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start " + tool);
+        if (input is not null)
+        {
+            process.StandardInput.Write(input);
+        }
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
@@ -56,13 +58,12 @@ internal static class StockTool
     }
 
     /// <summary>Starts a server program in the background; disposing kills it.</summary>
-    public static Process Start(string tool, params string[] args)
+    public static Process Start(string tool, params string[] args) => StartIn(null, tool, args);
+
+    /// <summary>Starts a server program in the background, inside <paramref name="netns"/> when given; disposing kills it.</summary>
+    public static Process StartIn(string? netns, string tool, params string[] args)
     {
-        var info = new ProcessStartInfo(Locate(tool) ?? tool) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
+        var info = StartInfo(netns, tool, args);
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start " + tool);
         _ = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();
@@ -70,4 +71,22 @@ internal static class StockTool
     }
 
     public static bool IsRoot => SystemCommand.IsRoot;
+
+    private static ProcessStartInfo StartInfo(string? netns, string tool, string[] args)
+    {
+        string program = Locate(tool) ?? tool;
+        var info = new ProcessStartInfo(netns is null ? program : "ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (netns is not null)
+        {
+            foreach (string a in (string[])["netns", "exec", netns, program])
+            {
+                info.ArgumentList.Add(a);
+            }
+        }
+        foreach (string a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+        return info;
+    }
 }

@@ -76,20 +76,48 @@ public sealed class TftpStateMachineTests
     }
 
     [Fact]
-    public void A_lost_block_in_lockstep_is_sent_again_after_the_timeout_and_not_before()
+    public void A_lost_block_in_lockstep_is_sent_again_after_the_round_trip_timeout_and_not_before()
     {
-        var (sender, receiver, sink) = Pair(Simulation.RandomFile(2000, 1), 512, 1);
-        bool dropped = false;
-        var pump = new TftpPump(sender, receiver)
-        {
-            KeepLog = true,
-            Drop = (toReceiver, p) => toReceiver && Block(p) == 2 && !dropped && (dropped = true),
-        };
-        pump.Run();
-        Assert.Equal(2000, sink.Length);
+        var sender = new TftpBlockSender(new MemoryStream(new byte[2000]), new TftpTransferOptions(), 5);
+        var buffer = new byte[600];
+        sender.TryWrite(buffer, 0);
+        sender.OnPacket(Ack(1), 100);
+        Assert.Equal(516, sender.TryWrite(buffer, 100));
+        // DATA 2 is lost. It goes out again one retransmission timeout later: at least the 20 ms floor
+        // (this link's round trip is 100 µs), far less than the negotiated second, and not before.
+        long again = sender.Deadline;
+        Assert.InRange(again - 100, TftpBlockSender.MinRetransmitMicros, 100_000);
+        sender.OnTimer(again - 1);
+        Assert.Equal(0, sender.TryWrite(buffer, again - 1));
+        sender.OnTimer(again);
+        Assert.Equal(516, sender.TryWrite(buffer, again));
+        Assert.Equal(2, Block(buffer));
         Assert.Equal(1, sender.Counters.Retransmitted);
-        // The second DATA 2 went out one timeout (1 s) after the first.
-        Assert.True(pump.NowMicros >= 1_000_000);
+    }
+
+    [Fact]
+    public void The_retransmission_timeout_doubles_on_each_timeout_in_a_row_up_to_the_negotiated_one_and_resets_on_an_ack()
+    {
+        var sender = new TftpBlockSender(new MemoryStream(new byte[2000]), new TftpTransferOptions(), 10);
+        var buffer = new byte[600];
+        sender.TryWrite(buffer, 0);
+        // No round trip measured yet: the negotiated timeout (RFC 6298's initial RTO is a second too).
+        Assert.Equal(1_000_000, sender.RetransmitMicros);
+        sender.OnPacket(Ack(1), 100);
+        sender.TryWrite(buffer, 100);
+        Assert.Equal(TftpBlockSender.MinRetransmitMicros, sender.RetransmitMicros);
+        Assert.Equal(100 + TftpBlockSender.MinRetransmitMicros, sender.Deadline);
+        sender.OnTimer(sender.Deadline);
+        Assert.Equal(2 * TftpBlockSender.MinRetransmitMicros, sender.RetransmitMicros);
+        for (int i = 0; i < 8; i++)
+        {
+            sender.TryWrite(buffer, sender.Deadline);
+            sender.OnTimer(sender.Deadline);
+        }
+        Assert.Equal(1_000_000, sender.RetransmitMicros);
+        Assert.Equal(TftpTransferState.Running, sender.State);
+        sender.OnPacket(Ack(2), sender.Deadline);
+        Assert.Equal(TftpBlockSender.MinRetransmitMicros, sender.RetransmitMicros);
     }
 
     [Fact]
@@ -222,6 +250,56 @@ public sealed class TftpStateMachineTests
         pump.Run();
         Assert.Equal(TftpTransferState.Failed, sender.State);
         Assert.Contains("no acknowledgement after 3", sender.Failure, StringComparison.Ordinal);
+        // Only timeouts of the negotiated length (1 s) count: the short ones before them do not end a transfer early.
+        Assert.True(pump.NowMicros >= 3_000_000, "gave up after " + pump.NowMicros + " µs");
+    }
+
+    [Theory]
+    [InlineData(0, 1468, 16)]
+    [InlineData(1, 1468, 16)]
+    [InlineData(1468, 1468, 16)]
+    [InlineData(1468 + 11, 1468, 16)]
+    [InlineData(1024, 512, 1)]
+    public void A_lost_final_ack_from_a_receiver_that_does_not_linger_fails_as_an_unconfirmed_last_block_with_the_file_delivered(int size, int blksize, int window)
+    {
+        // atftpd after its final ACK: the transfer is over and its port closed, so a repeated last block gets nothing.
+        var options = new TftpTransferOptions { BlockSize = blksize, WindowSize = window };
+        var file = Simulation.RandomFile(size, 7);
+        var sink = new MemoryStream();
+        var sender = new TftpBlockSender(new MemoryStream(file), options, 3);
+        var receiver = new TftpBlockReceiver(sink, options, 3, long.MaxValue, Ack0, 0, linger: false);
+        receiver.TryWrite(new byte[8], 0);
+        ushort last = (ushort)((size / blksize) + 1);
+        var pump = new TftpPump(sender, receiver) { Drop = (toReceiver, packet) => !toReceiver && Block(packet) == last };
+        pump.Run();
+        Assert.Equal(TftpTransferState.Completed, receiver.State);
+        Assert.Equal(file, sink.ToArray());
+        Assert.Equal(TftpTransferState.Failed, sender.State);
+        Assert.Contains(TftpBlockSender.UnconfirmedLastBlock + " after 3 retransmissions", sender.Failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_lost_final_ack_from_a_receiver_that_lingers_is_repeated_and_the_transfer_completes()
+    {
+        var (sender, receiver, sink) = Pair(new byte[1468], 1468, 16, maxRetries: 3);
+        bool dropped = false;
+        var pump = new TftpPump(sender, receiver) { Drop = (toReceiver, packet) => !toReceiver && Block(packet) == 2 && !dropped && (dropped = true) };
+        pump.Run();
+        Assert.True(dropped);
+        Assert.Equal(TftpTransferState.Completed, sender.State);
+        Assert.Equal(1468, sink.Length);
+    }
+
+    [Fact]
+    public void A_sender_that_never_sent_the_whole_file_gives_up_without_calling_it_an_unconfirmed_last_block()
+    {
+        // Every ACK is lost: only the first window (blocks 1 to 4 of 10) ever goes out, so the file was never sent whole.
+        var (sender, receiver, _) = Pair(new byte[5000], 512, 4, maxRetries: 3);
+        var pump = new TftpPump(sender, receiver) { Drop = (toReceiver, _) => !toReceiver };
+        pump.Run();
+        Assert.Equal(TftpTransferState.Failed, sender.State);
+        Assert.DoesNotContain(TftpBlockSender.UnconfirmedLastBlock, sender.Failure, StringComparison.Ordinal);
+        Assert.Contains("no acknowledgement after 3", sender.Failure, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -233,11 +311,48 @@ public sealed class TftpStateMachineTests
         var buffer = new byte[1100];
         Assert.Equal(n, sender.TryWrite(buffer, 0));
         Assert.Equal(0, sender.TryWrite(buffer, 0));
+        // Two timeouts, not one: a client that lost its ACK 0 repeats it first (atftp aborts on a second OACK).
         sender.OnTimer(1_000_000);
-        Assert.Equal(n, sender.TryWrite(buffer, 1_000_000));
-        sender.OnPacket(Ack(0), 1_000_100);
-        Assert.Equal(104, sender.TryWrite(buffer, 1_000_100));
+        Assert.Equal(0, sender.TryWrite(buffer, 1_000_000));
+        sender.OnTimer(2_000_000);
+        Assert.Equal(n, sender.TryWrite(buffer, 2_000_000));
+        sender.OnPacket(Ack(0), 2_000_100);
+        Assert.Equal(104, sender.TryWrite(buffer, 2_000_100));
         Assert.Equal(1, Block(buffer));
+    }
+
+    /// <summary>
+    /// A stock server repeats its OACK when what answered it was lost (found at 10% loss with tftpd-hpa):
+    /// after a WRQ the client's sender takes it as a repeated ACK 0, after an RRQ the client's receiver
+    /// sends ACK 0 again; neither fails, and the file goes through.
+    /// </summary>
+    [Fact]
+    public void A_repeated_server_oack_is_a_repeated_ack_0_for_a_writer_and_gets_ack_0_again_from_a_reader()
+    {
+        byte[] oack = new byte[32];
+        oack = oack[..TftpCodec.WriteOptionAck(oack, [new("blksize", "512")])];
+        var buffer = new byte[600];
+
+        var sender = new TftpBlockSender(new MemoryStream(new byte[700]), new TftpTransferOptions(), 5);
+        Assert.Equal(516, sender.TryWrite(buffer, 0));
+        sender.OnPacket(oack, 1_000_000);
+        Assert.Equal(TftpTransferState.Running, sender.State);
+        Assert.Equal(0, sender.TryWrite(buffer, 1_000_000));
+        sender.OnPacket(Ack(1), 1_000_100);
+        Assert.Equal(4 + 188, sender.TryWrite(buffer, 1_000_100));
+        sender.OnPacket(Ack(2), 1_000_200);
+        Assert.Equal(TftpTransferState.Completed, sender.State);
+
+        var sink = new MemoryStream();
+        var receiver = new TftpBlockReceiver(sink, new TftpTransferOptions(), 5, long.MaxValue, Ack0, 0, linger: false);
+        Assert.Equal(4, receiver.TryWrite(buffer, 0));
+        receiver.OnPacket(oack, 500_000);
+        Assert.Equal(TftpTransferState.Running, receiver.State);
+        Assert.Equal(4, receiver.TryWrite(buffer, 500_000));
+        Assert.Equal(Ack0, buffer[..4]);
+        receiver.OnPacket(Data(1, 10), 500_100);
+        Assert.Equal(TftpTransferState.Completed, receiver.State);
+        Assert.Equal(10, sink.Length);
     }
 
     internal static (TftpBlockSender Sender, TftpBlockReceiver Receiver, MemoryStream Sink) Pair(byte[] file, int blksize, int window, int maxRetries = 10)

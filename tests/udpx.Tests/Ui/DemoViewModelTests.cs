@@ -154,15 +154,15 @@ public sealed class DemoViewModelTests
         Assert.Equal("idle: press 1 to 4 to run", model.Status());
         var lines = ResultsTable.Lines(model.Results, 78);
         Assert.Matches(@"^\s*#\s+mode\s+time\s+rate\s+dgrams\s+retx\s+ok\s+vs best\s*$", lines[0]);
-        Assert.Matches(@"^\s*1 process\s+4\.00 s\s+977 KiB/s\s+3000\s+12 yes\s+0\.50x\s*$", lines[1]);
-        Assert.Matches(@"^\s*2 thread-async\s+2\.00 s\s+1\.91 MiB/s\s+2900\s+3 NO\s+1\.00x\s*$", lines[2]);
+        Assert.Matches(@"^\s*1 process\s+4\.00 s\s+1\.00 MB/s\s+3000\s+12 yes\s+0\.50x\s*$", lines[1]);
+        Assert.Matches(@"^\s*2 thread-async\s+2\.00 s\s+2\.00 MB/s\s+2900\s+3 NO\s+1\.00x\s*$", lines[2]);
         Assert.Equal(" 3 thread: server 2 did not answer", lines[3]);
         Assert.Equal(" 4 process-async: cancelled", lines[4]);
 
         var compact = ResultsTable.Lines(model.Results, 40);
         Assert.All(compact, l => Assert.True(l.Length <= 40));
-        Assert.Matches(@"^process\s+4\.00 s\s+977 KiB/s\s+12 ok\s*$", compact[1]);
-        Assert.Matches(@"^thread-async\s+2\.00 s\s+1\.91 MiB/s\s+3 NO\s*$", compact[2]);
+        Assert.Matches(@"^process\s+4\.00 s\s+1\.00 MB/s\s+12 ok\s*$", compact[1]);
+        Assert.Matches(@"^thread-async\s+2\.00 s\s+2\.00 MB/s\s+3 NO\s*$", compact[2]);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ internal sealed class LiveServer : IDisposable
 
     public LiveServer()
     {
-        Server = new ServerProtocol(new ServerOptions(), Store, new RingObserver(Ring));
+        Server = new ServerProtocol(new ServerOptions(), Store) { Stream = Ring };
     }
 
     public MemoryFileStore Store { get; } = new();
@@ -91,26 +91,5 @@ internal sealed class LiveServer : IDisposable
         public Queue<byte[]> Replies { get; } = new();
 
         public void Send(ReadOnlySpan<byte> datagram, SocketAddress to) => Replies.Enqueue(datagram.ToArray());
-    }
-
-    /// <summary>What the server's socket loop will do: record each new data datagram into the stream ring.</summary>
-    private sealed class RingObserver(DatagramRing ring) : IServerObserver
-    {
-        public bool WantsDatagrams => true;
-
-        public void SessionStarted(ReceiverSession session)
-        {
-        }
-
-        public void SessionEnded(ReceiverSession session, double seconds)
-        {
-        }
-
-        public void Refused(string peer, string name, string reason)
-        {
-        }
-
-        public void Datagram(ReceiverSession session, ulong chunk, int length, ReadOnlySpan<byte> payload) =>
-            ring.Record(session.LastActivity, session.Id, chunk, session.BytesReceived, length, payload);
     }
 }

@@ -112,7 +112,7 @@ public sealed class SendAndDemoScreenTests(ITestOutputHelper output)
         Assert.Contains("no run finished yet", frames[0], StringComparison.Ordinal);
         Assert.Contains("next: thread-async", frames[1].Split('\n')[0], StringComparison.Ordinal);
         Assert.StartsWith("udpx demo  run 2: thread-async", frames[2], StringComparison.Ordinal);
-        Assert.Matches(@"process\s+3\.50 s\s+1\.91 MiB/s\s+4 ok", frames[2]);
+        Assert.Matches(@"process\s+3\.50 s\s+2\.00 MB/s\s+4 ok", frames[2]);
         // The new run's transfers show at once, not a tick later.
         Assert.Matches(@"demo\.bin\s+░+\s+0\s+0 B/s queued", frames[2]);
     }

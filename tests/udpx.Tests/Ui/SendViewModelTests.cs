@@ -44,6 +44,45 @@ public sealed class SendViewModelTests
     }
 
     [Fact]
+    public void Files_from_folders_are_shown_under_a_heading_per_folder()
+    {
+        var top = Handle(1, "top.bin", "10.0.0.1:9000", 1000);
+        var x = Handle(2, "a/x.bin", "10.0.0.1:9000", 1000);
+        var z = Handle(3, "b c/d/z.bin", "10.0.0.1:9000", 1000);
+        var y = Handle(4, "a/y.bin", "10.0.0.1:9000", 1000);
+        var model = new SendViewModel([top, x, z, y], ConcurrencyMode.Thread, 0, 0);
+        x.Complete(Result(x, verified: true));
+        z.Complete(Result(z, verified: false, error: "server busy"));
+        model.Update(1_000_000);
+
+        var lines = model.Servers[0].Lines(100);
+
+        string[] shown = [.. lines.Skip(1).Select(l => l.TrimEnd())];
+        Assert.StartsWith("./  0 of 1 ok", shown[0]);
+        Assert.StartsWith("  top.bin ", shown[1]);
+        Assert.StartsWith("a/  1 of 2 ok", shown[2]);
+        Assert.StartsWith("  y.bin ", shown[3]);
+        Assert.StartsWith("  x.bin ", shown[4]);
+        Assert.StartsWith("b c/d/  0 of 1 ok", shown[5]);
+        Assert.StartsWith("  z.bin ", shown[6]);
+        Assert.Equal("  b c/d/z.bin: server busy", shown[7]);
+        Assert.Equal(8, shown.Length);
+    }
+
+    [Fact]
+    public void Files_without_folders_have_no_heading()
+    {
+        var model = new SendViewModel([Handle(1, "a.bin", "10.0.0.1:9000", 1000), Handle(2, "b.bin", "10.0.0.1:9000", 1000)], ConcurrencyMode.Thread, 0, 0);
+        model.Update(0);
+
+        var lines = model.Servers[0].Lines(100);
+
+        Assert.Equal(3, lines.Count);
+        Assert.StartsWith("a.bin ", lines[1]);
+        Assert.StartsWith("b.bin ", lines[2]);
+    }
+
+    [Fact]
     public void Rows_show_acknowledged_progress_live_rate_and_results_and_the_header_the_run()
     {
         var a = Handle(1, "a.bin", "10.0.0.1:9000", 10_000);
@@ -73,13 +112,13 @@ public sealed class SendViewModelTests
         Assert.Equal("ok", group.Rows[1].StatusText);
         Assert.Equal("failed", group.Rows[2].StatusText);
         Assert.Equal(2, group.Finished);
-        Assert.Equal("10.0.0.1:9000: 2 of 3 done, 2.44 KiB/s, 3 resent", group.Title());
-        Assert.Equal("mode process  2 workers  elapsed 00:01  2 of 3 done  2.44 KiB/s", model.Header());
+        Assert.Equal("10.0.0.1:9000: 2 of 3 done, 2.50 kB/s, 3 resent", group.Title());
+        Assert.Equal("mode process  2 workers  elapsed 00:01  2 of 3 done  2.50 kB/s", model.Header());
 
         var lines = group.Lines(78);
         Assert.All(lines, l => Assert.True(l.Length <= 78));
         Assert.Matches(@"^file\s+progress\s+%\s+rate\s+sent\s+acked\s+retx\s+rtt\s+state\s*$", lines[0]);
-        Assert.Matches(@"^a\.bin\s+██▌?░+\s+25\s+2\.44 KiB/s\s+2\s+2\.44 KiB\s+1\s+1\.20 ms send\s*$", lines[1]);
+        Assert.Matches(@"^a\.bin\s+██▌?░+\s+25\s+2\.50 kB/s\s+2\s+2\.44 KiB\s+1\s+1\.20 ms send\s*$", lines[1]);
         Assert.Equal("  c.bin: digest mismatch: the server discarded the file", lines[^1]);
     }
 

@@ -72,6 +72,44 @@ public sealed class ServerScreenTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_tftp_transfer_that_ended_shows_beside_a_udpx_session_at_80x24()
+    {
+        using var tftp = new Udpx.Tests.Tftp.TftpFixture(allowWrite: false);
+        tftp.Shared("boot.img", new byte[300]);
+        using (var client = new TftpHandClient())
+        {
+            client.Read(tftp.Port, "boot.img");
+            client.Ack(1, last: true);
+        }
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (tftp.Server.Stats.Completed == 0 && DateTime.UtcNow < until)
+        {
+            Thread.Sleep(10);
+        }
+        using var live = new LiveServer();
+        live.Start("report.bin", 200_000, stopAfter: 100_000);
+        var time = new VirtualTimeProvider();
+        using var app = TestTerminal.Create(time);
+        var model = new ServerViewModel(Udpx.Server.ServerShards.Of(live.Server, live.Ring), tftp: tftp.Server);
+        using var screen = new ServerScreen(model, new ManualTimeProvider());
+        using var quit = new CancellationTokenSource();
+        string shown = string.Empty;
+
+        ScreenScript.Run(app, screen, quit,
+            () => shown = TestTerminal.Screen(app),
+            () => app.InjectKey(Key.Q));
+
+        output.WriteLine(shown);
+        string[] lines = shown.Split('\n');
+        string tftpRow = Assert.Single(lines, line => line.Contains("tftp 127.0.0.1:", StringComparison.Ordinal));
+        Assert.Contains("boot.img", tftpRow, StringComparison.Ordinal);
+        Assert.Contains(" 100 ", tftpRow, StringComparison.Ordinal);
+        Assert.Contains("sent", tftpRow, StringComparison.Ordinal);
+        Assert.Contains("recv", Assert.Single(lines, line => line.Contains("report.bin", StringComparison.Ordinal) && line.Contains("127.0.0.1:40000", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains("1 active / 2 sessions", lines[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Tab_moves_between_panes_p_pauses_the_stream_and_help_opens_and_closes_without_quitting()
     {
         using var live = new LiveServer();

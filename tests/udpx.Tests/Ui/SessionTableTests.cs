@@ -42,7 +42,7 @@ public sealed class SessionTableTests
         Assert.Equal(5, lines.Count);
         Assert.All(lines, l => Assert.Equal(78, l.Length));
         Assert.Matches(@"^client\s+file\s+received\s+%\s+rate\s+dup\s+bad\s+state\s*$", lines[0]);
-        Assert.Matches(@"^10\.0\.0\.2:2000\s+a\.bin\s+2\.93 KiB\s+75\s+1\.95 KiB/s\s+3\s+1 recv\s*$", lines[2]);
+        Assert.Matches(@"^10\.0\.0\.2:2000\s+a\.bin\s+2\.93 KiB\s+75\s+2\.00 kB/s\s+3\s+1 recv\s*$", lines[2]);
     }
 
     [Fact]

@@ -6,27 +6,6 @@ namespace Udpx.Tests.Ui;
 
 public sealed class TextFormatTests
 {
-    [Theory]
-    [InlineData(0, "0 B")]
-    [InlineData(1023, "1023 B")]
-    [InlineData(1024, "1.00 KiB")]
-    [InlineData(1536, "1.50 KiB")]
-    [InlineData(10 * 1024 * 1024, "10.0 MiB")]
-    [InlineData(1_047_552, "1023 KiB")]
-    [InlineData(1_048_064, "1.00 MiB")]
-    [InlineData(5L * 1024 * 1024 * 1024, "5.00 GiB")]
-    [InlineData(-2048, "-2.00 KiB")]
-    public void Byte_sizes_read_in_binary_units_with_three_digits(long bytes, string expected) =>
-        Assert.Equal(expected, ByteSize.Format(bytes));
-
-    [Theory]
-    [InlineData(0, "0 B/s")]
-    [InlineData(-5, "0 B/s")]
-    [InlineData(512.4, "512 B/s")]
-    [InlineData(2.5 * 1024 * 1024, "2.50 MiB/s")]
-    public void Rates_are_byte_sizes_per_second(double rate, string expected) =>
-        Assert.Equal(expected, RateText.Format(rate));
-
     [Fact]
     public void Hex_is_lowercase_pairs_and_a_ring_record_gives_its_kept_head()
     {

@@ -52,9 +52,9 @@ internal static class ResultsTable
             }
             string ok = s.AllVerified ? (full ? "yes" : "ok") : "NO";
             lines.Add(full
-                ? table.Row(width, r.Run.ToString(CultureInfo.InvariantCulture), mode, DurationText.Seconds(s.Seconds), RateText.Format(s.BytesPerSecond),
+                ? table.Row(width, r.Run.ToString(CultureInfo.InvariantCulture), mode, DurationText.Seconds(s.Seconds), Format.CompactRate(s.BytesPerSecond),
                     s.Datagrams.ToString(CultureInfo.InvariantCulture), s.Retransmitted.ToString(CultureInfo.InvariantCulture), ok, Relative(s.BytesPerSecond, best))
-                : table.Row(width, mode, DurationText.Seconds(s.Seconds), RateText.Format(s.BytesPerSecond), s.Retransmitted.ToString(CultureInfo.InvariantCulture), ok));
+                : table.Row(width, mode, DurationText.Seconds(s.Seconds), Format.CompactRate(s.BytesPerSecond), s.Retransmitted.ToString(CultureInfo.InvariantCulture), ok));
         }
         return lines;
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Udpx.Common;
 using Udpx.Modes;
 using Udpx.Ui.Text;
 
@@ -73,10 +74,10 @@ internal sealed class SendViewModel
 
     /// <summary>The header's parts, most important first.</summary>
     public IReadOnlyList<string> HeaderParts() =>
-        ["mode " + Mode.Name(), WorkersText(), "elapsed " + DurationText.Elapsed(Elapsed), Done(), RateText.Format(BytesPerSecond)];
+        ["mode " + Mode.Name(), WorkersText(), "elapsed " + DurationText.Elapsed(Elapsed), Done(), Format.CompactRate(BytesPerSecond)];
 
     /// <summary>The header without mode and time: "4 workers  3 of 6 done  12.3 MiB/s".</summary>
-    public string Summary() => HeaderLine.Join(WorkersText(), Done(), RateText.Format(BytesPerSecond));
+    public string Summary() => HeaderLine.Join(WorkersText(), Done(), Format.CompactRate(BytesPerSecond));
 
     private string WorkersText() =>
         Workers > 0 ? Workers.ToString(CultureInfo.InvariantCulture) + (Workers == 1 ? " worker" : " workers") : "one per transfer";

@@ -109,23 +109,37 @@ internal sealed class ServerGroup
     /// <summary>"127.0.0.1:9000: 2 of 3 done, 12.3 MiB/s", then ", 42 resent" once any datagram was sent again.</summary>
     public string Title() =>
         Server + ": " + Finished.ToString(CultureInfo.InvariantCulture) + " of " + _transfers.Count.ToString(CultureInfo.InvariantCulture)
-        + " done, " + RateText.Format(BytesPerSecond)
+        + " done, " + Format.CompactRate(BytesPerSecond)
         + (Retransmitted > 0 ? ", " + Retransmitted.ToString(CultureInfo.InvariantCulture) + " resent" : string.Empty);
 
-    /// <summary>A header line, a line per transfer, and a line per failure saying why.</summary>
+    /// <summary>
+    /// A header line, a line per transfer (under a heading per folder when files came from folders, in the
+    /// order the folders first appear), and a line per failure saying why.
+    /// </summary>
     public IReadOnlyList<string> Lines(int width)
     {
         bool full = width >= Full.MinWidth;
         var table = full ? Full : Compact;
         int barWidth = table.WidthsFor(width)[1];
         var lines = new List<string>(Rows.Count + 2) { table.Header(width) };
-        foreach (var r in Rows)
+        // Files sent from folders ("sub/dir/file"): a heading per folder, the files below it by their own name.
+        bool byFolder = Rows.Any(r => r.Name.Contains('/', StringComparison.Ordinal));
+        foreach (var folder in byFolder ? Rows.GroupBy(r => FolderOf(r.Name)) : Rows.GroupBy(_ => string.Empty))
         {
-            string bar = ProgressBarText.Render(r.Percent / 100, barWidth);
-            lines.Add(full
-                ? table.Row(width, r.Name, bar, Percent.Text(r.Percent), RateText.Format(r.BytesPerSecond), r.DatagramsSent.ToString(CultureInfo.InvariantCulture),
-                    ByteSize.Format(r.BytesAcked), r.Retransmitted.ToString(CultureInfo.InvariantCulture), DurationText.Rtt(r.RttMicros), r.StatusText)
-                : table.Row(width, r.Name, bar, Percent.Text(r.Percent), RateText.Format(r.BytesPerSecond), r.StatusText));
+            if (byFolder)
+            {
+                int done = folder.Count(r => r.Result is { Verified: true });
+                lines.Add(PaneTable.Cut((folder.Key.Length == 0 ? "./" : folder.Key) + "  " + done.ToString(CultureInfo.InvariantCulture) + " of " + folder.Count().ToString(CultureInfo.InvariantCulture) + " ok", width));
+            }
+            foreach (var r in folder)
+            {
+                string name = byFolder ? "  " + r.Name[folder.Key.Length..] : r.Name;
+                string bar = ProgressBarText.Render(r.Percent / 100, barWidth);
+                lines.Add(full
+                    ? table.Row(width, name, bar, Percent.Text(r.Percent), Format.CompactRate(r.BytesPerSecond), r.DatagramsSent.ToString(CultureInfo.InvariantCulture),
+                        Format.Bytes(r.BytesAcked), r.Retransmitted.ToString(CultureInfo.InvariantCulture), DurationText.Rtt(r.RttMicros), r.StatusText)
+                    : table.Row(width, name, bar, Percent.Text(r.Percent), Format.CompactRate(r.BytesPerSecond), r.StatusText));
+            }
         }
         foreach (var r in Rows)
         {
@@ -136,4 +150,7 @@ internal sealed class ServerGroup
         }
         return lines;
     }
+
+    /// <summary>"sub/dir/" of "sub/dir/file", empty for a file at the top.</summary>
+    private static string FolderOf(string name) => name[..(name.LastIndexOf('/') + 1)];
 }

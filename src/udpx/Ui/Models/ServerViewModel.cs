@@ -1,6 +1,8 @@
 using System.Globalization;
+using Udpx.Common;
 using Udpx.Net;
 using Udpx.Server;
+using Udpx.Tftp;
 using Udpx.Ui.Text;
 
 namespace Udpx.Ui.Models;
@@ -12,6 +14,7 @@ namespace Udpx.Ui.Models;
 internal sealed class ServerViewModel
 {
     private readonly ServerShards _server;
+    private readonly TftpServer? _tftp;
     private readonly Dictionary<ulong, string> _peers = [];
     private readonly RateMeter _rate = new();
     private SessionSnapshot[] _snapshots = [];
@@ -21,10 +24,14 @@ internal sealed class ServerViewModel
     {
     }
 
-    /// <summary>A server on several receive threads: their sessions and counters together, each thread's stream.</summary>
-    public ServerViewModel(ServerShards server, string name = "udpx server", int streamLinesPerPoll = 5)
+    /// <summary>
+    /// A server on several receive threads: their sessions and counters together, each thread's stream; with
+    /// <paramref name="tftp"/>, the TFTP listener's transfers in the same table.
+    /// </summary>
+    public ServerViewModel(ServerShards server, string name = "udpx server", int streamLinesPerPoll = 5, TftpServer? tftp = null)
     {
         _server = server;
+        _tftp = tftp;
         Name = name;
         Stream = new StreamFeed("from", streamLinesPerPoll);
         foreach (var stream in server.Streams)
@@ -48,12 +55,17 @@ internal sealed class ServerViewModel
     public void Update(long nowMicros)
     {
         var sessions = _server.Sessions;
-        var snapshots = new SessionSnapshot[sessions.Count];
+        var tftp = _tftp?.Shown ?? [];
+        var snapshots = new SessionSnapshot[sessions.Count + tftp.Count];
         _peers.Clear();
         for (int i = 0; i < sessions.Count; i++)
         {
             snapshots[i] = SessionSnapshot.Of(sessions[i]);
             _peers[snapshots[i].Id] = snapshots[i].Peer;
+        }
+        for (int i = 0; i < tftp.Count; i++)
+        {
+            snapshots[sessions.Count + i] = SessionSnapshot.Of(tftp[i]);
         }
         _snapshots = snapshots;
         Sessions.Update(nowMicros, snapshots);
@@ -63,17 +75,22 @@ internal sealed class ServerViewModel
         History.Update(nowMicros, TotalBytes);
     }
 
-    /// <summary>"udpx server", "2 active / 5 sessions", "1.20 MiB/s", "12.3 MiB in", "done 3, failed 0": most important first.</summary>
+    /// <summary>
+    /// "udpx server", "2 active / 5 sessions", "1.20 MiB/s", "12.3 MiB in", "done 3, failed 0": most important first.
+    /// Sessions, done and failed count TFTP transfers too; the rate and the bytes in are udpx's.
+    /// </summary>
     public IReadOnlyList<string> HeaderParts()
     {
         var stats = _server.Stats;
+        long done = stats.Completed + (_tftp?.Stats.Completed ?? 0);
+        long failed = stats.Failed + (_tftp?.Stats.Failed ?? 0);
         return
         [
             Name,
             Sessions.Active.ToString(CultureInfo.InvariantCulture) + " active / " + _snapshots.Length.ToString(CultureInfo.InvariantCulture) + " sessions",
-            RateText.Format(BytesPerSecond),
-            ByteSize.Format(TotalBytes) + " in",
-            "done " + stats.Completed.ToString(CultureInfo.InvariantCulture) + ", failed " + stats.Failed.ToString(CultureInfo.InvariantCulture),
+            Format.CompactRate(BytesPerSecond),
+            Format.Bytes(TotalBytes) + " in",
+            "done " + done.ToString(CultureInfo.InvariantCulture) + ", failed " + failed.ToString(CultureInfo.InvariantCulture),
         ];
     }
 
@@ -91,11 +108,16 @@ internal sealed class ServerViewModel
         Add(parts, s.WrongPeer, "wrong sender");
         Add(parts, s.BadCookie, "bad cookie");
         Add(parts, s.Rejected, "refused");
+        if (_tftp is not null)
+        {
+            Add(parts, _tftp.Stats.Malformed, "tftp malformed");
+            Add(parts, _tftp.Stats.Refused, "tftp refused");
+        }
         return parts.Count == 0 ? string.Empty : "dropped: " + string.Join(", ", parts);
     }
 
     public string GraphTitle() =>
-        "rate, last " + History.Capacity.ToString(CultureInfo.InvariantCulture) + " s: now " + RateText.Format(History.Latest) + ", peak " + RateText.Format(History.Peak);
+        "rate, last " + History.Capacity.ToString(CultureInfo.InvariantCulture) + " s: now " + Format.CompactRate(History.Latest) + ", peak " + Format.CompactRate(History.Peak);
 
     public IReadOnlyList<string> GraphLines(int width, int height)
     {
@@ -108,7 +130,7 @@ internal sealed class ServerViewModel
     {
         var lines = new List<string>
         {
-            PaneTable.Cut(Sessions.Active.ToString(CultureInfo.InvariantCulture) + " active  " + ByteSize.Format(TotalBytes) + " in  " + RateText.Format(BytesPerSecond), width),
+            PaneTable.Cut(Sessions.Active.ToString(CultureInfo.InvariantCulture) + " active  " + Format.Bytes(TotalBytes) + " in  " + Format.CompactRate(BytesPerSecond), width),
         };
         lines.AddRange(Sessions.CompactLines(width));
         var stream = Stream.Lines(width);

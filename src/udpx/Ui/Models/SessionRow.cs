@@ -14,9 +14,20 @@ internal readonly record struct SessionRow(
     long Duplicates,
     long Corrupt,
     SessionState State,
-    string Message)
+    string Message,
+    SessionKind Kind = SessionKind.Udpx)
 {
-    public string StateText => State switch
+    /// <summary>A TFTP transfer says which way it goes: "read" or "write" while running, "sent" or "stored" once done.</summary>
+    public string StateText => (Kind, State) switch
+    {
+        (SessionKind.TftpRead, SessionState.Done) => "sent",
+        (SessionKind.TftpWrite, SessionState.Done) => "stored",
+        (SessionKind.TftpRead, not SessionState.Failed) => "read",
+        (SessionKind.TftpWrite, not SessionState.Failed) => "write",
+        _ => UdpxStateText,
+    };
+
+    private string UdpxStateText => State switch
     {
         SessionState.Preparing => "prep",
         SessionState.Receiving => "recv",

@@ -1,5 +1,6 @@
 using Udpx.Common;
 using Udpx.Server;
+using Udpx.Tftp;
 
 namespace Udpx.Ui.Models;
 
@@ -19,7 +20,8 @@ internal readonly record struct SessionSnapshot(
     SessionState State,
     long StartedAt,
     long FinishedAt,
-    string Message)
+    string Message,
+    SessionKind Kind = SessionKind.Udpx)
 {
     public static SessionSnapshot Of(ReceiverSession session)
     {
@@ -38,6 +40,35 @@ internal readonly record struct SessionSnapshot(
             state,
             session.StartedAt,
             finished ? session.FinishedAt : 0,
-            finished ? SafeText.Escape(session.ResultMessage) : string.Empty);
+            finished ? SafeText.Escape(WithHook(session.ResultMessage, session.Hook)) : string.Empty);
     }
+
+    /// <summary>
+    /// A transfer of the TFTP listener, in the same terms: running reads as receiving (it counts as active),
+    /// then done or failed; the size is the file's, or the tsize a writer announced, or 0 when unknown.
+    /// </summary>
+    public static SessionSnapshot Of(TftpSession session)
+    {
+        bool ended = session.Ended;
+        var state = !ended ? SessionState.Receiving : session.Succeeded ? SessionState.Done : SessionState.Failed;
+        return new SessionSnapshot(
+            (ulong)session.Id,
+            "tftp " + session.PeerText,
+            SafeText.Escape(session.Name),
+            session.Size ?? 0,
+            session.Bytes,
+            session.PacketsReceived,
+            0,
+            0,
+            state,
+            session.StartedMicros,
+            ended ? session.EndedMicros : 0,
+            ended && !session.Succeeded ? SafeText.Escape(session.Result) : string.Empty,
+            session.Request.IsWrite ? SessionKind.TftpWrite : SessionKind.TftpRead);
+    }
+
+    /// <summary>The result, then how the --on-file hook ended and its first line ("hook exit 3: no route").</summary>
+    private static string WithHook(string message, HookOutcome? hook) =>
+        hook is null ? message
+            : (message.Length > 0 ? message + "; " : string.Empty) + "hook " + hook.Status + (hook.FirstLines.Count > 0 ? ": " + hook.FirstLines[0] : string.Empty);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Udpx.Common;
 using Udpx.Server;
 using Udpx.Ui.Text;
 
@@ -27,17 +28,18 @@ internal sealed class SessionTable
         new PaneColumn("dup", 4, AlignRight: true),
         new PaneColumn("state", 6));
 
-    private readonly Dictionary<ulong, RateMeter> _meters = [];
+    // Keyed by listener too: a udpx client picks its own session ID, the TFTP listener counts from 1.
+    private readonly Dictionary<(ulong Id, SessionKind Kind), RateMeter> _meters = [];
 
     public IReadOnlyList<SessionRow> Rows { get; private set; } = [];
 
     public void Update(long nowMicros, IReadOnlyList<SessionSnapshot> sessions)
     {
         var rows = new List<SessionRow>(sessions.Count);
-        var live = new HashSet<ulong>();
+        var live = new HashSet<(ulong, SessionKind)>();
         foreach (var s in sessions)
         {
-            live.Add(s.Id);
+            live.Add((s.Id, s.Kind));
             bool finished = s.State is SessionState.Done or SessionState.Failed;
             double rate;
             if (finished)
@@ -45,36 +47,36 @@ internal sealed class SessionTable
                 // A finished session shows what it averaged, not a rate decaying to zero.
                 long span = s.FinishedAt - s.StartedAt;
                 rate = span > 0 ? s.BytesReceived * 1e6 / span : 0;
-                _meters.Remove(s.Id);
+                _meters.Remove((s.Id, s.Kind));
             }
             else
             {
-                if (!_meters.TryGetValue(s.Id, out var meter))
+                if (!_meters.TryGetValue((s.Id, s.Kind), out var meter))
                 {
                     meter = new RateMeter();
-                    _meters.Add(s.Id, meter);
+                    _meters.Add((s.Id, s.Kind), meter);
                 }
                 rate = meter.Update(nowMicros, s.BytesReceived);
             }
             double percent = Percent.Of(s.BytesReceived, s.FileSize, s.State == SessionState.Done);
-            rows.Add(new SessionRow(s.Id, s.Peer, s.Name, s.BytesReceived, s.FileSize, percent, rate, s.Duplicates, s.Corrupt, s.State, s.Message));
+            rows.Add(new SessionRow(s.Id, s.Peer, s.Name, s.BytesReceived, s.FileSize, percent, rate, s.Duplicates, s.Corrupt, s.State, s.Message, s.Kind));
         }
-        foreach (ulong id in _meters.Keys)
+        foreach (var id in _meters.Keys)
         {
             if (!live.Contains(id))
             {
                 _meters.Remove(id);
             }
         }
-        var starts = new Dictionary<ulong, long>(sessions.Count);
+        var starts = new Dictionary<(ulong, SessionKind), long>(sessions.Count);
         foreach (var s in sessions)
         {
-            starts[s.Id] = s.StartedAt;
+            starts[(s.Id, s.Kind)] = s.StartedAt;
         }
         rows.Sort((a, b) =>
         {
             int byActivity = IsActive(b.State).CompareTo(IsActive(a.State));
-            return byActivity != 0 ? byActivity : starts[b.Id].CompareTo(starts[a.Id]);
+            return byActivity != 0 ? byActivity : starts[(b.Id, b.Kind)].CompareTo(starts[(a.Id, a.Kind)]);
         });
         Rows = rows;
     }
@@ -106,9 +108,9 @@ internal sealed class SessionTable
                 width,
                 r.Peer,
                 r.Name,
-                ByteSize.Format(r.BytesReceived),
+                Format.Bytes(r.BytesReceived),
                 Percent.Text(r.Percent),
-                RateText.Format(r.BytesPerSecond),
+                Format.CompactRate(r.BytesPerSecond),
                 r.Duplicates.ToString(CultureInfo.InvariantCulture),
                 r.Corrupt.ToString(CultureInfo.InvariantCulture),
                 r.StateText));
@@ -130,7 +132,7 @@ internal sealed class SessionTable
                 width,
                 r.Name,
                 Percent.Text(r.Percent),
-                RateText.Format(r.BytesPerSecond),
+                Format.CompactRate(r.BytesPerSecond),
                 r.Duplicates.ToString(CultureInfo.InvariantCulture),
                 r.StateText));
         }

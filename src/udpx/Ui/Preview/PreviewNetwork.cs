@@ -30,7 +30,7 @@ internal sealed class PreviewNetwork
     public PreviewServer AddServer(string name)
     {
         var ring = new DatagramRing();
-        var server = new PreviewServer(name, new ServerProtocol(new ServerOptions(), new DiscardingFileStore(), new RingRecorder(ring)), ring);
+        var server = new PreviewServer(name, new ServerProtocol(new ServerOptions(), new DiscardingFileStore()) { Stream = ring }, ring);
         lock (_lock)
         {
             _network.AddServer(server.Protocol);
@@ -105,27 +105,6 @@ internal sealed class PreviewNetwork
             RttMicros = counters.RttMicros,
             ProcessId = Environment.ProcessId,
         });
-    }
-
-    /// <summary>Records each new data datagram a server takes into its stream ring, as the real server loop does.</summary>
-    private sealed class RingRecorder(DatagramRing ring) : IServerObserver
-    {
-        public bool WantsDatagrams => true;
-
-        public void SessionStarted(ReceiverSession session)
-        {
-        }
-
-        public void SessionEnded(ReceiverSession session, double seconds)
-        {
-        }
-
-        public void Refused(string peer, string name, string reason)
-        {
-        }
-
-        public void Datagram(ReceiverSession session, ulong chunk, int length, ReadOnlySpan<byte> payload) =>
-            ring.Record(session.LastActivity, session.Id, chunk, session.BytesReceived, length, payload);
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Udpx.Common;
 
 namespace Udpx.Ui.Text;
 
@@ -27,11 +28,11 @@ internal static class DurationText
             return "-";
         }
         double ms = micros / 1000.0;
-        return ms < 999.5 ? ByteSize.Scaled(ms) + " ms" : ByteSize.Scaled(ms / 1000) + " s";
+        return ms < 999.5 ? Format.Scaled(ms) + " ms" : Format.Scaled(ms / 1000) + " s";
     }
 
     /// <summary>"0.84 s", "12.3 s", "125 s".</summary>
-    public static string Seconds(double seconds) => ByteSize.Scaled(Math.Max(0, seconds)) + " s";
+    public static string Seconds(double seconds) => Format.Scaled(Math.Max(0, seconds)) + " s";
 
     /// <summary>Seconds with microseconds, as the course servers stamped each datagram: "12.345678".</summary>
     public static string Stamp(long micros)

@@ -1,0 +1,113 @@
+using System.Text;
+using Udpx.Common;
+using Udpx.Protocol;
+
+namespace Udpx.Client;
+
+/// <summary>
+/// What `udpx send` was given, as files: a file as itself, a folder as every regular file beneath it,
+/// named by its path relative to that folder ("sub/dir/file"). Inside a folder no symlink is followed
+/// (neither to a file nor to a folder: it is listed as skipped), devices, FIFOs and sockets are skipped,
+/// and empty folders are counted but not sent (udpx sends files; a folder appears on the server when a
+/// file in it is stored). What is named on the command line itself is followed: the user chose it.
+/// </summary>
+internal sealed class SourceTree
+{
+    private readonly List<SourceFile> _files = [];
+    private readonly List<string> _skipped = [];
+
+    public IReadOnlyList<SourceFile> Files => _files;
+
+    /// <summary>Entries not sent, each as "path (why)".</summary>
+    public IReadOnlyList<string> Skipped => _skipped;
+
+    public int EmptyFolders { get; private set; }
+
+    /// <summary>Adds a command-line argument (a file or a folder) as group <paramref name="group"/>; throws <see cref="UserError"/> for what cannot be sent.</summary>
+    public void Add(string path, int group)
+    {
+        if (Directory.Exists(path))
+        {
+            int before = _files.Count;
+            Walk(Path.GetFullPath(path), string.Empty, group, depth: 1);
+            if (_files.Count == before)
+            {
+                _skipped.Add(path + " (no regular file in it)");
+            }
+            return;
+        }
+        _files.Add(LocalSource.Open(path) with { Group = group });
+    }
+
+    private void Walk(string folder, string prefix, int group, int depth)
+    {
+        IEnumerable<string> entries;
+        try
+        {
+            entries = Directory.EnumerateFileSystemEntries(folder).Order(StringComparer.Ordinal).ToList();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UserError(ExitCodes.InputError, "cannot read folder " + folder + ": " + ex.Message);
+        }
+        bool any = false;
+        foreach (string entry in entries)
+        {
+            any = true;
+            string component = Path.GetFileName(entry);
+            string name = prefix + component;
+            switch (EntryKinds.Of(entry))
+            {
+                case EntryKind.File:
+                    CheckName(entry, name, depth);
+                    CheckReadable(entry);
+                    _files.Add(new SourceFile(entry, name, new FileInfo(entry).Length, group));
+                    break;
+                case EntryKind.Folder:
+                    CheckName(entry, name, depth + 1);
+                    Walk(entry, name + "/", group, depth + 1);
+                    break;
+                case EntryKind.Symlink:
+                    _skipped.Add(entry + " (symlink, not followed)");
+                    break;
+                case EntryKind.Special:
+                    _skipped.Add(entry + " (device, FIFO or socket)");
+                    break;
+            }
+        }
+        if (!any && prefix.Length > 0)
+        {
+            EmptyFolders++;
+        }
+    }
+
+    private static void CheckName(string path, string name, int depth)
+    {
+        if (Encoding.UTF8.GetByteCount(name) > Wire.MaxPathBytes || depth > Wire.MaxPathDepth)
+        {
+            throw new UserError(ExitCodes.InputError, "path too long to send (at most " + Wire.MaxPathBytes + " bytes and " + Wire.MaxPathDepth + " levels below the folder): " + path);
+        }
+        if (Encoding.UTF8.GetByteCount(Path.GetFileName(path)) > Wire.MaxNameBytes)
+        {
+            throw new UserError(ExitCodes.InputError, "file name longer than " + Wire.MaxNameBytes + " bytes: " + path);
+        }
+        if (path.Contains('\\', StringComparison.Ordinal) || name.Any(char.IsControl))
+        {
+            throw new UserError(ExitCodes.InputError, "name with a backslash or a control character cannot be sent: " + SafeText.Escape(path));
+        }
+    }
+
+    private static void CheckReadable(string path)
+    {
+        try
+        {
+            using (File.OpenHandle(path, FileMode.Open, FileAccess.Read))
+            {
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UserError(ExitCodes.InputError, "cannot read " + path + ": " + ex.Message);
+        }
+    }
+}
