@@ -7,6 +7,12 @@ namespace Udpx.Engine;
 /// <summary>The sender's side of acknowledgements: cumulative point, selective bitmap, RTT samples, delivery.</summary>
 internal sealed partial class SenderProtocol
 {
+    private ulong _largestAckPacket;
+    private long _bytesAcked;
+
+    /// <summary>Acknowledgements ignored because a later one had already been processed (late or duplicated).</summary>
+    public long StaleAcks { get; private set; }
+
     private void OnAck(in AckMessage ack, long now)
     {
         if (ack.PacketNumber <= _largestAckPacket)
@@ -24,26 +30,8 @@ internal sealed partial class SenderProtocol
             _rtt.AddSample(echoAge);
             rttSample = Math.Max(1, echoAge);
         }
-        if ((long)ack.LargestReceived > _latestAckedSeq && ack.LargestReceived < _nextPacket
-            && TryFindSendTime((long)ack.LargestReceived, out long sentAt))
-        {
-            // RACK's most recently sent delivered transmission: packet numbers are never reused, so a
-            // retransmission's acknowledgement is never mistaken for its original's (RFC 9002 §5.1).
-            _latestAckedSeq = (long)ack.LargestReceived;
-            _rackRtt = now - sentAt;
-        }
-
-        if (ack.Duplicates != _duplicatesSeen)
-        {
-            // The server got something twice: a retransmission was premature, so the path reorders
-            // more than we allowed for. Widen the reordering window, at most once per round trip.
-            _duplicatesSeen = ack.Duplicates;
-            if (now - _reorderWidenedAt > _rtt.SmoothedMicros)
-            {
-                _reorderHalves = Math.Min(_reorderHalves * 2, 16);
-                _reorderWidenedAt = now;
-            }
-        }
+        NoteLargestReceived(ack.LargestReceived, now);
+        NoteDuplicates(ack.Duplicates, now);
 
         int newlyAcked = 0;
         int inFlightBefore = _inFlight;
@@ -53,9 +41,9 @@ internal sealed partial class SenderProtocol
             newlyAcked += MarkAcked(c);
         }
         newlyAcked += ApplySelectiveAck(ack.Bitmap, cumulative + 1);
-        while (_cum < _next && _state[(int)(_cum & (ulong)_mask)] == Acked)
+        while (_cum < _next && _slots.StateOf(_cum) == ChunkSlotState.Acked)
         {
-            ReleaseSlot(_cum);
+            _slots.Release(_cum);
             _cum++;
         }
 
@@ -92,7 +80,7 @@ internal sealed partial class SenderProtocol
             int shift = (int)(c & 63);
             int take = (int)Math.Min((ulong)(64 - shift), end - c);
             ulong bits = ReadBits(bitmap, (long)(c - baseChunk), take);
-            ulong ours = _ackedBits[(int)((c >> 6) & (ulong)(_ackedBits.Length - 1))] >> shift;
+            ulong ours = _slots.AckedBitsFrom(c);
             ulong fresh = bits & ~ours;
             while (fresh != 0)
             {
@@ -130,27 +118,16 @@ internal sealed partial class SenderProtocol
         {
             return 0;
         }
-        int slot = (int)(chunk & (ulong)_mask);
-        byte state = _state[slot];
-        if (state == Acked || state == Unsent)
+        ChunkSlotState state = _slots.MarkAcked(chunk);
+        if (state is ChunkSlotState.Acked or ChunkSlotState.Unsent)
         {
             return 0;
         }
-        if (state == InFlight)
+        if (state == ChunkSlotState.InFlight)
         {
             _inFlight--;
         }
-        _state[slot] = Acked;
-        _ackedBits[slot >> 6] |= 1UL << (slot & 63);
         _bytesAcked += ChunkLength(chunk);
         return 1;
-    }
-
-    private void ReleaseSlot(ulong chunk)
-    {
-        int slot = (int)(chunk & (ulong)_mask);
-        _state[slot] = Unsent;
-        _tx[slot] = 0;
-        _ackedBits[slot >> 6] &= ~(1UL << (slot & 63));
     }
 }

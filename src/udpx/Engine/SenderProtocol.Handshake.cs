@@ -5,6 +5,17 @@ namespace Udpx.Engine;
 /// <summary>Getting to the data: the server's answers to Hello and Offer, refusals, and starting over after a server restart.</summary>
 internal sealed partial class SenderProtocol
 {
+    private const int MaxRestarts = 3;
+
+    private ulong _cookieIssuedAt;
+    private ulong _cookieMac;
+    private long _busySince = -1;
+    private int _busyRetries;
+    private int _restarts;
+
+    /// <summary>Times the transfer started over because the server had lost its session (it restarted).</summary>
+    public int Restarts => _restarts;
+
     private void OnReject(in RejectMessage reject, long now)
     {
         if (reject.Reason == RejectReason.CookieExpired)
@@ -71,13 +82,9 @@ internal sealed partial class SenderProtocol
         _duplicatesSeen = 0;
         _digest.Reset();
         _finishNow = false;
-        Array.Clear(_state);
-        Array.Clear(_tx);
-        Array.Clear(_ackedBits);
-        _orderHead = 0;
-        _orderCount = 0;
-        _lostHead = 0;
-        _lostCount = 0;
+        _slots.Clear();
+        _order.Clear();
+        _lost.Clear();
         _cum = 0;
         _next = 0;
         _congestion.Release(_inFlight);
@@ -104,7 +111,7 @@ internal sealed partial class SenderProtocol
         {
             _cipher = new PayloadCipher(key, _sessionId, _clientRandom, accept.ServerRandom);
         }
-        _window = (int)Math.Clamp(accept.WindowChunks, 16u, (uint)(_mask + 1));
+        _window = (int)Math.Clamp(accept.WindowChunks, 16u, (uint)_slots.Capacity);
         _cum = accept.ResumeFromChunk;
         _next = _cum;
         DigestHeldChunks();

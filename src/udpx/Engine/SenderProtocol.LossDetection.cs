@@ -3,6 +3,23 @@ namespace Udpx.Engine;
 /// <summary>Deciding what was lost: by send order and time (RACK) and by retransmission timeout.</summary>
 internal sealed partial class SenderProtocol
 {
+    // RACK: the most recently sent transmission known delivered, its round trip, and when the oldest
+    // one still in flight will count as lost if nothing newer is acknowledged first.
+    private long _latestAckedSeq = -1;
+    private long _rackRtt;
+    private long _rackDeadline = long.MaxValue;
+
+    // The reordering allowance, in halves of its base, widened when the server reports duplicates.
+    private uint _duplicatesSeen;
+    private int _reorderHalves = 2;
+    private long _reorderWidenedAt = long.MinValue;
+
+    /// <summary>Transmissions judged lost because later ones were acknowledged.</summary>
+    public long LossesByOrder { get; private set; }
+
+    /// <summary>Transmissions judged lost because a retransmission timeout fired.</summary>
+    public long LossesByTimeout { get; private set; }
+
     /// <summary>
     /// RACK (RFC 8985): a transmission is lost once one sent after it has been acknowledged and more than
     /// that one's round trip plus a reordering allowance has passed since it was sent.
@@ -16,28 +33,28 @@ internal sealed partial class SenderProtocol
         long reorderWindow = Math.Max(Math.Max(minRtt / 4, spread) * _reorderHalves / 2, 1_000);
         _rackDeadline = long.MaxValue;
         int lost = 0;
-        while (_orderCount > 0)
+        while (!_order.IsEmpty)
         {
-            if (IsStale(_orderHead, out int slot))
+            if (OldestIsStale())
             {
-                PopOrder();
+                _order.RemoveOldest();
                 continue;
             }
-            if (_orderPacket[_orderHead] >= _latestAckedSeq)
+            if (_order.OldestPacket >= _latestAckedSeq)
             {
                 break;
             }
             // The later transmission's round trip, or the smoothed one when that came back quicker than most:
             // under jitter, one fast sample must not make every slower one a loss.
-            long lostAt = _orderTime[_orderHead] + Math.Max(_rackRtt, _rtt.SmoothedMicros) + reorderWindow;
+            long lostAt = _order.OldestTime + Math.Max(_rackRtt, _rtt.SmoothedMicros) + reorderWindow;
             if (now < lostAt)
             {
                 _rackDeadline = lostAt;
                 break;
             }
-            MarkLost(slot);
+            MarkOldestLost();
             lost++;
-            PopOrder();
+            _order.RemoveOldest();
         }
         if (lost > 0)
         {
@@ -46,86 +63,76 @@ internal sealed partial class SenderProtocol
         }
     }
 
-    /// <summary>The send time of data packet <paramref name="packet"/> while it is still in the send-order log (binary search: numbers only grow).</summary>
-    private bool TryFindSendTime(long packet, out long sentAt)
+    /// <summary>RACK's most recently sent delivered transmission, from an acknowledgement's largest received packet number.</summary>
+    private void NoteLargestReceived(ulong largestReceived, long now)
     {
-        int low = 0;
-        int high = _orderCount - 1;
-        while (low <= high)
+        if ((long)largestReceived > _latestAckedSeq && largestReceived < _nextPacket
+            && _order.TryFindSendTime((long)largestReceived, out long sentAt))
         {
-            int middle = (low + high) >>> 1;
-            int index = (_orderHead + middle) % _orderChunk.Length;
-            long number = _orderPacket[index];
-            if (number == packet)
+            // Packet numbers are never reused, so a retransmission's acknowledgement is never mistaken
+            // for its original's (RFC 9002 §5.1).
+            _latestAckedSeq = (long)largestReceived;
+            _rackRtt = now - sentAt;
+        }
+    }
+
+    private void NoteDuplicates(uint duplicates, long now)
+    {
+        if (duplicates != _duplicatesSeen)
+        {
+            // The server got something twice: a retransmission was premature, so the path reorders
+            // more than we allowed for. Widen the reordering window, at most once per round trip.
+            _duplicatesSeen = duplicates;
+            if (now - _reorderWidenedAt > _rtt.SmoothedMicros)
             {
-                sentAt = _orderTime[index];
-                return true;
-            }
-            if (number < packet)
-            {
-                low = middle + 1;
-            }
-            else
-            {
-                high = middle - 1;
+                _reorderHalves = Math.Min(_reorderHalves * 2, 16);
+                _reorderWidenedAt = now;
             }
         }
-        sentAt = 0;
-        return false;
     }
 
-    private bool IsStale(int index, out int slot)
+    /// <summary>The oldest logged transmission no longer stands for its chunk: behind the window, acknowledged, lost, or sent again since.</summary>
+    private bool OldestIsStale()
     {
-        ulong chunk = _orderChunk[index];
-        slot = (int)(chunk & (ulong)_mask);
-        return chunk < _cum || chunk >= _next || _state[slot] != InFlight || _tx[slot] != _orderTx[index];
+        ulong chunk = _order.OldestChunk;
+        return chunk < _cum || chunk >= _next || !_slots.IsInFlightFrom(chunk, _order.OldestSends);
     }
 
-    private void MarkLost(int slot)
+    private void MarkOldestLost()
     {
-        _state[slot] = Lost;
+        ulong chunk = _order.OldestChunk;
+        _slots.MarkLost(chunk);
         _inFlight--;
-        ulong chunk = _orderChunk[_orderHead];
-        if (_lostCount <= _mask)
-        {
-            _lost[(_lostHead + _lostCount) & _mask] = chunk;
-            _lostCount++;
-        }
-    }
-
-    private void PopOrder()
-    {
-        _orderHead = (_orderHead + 1) % _orderChunk.Length;
-        _orderCount--;
+        _lost.TryEnqueue(chunk);
     }
 
     /// <summary>Nothing acknowledged for a whole timeout: everything sent before it is presumed lost.</summary>
     private void CheckRetransmissionTimeout(long now)
     {
-        while (_orderCount > 0 && IsStale(_orderHead, out _))
+        while (!_order.IsEmpty && OldestIsStale())
         {
-            PopOrder();
+            _order.RemoveOldest();
         }
-        if (_orderCount == 0 || now - _orderTime[_orderHead] < _rtt.RtoMicros)
+        if (_order.IsEmpty || now - _order.OldestTime < _rtt.RtoMicros)
         {
             return;
         }
         long cutoff = now - _rtt.RtoMicros;
         int lost = 0;
-        while (_orderCount > 0)
+        while (!_order.IsEmpty)
         {
-            if (IsStale(_orderHead, out int slot))
+            if (OldestIsStale())
             {
-                PopOrder();
+                _order.RemoveOldest();
                 continue;
             }
-            if (_orderTime[_orderHead] > cutoff)
+            if (_order.OldestTime > cutoff)
             {
                 break;
             }
-            MarkLost(slot);
+            MarkOldestLost();
             lost++;
-            PopOrder();
+            _order.RemoveOldest();
         }
         _rtt.Backoff();
         LossesByTimeout += lost;

@@ -7,7 +7,7 @@ internal sealed partial class SenderProtocol
 {
     private int TryWriteData(Span<byte> buffer, long now)
     {
-        if (_orderCount == _orderChunk.Length)
+        if (_order.IsFull)
         {
             return 0;
         }
@@ -37,8 +37,7 @@ internal sealed partial class SenderProtocol
         _rate.TryConsume(wire, now);
         if (retransmission)
         {
-            _lostHead = (_lostHead + 1) & _mask;
-            _lostCount--;
+            _lost.RemoveFront();
         }
         else
         {
@@ -58,16 +57,8 @@ internal sealed partial class SenderProtocol
         }
         int length = MessageCodec.SealData(buffer, payload, payloadHash);
 
-        int slot = (int)(chunk & (ulong)_mask);
-        _state[slot] = InFlight;
-        _tx[slot] = (ushort)Math.Min(_tx[slot] + 1, ushort.MaxValue);
+        _order.Append(chunk, _slots.MarkSent(chunk), now, (long)packet);
         _inFlight++;
-        int tail = (_orderHead + _orderCount) % _orderChunk.Length;
-        _orderChunk[tail] = chunk;
-        _orderTx[tail] = _tx[slot];
-        _orderTime[tail] = now;
-        _orderPacket[tail] = (long)packet;
-        _orderCount++;
 
         _counters.AddSent(length, retransmission);
         return length;
@@ -75,15 +66,14 @@ internal sealed partial class SenderProtocol
 
     private bool TryPeekLost(out ulong chunk)
     {
-        while (_lostCount > 0)
+        while (!_lost.IsEmpty)
         {
-            chunk = _lost[_lostHead];
-            if (chunk >= _cum && chunk < _next && _state[(int)(chunk & (ulong)_mask)] == Lost)
+            chunk = _lost.Front;
+            if (chunk >= _cum && chunk < _next && _slots.StateOf(chunk) == ChunkSlotState.Lost)
             {
                 return true;
             }
-            _lostHead = (_lostHead + 1) & _mask;
-            _lostCount--;
+            _lost.RemoveFront();
         }
         chunk = 0;
         return false;
@@ -92,11 +82,11 @@ internal sealed partial class SenderProtocol
     private long SendingDeadline(long now)
     {
         long deadline = _rackDeadline;
-        if (_orderCount > 0)
+        if (!_order.IsEmpty)
         {
-            deadline = Math.Min(deadline, _orderTime[_orderHead] + _rtt.RtoMicros);
+            deadline = Math.Min(deadline, _order.OldestTime + _rtt.RtoMicros);
         }
-        bool canSend = _lostCount > 0 || (_next < _total && _next - _cum < (ulong)_window);
+        bool canSend = !_lost.IsEmpty || (_next < _total && _next - _cum < (ulong)_window);
         if (canSend)
         {
             long pathReady = _congestion.NextSendAt(_plan.DatagramSize, now);

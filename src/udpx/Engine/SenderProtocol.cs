@@ -11,11 +11,6 @@ namespace Udpx.Engine;
 /// </summary>
 internal sealed partial class SenderProtocol : IDisposable
 {
-    private const byte Unsent = 0;
-    private const byte InFlight = 1;
-    private const byte Lost = 2;
-    private const byte Acked = 3;
-
     private readonly TransferPlan _plan;
     private readonly IChunkSource _source;
     private readonly SenderOptions _options;
@@ -29,33 +24,20 @@ internal sealed partial class SenderProtocol : IDisposable
     private readonly ulong _total;
     private readonly int _chunkSize;
 
-    // Per-chunk state, a ring indexed by chunk & _mask; the window never exceeds the ring.
-    private readonly int _mask;
-    private readonly byte[] _state;
-    private readonly ushort[] _tx;
-    private readonly ulong[] _ackedBits;
-
-    // Transmissions in send order, for loss detection by time.
-    private readonly ulong[] _orderChunk;
-    private readonly ushort[] _orderTx;
-    private readonly long[] _orderTime;
-    private readonly long[] _orderPacket;
-    private int _orderHead;
-    private int _orderCount;
-
-    // Chunks judged lost, waiting to be sent again.
-    private readonly ulong[] _lost;
-    private int _lostHead;
-    private int _lostCount;
-
-    private const int MaxRestarts = 3;
+    // The send window [_cum, _next): its chunks' slots (the window never exceeds the ring), their
+    // transmissions in send order, and those judged lost, waiting to be sent again.
+    private readonly ChunkSlots _slots;
+    private readonly SendOrderLog _order;
+    private readonly LostQueue _lost;
+    private ulong _cum;
+    private ulong _next;
+    private int _window;
+    private int _inFlight;
 
     private ulong _sessionId;
     private UInt128 _clientRandom;
     private ulong _nextPacket;
-    private ulong _largestAckPacket;
     private readonly ReplayWindow? _replay;
-    private int _restarts;
     private TransferPhase _phase = TransferPhase.Connecting;
     private long _createdAt = -1;
     private long _startedAt = -1;
@@ -63,21 +45,6 @@ internal sealed partial class SenderProtocol : IDisposable
     private long _controlInterval = 200_000;
     private long _lastHeardAt;
     private long _progressAt;
-    private long _busySince = -1;
-    private int _busyRetries;
-    private ulong _cookieIssuedAt;
-    private ulong _cookieMac;
-    private ulong _cum;
-    private ulong _next;
-    private int _window;
-    private int _inFlight;
-    private long _latestAckedSeq = -1;
-    private long _rackRtt;
-    private long _rackDeadline = long.MaxValue;
-    private uint _duplicatesSeen;
-    private int _reorderHalves = 2;
-    private long _reorderWidenedAt = long.MinValue;
-    private long _bytesAcked;
     private TransferOutcome _outcome;
     private bool _finishNow;
 
@@ -110,15 +77,9 @@ internal sealed partial class SenderProtocol : IDisposable
         // Sized to the file when it is small: many small transfers at once stay light.
         ulong wanted = Math.Clamp(_total, 64UL, (ulong)Math.Max(64, options.MaxWindowChunks));
         int ring = (int)BitOperations.RoundUpToPowerOf2((uint)wanted);
-        _mask = ring - 1;
-        _state = new byte[ring];
-        _tx = new ushort[ring];
-        _ackedBits = new ulong[ring / 64];
-        _orderChunk = new ulong[ring * 2];
-        _orderTx = new ushort[ring * 2];
-        _orderTime = new long[ring * 2];
-        _orderPacket = new long[ring * 2];
-        _lost = new ulong[ring];
+        _slots = new ChunkSlots(ring);
+        _order = new SendOrderLog(ring * 2);
+        _lost = new LostQueue(ring);
         _window = ring;
         _congestion = options.Path ?? new CongestionController(plan.DatagramSize, ring, options.Background ? CongestionMode.Background : CongestionMode.Normal);
         counters.SetPhase(TransferPhase.Connecting);
@@ -132,24 +93,12 @@ internal sealed partial class SenderProtocol : IDisposable
 
     public RttEstimator Rtt => _rtt;
 
-    /// <summary>Transmissions judged lost because later ones were acknowledged.</summary>
-    public long LossesByOrder { get; private set; }
-
-    /// <summary>Transmissions judged lost because a retransmission timeout fired.</summary>
-    public long LossesByTimeout { get; private set; }
-
     public int CongestionWindow => _congestion.Window;
 
     /// <summary>The path's controller (shared with the other transfers to the same server in this process).</summary>
     public CongestionController Congestion => _congestion;
 
     public ulong SessionId => _sessionId;
-
-    /// <summary>Times the transfer started over because the server had lost its session (it restarted).</summary>
-    public int Restarts => _restarts;
-
-    /// <summary>Acknowledgements ignored because a later one had already been processed (late or duplicated).</summary>
-    public long StaleAcks { get; private set; }
 
     /// <summary>Keyed datagrams dropped because their packet number was already seen or is too old (replays).</summary>
     public long Replays { get; private set; }
