@@ -1,14 +1,5 @@
 namespace Udpx.Engine;
 
-/// <summary>Where one chunk of the send window stands.</summary>
-internal enum ChunkSlotState : byte
-{
-    Unsent = 0,
-    InFlight = 1,
-    Lost = 2,
-    Acked = 3,
-}
-
 /// <summary>
 /// The sender's per-chunk state for the send window, a ring indexed by chunk modulo its power-of-two
 /// capacity: each slot's state, how many times it has been sent, and a bitmap of the acknowledged slots
@@ -98,3 +89,6 @@ internal sealed class ChunkSlots
 
     private int Slot(ulong chunk) => (int)(chunk & (ulong)_mask);
 }
+
+/// <summary>Where one chunk of the send window stands (the default, zero, is unsent).</summary>
+internal enum ChunkSlotState : byte { Unsent, InFlight, Lost, Acked }

@@ -6,74 +6,54 @@ namespace Udpx.Engine;
 /// packet number. A ring of a fixed power-of-two capacity, sized once, kept as one array per field so
 /// the search by packet number reads only packet numbers. Packet numbers grow with each append.
 /// </summary>
-internal sealed class SendOrderLog
+internal sealed class SendOrderLog(int capacity)
 {
-    private readonly ulong[] _chunk;
-    private readonly ushort[] _sends;
-    private readonly long[] _time;
-    private readonly long[] _packet;
-    private readonly int _mask;
-    private int _head;
-    private int _count;
+    // First, so that a capacity it refuses allocates nothing.
+    private RingIndex _ring = new(capacity);
+    private readonly ulong[] _chunk = new ulong[capacity];
+    private readonly ushort[] _sends = new ushort[capacity];
+    private readonly long[] _time = new long[capacity];
+    private readonly long[] _packet = new long[capacity];
 
-    /// <param name="capacity">A power of two.</param>
-    public SendOrderLog(int capacity)
-    {
-        if (capacity < 1 || (capacity & (capacity - 1)) != 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(capacity), "capacity must be a power of two");
-        }
-        _chunk = new ulong[capacity];
-        _sends = new ushort[capacity];
-        _time = new long[capacity];
-        _packet = new long[capacity];
-        _mask = capacity - 1;
-    }
+    public int Count => _ring.Count;
 
-    public int Count => _count;
+    public bool IsEmpty => _ring.IsEmpty;
 
-    public bool IsEmpty => _count == 0;
+    public bool IsFull => _ring.IsFull;
 
-    public bool IsFull => _count == _chunk.Length;
-
-    public int Capacity => _chunk.Length;
+    public int Capacity => _ring.Capacity;
 
     /// <summary>Logs a transmission at the back. Only when not <see cref="IsFull"/>; <paramref name="packet"/> above every logged one.</summary>
     public void Append(ulong chunk, ushort sends, long time, long packet)
     {
-        int tail = (_head + _count) & _mask;
-        _chunk[tail] = chunk;
-        _sends[tail] = sends;
-        _time[tail] = time;
-        _packet[tail] = packet;
-        _count++;
+        int newest = _ring.Add();
+        _chunk[newest] = chunk;
+        _sends[newest] = sends;
+        _time[newest] = time;
+        _packet[newest] = packet;
     }
 
     // The oldest transmission's fields; only when not IsEmpty.
-    public ulong OldestChunk => _chunk[_head];
+    public ulong OldestChunk => _chunk[_ring.Oldest];
 
-    public ushort OldestSends => _sends[_head];
+    public ushort OldestSends => _sends[_ring.Oldest];
 
-    public long OldestTime => _time[_head];
+    public long OldestTime => _time[_ring.Oldest];
 
-    public long OldestPacket => _packet[_head];
+    public long OldestPacket => _packet[_ring.Oldest];
 
     /// <summary>Forgets the oldest transmission. Only when not <see cref="IsEmpty"/>.</summary>
-    public void RemoveOldest()
-    {
-        _head = (_head + 1) & _mask;
-        _count--;
-    }
+    public void RemoveOldest() => _ring.RemoveOldest();
 
     /// <summary>The send time of packet <paramref name="packet"/> while it is still logged (binary search: numbers only grow).</summary>
     public bool TryFindSendTime(long packet, out long sentAt)
     {
         int low = 0;
-        int high = _count - 1;
+        int high = _ring.Count - 1;
         while (low <= high)
         {
             int middle = (low + high) >>> 1;
-            int index = (_head + middle) & _mask;
+            int index = _ring.At(middle);
             long number = _packet[index];
             if (number == packet)
             {
@@ -93,9 +73,5 @@ internal sealed class SendOrderLog
         return false;
     }
 
-    public void Clear()
-    {
-        _head = 0;
-        _count = 0;
-    }
+    public void Clear() => _ring.Clear();
 }

@@ -4,13 +4,6 @@ namespace Udpx.Tests.Engine;
 
 public sealed class ChunkSlotsTests
 {
-    [Theory]
-    [InlineData(0)]
-    [InlineData(32)]
-    [InlineData(100)]
-    public void A_capacity_that_is_not_a_power_of_two_of_at_least_64_is_refused(int capacity) =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ChunkSlots(capacity));
-
     [Fact]
     public void A_chunk_goes_from_unsent_to_in_flight_to_lost_to_acknowledged()
     {

@@ -4,13 +4,6 @@ namespace Udpx.Tests.Engine;
 
 public sealed class LostQueueTests
 {
-    [Theory]
-    [InlineData(0)]
-    [InlineData(3)]
-    [InlineData(96)]
-    public void A_capacity_that_is_not_a_power_of_two_is_refused(int capacity) =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => new LostQueue(capacity));
-
     [Fact]
     public void Chunks_come_out_in_the_order_they_went_in()
     {

@@ -4,13 +4,6 @@ namespace Udpx.Tests.Engine;
 
 public sealed class SendOrderLogTests
 {
-    [Theory]
-    [InlineData(0)]
-    [InlineData(6)]
-    [InlineData(130)]
-    public void A_capacity_that_is_not_a_power_of_two_is_refused(int capacity) =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SendOrderLog(capacity));
-
     [Fact]
     public void Transmissions_are_read_back_oldest_first_with_all_their_fields()
     {
