@@ -3,6 +3,8 @@ namespace Udpx.Engine;
 /// <summary>The end of each round trip: what the round's delay and losses mean, and the window's answer.</summary>
 internal sealed partial class CongestionController
 {
+    private static readonly bool TraceRounds = Environment.GetEnvironmentVariable("UDPX_TRACE_CC") == "1";
+
     private void EndRound(long now)
     {
         double rate = (_delivered - _roundDeliveredStart) / (double)Math.Max(1, now - _roundStart);
@@ -73,6 +75,10 @@ internal sealed partial class CongestionController
             FollowQueue(queue, target, now);
         }
         ScheduleDrain(now, queue);
+        if (TraceRounds)
+        {
+            Console.Error.WriteLine($"cc {now} r={_round} cwnd={_cwnd:F1} infl={_inFlight} srtt={_srtt} min={_minRtt} rmin={_roundMinRtt} q={queue} tgt={target} jit={_jitter:F0} bw={_bandwidthMax:F3} rate={rate:F3} acked={_roundAcked} lost={_roundLost} cong={congested} quiet={quiet} comp={Competing} cuts={_cutsThisEpisode} ss={InStartup} pace={_pacer.BytesPerSecond / 1e6:F0}");
+        }
         _lastQueue = queue;
         _roundStart = now;
         _roundDeliveredStart = _delivered;
@@ -89,9 +95,12 @@ internal sealed partial class CongestionController
     private void YieldToQueue(long queue, long target, long now)
     {
         long minRtt = _minRtt;
+        // What waits at the server for its acknowledgement is no queue: the path's round trip, as the window
+        // sees it, includes the server's hold.
+        double pathRtt = minRtt + (ShortPath * AckHoldMicros);
         double window = Mode == CongestionMode.Background
             ? _cwnd * Math.Max(0.5, 1 - (0.5 * (queue - target) / target))
-            : Math.Min(_cwnd * minRtt / (double)(minRtt + queue), _bandwidthMax * minRtt) + Math.Clamp(_bandwidthMax * target / 2, 1, VegasAlpha);
+            : Math.Min(_cwnd * pathRtt / (pathRtt + queue), _bandwidthMax * pathRtt) + Math.Clamp(_bandwidthMax * target / 2, 1, VegasAlpha);
         if (window < _cwnd)
         {
             _wMax = _cwnd;
@@ -221,7 +230,11 @@ internal sealed partial class CongestionController
     private long QueueTarget()
     {
         double datagramMicros = _bandwidthMax > 0 ? 1 / _bandwidthMax : 0;
-        long target = Math.Clamp((long)(4 * datagramMicros), 1_000, 4_000);
+        // On a short path (a LAN, loopback) the host's own scheduling moves the RTT by a millisecond or two, and a
+        // cut for it costs most of a window that is mostly the server's acknowledgement batch: there the
+        // floor is 3 ms, easing to 1 ms as the base RTT reaches 10 ms (where a 1 ms cut costs a tenth at most).
+        long floor = 1_000 + (long)(ShortPath * (ShortPathQueueTargetMicros - 1_000));
+        long target = Math.Clamp((long)(4 * datagramMicros), floor, 4_000);
         return Math.Max(target, Math.Min((long)(3 * _jitter), 10_000));
     }
 
@@ -231,6 +244,21 @@ internal sealed partial class CongestionController
         long baseRtt = _minRtt == long.MaxValue ? _srtt : _minRtt;
         return share * _pathRate * (baseRtt + queue);
     }
+
+    /// <summary>
+    /// 1 on a path whose base RTT is near zero (loopback, a LAN), falling to 0 at 10 ms: how much the server's
+    /// acknowledgement hold and the host's scheduling, both a millisecond or so, weigh beside the path's own
+    /// delay. On a long path they are lost in its bandwidth-delay product and the rules ignore them.
+    /// </summary>
+    private double ShortPath => _minRtt == long.MaxValue ? 1 : Math.Clamp(1 - (_minRtt / (double)ShortPathMicros), 0, 1);
+
+    /// <summary>
+    /// How long the server holds a datagram before it acknowledges it: every 32 chunks, or 1 ms after the
+    /// first it holds (docs/protocol.md). The RTT samples leave that hold out, so a window of the path's
+    /// bandwidth-delay product alone would wait on the server's timer at every batch: on a fast path with a
+    /// short RTT (loopback, a LAN) that is most of the window.
+    /// </summary>
+    private double AckHoldMicros => _bandwidthMax > 0 ? Math.Min(ServerAckHoldMicros, ServerAckBatch / _bandwidthMax) : 0;
 
     private long BackgroundTarget()
     {

@@ -43,6 +43,10 @@ internal sealed partial class CongestionController
     private const double FairShareFloor = 0.4;
     private const int PathRateMemoryRounds = 512;
     private const long ProbeAfterLossMicros = 2_000_000;
+    private const long ShortPathQueueTargetMicros = 3_000;
+    private const long ShortPathMicros = 10_000;
+    private const int ServerAckBatch = 32;
+    private const long ServerAckHoldMicros = 1_000;
 
     private readonly object _gate = new();
     private readonly Pacer _pacer;

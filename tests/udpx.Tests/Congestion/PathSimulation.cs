@@ -48,6 +48,16 @@ internal sealed class PathSimulation : IDatagramSink
 
     public long ReorderHoldMicros { get; init; } = 2_000;
 
+    /// <summary>
+    /// A busy host (loopback on a loaded machine): the receiving side is descheduled now and then, every
+    /// 2 to 20 ms for up to this long, and handles what arrived meanwhile when it runs again. Its RTT
+    /// samples then grow without any queue of the sender's making.
+    /// </summary>
+    public long HostStallMicros { get; init; }
+
+    private long _stallFrom = -1;
+    private long _stallUntil = -1;
+
     public PatternStore Store { get; } = new();
 
     public ServerProtocol Server { get; }
@@ -82,12 +92,22 @@ internal sealed class PathSimulation : IDatagramSink
         while (_now < untilMicros && !(_cubic.Count == 0 && _udpx.TrueForAll(f => f.Sender.IsFinished)))
         {
             SendWhatIsDue();
+            bool stalled = Stalled();
             while (_events.TryPeek(out var e, out var when) && when.At <= _now)
             {
                 _events.Dequeue();
+                if (stalled && e.Kind == EventKind.ToServer)
+                {
+                    // Handled in order when the host runs again.
+                    Schedule(_stallUntil, e);
+                    continue;
+                }
                 Deliver(e);
             }
-            Server.Poll(_now, this);
+            if (!stalled)
+            {
+                Server.Poll(_now, this);
+            }
             _now = Math.Max(_now + 1, NextTime());
         }
     }
@@ -181,6 +201,20 @@ internal sealed class PathSimulation : IDatagramSink
             next = Math.Min(next, first.At);
         }
         return next;
+    }
+
+    private bool Stalled()
+    {
+        if (HostStallMicros <= 0)
+        {
+            return false;
+        }
+        if (_now >= _stallUntil)
+        {
+            _stallFrom = _now + _jitter.NextInt64(2_000, 20_000);
+            _stallUntil = _stallFrom + _jitter.NextInt64(HostStallMicros / 10, HostStallMicros + 1);
+        }
+        return _now >= _stallFrom;
     }
 
     private long OneWay()
