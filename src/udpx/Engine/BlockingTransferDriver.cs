@@ -75,7 +75,7 @@ internal static class BlockingTransferDriver
             long wait = Math.Clamp(protocol.NextDeadline(now) - now, burst == 0 ? 20 : 0, MaxWaitMicros);
             try
             {
-                if (socket.Poll((int)wait, SelectMode.SelectRead) && !Drain(session, readable: true))
+                if (SocketWait.Readable(socket, wait) && !Drain(session, readable: true))
                 {
                     return;
                 }

@@ -9,6 +9,7 @@ internal sealed class Pacer
 {
     public const long BurstMicros = 250;
     public const int MaxBurstBytes = 64 * 1024;
+    public const long WakeMicros = 50;
 
     private readonly int _datagramSize;
     private double _bytesPerMicro;
@@ -51,7 +52,7 @@ internal sealed class Pacer
         return true;
     }
 
-    /// <summary>When enough tokens for <paramref name="bytes"/> will be there.</summary>
+    /// <summary>When enough tokens for <paramref name="bytes"/> (at most the bucket's depth) will be there.</summary>
     public long ReadyAt(int bytes, long now)
     {
         if (_bytesPerMicro <= 0)
@@ -59,7 +60,11 @@ internal sealed class Pacer
             return now;
         }
         Refill(now);
-        return _tokens >= bytes ? now : now + (long)Math.Ceiling((bytes - _tokens) / _bytesPerMicro);
+        // A sender is woken for what WakeMicros of the rate brings, not for each datagram: a wake per datagram at a
+        // high rate costs a system call or two each, and a timer does not wake sooner than its slack (50 µs on
+        // Linux) anyway. More than the bucket holds is ready when the bucket is full.
+        double need = Math.Min(Math.Max(bytes, _bytesPerMicro * WakeMicros), _burst);
+        return _tokens >= need ? now : now + (long)Math.Ceiling((need - _tokens) / _bytesPerMicro);
     }
 
     private void Refill(long now)

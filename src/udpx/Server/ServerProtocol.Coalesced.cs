@@ -36,7 +36,7 @@ internal sealed partial class ServerProtocol
         }
         int size = (MessageType)buffer[2] switch
         {
-            MessageType.Data => DataSize(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(buffer[8..])),
+            MessageType.Data => DataSize(buffer),
             MessageType.Hello => Wire.HelloSize + _tag,
             MessageType.Finish => Wire.FinishSize + _tag,
             MessageType.Abort => Wire.AbortSize + _tag,
@@ -46,9 +46,43 @@ internal sealed partial class ServerProtocol
         return size <= 0 ? buffer.Length : size;
     }
 
-    /// <summary>The length of a data datagram of a session, live or ended; 0 when the session is unknown.</summary>
-    private int DataSize(ulong sessionId) =>
-        _sessions.TryGetValue(sessionId, out var live) ? live.ChunkSize + Wire.DataHeaderSize + _tag
-        : _tombstones.TryGet(sessionId, out var ended) ? ended.ChunkSize + Wire.DataHeaderSize + _tag
-        : 0;
+    /// <summary>
+    /// The length of the first data datagram of a session this server does not know (its predecessor's, before
+    /// a restart). One segmented send is datagrams of one size but the last, all starting alike (magic,
+    /// version, type, flags, session id), so the second starts where the first ends, at least the smallest
+    /// datagram size in. Cut there, each gets the UnknownSession Reject that makes its client start over;
+    /// taken whole, the batch would fail its checksum unanswered and the client would wait out its idle
+    /// timeout. The first such place is taken and the datagram's checksum then decides, so a forged buffer
+    /// costs one pass. The whole buffer when no second datagram is found.
+    /// </summary>
+    private static int UnknownSessionDataSize(ReadOnlySpan<byte> buffer)
+    {
+        var start = buffer[..4];
+        var session = buffer.Slice(8, 8);
+        int at = Wire.MinDatagramSize;
+        while (at + Wire.DataHeaderSize < buffer.Length)
+        {
+            int found = buffer[(at + 8)..].IndexOf(session);
+            if (found < 0)
+            {
+                break;
+            }
+            at += found;
+            if (buffer.Slice(at, 4).SequenceEqual(start))
+            {
+                return at;
+            }
+            at++;
+        }
+        return buffer.Length;
+    }
+
+    /// <summary>The length of the data datagram <paramref name="buffer"/> starts with: its session's, live or ended, or found in the buffer.</summary>
+    private int DataSize(ReadOnlySpan<byte> buffer)
+    {
+        ulong sessionId = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(buffer[8..]);
+        return _sessions.TryGetValue(sessionId, out var live) ? live.ChunkSize + Wire.DataHeaderSize + _tag
+            : _tombstones.TryGet(sessionId, out var ended) ? ended.ChunkSize + Wire.DataHeaderSize + _tag
+            : UnknownSessionDataSize(buffer);
+    }
 }

@@ -405,13 +405,15 @@ public sealed class DissectorTests
         string capture = folder.File("lo.pcapng");
 
         TransferResult result;
-        using (PacketCapture.Start(capture, host.EndPoint.Port))
+        var tcpdump = PacketCapture.Start(capture, host.EndPoint.Port);
+        using (tcpdump)
         {
             result = await TestClient.SendAsync(file, "lo.bin", host.EndPoint.ToString());
             // The last Done, which the client does not wait for.
             await Task.Delay(1500);
         }
         Assert.True(result.Verified, result.Error);
+        tcpdump.AssertNothingDropped();
         var rows = Tshark.Fields(capture, Columns);
 
         var chunks = rows.Where(r => r["udpx.data.chunk"].Length > 0).SelectMany(r => r["udpx.data.chunk"].Split(';')).Select(ulong.Parse).ToHashSet();
@@ -442,7 +444,8 @@ public sealed class DissectorTests
 
         string stdout;
         // On the server's eth0: the capture sees every datagram that arrives, the ones nftables then drops too.
-        using (PacketCapture.Start(capture, port, "eth0", lab.Servers[0]))
+        var tcpdump = PacketCapture.Start(capture, port, "eth0", lab.Servers[0]);
+        using (tcpdump)
         {
             var (server, _) = await UdpxChild.ServeAsync(lab.Servers[0], bind, folder.File("server0"));
             using (server)
@@ -454,6 +457,7 @@ public sealed class DissectorTests
                 await Task.Delay(1500); // the last Done
             }
         }
+        tcpdump.AssertNothingDropped();
         using var report = System.Text.Json.JsonDocument.Parse(stdout);
         var transfer = report.RootElement.GetProperty("transfers")[0];
         long sent = transfer.GetProperty("datagramsSent").GetInt64();

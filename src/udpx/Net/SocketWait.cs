@@ -1,0 +1,52 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace Udpx.Net;
+
+/// <summary>
+/// Waits for a socket to become readable, to the microsecond. <see cref="Socket.Poll(int, SelectMode)"/> takes
+/// microseconds but waits in whole milliseconds (poll(2)), so a paced sender's wait of a few hundred
+/// microseconds returned at once and the sender spun on its core, taking it from the receiver on the same
+/// host. On Linux this is ppoll(2), whose timeout is a timespec; elsewhere, Socket.Poll.
+/// </summary>
+internal static partial class SocketWait
+{
+    private const short PollIn = 0x1;
+    private const int Interrupted = 4;
+
+    /// <summary>True when the socket is readable within <paramref name="micros"/>.</summary>
+    public static bool Readable(Socket socket, long micros)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return socket.Poll((int)Math.Min(micros, int.MaxValue), SelectMode.SelectRead);
+        }
+        var fd = new PollFd { Fd = (int)socket.SafeHandle.DangerousGetHandle(), Events = PollIn };
+        var timeout = new TimeSpec { Seconds = micros / 1_000_000, Nanoseconds = micros % 1_000_000 * 1_000 };
+        int ready = PPoll(ref fd, 1, ref timeout, 0);
+        if (ready < 0)
+        {
+            // A signal cut the wait short: the caller's loop looks at its deadlines again.
+            return Marshal.GetLastPInvokeError() == Interrupted ? false : socket.Poll(0, SelectMode.SelectRead);
+        }
+        return ready > 0;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Returned;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc", EntryPoint = "ppoll", SetLastError = true)]
+    private static partial int PPoll(ref PollFd fds, nuint count, ref TimeSpec timeout, nint signalMask);
+}
