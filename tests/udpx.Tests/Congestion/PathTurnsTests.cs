@@ -1,6 +1,6 @@
 using Udpx.Modes;
 
-namespace Udpx.Tests.Modes;
+namespace Udpx.Tests.Congestion;
 
 /// <summary>process mode's budget per path: at most two transfers toward a server at once, each server its own.</summary>
 public sealed class PathTurnsTests
