@@ -2,13 +2,28 @@ using Udpx.Modes;
 
 namespace Udpx.Tests.Congestion;
 
-/// <summary>process mode's budget per path: at most two transfers toward a server at once, each server its own.</summary>
+/// <summary>process mode's budget per path: one transfer toward a server at a time (or as many as asked), each server its own.</summary>
 public sealed class PathTurnsTests
 {
     [Fact]
-    public async Task A_third_transfer_to_a_server_waits_for_a_turn_while_another_server_does_not()
+    public async Task One_transfer_per_server_at_a_time_by_default_and_another_server_is_not_held_up()
     {
         var turns = new PathTurns();
+        var first = await turns.TakeAsync("a:1", CancellationToken.None);
+        var second = turns.TakeAsync("a:1", CancellationToken.None);
+        var elsewhere = turns.TakeAsync("b:1", CancellationToken.None);
+
+        Assert.False(second.IsCompleted);
+        Assert.True(elsewhere.IsCompletedSuccessfully);
+        first.Dispose();
+        (await second).Dispose();
+        (await elsewhere).Dispose();
+    }
+
+    [Fact]
+    public async Task A_third_transfer_waits_when_two_may_run_and_a_turn_is_given_back_once()
+    {
+        var turns = new PathTurns(perPath: 2);
         var first = await turns.TakeAsync("a:1", CancellationToken.None);
         var second = await turns.TakeAsync("a:1", CancellationToken.None);
         var third = turns.TakeAsync("a:1", CancellationToken.None);
