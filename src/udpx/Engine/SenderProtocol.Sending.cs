@@ -90,10 +90,14 @@ internal sealed partial class SenderProtocol
         if (canSend)
         {
             long pathReady = _congestion.NextSendAt(_plan.DatagramSize, now);
-            if (pathReady == long.MaxValue && _congestion.IsShared)
+            if (pathReady == long.MaxValue && _congestion.IsShared && _inFlight == 0)
             {
-                // Another transfer's acknowledgement may free the shared window without waking us: look again soon.
-                pathReady = now + Math.Clamp(_rtt.SmoothedMicros / 4, 100, 2_000);
+                // The shared window is full and nothing of ours is in flight, so no acknowledgement of ours will
+                // wake us when another transfer's frees room: look again in a round trip. With data in flight,
+                // our own acknowledgement wakes us; a short look for every transfer had 32 of them waking every
+                // 100 µs to 2 ms, which took the CPU from the server and the transfers that had acknowledgements
+                // to read (docs/performance.md, "Many transfers at once").
+                pathReady = now + Math.Clamp(_rtt.SmoothedMicros, 1_000, 10_000);
             }
             deadline = Math.Min(deadline, Math.Max(pathReady, _rate.ReadyAt(_plan.DatagramSize, now)));
         }

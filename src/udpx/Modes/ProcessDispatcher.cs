@@ -3,6 +3,8 @@ namespace Udpx.Modes;
 /// <summary>
 /// process mode: one child OS process per transfer (this binary re-executed with the hidden worker verb),
 /// all started, then all awaited. Results and live progress come back over each child's standard output.
+/// Each child is its own congestion controller, so the children toward one server take turns
+/// (<see cref="PathTurns"/>): the rest are started and wait for their job.
 /// </summary>
 internal sealed class ProcessDispatcher(WorkerLaunch launch, TimeSpan jobTimeout) : ITransferDispatcher
 {
@@ -14,6 +16,7 @@ internal sealed class ProcessDispatcher(WorkerLaunch launch, TimeSpan jobTimeout
     {
         var children = new WorkerProcess[transfers.Count];
         var futures = new Task<Engine.TransferResult>[transfers.Count];
+        var turns = new PathTurns();
         for (int i = 0; i < transfers.Count; i++)
         {
             try
@@ -30,8 +33,7 @@ internal sealed class ProcessDispatcher(WorkerLaunch launch, TimeSpan jobTimeout
                 children = children[..i];
                 break;
             }
-            futures[i] = children[i].Submit(transfers[i]);
-            children[i].CloseInput();
+            futures[i] = RunInTurnAsync(children[i], transfers[i], turns, jobTimeout, cancellationToken);
         }
         using var kill = cancellationToken.Register(() =>
         {
@@ -40,11 +42,32 @@ internal sealed class ProcessDispatcher(WorkerLaunch launch, TimeSpan jobTimeout
         });
         for (int i = 0; i < transfers.Count; i++)
         {
-            transfers[i].Complete(await JobFutures.CollectAsync(futures[i], transfers[i].Job, jobTimeout).ConfigureAwait(false));
+            transfers[i].Complete(await futures[i].ConfigureAwait(false));
         }
         foreach (var child in children)
         {
             await child.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Hands the child its job once the path has room for one more transfer; the turn ends with the result (or its timeout).</summary>
+    private static async Task<Engine.TransferResult> RunInTurnAsync(WorkerProcess child, TransferHandle handle, PathTurns turns, TimeSpan jobTimeout, CancellationToken cancellationToken)
+    {
+        PathTurns.Turn turn;
+        try
+        {
+            turn = await turns.TakeAsync(handle.Job.Server, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            child.CloseInput();
+            return JobFutures.Failed(handle.Job, "cancelled");
+        }
+        using (turn)
+        {
+            var future = child.Submit(handle);
+            child.CloseInput();
+            return await JobFutures.CollectAsync(future, handle.Job, jobTimeout).ConfigureAwait(false);
         }
     }
 }
