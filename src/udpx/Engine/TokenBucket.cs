@@ -14,8 +14,6 @@ internal sealed class TokenBucket
 
     public double BytesPerMicro => _bytesPerMicro;
 
-    public double Depth => _depth;
-
     /// <summary>A new rate and depth; the tokens held stay (up to the new depth), and a bucket never used starts full.</summary>
     public void Set(double bytesPerMicro, double depth)
     {

@@ -27,7 +27,7 @@ internal static partial class SocketWait
         if (ready < 0)
         {
             // A signal cut the wait short: the caller's loop looks at its deadlines again.
-            return Marshal.GetLastPInvokeError() == Interrupted ? false : socket.Poll(0, SelectMode.SelectRead);
+            return Marshal.GetLastPInvokeError() != Interrupted && socket.Poll(0, SelectMode.SelectRead);
         }
         return ready > 0;
     }

@@ -116,6 +116,9 @@ internal sealed class PathSimulation : IDatagramSink
     public double Throughput(int flow, long untilMicros) =>
         Bottleneck.DepartedBytes.GetValueOrDefault(flow) / ((untilMicros - Bottleneck.MeasureFrom) / 1_000_000.0);
 
+    /// <summary><paramref name="flow"/>'s part of the bottleneck's rate over the measured span.</summary>
+    public double Share(int flow, long untilMicros) => Throughput(flow, untilMicros) / Bottleneck.BytesPerSecond;
+
     public void Send(ReadOnlySpan<byte> datagram, SocketAddress to)
     {
         if (ReturnLoss > 0 && _returnLoss.NextDouble() < ReturnLoss)

@@ -25,7 +25,7 @@ public sealed class SharedBottleneckTests(ITestOutputHelper output)
         var flow = sim.AddUdpx(Endless);
         sim.Run(Until, MeasureFrom);
 
-        double utilisation = sim.Throughput(flow.Id, Until) / sim.Bottleneck.BytesPerSecond;
+        double utilisation = sim.Share(flow.Id, Until);
         output.WriteLine($"utilisation {utilisation:P1}, mean queue {sim.Bottleneck.MeanQueueMicros / 1000:F2} ms");
         Assert.True(utilisation >= 0.90, $"utilisation {utilisation:P1}");
         Assert.True(sim.Bottleneck.MeanQueueMicros <= 5_000, $"queue {sim.Bottleneck.MeanQueueMicros} µs");
@@ -67,8 +67,8 @@ public sealed class SharedBottleneckTests(ITestOutputHelper output)
         var tcp = sim.AddCubic(startAt: udpxFirst ? 500_000 : 0);
         sim.Run(Until, MeasureFrom);
 
-        double share = sim.Throughput(flow.Id, Until) / sim.Bottleneck.BytesPerSecond;
-        double tcpShare = sim.Throughput(tcp.Id, Until) / sim.Bottleneck.BytesPerSecond;
+        double share = sim.Share(flow.Id, Until);
+        double tcpShare = sim.Share(tcp.Id, Until);
         double jain = Jain(share, tcpShare);
         output.WriteLine($"udpx {share:P1}, CUBIC {tcpShare:P1}, Jain {jain:F3}, mean queue {sim.Bottleneck.MeanQueueMicros / 1000:F2} ms");
         Assert.InRange(share, 0.35, 0.65);
@@ -84,14 +84,14 @@ public sealed class SharedBottleneckTests(ITestOutputHelper output)
         var idle = new PathSimulation(new SharedBottleneck(rate, buffer), oneWay);
         var alone = idle.AddUdpx(Endless, background: true);
         idle.Run(Until, MeasureFrom);
-        double aloneShare = idle.Throughput(alone.Id, Until) / idle.Bottleneck.BytesPerSecond;
+        double aloneShare = idle.Share(alone.Id, Until);
 
         var shared = new PathSimulation(new SharedBottleneck(rate, buffer), oneWay);
         var scavenger = shared.AddUdpx(Endless, background: true);
         var tcp = shared.AddCubic(startAt: 500_000);
         shared.Run(Until, MeasureFrom);
-        double share = shared.Throughput(scavenger.Id, Until) / shared.Bottleneck.BytesPerSecond;
-        double tcpShare = shared.Throughput(tcp.Id, Until) / shared.Bottleneck.BytesPerSecond;
+        double share = shared.Share(scavenger.Id, Until);
+        double tcpShare = shared.Share(tcp.Id, Until);
 
         output.WriteLine($"alone {aloneShare:P1}; beside TCP {share:P1}, TCP {tcpShare:P1}");
         Assert.True(aloneShare >= 0.8, $"alone {aloneShare:P1}");
@@ -109,7 +109,7 @@ public sealed class SharedBottleneckTests(ITestOutputHelper output)
         var flow = sim.AddUdpx(Endless);
         sim.Run(10_000_000, 2_000_000);
 
-        double goodput = sim.Throughput(flow.Id, 10_000_000) / sim.Bottleneck.BytesPerSecond;
+        double goodput = sim.Share(flow.Id, 10_000_000);
         output.WriteLine($"{loss:P0} loss: {goodput:P1} of the link delivered, window {flow.Sender.CongestionWindow}, random loss seen {flow.Sender.Congestion.RandomLoss:P1}, decreases {flow.Sender.Congestion.CongestionEvents}");
         // At 10% udpx keeps most of the path; at 20% both ways the protocol's own recovery (timeouts of whole
         // windows whose acknowledgements were lost) limits it, but it does not collapse (docs/performance.md).
@@ -130,7 +130,7 @@ public sealed class SharedBottleneckTests(ITestOutputHelper output)
         var flow = sim.AddUdpx(Endless);
         sim.Run(10_000_000, 2_000_000);
 
-        double utilisation = sim.Throughput(flow.Id, 10_000_000) / sim.Bottleneck.BytesPerSecond;
+        double utilisation = sim.Share(flow.Id, 10_000_000);
         output.WriteLine($"utilisation {utilisation:P1}, window {flow.Sender.CongestionWindow}, decreases {flow.Sender.Congestion.CongestionEvents}, random loss seen {flow.Sender.Congestion.RandomLoss:P1}, lost by order {flow.Sender.LossesByOrder}, by timeout {flow.Sender.LossesByTimeout}");
         Assert.True(utilisation >= 0.45, $"utilisation {utilisation:P1}");
     }
@@ -151,7 +151,7 @@ public sealed class SharedBottleneckTests(ITestOutputHelper output)
         var flow = sim.AddUdpx(Endless);
         sim.Run(3_000_000, 1_000_000);
 
-        double utilisation = sim.Throughput(flow.Id, 3_000_000) / sim.Bottleneck.BytesPerSecond;
+        double utilisation = sim.Share(flow.Id, 3_000_000);
         output.WriteLine($"stalls up to {stall} us: utilisation {utilisation:P1}, window {flow.Sender.CongestionWindow}, queue {sim.Bottleneck.MeanQueueMicros / 1000:F2} ms, decreases {flow.Sender.Congestion.CongestionEvents}, dropped {sim.Bottleneck.Dropped.Values.Sum()}");
         Assert.True(utilisation >= 0.8, $"utilisation {utilisation:P1}");
     }
