@@ -28,7 +28,7 @@ internal sealed partial class CongestionController
         long queue = _minRtt == long.MaxValue || roundMin == long.MaxValue ? 0 : Math.Max(0, roundMin - _minRtt);
         QueueDelayMicros = queue;
         _deepestQueue = Math.Max(queue, _deepestQueue - (_deepestQueue >> 6));
-        long target = Mode == CongestionMode.Background ? BackgroundTarget() : QueueTarget();
+        long target = Mode == CongestionMode.Background ? BackgroundTarget() : QueueTarget(InStartup);
         long samples = _roundAcked + _roundLost;
 
         // Random loss is what is lost while nothing queues: that loss is the path's, not ours.
@@ -100,7 +100,7 @@ internal sealed partial class CongestionController
         double pathRtt = minRtt + (ShortPath * AckHoldMicros);
         double window = Mode == CongestionMode.Background
             ? _cwnd * Math.Max(0.5, 1 - (0.5 * (queue - target) / target))
-            : Math.Min(_cwnd * pathRtt / (pathRtt + queue), _bandwidthMax * pathRtt) + Math.Clamp(_bandwidthMax * target / 2, 1, VegasAlpha);
+            : Math.Min(_cwnd * pathRtt / (pathRtt + queue), _bandwidthMax * pathRtt) + QueueAllowance(QueueTarget(startup: false));
         if (window < _cwnd)
         {
             _wMax = _cwnd;
@@ -109,6 +109,18 @@ internal sealed partial class CongestionController
         }
         InStartup = false;
         _holdUntil = now + minRtt + queue;
+    }
+
+    /// <summary>
+    /// The datagrams a cut leaves queued on purpose (Vegas's alpha): four, or half the target's worth on a slow
+    /// link. On a short path the base RTT is the host's best moment (an idle server, 50 µs on loopback), not
+    /// its usual one: a cut to it alone would leave the sender waiting on the host, so there the cut keeps half
+    /// the target queued, as the delay rule allows.
+    /// </summary>
+    private double QueueAllowance(long target)
+    {
+        double half = _bandwidthMax * target / 2;
+        return Math.Clamp(half, 1, VegasAlpha + (ShortPath * half));
     }
 
     private void ScheduleDrain(long now, long queue)
@@ -227,13 +239,16 @@ internal sealed partial class CongestionController
     /// path whose delay jitters, at least three times its jitter (up to 10 ms), so that jitter is not a queue.
     /// Not a part of the base RTT: a long path with a deep buffer would then keep a long queue standing.
     /// </summary>
-    private long QueueTarget()
+    private long QueueTarget(bool startup)
     {
         double datagramMicros = _bandwidthMax > 0 ? 1 / _bandwidthMax : 0;
         // On a short path (a LAN, loopback) the host's own scheduling moves the RTT by a millisecond or two, and a
         // cut for it costs most of a window that is mostly the server's acknowledgement batch: there the
         // floor is 3 ms, easing to 1 ms as the base RTT reaches 10 ms (where a 1 ms cut costs a tenth at most).
-        long floor = 1_000 + (long)(ShortPath * (ShortPathQueueTargetMicros - 1_000));
+        // Not in start-up: there the window doubles each round, and a 3 ms queue read a round late is a buffer of
+        // a few milliseconds (a switch, a virtual bridge) overflowed; ending start-up early costs little, since
+        // its cut keeps the short path's allowance queued.
+        long floor = startup ? 1_000 : 1_000 + (long)(ShortPath * (ShortPathQueueTargetMicros - 1_000));
         long target = Math.Clamp((long)(4 * datagramMicros), floor, 4_000);
         return Math.Max(target, Math.Min((long)(3 * _jitter), 10_000));
     }

@@ -60,6 +60,9 @@ internal sealed class PathSimulation : IDatagramSink
 
     public PatternStore Store { get; } = new();
 
+    /// <summary>The virtual time, microseconds.</summary>
+    public long Now => _now;
+
     public ServerProtocol Server { get; }
 
     public IReadOnlyList<UdpxFlow> Udpx => _udpx;
@@ -72,8 +75,9 @@ internal sealed class PathSimulation : IDatagramSink
         int id = _udpx.Count;
         var plan = new TransferPlan(0x1000_0000_0000_0001UL + ((ulong)id * 2), "flow" + id + ".bin", size, datagramSize);
         var options = new SenderOptions { Path = shared, Background = background, IdleTimeout = TimeSpan.FromMinutes(10) };
-        var flow = new UdpxFlow(id, startAt, new SenderProtocol(plan, new PatternFile(size), options, new TransferCounters()),
-            new IPEndPoint(IPAddress.Loopback, 40000 + id).Serialize(), datagramSize);
+        var counters = new TransferCounters();
+        var flow = new UdpxFlow(id, startAt, new SenderProtocol(plan, new PatternFile(size), options, counters),
+            new IPEndPoint(IPAddress.Loopback, 40000 + id).Serialize(), datagramSize, counters);
         _udpx.Add(flow);
         return flow;
     }
@@ -247,13 +251,16 @@ internal sealed class PathSimulation : IDatagramSink
 }
 
 /// <summary>One udpx transfer in a <see cref="PathSimulation"/>.</summary>
-internal sealed class UdpxFlow(int id, long startAt, SenderProtocol sender, SocketAddress address, int datagramSize)
+internal sealed class UdpxFlow(int id, long startAt, SenderProtocol sender, SocketAddress address, int datagramSize, TransferCounters counters)
 {
     public int Id => id;
 
     public long StartAt => startAt;
 
     public SenderProtocol Sender => sender;
+
+    /// <summary>What the transfer's screen line would show: bytes, datagrams, retransmissions.</summary>
+    public TransferCounters Counters => counters;
 
     public SocketAddress Address => address;
 
