@@ -20,7 +20,8 @@
 # Exit 0: all passed; 1: a check failed; 2: bad usage or missing tools; 3: skipped (no tarballs: the line
 # says "skipped: ..."). Needs root, Debian's docker.io, tshark and the packages .ci/run installs.
 # Environment: UDPX_GNS3_REAL (tarballs), UDPX_GNS3_CACHE (a folder keeping the built ubridge and dynamips
-# between runs; default none: built each time, about 100 s on 2 cores).
+# between runs; default none: built each time, about 100 s on 2 cores), UDPX_TRACE_CC=1 (the client's
+# congestion controller prints a line per round into the send logs).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 SHIP=${UDPX_GNS3_REAL:-$REPO/../shared/gns3-real}
@@ -289,7 +290,7 @@ for m in $MODES; do
   step "client: udpx send image1.png image2.png ${SEND//\"\$mode\"/$m}"
   t=$(date +%s.%N)
   rc=0
-  docker exec "${CID[client]}" sh -c "cd /opt/udpx && export PATH=/opt/udpx:\$PATH && mode=$m &&
+  docker exec -e UDPX_TRACE_CC="${UDPX_TRACE_CC:-}" "${CID[client]}" sh -c "cd /opt/udpx && export PATH=/opt/udpx:\$PATH && mode=$m &&
     udpx send image1.png image2.png $SEND" >"$W/send-$m.log" 2>&1 || rc=$?
   secs=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
   cat "$W/send-$m.log"

@@ -46,6 +46,7 @@ internal sealed partial class CongestionController
     private const long ShortPathQueueTargetMicros = 3_000;
     private const long ShortPathMicros = 10_000;
     private const int ServerAckBatch = 32;
+    private const long FullDatagramMicros = 1_500;
     private const long ServerAckHoldMicros = 1_000;
 
     private readonly object _gate = new();
@@ -61,6 +62,7 @@ internal sealed partial class CongestionController
     private long _lastRttSample;
     private double _jitter;
     private long _minRtt = long.MaxValue;
+    private long _handshakeRtt = long.MaxValue;
     private long _minRttCandidate = long.MaxValue;
     private long _minRttPeriodStart = -1;
     private double _bandwidthMax;
@@ -216,6 +218,10 @@ internal sealed partial class CongestionController
     {
         lock (_gate)
         {
+            if (rtt > 0)
+            {
+                _handshakeRtt = Math.Min(_handshakeRtt, rtt);
+            }
             if (_srtt == 0 && rtt > 0)
             {
                 _srtt = rtt;
