@@ -10,7 +10,7 @@ namespace Udpx.Modes;
 /// Every worker is its own congestion controller, kept from job to job; two toward one server read each
 /// other's queue as a competitor's. So, as in process mode, the jobs toward one server take turns
 /// (<see cref="PathTurns"/>; workers still run side by side toward different servers), and a worker whose
-/// controller is new starts from the window the last job on the path ended with (<see cref="PathMemory"/>).
+/// controller is new starts from the pipe the last job on the path measured (<see cref="PathMemory"/>).
 /// </para>
 /// </summary>
 internal sealed class ProcessPoolDispatcher(Func<IWorker> startWorker, string program, int workers, TimeSpan jobTimeout, TimeProvider? time = null) : ITransferDispatcher
