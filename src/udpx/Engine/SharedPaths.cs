@@ -14,7 +14,11 @@ internal static class SharedPaths
 
     private static readonly Dictionary<(string Server, int DatagramSize, CongestionMode Mode), Entry> Paths = [];
 
-    public static PathLease Join(EndPoint server, int datagramSize, int maxWindow, CongestionMode mode)
+    /// <summary>
+    /// Joins <paramref name="server"/>'s controller; a new one starts from <paramref name="initialWindow"/>
+    /// when it is positive (a warm start a worker process is handed), from the controller's default otherwise.
+    /// </summary>
+    public static PathLease Join(EndPoint server, int datagramSize, int maxWindow, CongestionMode mode, int initialWindow = 0)
     {
         var key = (server.ToString() ?? string.Empty, datagramSize, mode);
         lock (Paths)
@@ -22,7 +26,7 @@ internal static class SharedPaths
             long now = Stopwatch.GetTimestamp();
             if (!Paths.TryGetValue(key, out var entry) || (entry.Users == 0 && Stopwatch.GetElapsedTime(entry.IdleSince, now) > ForgetAfter))
             {
-                entry = new Entry(new CongestionController(datagramSize, maxWindow, mode));
+                entry = new Entry(new CongestionController(datagramSize, maxWindow, mode, initialWindow > 0 ? initialWindow : CongestionController.InitialWindow));
                 Paths[key] = entry;
             }
             entry.Users++;

@@ -15,6 +15,12 @@ internal sealed record TransferSettings : SenderOptions
 
     /// <summary>Set for a TFTP transfer (send --tftp, get --tftp); null for udpx's own protocol.</summary>
     public TftpTransferSettings? Tftp { get; init; }
+
+    /// <summary>
+    /// The window a path's controller starts from when this transfer is the one that creates it (a process
+    /// mode's warm start, handed down from the last transfer on the path); 0: the controller's own initial window.
+    /// </summary>
+    public int InitialWindow { get; init; }
 }
 
 /// <summary>How one transfer ended, with its figures.</summary>
@@ -40,6 +46,9 @@ internal sealed record TransferResult
     public long Retransmitted { get; init; }
 
     public long RttMicros { get; init; }
+
+    /// <summary>The path controller's window (datagrams) when the transfer ended; 0 when none was used.</summary>
+    public int PathWindow { get; init; }
 
     /// <summary>Bytes the server already held from an earlier, cut transfer of this file: not sent again.</summary>
     public long ResumedBytes { get; init; }

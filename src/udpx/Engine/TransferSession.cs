@@ -34,7 +34,7 @@ internal sealed class TransferSession : IDisposable
             ulong sessionId = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
             Plan = new TransferPlan(sessionId, job.Name, _source.Length, job.Settings.DatagramSize, job.Settings.Key is null ? 0 : DatagramAuthenticator.TagSize, _source.Identity);
             var mode = job.Settings.Background ? CongestionMode.Background : CongestionMode.Normal;
-            _path = SharedPaths.Join(endpoint, job.Settings.DatagramSize, MaxPathWindow, mode);
+            _path = SharedPaths.Join(endpoint, job.Settings.DatagramSize, MaxPathWindow, mode, job.Settings.InitialWindow);
             Protocol = new SenderProtocol(Plan, _source, job.Settings with { Path = _path.Controller }, counters);
 
             Socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
@@ -214,6 +214,7 @@ internal sealed class TransferSession : IDisposable
             DatagramsSent = snapshot.DatagramsSent,
             Retransmitted = snapshot.Retransmitted,
             RttMicros = Protocol.Rtt.SmoothedMicros,
+            PathWindow = _path?.Controller.Window ?? 0,
             ResumedBytes = Protocol.ResumedBytes,
             AllocatedBytes = allocatedBytes,
             SessionId = Plan.SessionId,

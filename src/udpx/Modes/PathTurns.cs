@@ -1,11 +1,12 @@
 namespace Udpx.Modes;
 
 /// <summary>
-/// How many transfers of one process-mode batch may run toward each server at once: the parent's budget
-/// for a path. Every child process is its own congestion controller; 32 of them toward one server read each
-/// other's queue as a competitor's, all switch to competing by loss and keep the server's socket buffer full
-/// (docs/performance.md, "Many transfers at once"). So the children take turns, <see cref="PerPath"/> at a
-/// time per server, the rest started and waiting for their job: one congestion state per path at a time.
+/// How many transfers of one batch in the process modes may run toward each server at once: the parent's
+/// budget for a path. Every worker process is its own congestion controller; 32 of them toward one server read
+/// each other's queue as a competitor's, all switch to competing by loss and keep the server's socket buffer
+/// full (docs/performance.md, "Many transfers at once"). So the workers take turns, <see cref="PerPath"/> at a
+/// time per server (process-async here; process mode runs each server's children in order): one congestion
+/// state per path at a time.
 /// </summary>
 internal sealed class PathTurns(int perPath = PathTurns.PerPath)
 {

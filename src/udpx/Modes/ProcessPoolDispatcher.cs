@@ -6,9 +6,20 @@ namespace Udpx.Modes;
 /// <summary>
 /// process-async mode: a pool of N long-lived worker processes fed jobs asynchronously; the parent holds
 /// a future per job and collects each with a timeout, as Python's Pool.apply_async(...).get(timeout) does.
+/// <para>
+/// Every worker is its own congestion controller, kept from job to job; two toward one server read each
+/// other's queue as a competitor's. So, as in process mode, the jobs toward one server take turns
+/// (<see cref="PathTurns"/>; workers still run side by side toward different servers), and a worker whose
+/// controller is new starts from the pipe the last job on the path measured (<see cref="PathMemory"/>).
+/// </para>
 /// </summary>
-internal sealed class ProcessPoolDispatcher(WorkerLaunch launch, int workers, TimeSpan jobTimeout) : ITransferDispatcher
+internal sealed class ProcessPoolDispatcher(Func<IWorker> startWorker, string program, int workers, TimeSpan jobTimeout, TimeProvider? time = null) : ITransferDispatcher
 {
+    public ProcessPoolDispatcher(WorkerLaunch launch, int workers, TimeSpan jobTimeout)
+        : this(() => WorkerProcess.Start(launch), launch.FileName, workers, jobTimeout)
+    {
+    }
+
     public ConcurrencyMode Mode => ConcurrencyMode.ProcessAsync;
 
     public int Workers { get; } = Math.Max(1, workers);
@@ -26,13 +37,15 @@ internal sealed class ProcessPoolDispatcher(WorkerLaunch launch, int workers, Ti
         queue.Writer.Complete();
 
         int count = Math.Min(Workers, Math.Max(1, transfers.Count));
-        var pool = new WorkerProcess[count];
+        var pool = new IWorker[count];
+        var turns = new PathTurns();
+        var memory = new PathMemory(time);
         var feeders = new Task[count];
         for (int w = 0; w < count; w++)
         {
             try
             {
-                pool[w] = WorkerProcess.Start(launch);
+                pool[w] = startWorker();
             }
             catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
             {
@@ -41,14 +54,14 @@ internal sealed class ProcessPoolDispatcher(WorkerLaunch launch, int workers, Ti
                     // No worker at all: every job fails with the reason.
                     while (queue.Reader.TryRead(out var job))
                     {
-                        job.Future.TrySetResult(JobFutures.Failed(job.Handle.Job, "cannot start a worker process (" + launch.FileName + "): " + ex.Message));
+                        job.Future.TrySetResult(JobFutures.Failed(job.Handle.Job, "cannot start a worker process (" + program + "): " + ex.Message));
                     }
                 }
                 pool = pool[..w];
                 feeders = feeders[..w];
                 break;
             }
-            feeders[w] = FeedAsync(pool[w], queue.Reader, cancellationToken);
+            feeders[w] = FeedAsync(pool[w], queue.Reader, turns, memory, cancellationToken);
         }
         using var kill = cancellationToken.Register(() =>
             Task.Delay(TimeSpan.FromSeconds(3)).ContinueWith(_ => Array.ForEach(pool, p => p.Kill()), TaskScheduler.Default));
@@ -64,8 +77,8 @@ internal sealed class ProcessPoolDispatcher(WorkerLaunch launch, int workers, Ti
         }
     }
 
-    /// <summary>One job at a time per worker: the next is sent when the previous result is in.</summary>
-    private static async Task FeedAsync(WorkerProcess worker, ChannelReader<(TransferHandle Handle, TaskCompletionSource<TransferResult> Future)> jobs, CancellationToken cancellationToken)
+    /// <summary>One job at a time per worker, the next sent when the previous result is in, and one per server at a time.</summary>
+    private static async Task FeedAsync(IWorker worker, ChannelReader<(TransferHandle Handle, TaskCompletionSource<TransferResult> Future)> jobs, PathTurns turns, PathMemory memory, CancellationToken cancellationToken)
     {
         await foreach (var (handle, future) in jobs.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
@@ -74,7 +87,22 @@ internal sealed class ProcessPoolDispatcher(WorkerLaunch launch, int workers, Ti
                 future.TrySetResult(JobFutures.Failed(handle.Job, "cancelled"));
                 continue;
             }
-            future.TrySetResult(await worker.Submit(handle).ConfigureAwait(false));
+            PathTurns.Turn turn;
+            try
+            {
+                turn = await turns.TakeAsync(handle.Job.Server, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                future.TrySetResult(JobFutures.Failed(handle.Job, "cancelled"));
+                continue;
+            }
+            using (turn)
+            {
+                var result = await worker.Submit(handle, memory.InitialWindowFor(handle.Job)).ConfigureAwait(false);
+                memory.Record(handle.Job, result);
+                future.TrySetResult(result);
+            }
         }
     }
 }

@@ -10,7 +10,7 @@ namespace Udpx.Modes;
 /// One child worker process as the parent sees it: jobs go to its standard input as JSON lines; its
 /// progress reports update the jobs' handles live and its results complete the jobs' futures.
 /// </summary>
-internal sealed class WorkerProcess : IAsyncDisposable
+internal sealed class WorkerProcess : IWorker
 {
     private readonly Process _process;
     private readonly ConcurrentDictionary<int, (TransferHandle Handle, TaskCompletionSource<TransferResult> Future)> _jobs = new();
@@ -46,13 +46,14 @@ internal sealed class WorkerProcess : IAsyncDisposable
     }
 
     /// <summary>Hands a job to the worker; the returned future completes with its result.</summary>
-    public Task<TransferResult> Submit(TransferHandle handle)
+    public Task<TransferResult> Submit(TransferHandle handle, int initialWindow)
     {
+        var job = initialWindow > 0 ? handle.Job with { Settings = handle.Job.Settings with { InitialWindow = initialWindow } } : handle.Job;
         var future = new TaskCompletionSource<TransferResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         _jobs[handle.Job.Id] = (handle, future);
         try
         {
-            _process.StandardInput.WriteLine(JsonSerializer.Serialize(WorkerJob.From(handle.Job), WorkerJson.Default.WorkerJob));
+            _process.StandardInput.WriteLine(JsonSerializer.Serialize(WorkerJob.From(job), WorkerJson.Default.WorkerJob));
         }
         catch (IOException ex)
         {
@@ -62,7 +63,6 @@ internal sealed class WorkerProcess : IAsyncDisposable
         return future.Task;
     }
 
-    /// <summary>No more jobs: the worker exits when its queue is done.</summary>
     public void CloseInput()
     {
         try
