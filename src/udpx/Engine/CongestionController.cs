@@ -71,6 +71,7 @@ internal sealed partial class CongestionController
     private int _quietRounds;
     private int _emptyRounds;
     private int _timeoutsInRow;
+    private long _lastAckAt = long.MinValue / 2;
     private long _lastDecreaseAt = long.MinValue / 2;
 
     private long _roundStart = -1;
@@ -189,6 +190,7 @@ internal sealed partial class CongestionController
             if (newlyAcked > 0)
             {
                 _timeoutsInRow = 0;
+                _lastAckAt = now;
             }
             _roundAcked += newlyAcked;
             Grow(newlyAcked, now);
@@ -239,10 +241,13 @@ internal sealed partial class CongestionController
             // no sign of congestion (the sender's timer backs off all the same).
             bool randomPath = RandomLoss > 0.02 && !_queueSeenLastRound;
             // On a jittery path a single timeout is as often a late acknowledgement: only a second one in a row
-            // (the sender's timer has backed off) is taken for congestion. So is one with no queue before it: a
-            // buffer that overflows shows its queue first, while a way back that stalls for longer than the
-            // timeout (a descheduled host, the fairness lab's delay stage) shows nothing, and loses nothing.
-            bool lateAck = (Jittery || !_queueSeenLastRound) && ++_timeoutsInRow < 2;
+            // (the sender's timer has backed off) is taken for congestion. So is one that ends a silence with no
+            // queue before it: a way back that stalls for longer than the timeout (a descheduled host, the
+            // fairness lab's delay stage holding acknowledgements for 10-70 ms) queues nothing, loses nothing and
+            // acknowledges nothing until it resumes, while a buffer that overflows shows its queue first, and
+            // a tail lost behind others still acknowledged is no silence.
+            bool silence = !_queueSeenLastRound && now - _lastAckAt >= Math.Max(_srtt / 4, 1_000);
+            bool lateAck = (Jittery || silence) && ++_timeoutsInRow < 2;
             if (now >= _holdUntil && !randomPath && !lateAck)
             {
                 Decrease(0.5, now);

@@ -161,7 +161,8 @@ public sealed class SharedBottleneckTests(ITestOutputHelper output)
     /// 2-core VM) now and then holds the acknowledgements for 10-70 ms and then lets them through together.
     /// Nothing is lost and nothing queues, but a hole longer than the retransmission timeout (1.5 RTT) fires it:
     /// halving the window for each such timeout left udpx at 56-58% of the link alone in the lab, and at 21% and
-    /// 18% here (a hole every second; 85% and 59% when a single timeout without a queue is not a decrease).
+    /// 18% here (a hole every second; 85% and 59% when a single timeout that ends a silence of the
+    /// acknowledgements, with no queue before it, is not a decrease).
     /// What the 40 ms holes still cost is the burst the held acknowledgements release into a 5 ms buffer.
     /// </summary>
     [Theory]
