@@ -229,7 +229,9 @@ internal sealed partial class CongestionController
         _wMax = _cwnd < _wMax ? _cwnd * (1 + factor) / 2 : _cwnd;
         // On a path that loses at random, a tiny window cannot recover by acknowledgements (one loss leaves
         // nothing later to reveal it) and lives on timeouts: keep enough in flight for loss detection to work.
-        double floor = RandomLoss > 0.02 ? LossyPathMinWindow : MinWindow;
+        // Not while a queue stands: then the losses are the buffer's, and in a shallow one (10 Mbit/s, 5 ms:
+        // five datagrams) udpx's own overflow reads as random loss between them and would hold it at that floor.
+        double floor = RandomLoss > 0.02 && !_queueSeenLastRound ? LossyPathMinWindow : MinWindow;
         if (Competing)
         {
             // Against a loss-based flow, a cut never leaves udpx less than a fair share's part of the path as it
