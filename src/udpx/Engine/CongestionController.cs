@@ -233,10 +233,8 @@ internal sealed partial class CongestionController
             // no sign of congestion (the sender's timer backs off all the same).
             bool randomPath = RandomLoss > 0.02 && !_queueSeenLastRound;
             // On a jittery path a single timeout is as often a late acknowledgement: only a second one in a row
-            // (the sender's timer has backed off) is taken for congestion. So is one with no queue before it: a
-            // buffer that overflows shows its queue first, while a way back that stalls for longer than the
-            // timeout (a descheduled host, the fairness lab's delay stage) shows nothing, and loses nothing.
-            bool lateAck = (Jittery || !_queueSeenLastRound) && ++_timeoutsInRow < 2;
+            // (the sender's timer has backed off) is taken for congestion.
+            bool lateAck = Jittery && ++_timeoutsInRow < 2;
             if (now >= _holdUntil && !randomPath && !lateAck)
             {
                 Decrease(0.5, now);

@@ -55,15 +55,6 @@ internal sealed class PathSimulation : IDatagramSink
     /// </summary>
     public long HostStallMicros { get; init; }
 
-    /// <summary>
-    /// A way back that stops now and then (the fairness lab's delay stage when its CPU is taken, a Wi-Fi
-    /// hop): every <see cref="ReturnHoleEveryMicros"/> nothing reaches the client for this long, and what
-    /// the server sent meanwhile arrives together when the hole ends. No datagram is lost and no queue grows.
-    /// </summary>
-    public long ReturnHoleMicros { get; init; }
-
-    public long ReturnHoleEveryMicros { get; init; } = 500_000;
-
     private long _stallFrom = -1;
     private long _stallUntil = -1;
 
@@ -137,7 +128,7 @@ internal sealed class PathSimulation : IDatagramSink
         var flow = _udpx.Find(f => f.Address.Equals(to));
         if (flow is not null)
         {
-            Schedule(ReturnHoleEnd() + OneWay(), new Event(EventKind.ToClient, flow.Id, 0, datagram.ToArray()));
+            Schedule(_now + OneWay(), new Event(EventKind.ToClient, flow.Id, 0, datagram.ToArray()));
         }
     }
 
@@ -227,17 +218,6 @@ internal sealed class PathSimulation : IDatagramSink
             _stallUntil = _stallFrom + _jitter.NextInt64(HostStallMicros / 10, HostStallMicros + 1);
         }
         return _now >= _stallFrom;
-    }
-
-    /// <summary>When a datagram the server sends now starts its way back: at once, or when the hole it fell in ends.</summary>
-    private long ReturnHoleEnd()
-    {
-        if (ReturnHoleMicros <= 0)
-        {
-            return _now;
-        }
-        long holeStart = _now - (_now % ReturnHoleEveryMicros);
-        return _now < holeStart + ReturnHoleMicros ? holeStart + ReturnHoleMicros : _now;
     }
 
     private long OneWay()
