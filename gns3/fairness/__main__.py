@@ -18,6 +18,7 @@ import tempfile
 import time
 
 import options
+import stage_check
 import svg
 import table
 from run import Point, run_once, start_orders
@@ -87,6 +88,8 @@ def main(argv):
     logs = os.path.abspath(opts.logs) if opts.logs else tempfile.mkdtemp(prefix="udpx-fairness.", dir="/tmp")
     os.makedirs(logs, exist_ok=True)
     topo = Topology(opts.prefix, logs)
+    if opts.stage_check:
+        return check_stage(topo, opts, logs, argv)
     bin_cmd = resolve_bin(opts.bin)
     # Received bytes go to memory (the run discards them), not to the disk under the logs.
     server_root = tempfile.mkdtemp(prefix="udpx-fairness-out.", dir="/dev/shm" if os.path.isdir("/dev/shm") else logs)
@@ -123,6 +126,20 @@ def main(argv):
         print(f"FAILED: {failed} of {len(results)} runs")
         return 1
     print(f"PASSED: {len(results)} runs measured")
+    return 0
+
+
+def check_stage(topo, opts, logs, argv):
+    try:
+        topo.up()
+        lines = stage_check.run(topo, opts, logs, say)
+    finally:
+        topo.down()
+    print("\n".join(lines))
+    if opts.report:
+        os.makedirs(opts.report, exist_ok=True)
+        with open(os.path.join(opts.report, "stage-check.txt"), "w") as f:
+            f.write("gns3/lab.sh fairness " + " ".join(shlex.quote(a) for a in argv) + "\n\n" + "\n".join(lines) + "\n")
     return 0
 
 

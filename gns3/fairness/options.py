@@ -100,6 +100,9 @@ def build_parser():
     p.add_argument("--background-args", default="--background", help="what makes a udpx-bg flow (default --background)")
     p.add_argument("--report", default="", help="write DIR/fairness.txt, DIR/runs.json and one SVG of throughput over time per run")
     p.add_argument("--logs", default="", help="logs and the sparse input files (default a new /tmp/udpx-fairness.XXXXXX)")
+    p.add_argument("--stage-check", action="store_true", help="only measure what the path adds to an RTT by itself: ping "
+                   "through each --rtt (and 0) idle and beside --stage-load of UDP in the return direction (no udpx)")
+    p.add_argument("--stage-load", default="100M", help="iperf3 -b for --stage-check's loaded phase (default 100M)")
     p.add_argument("--down", action="store_true", help="only remove the fairness namespaces of --prefix (left behind by a killed run)")
     p.add_argument("--prefix", default=os.environ.get("UDPX_LAB_PREFIX", "udpx"), help="namespace prefix (default udpx, or UDPX_LAB_PREFIX)")
     return p
@@ -119,6 +122,8 @@ def parse(argv):
         bad("--repeat must be 1..100")
     if not 0.05 <= a.interval <= 5:
         bad("--interval must be 0.05..5 seconds")
+    if not re.fullmatch(r"\d+[KMG]?", a.stage_load):
+        bad(f"--stage-load '{a.stage_load}' is not a number with an optional K, M or G (iperf3 -b, e.g. 100M)")
     if not re.fullmatch(r"[a-zA-Z0-9_.-]{1,8}", a.prefix):
         bad("--prefix must be 1-8 characters [a-zA-Z0-9_.-]")
     return a

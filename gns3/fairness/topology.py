@@ -12,7 +12,6 @@ only the tbf queue, whose delay ping measures on top of the base RTT.
 """
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -121,11 +120,9 @@ class Topology:
         if rtt_ms > 0:
             stage = os.path.join(os.path.dirname(os.path.abspath(__file__)), "delay_stage.py")
             log = open(os.path.join(self.logs, f"delay-stage-{rtt_ms:g}ms.log"), "w")
-            # Real-time priority: the stage is the wire, and must not wait behind the flows' own processes
-            # (or anything else on the machine) for a CPU; on a busy machine it otherwise adds jitter to every RTT.
-            realtime = ["chrt", "-f", "20"] if shutil.which("chrt") else []
+            # The stage puts itself at real-time priority (delay_stage.py says why).
             self.delay_proc = subprocess.Popen(
-                ["ip", "netns", "exec", self.router] + realtime + [sys.executable, stage, TUN_NAME, str(rtt_ms)],
+                ["ip", "netns", "exec", self.router, sys.executable, stage, TUN_NAME, str(rtt_ms)],
                 stdout=subprocess.PIPE, stderr=log, text=True)
             line = self.delay_proc.stdout.readline()
             if line.strip() != "ready":
