@@ -218,13 +218,14 @@ internal sealed partial class CongestionController
     /// </summary>
     public void OnHandshakeRtt(long rtt)
     {
+        if (rtt <= 0)
+        {
+            return;
+        }
         lock (_gate)
         {
-            if (rtt > 0)
-            {
-                _handshakeRtt = Math.Min(_handshakeRtt, rtt);
-            }
-            if (_srtt == 0 && rtt > 0)
+            _handshakeRtt = Math.Min(_handshakeRtt, rtt);
+            if (_srtt == 0)
             {
                 _srtt = rtt;
                 UpdatePacing();

@@ -35,14 +35,15 @@ internal sealed class PathMemory(TimeProvider? time = null)
     public void Record(TransferJob job, TransferResult result)
     {
         var key = Key(job);
+        int pipe = result.Verified ? Pipe(result, job.Settings.DatagramSize) : 0;
         lock (_paths)
         {
-            if (!result.Verified || Pipe(result, job.Settings.DatagramSize) <= 0)
+            if (pipe <= 0)
             {
                 _paths.Remove(key);
                 return;
             }
-            _paths[key] = new Entry(Pipe(result, job.Settings.DatagramSize), result.RttMicros, _time.GetTimestamp());
+            _paths[key] = new Entry(pipe, result.RttMicros, _time.GetTimestamp());
         }
     }
 

@@ -6,16 +6,13 @@ namespace Udpx.Modes;
 /// <para>
 /// Each child is its own congestion controller, so the transfers toward one server run one at a time, in
 /// order (<see cref="PathTurns.PerPath"/>), different servers side by side. Each child starts warm from the
-/// flight the one before it measured (<see cref="PathMemory"/>), and is started while the one before it sends
-/// (<see cref="StartedAhead"/>): ready, file open, when its turn comes, without the start-up of every other
-/// child of the batch on the cores the first transfer needs.
+/// flight the one before it measured (<see cref="PathMemory"/>), and the next child (one, not the whole batch)
+/// is started while the one before it sends: ready, file open, when its turn comes, without the start-up of
+/// every other child of the batch on the cores the first transfer needs.
 /// </para>
 /// </summary>
 internal sealed class ProcessDispatcher(Func<IWorker> startWorker, string program, TimeSpan jobTimeout, TimeProvider? time = null) : ITransferDispatcher
 {
-    /// <summary>Children started and waiting for their turn, per server: the next one.</summary>
-    public const int StartedAhead = 1;
-
     public ProcessDispatcher(WorkerLaunch launch, TimeSpan jobTimeout)
         : this(() => WorkerProcess.Start(launch), launch.FileName, jobTimeout)
     {
