@@ -40,21 +40,26 @@ internal sealed partial class CongestionController
         // Nor is a round quiet while the window is far beyond what the path holds: that is a queue we cannot see
         // (the base RTT was measured with it) or one that overflows.
         long baseRtt = _minRtt == long.MaxValue ? _srtt : _minRtt;
-        bool overdriven = _cwnd > (2 * _bandwidthMax * Math.Max(baseRtt, 1)) + 16;
+        bool overdriven = _cwnd > (2 * _bandwidthMax * (Math.Max(baseRtt, 1) + AckHoldMicros)) + 4;
         bool quiet = !queueSeen && !_queueSeenLastRound && !overdriven;
         _queueSeenLastRound = queueSeen;
         _emptyRounds = queueSeen ? 0 : _emptyRounds + 1;
+        // A window twice what the path delivers over its base RTT, with no queue to show for it, loses half of what
+        // it sends to the buffer: no random loss explains that. Not on a jittery path, whose base RTT is its best
+        // sample's, far below its usual one.
+        bool overrun = overdriven && !Jittery;
+        double expected = overrun ? 0 : RandomLoss * samples;
+        // Three standard deviations over the random loss (a binomial count): a false alarm every few hundred rounds.
+        // On a jittery path, one or two losses in a round are reordering more often than not (RACK resent too
+        // early); an overflowing buffer loses more than that.
+        double threshold = expected + (3 * Math.Sqrt(expected)) + (expected >= 1 || Jittery ? 2 : 0);
         if (quiet && samples > 0)
         {
             double keep = Math.Exp(-samples / RandomLossMemory);
             _quietSamples = (_quietSamples * keep) + samples;
             _quietLosses = (_quietLosses * keep) + _roundLost;
         }
-        double expected = RandomLoss * samples;
-        // Three standard deviations over the random loss (a binomial count): a false alarm every few hundred rounds.
-        // On a jittery path, one or two losses in a round are reordering more often than not (RACK resent too
-        // early); an overflowing buffer loses more than that.
-        bool congested = !quiet && _roundLost > expected + (3 * Math.Sqrt(expected)) + (expected >= 1 || Jittery ? 2 : 0);
+        bool congested = !quiet && _roundLost > threshold;
 
         if (congested)
         {
