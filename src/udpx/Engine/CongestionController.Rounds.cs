@@ -38,9 +38,12 @@ internal sealed partial class CongestionController
         // On a path whose delay jitters, a queue shorter than twice the jitter is not one we can see.
         bool queueSeen = queue >= Math.Max(Math.Min(target / 4, 500), Jittery ? (long)(2 * _jitter) : 0);
         // Nor is a round quiet while the window is far beyond what the path holds: that is a queue we cannot see
-        // (the base RTT was measured with it) or one that overflows.
+        // (the base RTT was measured with it) or one that overflows. Beyond twice the bandwidth-delay product, the
+        // slack is what waits at the server for its acknowledgement batch plus four, at most 16: on a slow link a
+        // slack of 16 is a shallow buffer several times over (10 Mbit/s with 5 ms holds four datagrams).
         long baseRtt = _minRtt == long.MaxValue ? _srtt : _minRtt;
-        bool overdriven = _cwnd > (2 * _bandwidthMax * (Math.Max(baseRtt, 1) + AckHoldMicros)) + 4;
+        double slack = Math.Min(16, (_bandwidthMax * AckHoldMicros) + 4);
+        bool overdriven = _cwnd > (2 * _bandwidthMax * Math.Max(baseRtt, 1)) + slack;
         bool quiet = !queueSeen && !_queueSeenLastRound && !overdriven;
         _queueSeenLastRound = queueSeen;
         _emptyRounds = queueSeen ? 0 : _emptyRounds + 1;
