@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using Udpx.Engine;
 using Udpx.Modes;
 
@@ -11,11 +12,14 @@ namespace Udpx.Tests.Reliability;
 /// its hard bound from when it left <see cref="TransferPhase.Pending"/>, or the batch outlives its own
 /// bound; the watchdog then names it, cancels the batch and returns. Ended means a result, or the phase
 /// Done or Failed (the modes hand results over in job order, so a result can wait behind a slower job's).
+/// A hung transfer's line ends with its history, one sample a second (bytes acknowledged, window, RTT),
+/// so a failure says whether it crawled all along or stopped at a point.
 /// </summary>
 internal static class TransferWatchdog
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan StopBound = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan HistoryEvery = TimeSpan.FromSeconds(1);
 
     /// <returns>One line per hung transfer; empty when every transfer ended in time.</returns>
     public static async Task<IReadOnlyList<string>> RunAsync(
@@ -33,10 +37,17 @@ internal static class TransferWatchdog
         var progressAt = new TimeSpan[handles.Count];
         var progress = new (long BytesAcked, TransferPhase Phase)[handles.Count];
         var hung = new List<string>();
+        var history = handles.Select(_ => new StringBuilder()).ToArray();
+        var sampledAt = TimeSpan.Zero;
         while (!run.IsCompleted && hung.Count == 0)
         {
             await Task.WhenAny(run, Task.Delay(Poll));
             var now = batch.Elapsed;
+            bool sample = now - sampledAt >= HistoryEvery;
+            if (sample)
+            {
+                sampledAt = now;
+            }
             for (int i = 0; i < handles.Count; i++)
             {
                 var snapshot = handles[i].Counters.Snapshot();
@@ -48,6 +59,10 @@ internal static class TransferWatchdog
                 {
                     startedAt[i] = now;
                 }
+                if (sample && startedAt[i] is not null)
+                {
+                    history[i].Append(CultureInfo.InvariantCulture, $"\n    {now.TotalSeconds:F0} s: {snapshot.Phase}, {snapshot.BytesAcked} B acknowledged, window {snapshot.Window}, RTT {snapshot.RttMicros / 1000.0:F1} ms, {snapshot.Retransmitted} of {snapshot.DatagramsSent} datagrams resent");
+                }
                 if ((snapshot.BytesAcked, snapshot.Phase) != progress[i])
                 {
                     progress[i] = (snapshot.BytesAcked, snapshot.Phase);
@@ -55,15 +70,15 @@ internal static class TransferWatchdog
                 }
                 if (startedAt[i] is not null && now - progressAt[i] > stallBound)
                 {
-                    hung.Add(Line(describe(i), "stalled: no new byte acknowledged and no change of phase for " + Seconds(stallBound) + " s", snapshot));
+                    hung.Add(Line(describe(i), "stalled: no new byte acknowledged and no change of phase for " + Seconds(stallBound) + " s", snapshot) + history[i]);
                 }
                 else if (startedAt[i] is { } started && now - started > bound(i))
                 {
-                    hung.Add(Line(describe(i), "no end " + Seconds(bound(i)) + " s after it started, though still making progress", snapshot));
+                    hung.Add(Line(describe(i), "no end " + Seconds(bound(i)) + " s after it started, though still making progress", snapshot) + history[i]);
                 }
                 else if (now > batchBound)
                 {
-                    hung.Add(Line(describe(i), "no end when the batch's bound of " + Seconds(batchBound) + " s passed", snapshot));
+                    hung.Add(Line(describe(i), "no end when the batch's bound of " + Seconds(batchBound) + " s passed", snapshot) + history[i]);
                 }
             }
         }
