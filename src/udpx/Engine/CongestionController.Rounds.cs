@@ -47,10 +47,11 @@ internal sealed partial class CongestionController
         bool quiet = !queueSeen && !_queueSeenLastRound && !overdriven;
         _queueSeenLastRound = queueSeen;
         _emptyRounds = queueSeen ? 0 : _emptyRounds + 1;
-        // A window twice what the path delivers over its base RTT, with no queue to show for it, loses half of what
-        // it sends to the buffer: no random loss explains that. Not on a jittery path, whose base RTT is its best
-        // sample's, far below its usual one.
-        bool overrun = overdriven && !Jittery;
+        // A window twice what the path delivers over its smoothed RTT, with no queue to show for it, loses half of
+        // what it sends to the buffer: no random loss explains that. Over the smoothed RTT, not the base one: a
+        // host's scheduling (loopback, a veth pair, a virtual switch) makes its best moment far shorter than its
+        // usual one, and on a jittery path the base RTT is its best sample's.
+        bool overrun = !Jittery && _cwnd > (2 * _bandwidthMax * Math.Max(_srtt, 1)) + slack;
         double expected = overrun ? 0 : RandomLoss * samples;
         // Three standard deviations over the random loss (a binomial count): a false alarm every few hundred rounds.
         // On a jittery path, one or two losses in a round are reordering more often than not (RACK resent too
