@@ -43,6 +43,10 @@ internal static class BlockingTransferDriver
                 session.SendAbort();
                 return;
             }
+            if (protocol.AwaitsGate && !WaitAtGate(session, cancellationToken))
+            {
+                return;
+            }
             long now = clock.NowMicros;
             int burst = 0;
             while (true)
@@ -88,6 +92,19 @@ internal static class BlockingTransferDriver
                 }
             }
         }
+    }
+
+    /// <summary>Waits, after the handshake, until the path is this transfer's (<see cref="StartGate"/>); false when it never will be.</summary>
+    private static bool WaitAtGate(TransferSession session, CancellationToken cancellationToken)
+    {
+        if (session.Job.Settings.Gate!.Wait(cancellationToken))
+        {
+            session.Protocol.OnGateOpened(session.Clock.NowMicros);
+            return true;
+        }
+        session.Protocol.Fail(RejectReason.Cancelled, "cancelled");
+        session.SendAbort();
+        return false;
     }
 
     /// <summary>
