@@ -99,7 +99,7 @@ internal sealed class ProcessPoolDispatcher(Func<IWorker> startWorker, string pr
             }
             using (turn)
             {
-                var result = await worker.Submit(handle, memory.InitialWindowFor(handle.Job)).ConfigureAwait(false);
+                var result = await worker.Submit(handle, memory.InitialWindowFor(handle.Job)).Result.ConfigureAwait(false);
                 memory.Record(handle.Job, result);
                 future.TrySetResult(result);
             }
