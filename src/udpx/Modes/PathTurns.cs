@@ -21,17 +21,30 @@ internal sealed class PathTurns(int perPath = PathTurns.PerPath)
     /// <summary>Waits for a turn on <paramref name="server"/>'s path; dispose the result to give it back.</summary>
     public async Task<Turn> TakeAsync(string server, CancellationToken cancellationToken)
     {
-        SemaphoreSlim gate;
+        var gate = Gate(server);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new Turn(gate);
+    }
+
+    /// <summary>Waits, blocking this thread, for a turn on <paramref name="server"/>'s path; dispose the result to give it back.</summary>
+    public Turn Take(string server, CancellationToken cancellationToken)
+    {
+        var gate = Gate(server);
+        gate.Wait(cancellationToken);
+        return new Turn(gate);
+    }
+
+    private SemaphoreSlim Gate(string server)
+    {
         lock (_paths)
         {
-            if (!_paths.TryGetValue(server, out gate!))
+            if (!_paths.TryGetValue(server, out var gate))
             {
                 gate = new SemaphoreSlim(Math.Max(1, perPath));
                 _paths.Add(server, gate);
             }
+            return gate;
         }
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new Turn(gate);
     }
 
     /// <summary>One transfer's turn on a path.</summary>

@@ -65,10 +65,9 @@ public sealed class WorkerScheduleTests
         Assert.True(third.Held);
         first.Finish(window: 800); // the result is recorded over the note
         await WaitFor(() => handles[0].Result is not null);
-        second.SendOnce(window: 0, rttMicros: 1_000); // nothing measured: the result decides
-        Assert.False(third.Released.Task.IsCompleted);
+        second.SendOnce(window: 0, rttMicros: 1_000); // it measured nothing, so the memory keeps the first's result
+        Assert.Equal(400, await third.Released.Task.WaitAsync(Patience));
         second.Finish(window: 100);
-        Assert.Equal(50, await third.Released.Task.WaitAsync(Patience));
         third.Finish(window: 100);
 
         await run.WaitAsync(Patience);
@@ -111,16 +110,39 @@ public sealed class WorkerScheduleTests
         var run = new ProcessPoolDispatcher(workers.Start, "stand-in", 2, TimeSpan.FromMinutes(1), new ManualTimeProvider()).RunAsync(handles, CancellationToken.None);
 
         var first = await workers.NextSubmission();
-        Assert.Equal(0, first.InitialWindow);
+        Assert.Equal((0, false), (first.InitialWindow, first.Held));
         Assert.Equal(2, workers.Started);
-        Assert.False(workers.HasSubmission); // the other worker has room, but the path has not
-        first.Finish(window: 600);
         var second = await workers.NextSubmission();
-        Assert.Equal(300, second.InitialWindow);
         Assert.NotSame(first.Worker, second.Worker);
-        Assert.False(workers.HasSubmission);
+        Assert.True(second.Held); // the other worker shakes hands, but the path is the first's
+        Assert.False(second.Released.Task.IsCompleted);
+        first.Finish(window: 600);
+        Assert.Equal(300, await second.Released.Task.WaitAsync(Patience));
+        var third = await workers.NextSubmission();
+        Assert.Same(first.Worker, third.Worker);
+        Assert.True(third.Held);
         second.Finish(window: 600);
-        (await workers.NextSubmission()).Finish(window: 600);
+        await third.Released.Task.WaitAsync(Patience);
+        third.Finish(window: 600);
+        await run.WaitAsync(Patience);
+        Assert.All(handles, h => Assert.True(h.Result!.Verified));
+    }
+
+    [Fact]
+    public async Task Process_async_passes_the_turn_when_the_job_holding_it_has_sent_everything_once()
+    {
+        var workers = new StandInWorkers();
+        var handles = Handles("a:1", "a:1");
+        var run = new ProcessPoolDispatcher(workers.Start, "stand-in", 2, TimeSpan.FromMinutes(1), new ManualTimeProvider()).RunAsync(handles, CancellationToken.None);
+
+        var first = await workers.NextSubmission();
+        var second = await workers.NextSubmission();
+        Assert.True(second.Held);
+        first.SendOnce(window: 800, rttMicros: 1_000);
+        Assert.Equal(400, await second.Released.Task.WaitAsync(Patience)); // the first has not ended: only its tail is left
+        Assert.Null(handles[0].Result);
+        first.Finish(window: 800);
+        second.Finish(window: 800);
         await run.WaitAsync(Patience);
         Assert.All(handles, h => Assert.True(h.Result!.Verified));
     }
