@@ -25,9 +25,6 @@ internal sealed class ProcessPoolDispatcher(Func<IWorker> startWorker, string pr
 
     public int Workers { get; } = Math.Max(1, workers);
 
-    private static readonly bool Budget = Environment.GetEnvironmentVariable("UDPX_EXP_BUDGET") == "1";
-    private static readonly int BudgetShares = 2;
-
     public async Task RunAsync(IReadOnlyList<TransferHandle> transfers, CancellationToken cancellationToken)
     {
         var queue = Channel.CreateUnbounded<(TransferHandle Handle, TaskCompletionSource<TransferResult> Future)>();
@@ -42,7 +39,7 @@ internal sealed class ProcessPoolDispatcher(Func<IWorker> startWorker, string pr
 
         int count = Math.Min(Workers, Math.Max(1, transfers.Count));
         var pool = new IWorker[count];
-        var turns = new PathTurns(Budget ? Workers : PathTurns.PerPath);
+        var turns = new PathTurns();
         var memory = new PathMemory(time);
         var feeders = new Task[count];
         for (int w = 0; w < count; w++)
@@ -93,18 +90,6 @@ internal sealed class ProcessPoolDispatcher(Func<IWorker> startWorker, string pr
             if (cancellationToken.IsCancellationRequested)
             {
                 future.TrySetResult(JobFutures.Failed(handle.Job, "cancelled"));
-                continue;
-            }
-            if (Budget)
-            {
-                using var shared = await turns.TakeAsync(handle.Job.Server, cancellationToken).ConfigureAwait(false);
-                int k = BudgetShares;
-                int pipe = 2 * memory.InitialWindowFor(handle.Job);
-                var capped = pipe <= 0 ? handle : new TransferHandle(handle.Job with { Settings = handle.Job.Settings with { MaxWindowChunks = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, pipe / k) + 1) / 2 } });
-                var r = await worker.Submit(capped, pipe / (2 * k)).Result.ConfigureAwait(false);
-                memory.Record(handle.Job, r with { Bytes = r.Bytes * k, PathWindow = r.PathWindow * k });
-                handle.Counters.Apply(capped.Counters.Snapshot());
-                future.TrySetResult(r);
                 continue;
             }
             var taking = turns.TakeAsync(handle.Job.Server, cancellationToken);
