@@ -27,7 +27,8 @@ internal static class BlockingTransferDriver
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         Loop(session, cancellationToken);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
-        return session.ToResult(Stopwatch.GetElapsedTime(started).TotalSeconds, allocated);
+        var held = job.Settings.Gate?.Held ?? TimeSpan.Zero;
+        return session.ToResult((Stopwatch.GetElapsedTime(started) - held).TotalSeconds, allocated);
     }
 
     private static void Loop(TransferSession session, CancellationToken cancellationToken)

@@ -32,9 +32,16 @@ internal sealed class StartGate : IDisposable
         _opened.Set();
     }
 
+    /// <summary>
+    /// How long the transfer waited at the gate: no part of its time (a transfer's seconds, and the delivery rate
+    /// the next one starts from, count only the time it had the path).
+    /// </summary>
+    public TimeSpan Held { get; private set; }
+
     /// <summary>Waits to be let go; false when abandoned or cancelled.</summary>
     public bool Wait(CancellationToken cancellationToken)
     {
+        long from = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             _opened.Wait(cancellationToken);
@@ -42,6 +49,10 @@ internal sealed class StartGate : IDisposable
         catch (OperationCanceledException)
         {
             return false;
+        }
+        finally
+        {
+            Held = System.Diagnostics.Stopwatch.GetElapsedTime(from);
         }
         return !_abandoned;
     }

@@ -117,7 +117,8 @@ internal static class WorkerHost
         {
             // On the sending thread, once: the parent hands the path to the next worker on this line.
             var s = counters.Snapshot();
-            var sample = new PathSample(s.BytesAcked, Stopwatch.GetElapsedTime(started).TotalSeconds, s.RttMicros, s.Window);
+            var held = job.Settings.Gate?.Held ?? TimeSpan.Zero;
+            var sample = new PathSample(s.BytesAcked, (Stopwatch.GetElapsedTime(started) - held).TotalSeconds, s.RttMicros, s.Window);
             Write(writer, gate, new WorkerReport { Type = WorkerReport.SentType, JobId = job.Id, Pid = Environment.ProcessId, Sample = sample });
         };
         using (var timer = new Timer(_ => Report(), null, ReportEvery, ReportEvery))

@@ -26,6 +26,7 @@ public sealed class StartGateTests
             unackedAtSentOnce = 3_000_000 - counters.Snapshot().BytesAcked;
         };
         var job = new TransferJob(1, path, "gated", servers.Addresses[0], new TransferSettings { Gate = gate });
+        var wall = System.Diagnostics.Stopwatch.StartNew();
         var run = Task.Factory.StartNew(() => BlockingTransferDriver.Run(job, counters, new DatagramRing(), CancellationToken.None), TaskCreationOptions.LongRunning);
 
         var deadline = DateTime.UtcNow + Patience;
@@ -47,6 +48,9 @@ public sealed class StartGateTests
         Assert.Equal(1, sentOnce);
         Assert.True(unackedAtSentOnce > 0, "raised before the last acknowledgement, not after");
         Assert.True(counters.HasSentOnce);
+        // The wait at the gate is no part of the transfer's time (nor of the delivery rate the next one starts from).
+        Assert.True(gate.Held >= TimeSpan.FromMilliseconds(200), "held for " + gate.Held);
+        Assert.True(result.Seconds <= (wall.Elapsed - gate.Held).TotalSeconds, result.Seconds + " s counted");
     }
 
     [Fact]
