@@ -6,7 +6,8 @@ namespace Udpx.Modes;
 /// each other's queue as a competitor's, all switch to competing by loss and keep the server's socket buffer
 /// full (docs/performance.md, "Many transfers at once"). So the workers take turns, <see cref="PerPath"/> at a
 /// time per server (process-async here; process mode runs each server's children in order): one congestion
-/// state per path at a time.
+/// state per path at a time. Thread mode takes turns too, the core count at a time, on the one controller its
+/// threads share (<see cref="ThreadDispatcher.SendingPerPath"/>).
 /// </summary>
 internal sealed class PathTurns(int perPath = PathTurns.PerPath)
 {
