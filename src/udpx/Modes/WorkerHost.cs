@@ -9,7 +9,9 @@ namespace Udpx.Modes;
 /// <summary>
 /// The child side of both process modes (hidden verb "worker"): reads jobs as JSON lines on standard
 /// input until it closes, runs each with the blocking driver on this process's main thread, and reports
-/// progress (a few times a second) and the result as JSON lines on standard output.
+/// progress (a few times a second), a "sent" line the moment every chunk has gone out once, and the result
+/// as JSON lines on standard output. A held job (<see cref="WorkerJob.Held"/>) shakes hands and waits for
+/// its release line (<see cref="WorkerRelease"/>), the next line on standard input.
 /// </summary>
 internal static class WorkerHost
 {
