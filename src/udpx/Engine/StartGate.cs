@@ -13,7 +13,8 @@ internal sealed class StartGate : IDisposable
     private int _initialWindow;
     private volatile bool _abandoned;
 
-    public bool IsOpen => _opened.IsSet;
+    /// <summary>True once let go to send; never for an abandoned gate, which the driver meets and gives up at.</summary>
+    public bool IsOpen => _opened.IsSet && !_abandoned;
 
     /// <summary>The window the path's controller starts from once let go; 0: the one it has.</summary>
     public int InitialWindow => Volatile.Read(ref _initialWindow);
