@@ -27,7 +27,8 @@ internal static class BlockingTransferDriver
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         Loop(session, cancellationToken);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
-        return session.ToResult(Stopwatch.GetElapsedTime(started).TotalSeconds, allocated);
+        var held = job.Settings.Gate?.Held ?? TimeSpan.Zero;
+        return session.ToResult((Stopwatch.GetElapsedTime(started) - held).TotalSeconds, allocated);
     }
 
     private static void Loop(TransferSession session, CancellationToken cancellationToken)
@@ -41,6 +42,10 @@ internal static class BlockingTransferDriver
             {
                 protocol.Fail(RejectReason.Cancelled, "cancelled");
                 session.SendAbort();
+                return;
+            }
+            if (protocol.AwaitsGate && !WaitAtGate(session, cancellationToken))
+            {
                 return;
             }
             long now = clock.NowMicros;
@@ -88,6 +93,19 @@ internal static class BlockingTransferDriver
                 }
             }
         }
+    }
+
+    /// <summary>Waits, after the handshake, until the path is this transfer's (<see cref="StartGate"/>); false when it never will be.</summary>
+    private static bool WaitAtGate(TransferSession session, CancellationToken cancellationToken)
+    {
+        if (session.Job.Settings.Gate!.Wait(cancellationToken))
+        {
+            session.Protocol.OnGateOpened(session.Clock.NowMicros);
+            return true;
+        }
+        session.Protocol.Fail(RejectReason.Cancelled, "cancelled");
+        session.SendAbort();
+        return false;
     }
 
     /// <summary>

@@ -8,6 +8,7 @@ internal sealed partial class SenderProtocol
     private void EnterFinishing(long now)
     {
         Enter(TransferPhase.Finishing);
+        _counters.MarkSentOnce();
         _controlDue = now;
         _controlInterval = Math.Max(_rtt.RtoMicros, 20_000);
     }

@@ -5,9 +5,26 @@ namespace Udpx.Engine;
 /// <summary>Which chunk goes next (a lost one first, then new ones, within both windows and the rate cap) and writing it.</summary>
 internal sealed partial class SenderProtocol
 {
+    /// <summary>True while the handshake is done but the transfer's <see cref="SenderOptions.Gate"/> still holds its data back.</summary>
+    public bool AwaitsGate => _phase == TransferPhase.Sending && _options.Gate is { IsOpen: false };
+
+    /// <summary>
+    /// The gate opened at <paramref name="now"/>: the wait was no silence of the server's, and the path's
+    /// controller starts from the window the gate hands over (if it has sent nothing yet).
+    /// </summary>
+    public void OnGateOpened(long now)
+    {
+        _lastHeardAt = now;
+        _progressAt = now;
+        if (_options.Gate is { InitialWindow: > 0 } gate)
+        {
+            _congestion.StartFrom(gate.InitialWindow);
+        }
+    }
+
     private int TryWriteData(Span<byte> buffer, long now)
     {
-        if (_order.IsFull)
+        if (_order.IsFull || AwaitsGate)
         {
             return 0;
         }

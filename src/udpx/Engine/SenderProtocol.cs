@@ -142,6 +142,7 @@ internal sealed partial class SenderProtocol : IDisposable
                 // Every chunk has gone out once: the digest is known, and the server can verify as soon
                 // as it holds the last chunk instead of waiting for the acknowledgements to come back.
                 _finishNow = false;
+                _counters.MarkSentOnce();
                 int finish = WriteFinish(buffer);
                 _counters.AddSent(finish, retransmission: false);
                 return finish;

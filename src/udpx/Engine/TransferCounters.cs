@@ -14,6 +14,26 @@ internal sealed class TransferCounters
     private long _rttMicros;
     private long _window;
     private int _phase;
+    private int _sentOnce;
+
+    /// <summary>
+    /// Raised once, on the sending thread, when every chunk has gone out at least once: what is left is the
+    /// last acknowledgements, any retransmissions and the server's verification. The process modes hand the
+    /// path to the next worker then.
+    /// </summary>
+    public event Action? SentOnce;
+
+    /// <summary>True once every chunk has gone out at least once.</summary>
+    public bool HasSentOnce => Volatile.Read(ref _sentOnce) != 0;
+
+    /// <summary>Notes that every chunk has gone out once; raises <see cref="SentOnce"/> the first time.</summary>
+    public void MarkSentOnce()
+    {
+        if (Interlocked.Exchange(ref _sentOnce, 1) == 0)
+        {
+            SentOnce?.Invoke();
+        }
+    }
 
     public void AddSent(int bytes, bool retransmission)
     {

@@ -43,6 +43,9 @@ internal record SenderOptions
     /// <summary>Yield to all other traffic (LEDBAT-like, --background); used when <see cref="Path"/> is null.</summary>
     public bool Background { get; init; }
 
+    /// <summary>When set, the transfer shakes hands and then waits for the gate to open before its first data (blocking driver).</summary>
+    public StartGate? Gate { get; init; }
+
     /// <summary>Most chunks in flight; a power of two.</summary>
     public int MaxWindowChunks { get; init; } = 8192;
 }

@@ -47,6 +47,23 @@ internal sealed class PathMemory(TimeProvider? time = null)
         }
     }
 
+    /// <summary>
+    /// Notes what a transfer still running had measured when it had sent everything once, so the next one on
+    /// its path can start before it ends; its result, when it comes, is recorded over it.
+    /// </summary>
+    public void Note(TransferJob job, PathSample sample)
+    {
+        int pipe = Pipe(sample.BytesAcked, sample.Seconds, sample.RttMicros, sample.Window, job.Settings.DatagramSize);
+        if (pipe <= 0)
+        {
+            return;
+        }
+        lock (_paths)
+        {
+            _paths[Key(job)] = new Entry(pipe, sample.RttMicros, _time.GetTimestamp());
+        }
+    }
+
     /// <summary>The window the next transfer on <paramref name="job"/>'s path should start from; 0: the controller's own.</summary>
     public int InitialWindowFor(TransferJob job)
     {
@@ -81,15 +98,17 @@ internal sealed class PathMemory(TimeProvider? time = null)
     }
 
     /// <summary>Datagrams the path carried per round trip: delivery rate times smoothed RTT, at most the ending window.</summary>
-    public static int Pipe(TransferResult result, int datagramSize)
+    public static int Pipe(TransferResult result, int datagramSize) =>
+        Pipe(result.Bytes - result.ResumedBytes, result.Seconds, result.RttMicros, result.PathWindow, datagramSize);
+
+    private static int Pipe(double delivered, double seconds, long rttMicros, int window, int datagramSize)
     {
-        double sent = result.Bytes - result.ResumedBytes;
-        if (result.Seconds <= 0 || result.RttMicros <= 0 || sent <= 0 || datagramSize <= 0)
+        if (seconds <= 0 || rttMicros <= 0 || delivered <= 0 || datagramSize <= 0)
         {
             return 0;
         }
-        double pipe = sent / result.Seconds * result.RttMicros / 1e6 / datagramSize;
-        return (int)Math.Min(result.PathWindow, pipe);
+        double pipe = delivered / seconds * rttMicros / 1e6 / datagramSize;
+        return (int)Math.Min(window, pipe);
     }
 
     private static (string, int, bool) Key(TransferJob job) => (job.Server, job.Settings.DatagramSize, job.Settings.Background);

@@ -6,7 +6,8 @@ namespace Udpx.Modes;
 /// each other's queue as a competitor's, all switch to competing by loss and keep the server's socket buffer
 /// full (docs/performance.md, "Many transfers at once"). So the workers take turns, <see cref="PerPath"/> at a
 /// time per server (process-async here; process mode runs each server's children in order): one congestion
-/// state per path at a time.
+/// state per path at a time. Thread mode takes turns too, the core count at a time, on the one controller its
+/// threads share (<see cref="ThreadDispatcher.SendingPerPath"/>).
 /// </summary>
 internal sealed class PathTurns(int perPath = PathTurns.PerPath)
 {
@@ -21,17 +22,30 @@ internal sealed class PathTurns(int perPath = PathTurns.PerPath)
     /// <summary>Waits for a turn on <paramref name="server"/>'s path; dispose the result to give it back.</summary>
     public async Task<Turn> TakeAsync(string server, CancellationToken cancellationToken)
     {
-        SemaphoreSlim gate;
+        var gate = Gate(server);
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new Turn(gate);
+    }
+
+    /// <summary>Waits, blocking this thread, for a turn on <paramref name="server"/>'s path; dispose the result to give it back.</summary>
+    public Turn Take(string server, CancellationToken cancellationToken)
+    {
+        var gate = Gate(server);
+        gate.Wait(cancellationToken);
+        return new Turn(gate);
+    }
+
+    private SemaphoreSlim Gate(string server)
+    {
         lock (_paths)
         {
-            if (!_paths.TryGetValue(server, out gate!))
+            if (!_paths.TryGetValue(server, out var gate))
             {
                 gate = new SemaphoreSlim(Math.Max(1, perPath));
                 _paths.Add(server, gate);
             }
+            return gate;
         }
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new Turn(gate);
     }
 
     /// <summary>One transfer's turn on a path.</summary>

@@ -9,7 +9,8 @@ namespace Udpx.Modes;
 /// <para>
 /// Every worker is its own congestion controller, kept from job to job; two toward one server read each
 /// other's queue as a competitor's. So, as in process mode, the jobs toward one server take turns
-/// (<see cref="PathTurns"/>; workers still run side by side toward different servers), and a worker whose
+/// (<see cref="PathTurns"/>; workers still run side by side toward different servers), a turn passes when the
+/// job holding it has sent everything once (the next one has shaken hands meanwhile), and a worker whose
 /// controller is new starts from the pipe the last job on the path measured (<see cref="PathMemory"/>).
 /// </para>
 /// </summary>
@@ -77,7 +78,11 @@ internal sealed class ProcessPoolDispatcher(Func<IWorker> startWorker, string pr
         }
     }
 
-    /// <summary>One job at a time per worker, the next sent when the previous result is in, and one per server at a time.</summary>
+    /// <summary>
+    /// One job at a time per worker, the next sent when the previous result is in, and one per server sending at a
+    /// time. A worker whose job must wait for the path gets it held: it shakes hands meanwhile, and is let go when
+    /// the job before it on the path has sent everything once, as in process mode.
+    /// </summary>
     private static async Task FeedAsync(IWorker worker, ChannelReader<(TransferHandle Handle, TaskCompletionSource<TransferResult> Future)> jobs, PathTurns turns, PathMemory memory, CancellationToken cancellationToken)
     {
         await foreach (var (handle, future) in jobs.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
@@ -87,22 +92,48 @@ internal sealed class ProcessPoolDispatcher(Func<IWorker> startWorker, string pr
                 future.TrySetResult(JobFutures.Failed(handle.Job, "cancelled"));
                 continue;
             }
+            var taking = turns.TakeAsync(handle.Job.Server, cancellationToken);
+            bool held = handle.Job.Settings.Tftp is null && !taking.IsCompleted;
+            var submitted = held ? worker.Submit(handle, 0, held: true) : null;
             PathTurns.Turn turn;
             try
             {
-                turn = await turns.TakeAsync(handle.Job.Server, cancellationToken).ConfigureAwait(false);
+                turn = await taking.ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                future.TrySetResult(JobFutures.Failed(handle.Job, "cancelled"));
+                // A held job reads the end of its input as "never": it gives up and says so.
+                worker.CloseInput();
+                future.TrySetResult(submitted is null ? JobFutures.Failed(handle.Job, "cancelled") : await submitted.Result.ConfigureAwait(false));
                 continue;
             }
-            using (turn)
+            if (submitted is null)
             {
-                var result = await worker.Submit(handle, memory.InitialWindowFor(handle.Job)).ConfigureAwait(false);
-                memory.Record(handle.Job, result);
-                future.TrySetResult(result);
+                submitted = worker.Submit(handle, memory.InitialWindowFor(handle.Job));
             }
+            else
+            {
+                worker.Release(handle.Job.Id, memory.InitialWindowFor(handle.Job));
+            }
+            var handOver = GiveBackAsync(turn, handle.Job, submitted, memory);
+            var result = await submitted.Result.ConfigureAwait(false);
+            memory.Record(handle.Job, result);
+            await handOver.ConfigureAwait(false);
+            future.TrySetResult(result);
+        }
+    }
+
+    /// <summary>Gives the path to the next job once this one has sent everything once (noting what it measured), or has ended.</summary>
+    private static async Task GiveBackAsync(PathTurns.Turn turn, TransferJob job, SubmittedJob submitted, PathMemory memory)
+    {
+        using (turn)
+        {
+            if (await submitted.SentOnce.ConfigureAwait(false) is { } sample)
+            {
+                memory.Note(job, sample);
+                return;
+            }
+            memory.Record(job, await submitted.Result.ConfigureAwait(false));
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Udpx.Engine;
@@ -8,7 +9,9 @@ namespace Udpx.Modes;
 /// <summary>
 /// The child side of both process modes (hidden verb "worker"): reads jobs as JSON lines on standard
 /// input until it closes, runs each with the blocking driver on this process's main thread, and reports
-/// progress (a few times a second) and the result as JSON lines on standard output.
+/// progress (a few times a second), a "sent" line the moment every chunk has gone out once, and the result
+/// as JSON lines on standard output. A held job (<see cref="WorkerJob.Held"/>) shakes hands and waits for
+/// its release line (<see cref="WorkerRelease"/>), the next line on standard input.
 /// </summary>
 internal static class WorkerHost
 {
@@ -49,9 +52,39 @@ internal static class WorkerHost
                 Write(writer, gate, new WorkerReport { Type = WorkerReport.ResultType, JobId = job.JobId, Pid = Environment.ProcessId, Result = JobFutures.Failed(new TransferJob(job.JobId, job.Path, job.Name, job.Server, new TransferSettings()), ex.Message) });
                 continue;
             }
-            RunJob(transfer, writer, gate, cancellationToken);
+            if (!job.Held || transfer.Settings.Tftp is not null)
+            {
+                RunJob(transfer, writer, gate, cancellationToken);
+                continue;
+            }
+            using var start = new StartGate();
+            var release = Task.Run(() => AwaitRelease(input, job.JobId, start), CancellationToken.None);
+            RunJob(transfer with { Settings = transfer.Settings with { Gate = start } }, writer, gate, cancellationToken);
+            // The release line is this job's even when the job ended before it came; the next line is read after it.
+            release.Wait(CancellationToken.None);
         }
         return 0;
+    }
+
+    /// <summary>Reads the line that lets a held job go; input that ends or says something else abandons it.</summary>
+    private static void AwaitRelease(TextReader input, int jobId, StartGate start)
+    {
+        string? line = input.ReadLine();
+        WorkerRelease? release = null;
+        try
+        {
+            release = line is null ? null : JsonSerializer.Deserialize(line, WorkerJson.Default.WorkerRelease);
+        }
+        catch (JsonException ex)
+        {
+            Console.Error.WriteLine("udpx worker: bad release line: " + ex.Message);
+        }
+        if (release is null || release.Go != jobId)
+        {
+            start.Abandon();
+            return;
+        }
+        start.Open(release.InitialWindow);
     }
 
     private static void RunJob(TransferJob job, StreamWriter writer, Lock gate, CancellationToken cancellationToken)
@@ -81,6 +114,15 @@ internal static class WorkerHost
             Write(writer, gate, new WorkerReport { Type = WorkerReport.ProgressType, JobId = job.Id, Pid = Environment.ProcessId, Progress = counters.Snapshot(), Stream = stream });
         }
 
+        long started = Stopwatch.GetTimestamp();
+        counters.SentOnce += () =>
+        {
+            // On the sending thread, once: the parent hands the path to the next worker on this line.
+            var s = counters.Snapshot();
+            var held = job.Settings.Gate?.Held ?? TimeSpan.Zero;
+            var sample = new PathSample(s.BytesAcked, (Stopwatch.GetElapsedTime(started) - held).TotalSeconds, s.RttMicros, s.Window);
+            Write(writer, gate, new WorkerReport { Type = WorkerReport.SentType, JobId = job.Id, Pid = Environment.ProcessId, Sample = sample });
+        };
         using (var timer = new Timer(_ => Report(), null, ReportEvery, ReportEvery))
         {
             var result = TransferRunner.Run(job, counters, ring, cancellationToken);

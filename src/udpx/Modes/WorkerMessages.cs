@@ -9,14 +9,14 @@ namespace Udpx.Modes;
 /// The key itself never travels: a worker reads the same key file (<see cref="KeyFile"/>) or inherits the
 /// UDPX_KEY environment variable (<see cref="KeyFromEnvironment"/>).
 /// </remarks>
-internal sealed record WorkerJob(int JobId, string Path, string Name, string Server, int DatagramSize, long RateBytesPerSecond, int ConnectTimeoutMs, int IdleTimeoutMs, string? KeyFile = null, bool KeyFromEnvironment = false, bool Encrypt = false, long JobTimeoutMs = -1, TftpTransferSettings? Tftp = null, bool Background = false, int InitialWindow = 0)
+internal sealed record WorkerJob(int JobId, string Path, string Name, string Server, int DatagramSize, long RateBytesPerSecond, int ConnectTimeoutMs, int IdleTimeoutMs, string? KeyFile = null, bool KeyFromEnvironment = false, bool Encrypt = false, long JobTimeoutMs = -1, TftpTransferSettings? Tftp = null, bool Background = false, int InitialWindow = 0, bool Held = false)
 {
-    public static WorkerJob From(TransferJob job) => new(
+    public static WorkerJob From(TransferJob job, bool held = false) => new(
         job.Id, job.Path, job.Name, job.Server, job.Settings.DatagramSize, job.Settings.RateBytesPerSecond,
         (int)job.Settings.ConnectTimeout.TotalMilliseconds, (int)job.Settings.IdleTimeout.TotalMilliseconds,
         job.Settings.Key?.File, job.Settings.Key is { File: null }, job.Settings.Encrypt,
         job.Settings.JobTimeout == Timeout.InfiniteTimeSpan ? -1 : (long)job.Settings.JobTimeout.TotalMilliseconds,
-        job.Settings.Tftp, job.Settings.Background, job.Settings.InitialWindow);
+        job.Settings.Tftp, job.Settings.Background, job.Settings.InitialWindow, held);
 
     public TransferJob ToJob() => new(JobId, Path, Name, Server, new TransferSettings
     {
@@ -33,11 +33,20 @@ internal sealed record WorkerJob(int JobId, string Path, string Name, string Ser
     });
 }
 
+/// <summary>
+/// The line that lets a held job (<see cref="WorkerJob.Held"/>) send its data, its path's controller starting
+/// from <see cref="InitialWindow"/>: <c>{"go":3,"initialWindow":200}</c>.
+/// </summary>
+internal sealed record WorkerRelease(int Go, int InitialWindow);
+
 /// <summary>What a worker reports on its standard output, one JSON line each: progress while a job runs, then its result.</summary>
 internal sealed record WorkerReport
 {
     public const string ProgressType = "progress";
     public const string ResultType = "result";
+
+    /// <summary>Every chunk has gone out once (<see cref="TransferCounters.SentOnce"/>); <see cref="Sample"/> says what the path carried.</summary>
+    public const string SentType = "sent";
 
     public required string Type { get; init; }
 
@@ -50,6 +59,8 @@ internal sealed record WorkerReport
     public WorkerDatagram[]? Stream { get; init; }
 
     public TransferResult? Result { get; init; }
+
+    public PathSample? Sample { get; init; }
 }
 
 /// <summary>A sampled datagram from a worker's stream, for the parent's stream pane.</summary>
@@ -58,4 +69,5 @@ internal sealed record WorkerDatagram(long T, ulong Chunk, long Bytes, int Lengt
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(WorkerJob))]
 [JsonSerializable(typeof(WorkerReport))]
+[JsonSerializable(typeof(WorkerRelease))]
 internal sealed partial class WorkerJson : JsonSerializerContext;

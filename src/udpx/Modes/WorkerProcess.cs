@@ -13,7 +13,7 @@ namespace Udpx.Modes;
 internal sealed class WorkerProcess : IWorker
 {
     private readonly Process _process;
-    private readonly ConcurrentDictionary<int, (TransferHandle Handle, TaskCompletionSource<TransferResult> Future)> _jobs = new();
+    private readonly ConcurrentDictionary<int, Pending> _jobs = new();
     private readonly Task _reader;
     private readonly Task<string> _errors;
 
@@ -45,22 +45,37 @@ internal sealed class WorkerProcess : IWorker
         return new WorkerProcess(process);
     }
 
-    /// <summary>Hands a job to the worker; the returned future completes with its result.</summary>
-    public Task<TransferResult> Submit(TransferHandle handle, int initialWindow)
+    /// <summary>Hands a job to the worker; the returned futures complete when it has sent everything once and with its result.</summary>
+    public SubmittedJob Submit(TransferHandle handle, int initialWindow, bool held = false)
     {
         var job = initialWindow > 0 ? handle.Job with { Settings = handle.Job.Settings with { InitialWindow = initialWindow } } : handle.Job;
-        var future = new TaskCompletionSource<TransferResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _jobs[handle.Job.Id] = (handle, future);
-        try
-        {
-            _process.StandardInput.WriteLine(JsonSerializer.Serialize(WorkerJob.From(job), WorkerJson.Default.WorkerJob));
-        }
-        catch (IOException ex)
+        var pending = new Pending(handle);
+        _jobs[handle.Job.Id] = pending;
+        if (!WriteLine(JsonSerializer.Serialize(WorkerJob.From(job, held), WorkerJson.Default.WorkerJob), out string? error))
         {
             _jobs.TryRemove(handle.Job.Id, out _);
-            future.TrySetResult(JobFutures.Failed(handle.Job, "worker process " + Pid + " is gone: " + ex.Message));
+            pending.End(JobFutures.Failed(handle.Job, "worker process " + Pid + " is gone: " + error));
         }
-        return future.Task;
+        return new SubmittedJob(pending.SentOnce.Task, pending.Future.Task);
+    }
+
+    /// <summary>Lets a held job send (a job that has ended meanwhile reads the line and lets it be).</summary>
+    public void Release(int jobId, int initialWindow) =>
+        WriteLine(JsonSerializer.Serialize(new WorkerRelease(jobId, Math.Max(0, initialWindow)), WorkerJson.Default.WorkerRelease), out _);
+
+    private bool WriteLine(string line, out string? error)
+    {
+        try
+        {
+            _process.StandardInput.WriteLine(line);
+            error = null;
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            error = ex.Message;
+            return false;
+        }
     }
 
     public void CloseInput()
@@ -95,9 +110,13 @@ internal sealed class WorkerProcess : IWorker
                     continue;
                 }
                 Apply(report, job.Handle);
+                if (report.Type == WorkerReport.SentType && report.Sample is { } sample)
+                {
+                    job.SentOnce.TrySetResult(sample);
+                }
                 if (report.Type == WorkerReport.ResultType && report.Result is { } result && _jobs.TryRemove(report.JobId, out _))
                 {
-                    job.Future.TrySetResult(result);
+                    job.End(result);
                 }
             }
         }
@@ -114,7 +133,7 @@ internal sealed class WorkerProcess : IWorker
             {
                 if (_jobs.TryRemove(id, out _))
                 {
-                    job.Future.TrySetResult(JobFutures.Failed(job.Handle.Job, why));
+                    job.End(JobFutures.Failed(job.Handle.Job, why));
                 }
             }
         }
@@ -156,6 +175,23 @@ internal sealed class WorkerProcess : IWorker
             }
         }
         _process.Dispose();
+    }
+
+    /// <summary>A job's futures while the worker has it.</summary>
+    private sealed class Pending(TransferHandle handle)
+    {
+        public TransferHandle Handle { get; } = handle;
+
+        public TaskCompletionSource<PathSample?> SentOnce { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource<TransferResult> Future { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The result is in; a job that never said it had sent everything once says so now, with nothing measured.</summary>
+        public void End(TransferResult result)
+        {
+            SentOnce.TrySetResult(null);
+            Future.TrySetResult(result);
+        }
     }
 
     public void Kill()

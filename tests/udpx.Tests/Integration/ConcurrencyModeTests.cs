@@ -68,12 +68,13 @@ public sealed class ConcurrencyModeTests
     [Fact]
     public async Task More_files_at_once_than_the_server_takes_from_one_address_all_arrive_as_slots_free_up()
     {
-        // Two sessions per address at a time, eight threads at once: six hear "server busy" and ask again.
+        // Two sessions per address at a time, eight transfers at once: six hear "server busy" and ask again. (Not
+        // thread mode: it lets only the core count of a server's transfers send at a time.)
         using var servers = new LoopbackServers(count: 1, options: new Udpx.Server.ServerOptions { MaxSessionsPerHost = 2 });
         var sources = Enumerable.Range(0, 8).Select(i => servers.MakeFile("busy" + i, 200_000 + i, i)).Select(p => new SourceFile(p, Path.GetFileName(p), new FileInfo(p).Length)).ToList();
         var handles = LoopbackServers.Handles(SendPlan.Assign(sources, servers.Addresses, each: false, new TransferSettings { RateBytesPerSecond = 2_000_000 }));
 
-        await DispatcherFactory.Create(ConcurrencyMode.Thread, workers: 1, TimeSpan.FromMinutes(2)).RunAsync(handles, CancellationToken.None);
+        await DispatcherFactory.Create(ConcurrencyMode.ThreadAsync, workers: 8, TimeSpan.FromMinutes(2)).RunAsync(handles, CancellationToken.None);
 
         Assert.All(handles, h => Assert.True(h.Result!.Verified, h.Result.Error));
         Assert.All(sources, s => Assert.Equal(File.ReadAllBytes(s.Path), File.ReadAllBytes(servers.ReceivedPath(0, s.Name))));
