@@ -6,10 +6,11 @@ namespace Udpx.Tests.Congestion;
 /// A buffer shallower than the delay target (10 Mbit/s with 5 ms holds four datagrams; 100 Mbit/s with 1 ms, eight)
 /// shows no queue while it overflows: the losses a competitor's sawtooth causes there look like the path's own.
 /// Before the slack allowed over twice the bandwidth-delay product was cut from 16 datagrams to the server's
-/// acknowledgement batch plus four (at most 16), and a window beyond it was taken for an overflow however lossy
-/// the path seemed, udpx learnt those losses as random loss (46-85%), stopped answering them and resent 97%, 69%
-/// and 69% of what it sent at these three points, with CUBIC left 0.2-2.4% of the link. Now 23%, 38% and 28%:
-/// still far from what a good neighbour loses (docs/performance.md, "A buffer shallower than the delay target").
+/// acknowledgement batch plus four (at most 16), and a window beyond twice what the path delivers over its
+/// smoothed RTT was taken for an overflow however lossy the path seemed, udpx learnt those losses as random loss
+/// (46-85%), stopped answering them and resent 97%, 69% and 69% of what it sent at these three points, with CUBIC
+/// left 0.2-2.4% of the link. Now 25%, 38% and 42%: still far from what a good neighbour loses
+/// (docs/performance.md, "A buffer shallower than the delay target").
 /// Virtual clock: exact for the seed.
 /// </summary>
 public sealed class ShallowBufferTests(ITestOutputHelper output)
