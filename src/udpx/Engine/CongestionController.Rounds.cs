@@ -29,6 +29,7 @@ internal sealed partial class CongestionController
         long queue = reference == long.MaxValue || roundMin == long.MaxValue ? 0 : Math.Max(0, roundMin - reference);
         QueueDelayMicros = queue;
         _deepestQueue = Math.Max(queue, _deepestQueue - (_deepestQueue >> 6));
+        ForgetOldOverflow(now);
         long target = Mode == CongestionMode.Background ? BackgroundTarget() : QueueTarget(InStartup);
         long samples = _roundAcked + _roundLost;
 
@@ -68,7 +69,9 @@ internal sealed partial class CongestionController
         if (congested)
         {
             _emptyRounds = 0;
+            LearnOverflow(now);
         }
+        bool filled = InStartup && Mode == CongestionMode.Normal && StartupFilledPath(queueSeen);
         if (congested && now >= _holdUntil)
         {
             Decrease(Mode == CongestionMode.Background ? 0.5 : Beta, now);
@@ -80,9 +83,14 @@ internal sealed partial class CongestionController
                 YieldToQueue(queue, target, now);
             }
         }
+        else if (filled && queue <= target)
+        {
+            YieldToQueue(queue, target, now);
+        }
         else
         {
-            FollowQueue(queue, target, now);
+            // What the rules yield at: the target, or under half the buffer an overflow has shown.
+            FollowQueue(queue, Math.Min(target, QueueTarget(InStartup, capped: true)), now);
         }
         ScheduleDrain(now, queue);
         if (TraceRounds)
@@ -110,7 +118,7 @@ internal sealed partial class CongestionController
         double pathRtt = minRtt + (ShortPath * AckHoldMicros);
         double window = Mode == CongestionMode.Background
             ? _cwnd * Math.Max(0.5, 1 - (0.5 * (queue - target) / target))
-            : Math.Min(_cwnd * pathRtt / (pathRtt + queue), _bandwidthMax * pathRtt) + QueueAllowance(QueueTarget(startup: false));
+            : Math.Min(_cwnd * pathRtt / (pathRtt + queue), _bandwidthMax * pathRtt) + QueueAllowance(QueueTarget(startup: false, capped: true));
         if (window < _cwnd)
         {
             _wMax = _cwnd;
@@ -139,7 +147,7 @@ internal sealed partial class CongestionController
     /// </summary>
     private double QueueAllowance(long target)
     {
-        double half = _bandwidthMax * target / 2;
+        double half = _bandwidthMax * Math.Min(target, OverflowCap) / 2;
         return Math.Clamp(half, 1, VegasAlpha + (ShortPath * half));
     }
 
@@ -261,7 +269,7 @@ internal sealed partial class CongestionController
     /// path whose delay jitters, at least three times its jitter (up to 10 ms), so that jitter is not a queue.
     /// Not a part of the base RTT: a long path with a deep buffer would then keep a long queue standing.
     /// </summary>
-    private long QueueTarget(bool startup)
+    private long QueueTarget(bool startup, bool capped = false)
     {
         double datagramMicros = _bandwidthMax > 0 ? 1 / _bandwidthMax : 0;
         // On a short path (a LAN, loopback) the host's own scheduling moves the RTT by a millisecond or two, and a
@@ -272,6 +280,10 @@ internal sealed partial class CongestionController
         // its cut keeps the short path's allowance queued.
         long floor = startup ? 1_000 : 1_000 + (long)(ShortPath * (ShortPathQueueTargetMicros - 1_000));
         long target = Math.Clamp((long)(4 * datagramMicros), floor, 4_000);
+        if (capped)
+        {
+            target = Math.Min(target, OverflowCap);
+        }
         return Math.Max(target, Math.Min((long)(3 * _jitter), 10_000));
     }
 

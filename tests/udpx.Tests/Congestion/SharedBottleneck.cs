@@ -42,6 +42,15 @@ internal sealed class SharedBottleneck
 
     public double MeanQueueMicros => QueueSamples == 0 ? 0 : QueueMicrosSum / QueueSamples;
 
+    /// <summary>
+    /// A forwarder that is a process on a busy host (GNS3's switch, ubridge): every
+    /// <see cref="StallEveryMicros"/> it is descheduled for this long and forwards nothing, while what arrives
+    /// queues in its socket buffer.
+    /// </summary>
+    public long StallMicros { get; init; }
+
+    public long StallEveryMicros { get; init; } = 50_000;
+
     /// <summary>Takes a datagram of <paramref name="flow"/> at <paramref name="now"/>; false if dropped, else when it leaves.</summary>
     public bool TryEnter(int flow, int bytes, long now, out long departAt)
     {
@@ -56,6 +65,10 @@ internal sealed class SharedBottleneck
             return false;
         }
         long start = Math.Max(now, _freeAt);
+        if (StallMicros > 0 && start % StallEveryMicros < StallMicros)
+        {
+            start += StallMicros - (start % StallEveryMicros);
+        }
         _freeAt = start + Math.Max(1, (long)Math.Round(bytes / _bytesPerMicro));
         departAt = _freeAt;
         _queued.Enqueue((departAt, bytes));

@@ -1,0 +1,55 @@
+namespace Udpx.Engine;
+
+/// <summary>
+/// What an overflow teaches: how deep the buffer is. A buffer shallower than twice the delay target (a virtual
+/// switch's socket buffer, a few milliseconds at its rate; a slow link's 5 ms) overflows before its queue reaches
+/// the target, so the delay rule never acts and udpx would fill it to loss again and again. After a round lost to
+/// congestion, the deepest queue seen lately is that buffer's depth, and the target and the queue kept on purpose
+/// stay under half of it. The lesson lasts <see cref="OverflowMemoryMicros"/> and is then tried again: a
+/// competitor's burst, not the buffer, may have caused that loss.
+/// </summary>
+internal sealed partial class CongestionController
+{
+    private const long OverflowMemoryMicros = 30_000_000;
+    private const long OverflowTargetFloorMicros = 1_000;
+    private const double StartupGrowth = 1.25;
+
+    private long _overflowQueue = long.MaxValue;
+    private long _overflowLearntAt;
+    private double _startupFullRate;
+
+    /// <summary>The delay target's ceiling the last overflow set: half the buffer's depth, at least 1 ms.</summary>
+    private long OverflowCap => _overflowQueue == long.MaxValue ? long.MaxValue : Math.Max(OverflowTargetFloorMicros, _overflowQueue / 2);
+
+    private void LearnOverflow(long now)
+    {
+        if (_deepestQueue > 0)
+        {
+            _overflowQueue = _deepestQueue;
+            _overflowLearntAt = now;
+        }
+    }
+
+    private void ForgetOldOverflow(long now)
+    {
+        if (_overflowQueue != long.MaxValue && now - _overflowLearntAt >= OverflowMemoryMicros)
+        {
+            _overflowQueue = long.MaxValue;
+        }
+    }
+
+    /// <summary>
+    /// Start-up has filled the path when a round delivers no more than a quarter above the best before it while a
+    /// queue shows (BBR's full-pipe test, after one flat round instead of three: in a buffer of a few milliseconds
+    /// the window that doubles on for two more rounds is lost).
+    /// </summary>
+    private bool StartupFilledPath(bool queueSeen)
+    {
+        if (_bandwidthMax >= _startupFullRate * StartupGrowth)
+        {
+            _startupFullRate = _bandwidthMax;
+            return false;
+        }
+        return queueSeen;
+    }
+}
