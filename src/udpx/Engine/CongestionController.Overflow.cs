@@ -13,6 +13,7 @@ internal sealed partial class CongestionController
     private const long OverflowMemoryMicros = 30_000_000;
     private const long OverflowTargetFloorMicros = 1_000;
     private const double StartupGrowth = 1.25;
+    private const double StartupFlatShare = 0.8;
 
     private long _overflowQueue = long.MaxValue;
     private long _overflowLearntAt;
@@ -41,15 +42,16 @@ internal sealed partial class CongestionController
     /// <summary>
     /// Start-up has filled the path when a round delivers no more than a quarter above the best before it while a
     /// queue shows (BBR's full-pipe test, after one flat round instead of three: in a buffer of a few milliseconds
-    /// the window that doubles on for two more rounds is lost).
+    /// the window that doubles on for two more rounds is lost). The round must deliver near that best, too: on a
+    /// busy host (loopback) a round the scheduler cut short delivers a fraction of it, and says nothing of the path.
     /// </summary>
-    private bool StartupFilledPath(bool queueSeen)
+    private bool StartupFilledPath(bool queueSeen, double rate)
     {
         if (_bandwidthMax >= _startupFullRate * StartupGrowth)
         {
             _startupFullRate = _bandwidthMax;
             return false;
         }
-        return queueSeen;
+        return queueSeen && rate >= StartupFlatShare * _bandwidthMax;
     }
 }

@@ -71,7 +71,7 @@ internal sealed partial class CongestionController
             _emptyRounds = 0;
             LearnOverflow(now);
         }
-        bool filled = InStartup && Mode == CongestionMode.Normal && StartupFilledPath(queueSeen);
+        bool filled = InStartup && Mode == CongestionMode.Normal && StartupFilledPath(queueSeen, rate);
         if (congested && now >= _holdUntil)
         {
             Decrease(Mode == CongestionMode.Background ? 0.5 : Beta, now);
