@@ -134,7 +134,7 @@ internal static class WorkerHost
 
     private static void Write(StreamWriter writer, Lock gate, WorkerReport report)
     {
-        string json = JsonSerializer.Serialize(report, WorkerJson.Default.WorkerReport);
+        string json = JsonSerializer.Serialize(report, WorkerReportWriterJson.Default.WorkerReport);
         lock (gate)
         {
             try
