@@ -20,33 +20,18 @@ internal static class CommandLineApp
         root.Subcommands.Add(UiPreviewVerb.Create());
     }
 
-    public static async Task<int> RunAsync(string[] args)
-    {
-        var root = new RootCommand("udpx: reliable file transfer over UDP, from one client to many servers");
-        if (args is [WorkerLaunch.Verb, ..])
-        {
-            // A worker process of the process modes starts once per transfer or per pool: it builds only its own
-            // verb, not every verb's typed options (their parsers cost JIT time at each start).
-            root.Subcommands.Add(WorkerVerb.Create());
-        }
-        else
-        {
-            AddVerbs(root);
-        }
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, WorkerEntry.Run, BuildRoot);
 
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            string verb = parsed.CommandResult.Command == root ? string.Empty : " " + parsed.CommandResult.Command.Name;
-            // "Required command was not provided" says less than the token we did not recognise.
-            var error = parsed.Errors.FirstOrDefault(e => !e.Message.StartsWith("Required command", StringComparison.Ordinal)) ?? parsed.Errors[0];
-            Console.Error.WriteLine("udpx" + verb + ": " + error.Message + " (see 'udpx" + verb + " --help')");
-            return ExitCodes.Usage;
-        }
+    /// <summary>
+    /// The command line with its two seams: how the worker verb runs when a parent starts it (before any command
+    /// tree exists) and how the tree is built for everything else.
+    /// </summary>
+    internal static async Task<int> RunAsync(string[] args, Func<int> runWorker, Func<string[], RootCommand> buildRoot)
+    {
         try
         {
             // Our errors become one line below, never a stack trace.
-            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+            return WorkerEntry.Takes(args) ? runWorker() : await ParseAndInvokeAsync(buildRoot(args), args).ConfigureAwait(false);
         }
         catch (UserError ex)
         {
@@ -57,5 +42,34 @@ internal static class CommandLineApp
         {
             return ExitCodes.Interrupted;
         }
+    }
+
+    internal static RootCommand BuildRoot(string[] args)
+    {
+        var root = new RootCommand("udpx: reliable file transfer over UDP, from one client to many servers");
+        if (args is [WorkerLaunch.Verb, ..])
+        {
+            // `udpx worker --help` and the like: only the worker's own verb.
+            root.Subcommands.Add(WorkerVerb.Create());
+        }
+        else
+        {
+            AddVerbs(root);
+        }
+        return root;
+    }
+
+    private static Task<int> ParseAndInvokeAsync(RootCommand root, string[] args)
+    {
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            string verb = parsed.CommandResult.Command == root ? string.Empty : " " + parsed.CommandResult.Command.Name;
+            // "Required command was not provided" says less than the token we did not recognise.
+            var error = parsed.Errors.FirstOrDefault(e => !e.Message.StartsWith("Required command", StringComparison.Ordinal)) ?? parsed.Errors[0];
+            Console.Error.WriteLine("udpx" + verb + ": " + error.Message + " (see 'udpx" + verb + " --help')");
+            return Task.FromResult(ExitCodes.Usage);
+        }
+        return parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }
 }

@@ -134,7 +134,7 @@ internal sealed partial class SenderProtocol
     private static UInt128 NewRandom()
     {
         Span<byte> bytes = stackalloc byte[Wire.RandomSize];
-        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+        Udpx.Common.KernelRandom.Fill(bytes);
         return System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(bytes);
     }
 }

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
+using Udpx.Common;
 using Udpx.Protocol;
 
 namespace Udpx.Engine;
@@ -99,7 +99,7 @@ internal static class ServerAddressProbe
         {
             socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             socket.Connect(server);
-            ulong sessionId = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
+            ulong sessionId = KernelRandom.NextSessionId();
             int length = MessageCodec.WriteHello(buffer, new HelloMessage(sessionId, 0));
             socket.Send(buffer.AsSpan(0, length));
             return true;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
+using Udpx.Common;
 using Udpx.Net;
 using Udpx.Protocol;
 
@@ -31,7 +31,7 @@ internal sealed class TransferSession : IDisposable
         _source = new FileChunkSource(job.Path);
         try
         {
-            ulong sessionId = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
+            ulong sessionId = KernelRandom.NextSessionId();
             Plan = new TransferPlan(sessionId, job.Name, _source.Length, job.Settings.DatagramSize, job.Settings.Key is null ? 0 : DatagramAuthenticator.TagSize, _source.Identity);
             var mode = job.Settings.Background ? CongestionMode.Background : CongestionMode.Normal;
             _path = SharedPaths.Join(endpoint, job.Settings.DatagramSize, MaxPathWindow, mode, job.Settings.InitialWindow);

@@ -28,19 +28,15 @@ internal static class WorkerHost
             {
                 continue;
             }
-            WorkerJob? job;
+            WorkerJob job;
             try
             {
-                job = JsonSerializer.Deserialize(line, WorkerJson.Default.WorkerJob);
+                job = WorkerJobLine.ParseJob(line);
             }
             catch (JsonException ex)
             {
                 Console.Error.WriteLine("udpx worker: bad job line: " + ex.Message);
                 return 2;
-            }
-            if (job is null)
-            {
-                continue;
             }
             TransferJob transfer;
             try
@@ -58,10 +54,14 @@ internal static class WorkerHost
                 continue;
             }
             using var start = new StartGate();
-            var release = Task.Run(() => AwaitRelease(input, job.JobId, start), CancellationToken.None);
+            // A thread of its own, not the pool's: a child's pool would start for this one read and then spin for
+            // work on the cores the transfer needs.
+            int jobId = job.JobId;
+            var release = new Thread(() => AwaitRelease(input, jobId, start)) { IsBackground = true, Name = "udpx-worker-release" };
+            release.Start();
             RunJob(transfer with { Settings = transfer.Settings with { Gate = start } }, writer, gate, cancellationToken);
             // The release line is this job's even when the job ended before it came; the next line is read after it.
-            release.Wait(CancellationToken.None);
+            release.Join();
         }
         return 0;
     }
@@ -73,7 +73,7 @@ internal static class WorkerHost
         WorkerRelease? release = null;
         try
         {
-            release = line is null ? null : JsonSerializer.Deserialize(line, WorkerJson.Default.WorkerRelease);
+            release = line is null ? null : WorkerJobLine.ParseRelease(line);
         }
         catch (JsonException ex)
         {
@@ -134,7 +134,7 @@ internal static class WorkerHost
 
     private static void Write(StreamWriter writer, Lock gate, WorkerReport report)
     {
-        string json = JsonSerializer.Serialize(report, WorkerJson.Default.WorkerReport);
+        string json = JsonSerializer.Serialize(report, WorkerReportWriterJson.Default.WorkerReport);
         lock (gate)
         {
             try

@@ -71,3 +71,12 @@ internal sealed record WorkerDatagram(long T, ulong Chunk, long Bytes, int Lengt
 [JsonSerializable(typeof(WorkerReport))]
 [JsonSerializable(typeof(WorkerRelease))]
 internal sealed partial class WorkerJson : JsonSerializerContext;
+
+/// <summary>
+/// How a worker writes its reports: the same JSON as <see cref="WorkerJson"/> (which the parent reads them
+/// with), from generated writing code only. Metadata mode builds every reported type's property metadata,
+/// converters and encoded names through reflection on the first report, once per child process.
+/// </summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, GenerationMode = JsonSourceGenerationMode.Serialization)]
+[JsonSerializable(typeof(WorkerReport))]
+internal sealed partial class WorkerReportWriterJson : JsonSerializerContext;
