@@ -1,0 +1,42 @@
+using Udpx.Engine;
+using Udpx.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Udpx.Tests.Congestion;
+
+/// <summary>
+/// The thread-async soak's rare crawl, under a virtual clock: a path that loses at random and jitters (the soak's
+/// relay: 5.3% loss, 1.7% duplication, 8.4% reordering and 1.7% corruption each way, 10±4 ms) and a path
+/// controller at a window of 2, where earlier transfers on it left it. A window that small finds its losses by
+/// retransmission timeout while acknowledgements still arrive, and reads the path's jitter through two or three
+/// samples a round as a queue; each such timeout halved the window, so it stayed at 2-4 for the soak's 25 s
+/// (130-190 KB/s). Exact for the seed.
+/// </summary>
+public sealed class TinyWindowTimeoutTests(ITestOutputHelper output)
+{
+    private const int FileSize = 4 << 20;
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(12)]
+    [InlineData(13)]
+    [InlineData(14)]
+    [InlineData(16)]
+    public void A_tiny_window_on_a_lossy_jittery_path_grows_out_of_its_timeouts(int seed)
+    {
+        var toServer = new ScriptedChannel(seed) { Loss = 0.053, Duplicate = 0.017, Reorder = 0.084, Corrupt = 0.017, LatencyMicros = 6_000, JitterMicros = 8_000 };
+        var toClient = new ScriptedChannel(seed + 100) { Loss = 0.053, Duplicate = 0.017, Reorder = 0.084, Corrupt = 0.017, LatencyMicros = 6_000, JitterMicros = 8_000 };
+        var sim = new Simulation(toServer, toClient);
+        var path = new CongestionController(1472, 8192, CongestionMode.Normal, initialWindow: CongestionController.MinWindow);
+
+        var sender = sim.Run(Simulation.RandomFile(FileSize, seed), options: new SenderOptions { Path = path }, limitMicros: 120_000_000);
+
+        var counters = sim.Counters.Snapshot();
+        double seconds = sim.Clock.NowMicros / 1e6;
+        output.WriteLine($"{seconds:F2} s virtual, {counters.Retransmitted} of {counters.DatagramsSent} resent (by order {sender.LossesByOrder}, by timeout {sender.LossesByTimeout}), {path.CongestionEvents} decreases, window {path.Window}, random loss {path.RandomLoss:P1}");
+        Assert.True(sender.Outcome.Verified, sender.Outcome.Message);
+        // A window that grows out of it carries the 4 MiB in 0.7-1.7 s (seeds 11, 15 and 17 did so before the fix too).
+        // Halving at each timeout, these seeds took 23.5-26.7 s at a window of 2-4 (227-339 decreases); since, 1.6-9.5 s.
+        Assert.True(seconds < 12, $"took {seconds:F2} s of virtual time");
+    }
+}
