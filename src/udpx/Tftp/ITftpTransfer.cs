@@ -29,6 +29,12 @@ internal interface ITftpTransfer
 
     /// <summary>Ends a transfer still running from our side (the peer hears <paramref name="message"/> in an ERROR packet).</summary>
     void Abort(string message);
+
+    /// <summary>
+    /// The peer sent its request again (the listener saw it): it never got the server's OACK, which goes
+    /// again at the next send. Safe from any thread; ignored once the OACK has been answered.
+    /// </summary>
+    void NoteRequestRepeated();
 }
 
 internal enum TftpTransferState

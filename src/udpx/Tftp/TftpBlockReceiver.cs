@@ -33,6 +33,8 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
     private long _ackAt = long.MaxValue;
     private long _timeoutAt;
     private int _retries;
+    private int _requestRepeated;
+    private long _firstReplyAt;
     private readonly bool _linger;
     private readonly Func<TftpRefusal?>? _complete;
 
@@ -53,14 +55,18 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
         _timeoutAt = nowMicros + RepeatMicros;
     }
 
+    /// <summary>How long to wait before the last reply goes again (and a timeout counts towards giving up).</summary>
+    private long RepeatMicros => _options.TimeoutMicros;
+
     /// <summary>
-    /// How long to wait before the last reply goes again: one timeout, but two for the server's OACK. A
-    /// repeated OACK is the last resort, so a client that got it and lost its DATA 1 repeats that first:
-    /// atftp aborts on a second OACK, and curl 7.88 starts its upload again at block 1 with the wrong bytes.
+    /// The server's OACK, still unanswered: it goes again only when the client repeats its request
+    /// (<see cref="NoteRequestRepeated"/>), never on the timer. A client that got it and lost its DATA 1
+    /// repeats that; a second OACK makes atftp abort and curl 7.88 start its upload again at block 1
+    /// with the wrong bytes.
     /// </summary>
-    private long RepeatMicros => _received == 0 && _replyLength > 1 && _reply[1] == (byte)TftpOpcode.OptionAck
-        ? 2 * _options.TimeoutMicros
-        : _options.TimeoutMicros;
+    private bool AwaitingOptionAnswer => _received == 0 && _replyLength > 1 && _reply[1] == (byte)TftpOpcode.OptionAck;
+
+    public void NoteRequestRepeated() => Volatile.Write(ref _requestRepeated, 1);
 
     public TftpTransferState State { get; private set; } = TftpTransferState.Running;
 
@@ -78,9 +84,19 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
         {
             return _failure.TryWriteError(buffer);
         }
+        if (AwaitingOptionAnswer && Interlocked.Exchange(ref _requestRepeated, 0) == 1
+            && nowMicros - _firstReplyAt >= TftpBlockSender.MinRequestRepeatMicros && !_replyDue)
+        {
+            _replyDue = true;
+            Counters.Retransmitted++;
+        }
         if (!_replyDue)
         {
             return 0;
+        }
+        if (AwaitingOptionAnswer)
+        {
+            _firstReplyAt = nowMicros;
         }
         _replyDue = false;
         Counters.PacketsSent++;
@@ -150,7 +166,7 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
             Fail(TftpError.NotDefined, "timed out: no data after " + _maxRetries + " repeated acknowledgements");
             return;
         }
-        if (_replyLength > 0)
+        if (_replyLength > 0 && !AwaitingOptionAnswer)
         {
             _replyDue = true;
             Counters.Retransmitted++;

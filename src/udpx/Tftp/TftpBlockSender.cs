@@ -6,10 +6,12 @@ namespace Udpx.Tftp;
 /// windowsize) unacknowledged, retransmitted from the first unacknowledged block on a timeout or when
 /// the receiver acknowledges an earlier block than was sent (RFC 7440). The timeout follows the
 /// measured round trip (RFC 6298's srtt + 4 rttvar, at least 20 ms, doubled on each timeout in a row)
-/// once there is a sample, and never exceeds the negotiated one, so a lost ACK costs milliseconds rather
-/// than a second; only timeouts of the full negotiated length count towards giving up. The server's
-/// OACK waits two timeouts before it goes again: a client that got it and lost its ACK 0 repeats that
-/// first (atftp aborts on a second OACK). Blocks are
+/// once there is a sample, up to the negotiated one, so a lost ACK costs milliseconds rather than a
+/// second; past it each further timeout doubles the wait (<see cref="RetransmitMicros"/>), and only
+/// these full-length timeouts count towards giving up. The server's OACK goes again only when the client
+/// repeats its request (<see cref="NoteRequestRepeated"/>): a client that got it and lost its ACK 0
+/// repeats the ACK, and a second OACK makes atftp abort and curl restart an upload with the wrong bytes.
+/// Blocks are
 /// counted in 64 bits and go on the wire as their low 16 bits, so block 65536 is sent as 0 again
 /// (rollover, as tftp-hpa, atftp and curl do): files of any size. A repeated ACK in lockstep
 /// (windowsize 1) is ignored, never answered with a retransmission (the Sorcerer's Apprentice bug,
@@ -36,6 +38,8 @@ internal sealed class TftpBlockSender : ITftpTransfer
     private long _retransmitAt = long.MaxValue;
     private long _rewoundFor = -1;
     private int _retries;
+    private int _requestRepeated;
+    private long _preambleSentAt = long.MinValue / 2;
     private long _srttMicros = 10_000;
     private long _rttVarMicros = 5_000;
     private int _backoff;
@@ -89,7 +93,15 @@ internal sealed class TftpBlockSender : ITftpTransfer
         {
             return _failure.TryWriteError(buffer);
         }
-        if (State != TftpTransferState.Running || !MaySend(nowMicros))
+        if (State != TftpTransferState.Running)
+        {
+            return 0;
+        }
+        if (_acked < 0 && Interlocked.Exchange(ref _requestRepeated, 0) == 1 && nowMicros - _preambleSentAt >= MinRequestRepeatMicros)
+        {
+            _next = 0;
+        }
+        if (!MaySend(nowMicros))
         {
             return 0;
         }
@@ -99,6 +111,7 @@ internal sealed class TftpBlockSender : ITftpTransfer
             var preamble = _preamble!;
             preamble.CopyTo(buffer);
             length = preamble.Length;
+            _preambleSentAt = nowMicros;
         }
         else
         {
@@ -186,19 +199,59 @@ internal sealed class TftpBlockSender : ITftpTransfer
         }
         _backoff = Math.Min(_backoff + 1, 30);
         _window.TimedOut();
-        _next = _acked + 1;
+        // The OACK is not repeated on the timer: only a repeated request says the client lacks it.
+        _next = _acked < 0 ? 1 : _acked + 1;
         _rewoundFor = -1;
         _allowance = _acked + _window.Blocks;
         _retransmitAt = nowMicros + RetransmitMicros;
     }
 
-    /// <summary>The retransmission timeout now (µs): from the round trip, backed off, at most the negotiated timeout.</summary>
-    public long RetransmitMicros =>
-        _acked < 0 ? 2 * _options.TimeoutMicros
-        : !_measured ? _options.TimeoutMicros
-        : Math.Min(_options.TimeoutMicros, Math.Max(MinRetransmitMicros, _srttMicros + (4 * _rttVarMicros)) << _backoff);
+    /// <summary>
+    /// The retransmission timeout now (µs): from the round trip, backed off, up to the negotiated timeout;
+    /// then doubled on each full-length timeout in a row, up to <see cref="MaxStallDoublings"/> times. A
+    /// receiver that answers a repeated window once and then waits for a whole timeout of silence before it
+    /// acknowledges again (atftp) hears nothing from a sender that repeats the window at its own timeout
+    /// or sooner: its wait starts again at every packet, and both would wait on each other until the sender gave up.
+    /// </summary>
+    public long RetransmitMicros
+    {
+        get
+        {
+            if (_acked < 0)
+            {
+                return _options.TimeoutMicros;
+            }
+            long rto = _measured ? Math.Max(MinRetransmitMicros, _srttMicros + (4 * _rttVarMicros)) << _backoff : _options.TimeoutMicros;
+            return rto < _options.TimeoutMicros ? rto : _options.TimeoutMicros << Math.Min(_retries, MaxStallDoublings);
+        }
+    }
+
+    /// <summary>Doublings of the negotiated timeout while nothing is acknowledged: at most 8 timeouts between repeats (8 s by default).</summary>
+    public const int MaxStallDoublings = 3;
+
+    /// <summary>
+    /// A repeated request this soon after the OACK went is the network's duplicate of the first, not the
+    /// client's retransmission (clients wait a timeout of a second or more): it gets no second OACK.
+    /// </summary>
+    public const long MinRequestRepeatMicros = 250_000;
+
+    public void NoteRequestRepeated() => Volatile.Write(ref _requestRepeated, 1);
 
     private long WindowEnd => _acked + _options.WindowSize;
+
+    /// <summary>
+    /// The pause before the next share of the window: a smoothed round trip and a quarter (at least 2 ms),
+    /// but short enough that every share is out within half the retransmission timeout, which runs from the
+    /// window's first block: a receiver that acknowledges only whole windows must see the window end.
+    /// </summary>
+    private long HoldMicros
+    {
+        get
+        {
+            long shares = (_options.WindowSize + _window.Blocks - 1) / _window.Blocks;
+            return Math.Min(Math.Max(_srttMicros + (_srttMicros / 4), 2_000), RetransmitMicros / (2 * shares));
+        }
+    }
 
     /// <summary>Every block, the last included, went out at least once (in a window one ACK stands for all of them).</summary>
     private bool LastBlockUnconfirmed => _last > 0 && _highestSent >= _last;
@@ -221,7 +274,7 @@ internal sealed class TftpBlockSender : ITftpTransfer
         {
             if (_holdUntil == long.MaxValue)
             {
-                _holdUntil = nowMicros + Math.Max(_srttMicros + (_srttMicros / 4), 2_000);
+                _holdUntil = nowMicros + HoldMicros;
             }
             return false;
         }
@@ -252,7 +305,7 @@ internal sealed class TftpBlockSender : ITftpTransfer
         {
             int slot = (int)(_acked % _options.WindowSize);
             long sample = nowMicros - _sentAt[slot];
-            if (_sentAt[slot] >= 0 && sample >= 0 && _acked <= _highestSent)
+            if (_sentAt[slot] >= 0 && sample >= 0 && _acked <= _highestSent && IsRoundTrip(previous, sample))
             {
                 if (_measured)
                 {
@@ -288,6 +341,19 @@ internal sealed class TftpBlockSender : ITftpTransfer
             _retransmitAt = long.MaxValue;
             _holdUntil = long.MaxValue;
         }
+    }
+
+    /// <summary>
+    /// Whether an ACK's delay is a round trip. An ACK of everything sent, when that was the whole window or
+    /// ended with the last block, left the receiver as soon as the block arrived. Any other ACK may have
+    /// waited for the receiver's own timeout (a window cut short by the congestion window, atftp's ACK
+    /// after a second of silence): it counts only if it is short next to the negotiated timeout, so one
+    /// such wait does not make every later lost ACK cost a second.
+    /// </summary>
+    private bool IsRoundTrip(long previousAcked, long sample)
+    {
+        bool whole = _acked == _highestSent && (_acked == Math.Max(previousAcked, 0) + _options.WindowSize || _acked == _last);
+        return whole || sample < _options.TimeoutMicros / 4;
     }
 
     private long DeliveredBytes(long from, long to)

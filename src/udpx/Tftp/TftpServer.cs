@@ -11,8 +11,9 @@ namespace Udpx.Tftp;
 /// (<see cref="TftpServerTransfer"/>). Anything on the listening port that is not a well-formed RRQ or
 /// WRQ gets error 4; the reply is never longer than what it answers. A request repeated by a client
 /// whose first answer was lost or slow (same address and port, same request, its transfer still
-/// running) is ignored: that transfer's own timer sends the answer again, and a second transfer would
-/// refuse the name as busy (a WRQ) or race the first.
+/// running) starts nothing: a second transfer would refuse the name as busy (a WRQ) or race the first.
+/// It tells the running transfer instead, whose OACK then goes again (and only then: a client that has
+/// the OACK never repeats its request); any other first answer goes again on the transfer's timer.
 /// </summary>
 internal sealed class TftpServer : IDisposable
 {
@@ -128,6 +129,13 @@ internal sealed class TftpServer : IDisposable
             if (_byPeer.TryGetValue(peer, out var running) && running.IsWrite == request!.IsWrite && running.FileName == request.FileName)
             {
                 Stats.CountDuplicate();
+                foreach (var session in _sessions.Values)
+                {
+                    if (!session.Ended && session.Peer.Equals(peer))
+                    {
+                        session.NoteRequestRepeated();
+                    }
+                }
                 continue;
             }
             if (Interlocked.Increment(ref _running) > _options.MaxSessions)

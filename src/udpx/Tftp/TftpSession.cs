@@ -52,6 +52,9 @@ internal sealed class TftpSession(long id, IPEndPoint peer, TftpRequest request,
 
     internal void Attach(ITftpTransfer transfer) => Volatile.Write(ref _transfer, transfer);
 
+    /// <summary>The listener got this session's request again: its first answer was lost (see <see cref="ITftpTransfer.NoteRequestRepeated"/>).</summary>
+    internal void NoteRequestRepeated() => Volatile.Read(ref _transfer)?.NoteRequestRepeated();
+
     internal void End(bool succeeded, string result, long endedMicros)
     {
         Succeeded = succeeded;

@@ -96,7 +96,7 @@ public sealed class TftpStateMachineTests
     }
 
     [Fact]
-    public void The_retransmission_timeout_doubles_on_each_timeout_in_a_row_up_to_the_negotiated_one_and_resets_on_an_ack()
+    public void The_retransmission_timeout_doubles_on_each_timeout_in_a_row_up_to_the_negotiated_one_then_up_to_eight_of_them_and_resets_on_an_ack()
     {
         var sender = new TftpBlockSender(new MemoryStream(new byte[2000]), new TftpTransferOptions(), 10);
         var buffer = new byte[600];
@@ -109,12 +109,17 @@ public sealed class TftpStateMachineTests
         Assert.Equal(100 + TftpBlockSender.MinRetransmitMicros, sender.Deadline);
         sender.OnTimer(sender.Deadline);
         Assert.Equal(2 * TftpBlockSender.MinRetransmitMicros, sender.RetransmitMicros);
-        for (int i = 0; i < 8; i++)
+        var waits = new List<long>();
+        for (int i = 0; i < 11; i++)
         {
-            sender.TryWrite(buffer, sender.Deadline);
-            sender.OnTimer(sender.Deadline);
+            long sent = sender.Deadline;
+            sender.TryWrite(buffer, sent);
+            sender.OnTimer(sent);
+            waits.Add(sender.Deadline - sent);
         }
-        Assert.Equal(1_000_000, sender.RetransmitMicros);
+        // 80 ms ... 640 ms, then the negotiated second; past it 2, 4 and 8 s, so that a receiver that waits for a
+        // whole timeout of silence before it asks again (atftp) is not kept waiting by our repeats.
+        Assert.Equal([80_000, 160_000, 320_000, 640_000, 1_000_000, 2_000_000, 4_000_000, 8_000_000, 8_000_000, 8_000_000, 8_000_000], waits);
         Assert.Equal(TftpTransferState.Running, sender.State);
         sender.OnPacket(Ack(2), sender.Deadline);
         Assert.Equal(TftpBlockSender.MinRetransmitMicros, sender.RetransmitMicros);
@@ -312,13 +317,43 @@ public sealed class TftpStateMachineTests
         Assert.Equal(n, sender.TryWrite(buffer, 0));
         Assert.Equal(0, sender.TryWrite(buffer, 0));
         // Two timeouts, not one: a client that lost its ACK 0 repeats it first (atftp aborts on a second OACK).
+        // Never on the timer: a client that got it and lost its ACK 0 repeats the ACK (atftp aborts on a second OACK).
         sender.OnTimer(1_000_000);
         Assert.Equal(0, sender.TryWrite(buffer, 1_000_000));
         sender.OnTimer(2_000_000);
-        Assert.Equal(n, sender.TryWrite(buffer, 2_000_000));
-        sender.OnPacket(Ack(0), 2_000_100);
-        Assert.Equal(104, sender.TryWrite(buffer, 2_000_100));
+        Assert.Equal(0, sender.TryWrite(buffer, 2_000_000));
+        // A repeated request says it never came; one the network duplicated arrives at once and says nothing.
+        sender.NoteRequestRepeated();
+        Assert.Equal(n, sender.TryWrite(buffer, 2_100_000));
+        sender.NoteRequestRepeated();
+        Assert.Equal(0, sender.TryWrite(buffer, 2_100_100));
+        sender.OnPacket(Ack(0), 2_200_000);
+        Assert.Equal(104, sender.TryWrite(buffer, 2_200_000));
         Assert.Equal(1, Block(buffer));
+        sender.NoteRequestRepeated();
+        Assert.Equal(0, sender.TryWrite(buffer, 3_000_000));
+    }
+
+    [Fact]
+    public void A_server_receiving_a_write_repeats_its_oack_only_for_a_repeated_request()
+    {
+        byte[] oack = new byte[32];
+        oack = oack[..TftpCodec.WriteOptionAck(oack, [new("blksize", "512")])];
+        var buffer = new byte[600];
+        var sink = new MemoryStream();
+        var receiver = new TftpBlockReceiver(sink, new TftpTransferOptions(), 5, long.MaxValue, oack, 0, linger: false);
+        Assert.Equal(oack.Length, receiver.TryWrite(buffer, 0));
+        receiver.OnTimer(1_000_000);
+        receiver.OnTimer(2_000_000);
+        Assert.Equal(0, receiver.TryWrite(buffer, 2_000_000));
+        receiver.NoteRequestRepeated();
+        Assert.Equal(oack.Length, receiver.TryWrite(buffer, 2_000_000));
+        Assert.Equal(oack, buffer[..oack.Length]);
+        receiver.OnPacket(Data(1, 10), 2_000_100);
+        Assert.Equal(TftpTransferState.Completed, receiver.State);
+        Assert.Equal(4, receiver.TryWrite(buffer, 2_000_100));
+        receiver.NoteRequestRepeated();
+        Assert.Equal(0, receiver.TryWrite(buffer, 3_000_000));
     }
 
     /// <summary>

@@ -1,0 +1,71 @@
+using Udpx.Tests.Support;
+using Udpx.Tftp;
+
+namespace Udpx.Tests.Tftp;
+
+/// <summary>
+/// udpx's TFTP sender (the server answering a read) against a model of atftp's windowed client
+/// (<see cref="AtftpReceiveModel"/>), under a virtual clock with 10% loss both ways. atftp answers a gap
+/// or a repeated window with one extra ACK and then ignores everything out of order until its timeout,
+/// which only a whole timeout of silence lets fire: a sender that keeps retransmitting the window at
+/// the negotiated timeout or faster never lets it, and both wait on each other until the sender gives
+/// up (seen in CI: "got wrong block &lt;block: 19&gt;, ignoring" until "no acknowledgement after 10
+/// retransmissions").
+/// </summary>
+public sealed class AtftpInteropModelTests
+{
+    private const long Second = 1_000_000;
+
+    [Fact]
+    public void Every_read_completes_at_10_percent_loss_both_ways_whatever_the_seed()
+    {
+        // 31 blocks of 1468 bytes, windowsize 8, timeout 1 s: the stock-client test's atftp read.
+        byte[] file = Simulation.RandomFile((30 * 1468) + 5, 1);
+        var failed = new List<string>();
+        for (int seed = 1; seed <= 400; seed++)
+        {
+            var (sender, receiver, link) = Read(file, seed, oneWayMicros: 100);
+            link.Run(600 * Second);
+            if (receiver.State != TftpTransferState.Completed || !receiver.File.AsSpan().SequenceEqual(file))
+            {
+                failed.Add($"seed {seed}: sender {sender.State} ({sender.Failure}), receiver {receiver.State} ({receiver.Failure}) at {link.NowMicros / 1e6:F1} s");
+            }
+        }
+        Assert.True(failed.Count == 0, failed.Count + " of 400 reads failed:\n" + string.Join('\n', failed.Take(10)));
+    }
+
+    [Fact]
+    public void A_receiver_that_ignores_a_repeated_window_gets_a_whole_timeout_of_silence_to_ask_again()
+    {
+        // Its ACK of the whole window and its extra ACK are both lost: only its own timeout can repeat the ACK.
+        byte[] file = Simulation.RandomFile((30 * 1468) + 5, 2);
+        var sender = Sender(file);
+        var receiver = new AtftpReceiveModel(1468, 8, Second);
+        var pump = new TftpPump(sender, receiver);
+        int acksAfterWindow = 0;
+        pump.Drop = (toReceiver, packet) => !toReceiver && IsAck(packet.Span, 8) && acksAfterWindow++ < 2;
+        pump.Run();
+        Assert.Equal(TftpTransferState.Completed, receiver.State);
+        Assert.Equal(file, receiver.File);
+        Assert.True(receiver.Counters.Timeouts >= 1, "the receiver's own timeout repeated its ACK");
+    }
+
+    private static (TftpBlockSender Sender, AtftpReceiveModel Receiver, TftpDelayLink Link) Read(byte[] file, int seed, long oneWayMicros)
+    {
+        var sender = Sender(file);
+        var receiver = new AtftpReceiveModel(1468, 8, Second);
+        return (sender, receiver, new TftpDelayLink(sender, receiver, oneWayMicros, lossOneIn: 10, seed));
+    }
+
+    private static TftpBlockSender Sender(byte[] file)
+    {
+        byte[] oack = new byte[64];
+        int n = TftpCodec.WriteOptionAck(oack, [new("blksize", "1468"), new("windowsize", "8"), new("timeout", "1")]);
+        var options = new TftpTransferOptions { BlockSize = 1468, WindowSize = 8, Timeout = TimeSpan.FromSeconds(1) };
+        return new TftpBlockSender(new MemoryStream(file), options, new TftpServerOptions().MaxRetries, oack[..n]);
+    }
+
+    private static bool IsAck(ReadOnlySpan<byte> packet, ushort block) =>
+        TftpCodec.TryReadOpcode(packet, out var opcode) && opcode == TftpOpcode.Ack
+        && TftpCodec.TryReadBlock(packet, out ushort b) && b == block;
+}
