@@ -46,7 +46,10 @@ internal sealed class SendOrderLog(int capacity)
     public void RemoveOldest() => _ring.RemoveOldest();
 
     /// <summary>The send time of packet <paramref name="packet"/> while it is still logged (binary search: numbers only grow).</summary>
-    public bool TryFindSendTime(long packet, out long sentAt)
+    public bool TryFindSendTime(long packet, out long sentAt) => TryFind(packet, out sentAt, out _);
+
+    /// <summary>The send time and chunk of packet <paramref name="packet"/> while it is still logged.</summary>
+    public bool TryFind(long packet, out long sentAt, out ulong chunk)
     {
         int low = 0;
         int high = _ring.Count - 1;
@@ -58,6 +61,7 @@ internal sealed class SendOrderLog(int capacity)
             if (number == packet)
             {
                 sentAt = _time[index];
+                chunk = _chunk[index];
                 return true;
             }
             if (number < packet)
@@ -70,6 +74,7 @@ internal sealed class SendOrderLog(int capacity)
             }
         }
         sentAt = 0;
+        chunk = 0;
         return false;
     }
 

@@ -9,6 +9,7 @@ internal sealed partial class SenderProtocol
 {
     private ulong _largestAckPacket;
     private long _bytesAcked;
+    private ulong _ackLargestReceived;
 
     /// <summary>Acknowledgements ignored because a later one had already been processed (late or duplicated).</summary>
     public long StaleAcks { get; private set; }
@@ -30,8 +31,10 @@ internal sealed partial class SenderProtocol
             _rtt.AddSample(echoAge);
             rttSample = Math.Max(1, echoAge);
         }
-        NoteLargestReceived(ack.LargestReceived, now);
-        NoteDuplicates(ack.Duplicates, now);
+        // Bit i of the bitmap is chunk cumulative + 1 + i: the Ack describes every chunk below that end.
+        NoteLargestReceived(ack.LargestReceived, ack.Cumulative + 1 + ((ulong)ack.Bitmap.Length * 8), now);
+        NoteDuplicates(ack.Duplicates, ack.EchoTimeMicros, now);
+        _ackLargestReceived = ack.LargestReceived;
 
         int newlyAcked = 0;
         int inFlightBefore = _inFlight;
@@ -48,6 +51,7 @@ internal sealed partial class SenderProtocol
         }
 
         int leftFlight = inFlightBefore - _inFlight;
+        WidenReorderWindowIfPremature(now);
         DetectLoss(now);
         if (newlyAcked > 0)
         {
@@ -126,6 +130,10 @@ internal sealed partial class SenderProtocol
         if (state == ChunkSlotState.InFlight)
         {
             _inFlight--;
+        }
+        if (_premature.IsPrematureCredit(chunk, _ackLargestReceived))
+        {
+            NotePremature();
         }
         _bytesAcked += ChunkLength(chunk);
         return 1;

@@ -85,6 +85,7 @@ internal sealed partial class SenderProtocol
         _slots.Clear();
         _order.Clear();
         _lost.Clear();
+        _premature.Clear();
         _cum = 0;
         _next = 0;
         _congestion.Release(_inFlight);

@@ -9,10 +9,25 @@ internal sealed partial class SenderProtocol
     private long _rackRtt;
     private long _rackDeadline = long.MaxValue;
 
-    // The reordering allowance, in halves of its base, widened when the server reports duplicates.
+    // The reordering allowance, in halves of its base, widened when a loss verdict by order proves
+    // premature (not on every duplicate the server reports: a path may duplicate on its own), at most
+    // once per round trip: the earliest time it may widen again.
     private uint _duplicatesSeen;
     private int _reorderHalves = 2;
-    private long _reorderWidenedAt = long.MinValue;
+    private long _reorderMayWidenAt;
+    private bool _prematureSeen;
+
+    /// <summary>Loss verdicts by order proved premature: the chunk arrived from the transmission judged lost.</summary>
+    public long PrematureLosses { get; private set; }
+
+    /// <summary>The duplicates the server reported receiving, as of the latest Ack.</summary>
+    public uint DuplicatesReported => _duplicatesSeen;
+
+    /// <summary>Times the reordering allowance was widened.</summary>
+    public int ReorderWidenings { get; private set; }
+
+    /// <summary>The reordering allowance as a multiple of its base (1 to 8).</summary>
+    public int ReorderMultiple => _reorderHalves / 2;
 
     /// <summary>Transmissions judged lost because later ones were acknowledged.</summary>
     public long LossesByOrder { get; private set; }
@@ -21,16 +36,27 @@ internal sealed partial class SenderProtocol
     public long LossesByTimeout { get; private set; }
 
     /// <summary>
+    /// The reordering allowance before widening: a quarter of the path's RTT (RFC 8985), or the spread of its
+    /// RTTs when delay jitter reorders more than that. It is widened each round trip a verdict by order proves
+    /// premature (we resent too early).
+    /// </summary>
+    private long BaseReorderWindow
+    {
+        get
+        {
+            long minRtt = _rtt.MinMicros == long.MaxValue ? _rtt.SmoothedMicros : _rtt.MinMicros;
+            long spread = Math.Max(0, _rtt.SmoothedMicros - minRtt) + (2 * _rtt.VarianceMicros);
+            return Math.Max(minRtt / 4, spread);
+        }
+    }
+
+    /// <summary>
     /// RACK (RFC 8985): a transmission is lost once one sent after it has been acknowledged and more than
     /// that one's round trip plus a reordering allowance has passed since it was sent.
     /// </summary>
     private void DetectLoss(long now)
     {
-        // A quarter of the path's RTT (RFC 8985), or the spread of its RTTs when delay jitter reorders
-        // more than that, widened each round trip the server reports duplicates (we resent too early).
-        long minRtt = _rtt.MinMicros == long.MaxValue ? _rtt.SmoothedMicros : _rtt.MinMicros;
-        long spread = Math.Max(0, _rtt.SmoothedMicros - minRtt) + (2 * _rtt.VarianceMicros);
-        long reorderWindow = Math.Max(Math.Max(minRtt / 4, spread) * _reorderHalves / 2, 1_000);
+        long reorderWindow = Math.Max(BaseReorderWindow * _reorderHalves / 2, 1_000);
         _rackDeadline = long.MaxValue;
         int lost = 0;
         while (!_order.IsEmpty)
@@ -52,6 +78,7 @@ internal sealed partial class SenderProtocol
                 _rackDeadline = lostAt;
                 break;
             }
+            _premature.OnLostByOrder(_order.OldestChunk, _order.OldestTime, now);
             MarkOldestLost();
             lost++;
             _order.RemoveOldest();
@@ -63,11 +90,16 @@ internal sealed partial class SenderProtocol
         }
     }
 
-    /// <summary>RACK's most recently sent delivered transmission, from an acknowledgement's largest received packet number.</summary>
-    private void NoteLargestReceived(ulong largestReceived, long now)
+    /// <summary>
+    /// RACK's most recently sent delivered transmission, from an acknowledgement's largest received packet
+    /// number, when the acknowledgement describes that packet's chunk: one whose bitmap was cut to the size
+    /// of what it answers (a Finish, a duplicate) says nothing of the chunks beyond it, which would all pass
+    /// for lost (the last chunks of every transfer did, answered by the Finish's Ack).
+    /// </summary>
+    private void NoteLargestReceived(ulong largestReceived, ulong describedEnd, long now)
     {
         if ((long)largestReceived > _latestAckedSeq && largestReceived < _nextPacket
-            && _order.TryFindSendTime((long)largestReceived, out long sentAt))
+            && _order.TryFind((long)largestReceived, out long sentAt, out ulong chunk) && chunk < describedEnd)
         {
             // Packet numbers are never reused, so a retransmission's acknowledgement is never mistaken
             // for its original's (RFC 9002 §5.1).
@@ -76,19 +108,39 @@ internal sealed partial class SenderProtocol
         }
     }
 
-    private void NoteDuplicates(uint duplicates, long now)
+    /// <summary>
+    /// The server's duplicate count, from an Ack echoing <paramref name="echo"/>. A rise is a premature
+    /// retransmission only when the duplicate was a transmission judged lost by order (its late original);
+    /// a path that duplicates datagrams raises it as well, and must not widen the reordering window.
+    /// </summary>
+    private void NoteDuplicates(uint duplicates, uint echo, long now)
     {
         if (duplicates != _duplicatesSeen)
         {
-            // The server got something twice: a retransmission was premature, so the path reorders
-            // more than we allowed for. Widen the reordering window, at most once per round trip.
             _duplicatesSeen = duplicates;
-            if (now - _reorderWidenedAt > _rtt.SmoothedMicros)
+            if (_premature.IsLateOriginal(echo, now, _rtt.MinMicros == long.MaxValue ? _rtt.SmoothedMicros : _rtt.MinMicros))
             {
-                _reorderHalves = Math.Min(_reorderHalves * 2, 16);
-                _reorderWidenedAt = now;
+                NotePremature();
             }
         }
+    }
+
+    private void NotePremature()
+    {
+        PrematureLosses++;
+        _prematureSeen = true;
+    }
+
+    /// <summary>A verdict by order proved premature in this Ack: the path reorders more than we allowed for.</summary>
+    private void WidenReorderWindowIfPremature(long now)
+    {
+        if (_prematureSeen && now >= _reorderMayWidenAt && _reorderHalves < 16)
+        {
+            _reorderHalves *= 2;
+            _reorderMayWidenAt = now + _rtt.SmoothedMicros;
+            ReorderWidenings++;
+        }
+        _prematureSeen = false;
     }
 
     /// <summary>The oldest logged transmission no longer stands for its chunk: behind the window, acknowledged, lost, or sent again since.</summary>
@@ -106,6 +158,17 @@ internal sealed partial class SenderProtocol
         _lost.TryEnqueue(chunk);
     }
 
+    /// <summary>
+    /// When the retransmission timer fires: a timeout after the oldest transmission in flight, and, when RACK
+    /// judges that one (one sent after it was delivered), as much again as the reordering allowance was widened.
+    /// The widening says the path holds datagrams back that much longer: a timer that fired first resent them
+    /// all the same, backed off, and took it for congestion. Unwidened, the timer stands as it was; it is also
+    /// what answers a full buffer's losses quickly (RFC 6298 5.3's restart on each acknowledgement cost the
+    /// full-bottleneck and fairness simulations their quick response).
+    /// </summary>
+    private long RetransmissionDeadline => _order.IsEmpty ? long.MaxValue
+        : _order.OldestTime + _rtt.RtoMicros + (_order.OldestPacket < _latestAckedSeq ? BaseReorderWindow * ((_reorderHalves / 2) - 1) : 0);
+
     /// <summary>Nothing acknowledged for a whole timeout: everything sent before it is presumed lost.</summary>
     private void CheckRetransmissionTimeout(long now)
     {
@@ -113,7 +176,7 @@ internal sealed partial class SenderProtocol
         {
             _order.RemoveOldest();
         }
-        if (_order.IsEmpty || now - _order.OldestTime < _rtt.RtoMicros)
+        if (now < RetransmissionDeadline)
         {
             return;
         }
@@ -130,6 +193,7 @@ internal sealed partial class SenderProtocol
             {
                 break;
             }
+            _premature.OnLostByTimeout(_order.OldestChunk);
             MarkOldestLost();
             lost++;
             _order.RemoveOldest();

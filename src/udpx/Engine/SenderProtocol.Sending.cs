@@ -75,6 +75,7 @@ internal sealed partial class SenderProtocol
         int length = MessageCodec.SealData(buffer, payload, payloadHash);
 
         _order.Append(chunk, _slots.MarkSent(chunk), now, (long)packet);
+        _premature.OnSent(chunk, (long)packet, retransmission);
         _inFlight++;
 
         _counters.AddSent(length, retransmission);
@@ -98,11 +99,7 @@ internal sealed partial class SenderProtocol
 
     private long SendingDeadline(long now)
     {
-        long deadline = _rackDeadline;
-        if (!_order.IsEmpty)
-        {
-            deadline = Math.Min(deadline, _order.OldestTime + _rtt.RtoMicros);
-        }
+        long deadline = Math.Min(_rackDeadline, RetransmissionDeadline);
         bool canSend = !_lost.IsEmpty || (_next < _total && _next - _cum < (ulong)_window);
         if (canSend)
         {

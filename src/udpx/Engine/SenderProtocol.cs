@@ -29,6 +29,7 @@ internal sealed partial class SenderProtocol : IDisposable
     private readonly ChunkSlots _slots;
     private readonly SendOrderLog _order;
     private readonly LostQueue _lost;
+    private readonly PrematureLossCheck _premature;
     private ulong _cum;
     private ulong _next;
     private int _window;
@@ -80,6 +81,7 @@ internal sealed partial class SenderProtocol : IDisposable
         _slots = new ChunkSlots(ring);
         _order = new SendOrderLog(ring * 2);
         _lost = new LostQueue(ring);
+        _premature = new PrematureLossCheck(ring, Math.Min(ring, 256));
         _window = ring;
         _congestion = options.Path ?? new CongestionController(plan.DatagramSize, ring, options.Background ? CongestionMode.Background : CongestionMode.Normal);
         counters.SetPhase(TransferPhase.Connecting);

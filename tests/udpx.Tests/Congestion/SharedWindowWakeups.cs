@@ -42,6 +42,12 @@ internal sealed class SharedWindowWakeups : IDatagramSink, IDisposable
 
     public long WindowFullWakeups { get; private set; }
 
+    /// <summary>The most bytes that left in one microsecond, all transfers together, over the pacer's bound on back-to-back bytes then.</summary>
+    public double WorstBurstOverBound { get; private set; }
+
+    /// <summary>The most datagrams that left in one microsecond, all transfers together, while paced.</summary>
+    public int WorstBurstDatagrams { get; private set; }
+
     /// <summary>When the last transfer finished, microseconds.</summary>
     public long FinishedAt { get; private set; }
 
@@ -133,6 +139,28 @@ internal sealed class SharedWindowWakeups : IDatagramSink, IDisposable
         }
     }
 
+    private long _burstAt = -1;
+    private long _burstBytes;
+    private int _burstDatagrams;
+
+    /// <summary>Docs' bound (docs/protocol.md, "Paced"): max(2 datagrams, 250 µs of the rate), never more than 64 KiB.</summary>
+    private void NoteDeparture(int length)
+    {
+        if (_now != _burstAt)
+        {
+            (_burstAt, _burstBytes, _burstDatagrams) = (_now, 0, 0);
+        }
+        _burstBytes += length;
+        _burstDatagrams++;
+        double rate = Path.PacingBytesPerSecond / 1e6;
+        if (rate > 0)
+        {
+            double bound = Math.Max(2.0 * 1472, Math.Min(rate * Pacer.BurstMicros, Pacer.MaxBurstBytes));
+            WorstBurstOverBound = Math.Max(WorstBurstOverBound, _burstBytes / bound);
+            WorstBurstDatagrams = Math.Max(WorstBurstDatagrams, _burstDatagrams);
+        }
+    }
+
     private int SendDue(int flow)
     {
         var transfer = _transfers[flow];
@@ -142,6 +170,7 @@ internal sealed class SharedWindowWakeups : IDatagramSink, IDisposable
         {
             sent++;
             Datagrams++;
+            NoteDeparture(length);
             if (_bottleneck.TryEnter(flow, length, _now, out long departAt))
             {
                 _events.Enqueue((true, flow, transfer.Buffer.AsSpan(0, length).ToArray()), (departAt + _oneWay, _seq++));

@@ -63,6 +63,13 @@ internal sealed class Simulation : IDatagramSink
         return sender;
     }
 
+    /// <summary>Runs a sender <see cref="Run(SenderProtocol, int, long)"/> started on from the clock's time until it finishes or the clock reaches <paramref name="limitMicros"/>.</summary>
+    public SenderProtocol Continue(SenderProtocol sender, long limitMicros)
+    {
+        _network.RunUntilFinished(sender, Clock.NowMicros, limitMicros, Clock.AdvanceTo);
+        return sender;
+    }
+
     public void Send(ReadOnlySpan<byte> datagram, SocketAddress to) => _network.Send(datagram, to);
 
     public static byte[] RandomFile(int length, int seed)
