@@ -21,7 +21,10 @@
 # says "skipped: ..."). Needs root, Debian's docker.io, tshark and the packages .ci/run installs.
 # Environment: UDPX_GNS3_REAL (tarballs), UDPX_GNS3_CACHE (a folder keeping the built ubridge and dynamips
 # between runs; default none: built each time, about 100 s on 2 cores), UDPX_TRACE_CC=1 (the client's
-# congestion controller prints a line per round into the send logs).
+# congestion controller prints a line per round into the send logs, the process modes' workers' lines labelled
+# with their transfer), UDPX_EXP_ALLOW (passed to the client's udpx: an experiment switch, docs/performance.md),
+# UDPX_GNS3_DROPS=1 (every UDP and packet socket's drop counter in the GNS3 namespace and in the three nodes,
+# before and after each mode, into LOGS/drops.txt: which forwarder dropped what).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 SHIP=${UDPX_GNS3_REAL:-$REPO/../shared/gns3-real}
@@ -283,6 +286,11 @@ for i in 1 2; do
     || fail "image$i.png: the client's download differs from the original"
 done
 echo "downloads identical to the originals: image1.png $(stat -c %s "$W/www/image1.png") B, image2.png $(stat -c %s "$W/www/image2.png") B"
+socket_drops() { # MODE WHEN: every UDP and packet socket's drop counter, in the GNS3 namespace and in the three nodes
+  { echo "== $1 $2 $(date +%s.%N)"; echo "-- gns3ns"; $NSX ss -uanmp; $NSX ss -0anmp
+    for n in client server1 server2; do echo "-- $n"; nsenter -t "$(docker inspect -f '{{.State.Pid}}' "${CID[$n]}")" -n sh -c 'ss -uanm; ss -0anm; grep -A1 ^Udp: /proc/net/snmp | tail -1'; done
+  } >>"$LOGS/drops.txt" 2>&1
+}
 SEND='--to 10.10.0.11:9000 --to 10.10.0.12:9000 --mode "$mode" --headless'
 grep -qF -- "$SEND" "$REPO/gns3/README.md" || fail "gns3/README.md no longer tells 'udpx send ... $SEND'"
 printf '%-14s %-5s %-10s %s\n' mode exit seconds compare | tee "$W/results.txt"
@@ -290,9 +298,11 @@ for m in $MODES; do
   step "client: udpx send image1.png image2.png ${SEND//\"\$mode\"/$m}"
   t=$(date +%s.%N)
   rc=0
-  docker exec -e UDPX_TRACE_CC="${UDPX_TRACE_CC:-}" "${CID[client]}" sh -c "cd /opt/udpx && export PATH=/opt/udpx:\$PATH && mode=$m &&
+  [ -n "${UDPX_GNS3_DROPS:-}" ] && socket_drops "$m" before
+  docker exec -e UDPX_TRACE_CC="${UDPX_TRACE_CC:-}" -e UDPX_EXP_ALLOW="${UDPX_EXP_ALLOW:-}" "${CID[client]}" sh -c "cd /opt/udpx && export PATH=/opt/udpx:\$PATH && mode=$m &&
     udpx send image1.png image2.png $SEND" >"$W/send-$m.log" 2>&1 || rc=$?
   secs=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+  [ -n "${UDPX_GNS3_DROPS:-}" ] && socket_drops "$m" after
   cat "$W/send-$m.log"
   same=identical
   [ "$(sum "${CID[server1]}" /opt/udpx/received/image1.png)" = "$(sha256sum "$W/www/image1.png" | cut -d' ' -f1)" ] || same=DIFFERENT

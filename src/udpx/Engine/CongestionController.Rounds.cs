@@ -3,7 +3,8 @@ namespace Udpx.Engine;
 /// <summary>The end of each round trip: what the round's delay and losses mean, and the window's answer.</summary>
 internal sealed partial class CongestionController
 {
-    private static readonly bool TraceRounds = Environment.GetEnvironmentVariable("UDPX_TRACE_CC") == "1";
+    /// <summary><c>UDPX_TRACE_CC=1</c>: a line per round on standard error (a worker's reach the parent's, labelled).</summary>
+    internal static readonly bool TraceRounds = Environment.GetEnvironmentVariable("UDPX_TRACE_CC") == "1";
 
     private void EndRound(long now)
     {

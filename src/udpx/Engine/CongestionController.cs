@@ -299,7 +299,7 @@ internal sealed partial class CongestionController
     {
         if (InStartup)
         {
-            _cwnd = Math.Min(_maxWindow, _cwnd + acked);
+            _cwnd = Math.Max(_cwnd, Math.Min(StartupCeiling(), _cwnd + acked));
             return;
         }
         if (Mode == CongestionMode.Background)

@@ -89,6 +89,11 @@ internal static class WorkerHost
 
     private static void RunJob(TransferJob job, StreamWriter writer, Lock gate, CancellationToken cancellationToken)
     {
+        if (CongestionController.TraceRounds)
+        {
+            // The parent labels this controller's trace lines with the job they belong to from here on.
+            Console.Error.WriteLine(WorkerErrorLines.JobMarker + job.Id);
+        }
         var counters = new TransferCounters();
         var ring = new DatagramRing();
         long cursor = 0;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using Udpx.Common;
 using Udpx.Engine;
 using Udpx.Net;
 
@@ -14,6 +15,7 @@ internal sealed class WorkerProcess : IWorker
 {
     private readonly Process _process;
     private readonly ConcurrentDictionary<int, Pending> _jobs = new();
+    private readonly ConcurrentDictionary<int, string> _labels = new();
     private readonly Task _reader;
     private readonly Task<string> _errors;
 
@@ -21,7 +23,8 @@ internal sealed class WorkerProcess : IWorker
     {
         _process = process;
         _reader = Task.Run(ReadReportsAsync);
-        _errors = process.StandardError.ReadToEndAsync();
+        // Its controller's trace, when tracing, is forwarded labelled with the transfer (the label is kept past the job's end).
+        _errors = WorkerErrorLines.ReadAsync(process.StandardError, CongestionController.TraceRounds ? Console.Error : null, process.Id, id => _labels.GetValueOrDefault(id));
     }
 
     public int Pid => _process.Id;
@@ -50,6 +53,7 @@ internal sealed class WorkerProcess : IWorker
     {
         var job = initialWindow > 0 ? handle.Job with { Settings = handle.Job.Settings with { InitialWindow = initialWindow } } : handle.Job;
         var pending = new Pending(handle);
+        _labels[handle.Job.Id] = SafeText.Escape(handle.Job.Name) + " -> " + handle.Job.Server;
         _jobs[handle.Job.Id] = pending;
         if (!WriteLine(JsonSerializer.Serialize(WorkerJob.From(job, held), WorkerJson.Default.WorkerJob), out string? error))
         {
@@ -126,9 +130,9 @@ internal sealed class WorkerProcess : IWorker
         finally
         {
             await _process.WaitForExitAsync().ConfigureAwait(false);
-            string errors = (await _errors.ConfigureAwait(false)).Trim();
+            string lastError = await _errors.ConfigureAwait(false);
             string why = "worker process " + _process.Id + " exited with code " + _process.ExitCode
-                + (errors.Length > 0 ? ": " + errors.Split('\n')[^1] : string.Empty);
+                + (lastError.Length > 0 ? ": " + lastError : string.Empty);
             foreach (var (id, job) in _jobs)
             {
                 if (_jobs.TryRemove(id, out _))
