@@ -38,7 +38,14 @@ internal sealed partial class CongestionController
         // A loss is found a round trip or more after it happened: only a second round without a queue
         // vouches that the queue was empty when those datagrams were sent.
         // On a path whose delay jitters, a queue shorter than twice the jitter is not one we can see.
-        bool queueSeen = queue >= Math.Max(Math.Min(target / 4, 500), Jittery ? (long)(2 * _jitter) : 0);
+        // Nor one that would hold less than one of our datagrams (Vegas's count: the window times the queue over the
+        // RTT): what a window of two or three reads through as many samples on a path that jitters by milliseconds.
+        // There the delivery rate is the window's, not the link's, so its datagram time (the RTT over the window)
+        // is long enough to pass the jitter for a slow link's queue; every loss then passed for congestion and
+        // held the window at 2-4, with the path's random loss never learnt (the soak's crawl: 7.3% loss, 9±5 ms).
+        long baseForQueue = reference == long.MaxValue ? _srtt : reference;
+        bool holdsADatagram = _cwnd * queue >= Math.Max(1, baseForQueue + queue);
+        bool queueSeen = holdsADatagram && queue >= Math.Max(Math.Min(target / 4, 500), Jittery ? (long)(2 * _jitter) : 0);
         // Nor is a round quiet while the window is far beyond what the path holds: that is a queue we cannot see
         // (the base RTT was measured with it) or one that overflows. Beyond twice the bandwidth-delay product, the
         // slack is what waits at the server for its acknowledgement batch plus four, at most 16: on a slow link a

@@ -34,6 +34,31 @@ public sealed class AtftpInteropModelTests
         Assert.True(failed.Count == 0, failed.Count + " of 400 reads failed:\n" + string.Join('\n', failed.Take(10)));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(500)]
+    [InlineData(3_000)]
+    public void Every_write_completes_at_10_percent_loss_both_ways_whatever_the_seed(long blockIntervalMicros)
+    {
+        // The stock-client test's atftp write: 31 blocks of 1468 bytes, windowsize 8, timeout 1 s; a block
+        // interval past our ACK delay (a loaded machine) has the ACK of a part window reach atftp mid-window.
+        byte[] file = Simulation.RandomFile((30 * 1468) + 5, 1);
+        var failed = new List<string>();
+        for (int seed = 1; seed <= 400; seed++)
+        {
+            var sink = new MemoryStream();
+            var receiver = Receiver(sink);
+            var sender = new AtftpSendModel(file, 1468, 8, Second, blockIntervalMicros);
+            var link = new TftpDelayLink(sender, receiver, oneWayMicros: 100, lossOneIn: 10, seed);
+            link.Run(600 * Second);
+            if (sender.State != TftpTransferState.Completed || receiver.State != TftpTransferState.Completed || !sink.ToArray().AsSpan().SequenceEqual(file))
+            {
+                failed.Add($"seed {seed}: sender {sender.State} ({sender.Failure}, {sender.Counters.Timeouts} timeouts), receiver {receiver.State} ({receiver.Failure}, {sink.Length} bytes) at {link.NowMicros / 1e6:F1} s");
+            }
+        }
+        Assert.True(failed.Count == 0, failed.Count + " of 400 writes failed:\n" + string.Join('\n', failed.Take(10)));
+    }
+
     [Fact]
     public void A_receiver_that_ignores_a_repeated_window_gets_a_whole_timeout_of_silence_to_ask_again()
     {
@@ -55,6 +80,14 @@ public sealed class AtftpInteropModelTests
         var sender = Sender(file);
         var receiver = new AtftpReceiveModel(1468, 8, Second);
         return (sender, receiver, new TftpDelayLink(sender, receiver, oneWayMicros, lossOneIn: 10, seed));
+    }
+
+    private static TftpBlockReceiver Receiver(Stream sink)
+    {
+        byte[] oack = new byte[64];
+        int n = TftpCodec.WriteOptionAck(oack, [new("blksize", "1468"), new("windowsize", "8"), new("timeout", "1")]);
+        var options = new TftpTransferOptions { BlockSize = 1468, WindowSize = 8, Timeout = TimeSpan.FromSeconds(1) };
+        return new TftpBlockReceiver(sink, options, new TftpServerOptions().MaxRetries, long.MaxValue, oack.AsSpan(0, n), 0);
     }
 
     private static TftpBlockSender Sender(byte[] file)
