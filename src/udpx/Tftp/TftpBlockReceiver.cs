@@ -14,7 +14,7 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
     /// <summary>A window not complete after this much silence is acknowledged as far as it got.</summary>
     public const long AckDelayMicros = 2_000;
 
-    /// <summary>An ACK for a block out of order is not repeated sooner than this (a window of them arrives at once).</summary>
+    /// <summary>An ACK for a block out of order is not repeated sooner than this after a repeat (a window of them arrives at once).</summary>
     public const long RepeatAckSpacingMicros = 20_000;
 
     private readonly Stream _sink;
@@ -30,6 +30,7 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
     private int _sinceAck;
     private long _lastAckAt = long.MinValue / 2;
     private long _lastAckBlock = -1;
+    private bool _lastAckRepeated;
     private long _ackAt = long.MaxValue;
     private long _timeoutAt;
     private int _retries;
@@ -192,10 +193,13 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
         {
             _timeoutAt = nowMicros + LingerMicros;
         }
-        if (_lastAckBlock != _received || nowMicros - _lastAckAt >= RepeatAckSpacingMicros)
+        // Only a repeat holds back the next repeat: the ACK of a window that has just gone told the sender nothing of
+        // this gap, and atftp, told nothing, waits out a whole timeout (1 s) before it sends again.
+        if (!_lastAckRepeated || _lastAckBlock != _received || nowMicros - _lastAckAt >= RepeatAckSpacingMicros)
         {
             Counters.Retransmitted++;
             Acknowledge(nowMicros);
+            _lastAckRepeated = true;
         }
     }
 
@@ -266,6 +270,7 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
         _sinceAck = 0;
         _lastAckAt = nowMicros;
         _lastAckBlock = _received;
+        _lastAckRepeated = false;
         _ackAt = long.MaxValue;
     }
 

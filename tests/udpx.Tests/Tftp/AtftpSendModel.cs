@@ -32,6 +32,9 @@ internal sealed class AtftpSendModel(byte[] file, int blockSize, int windowSize,
 
     public TftpTransferState State { get; private set; } = TftpTransferState.Running;
 
+    /// <summary>When the final ACK reached it (virtual µs).</summary>
+    public long CompletedAt { get; private set; }
+
     /// <summary>Its WRQ went at time 0: it waits one timeout for the OACK.</summary>
     public long Deadline => State != TftpTransferState.Running ? long.MaxValue
         : _replyDue ? 0
@@ -145,6 +148,7 @@ internal sealed class AtftpSendModel(byte[] file, int blockSize, int windowSize,
         if (_lastBlock != -1 && _blockNumber > _lastBlock)
         {
             State = TftpTransferState.Completed;
+            CompletedAt = nowMicros;
             return;
         }
         StartSending(nowMicros);

@@ -205,6 +205,31 @@ public sealed class TftpStateMachineTests
     }
 
     [Fact]
+    public void A_gap_right_after_a_window_ack_is_answered_at_once()
+    {
+        // atftp's put: the ACK of window 1-8 goes, block 9 is lost, 10 arrives a millisecond later. That ACK told the
+        // sender nothing of the gap: held back for the repeat spacing, atftp would wait out a whole timeout.
+        var receiver = new TftpBlockReceiver(new MemoryStream(), new TftpTransferOptions { WindowSize = 8 }, 5, long.MaxValue, Ack0, 0);
+        var buffer = new byte[600];
+        receiver.TryWrite(buffer, 0);
+        for (ushort b = 1; b <= 8; b++)
+        {
+            receiver.OnPacket(Data(b, 512), b);
+        }
+        Assert.Equal(4, receiver.TryWrite(buffer, 8));
+        Assert.Equal(8, Block(buffer));
+        receiver.OnPacket(Data(10, 512), 1_000);
+        Assert.Equal(4, receiver.TryWrite(buffer, 1_000));
+        Assert.Equal(8, Block(buffer));
+        // The rest of that window past the gap: no more repeats within the spacing.
+        receiver.OnPacket(Data(11, 512), 1_100);
+        Assert.Equal(0, receiver.TryWrite(buffer, 1_100));
+        receiver.OnPacket(Data(12, 512), 1_000 + TftpBlockReceiver.RepeatAckSpacingMicros);
+        Assert.Equal(4, receiver.TryWrite(buffer, 1_000 + TftpBlockReceiver.RepeatAckSpacingMicros));
+        Assert.Equal(8, Block(buffer));
+    }
+
+    [Fact]
     public void A_block_larger_than_the_block_size_fails_the_transfer_with_error_4()
     {
         var receiver = new TftpBlockReceiver(new MemoryStream(), new TftpTransferOptions(), 5, long.MaxValue, Ack0, 0);
