@@ -13,7 +13,8 @@ namespace Udpx.Engine;
 /// two rounds'): above a small target (4 datagram times, 1 to 4 ms, at least three times the path's jitter)
 /// the window is cut to what the path holds without a queue plus four datagrams (Vegas-like, bounded by
 /// delivery rate × base RTT; flows with equal targets converge to equal shares). So udpx alone keeps the
-/// bottleneck full with almost no queue.</item>
+/// bottleneck full with almost no queue. A queue that would hold less than one of our datagrams (the window
+/// times the delay over the RTT) is none: a tiny window on a jittery path reads its jitter so.</item>
 /// <item><b>Loss beyond the path's random loss</b>: losses in rounds whose queue was empty measure the
 /// random loss; a round that loses clearly more than that while a queue is there is congestion and
 /// gets CUBIC's decrease (RFC 9438). Random loss alone never shrinks the window.</item>
