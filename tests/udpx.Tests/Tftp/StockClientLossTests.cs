@@ -44,7 +44,9 @@ public sealed class StockClientLossTests(ITestOutputHelper output)
         {
             await server.WaitForEventAsync(e => e.Event == "listening" && e.Protocol == "tftp", TimeSpan.FromSeconds(30));
             var watch = Stopwatch.StartNew();
-            string[] atftp = ["--tftp-timeout", "1", "--option", "timeout 1", "--option", "blksize 1468", "--option", "windowsize 8"];
+            // --trace: a failure's message then holds atftp's whole exchange (every packet it sent and got), not only
+            // its "timeout: retrying" lines; the last CI failure of its write (91 timeouts in 92 s) could not be read.
+            string[] atftp = ["--trace", "--tftp-timeout", "1", "--option", "timeout 1", "--option", "blksize 1468", "--option", "windowsize 8"];
             string url = "tftp://" + ServerHost + "/";
             // curl derives its retransmission interval from --max-time (72 s without one): 60 s gives 5 s.
             // curl reads only: its uploads fail under loss on their own (docs/tftp.md: with options, a
