@@ -172,7 +172,12 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
             _replyDue = true;
             Counters.Retransmitted++;
         }
-        _timeoutAt = nowMicros + RepeatMicros;
+        // Each repeat in a row waits twice as long, up to eight timeouts (1, 2, 4, 8, 8 ... s by default), as the
+        // sender's do: a sender whose own timer restarts at every packet it gets, and whose timeout is ours,
+        // would otherwise never time out and send again. tftp-hpa's client re-arms its alarm at every ACK it
+        // ignores: with our ACK 13 repeated every second it never resent its lost DATA 14, and both waited
+        // until we gave up (1 put in 25 at 10% loss both ways, 13 s lost and the file refused).
+        _timeoutAt = nowMicros + (RepeatMicros << Math.Min(3, _retries));
     }
 
     private void OnData(ushort block, ReadOnlySpan<byte> payload, long nowMicros)

@@ -77,4 +77,29 @@ public sealed partial class TftpStateMachineTests
         }
         Assert.Equal((ushort)TftpError.DiskFull, BinaryPrimitives.ReadUInt16BigEndian(buffer.AsSpan(2)));
     }
+
+    [Fact]
+    public void A_receiver_repeats_its_ack_at_one_two_four_then_eight_timeouts_so_that_a_sender_re_arming_its_timer_at_each_ack_still_times_out()
+    {
+        // tftp-hpa's client re-arms its alarm at every ACK it ignores: repeated every timeout, our ACK kept it from ever
+        // resending its lost block. Between two repeats there must be more silence than the sender's timeout.
+        var receiver = new TftpBlockReceiver(new MemoryStream(), new TftpTransferOptions(), 10, long.MaxValue, Ack0, 0);
+        var buffer = new byte[600];
+        receiver.TryWrite(buffer, 0);
+        receiver.OnPacket(Data(1, 512), 0);
+        Assert.Equal(4, receiver.TryWrite(buffer, 0));
+        var repeats = new List<long>();
+        while (receiver.State == TftpTransferState.Running && repeats.Count < 6)
+        {
+            long at = receiver.Deadline;
+            receiver.OnTimer(at);
+            if (receiver.TryWrite(buffer, at) == 4 && Block(buffer) == 1)
+            {
+                repeats.Add(at);
+            }
+        }
+        Assert.Equal(1_000_000, repeats[0]);
+        var gaps = repeats.Zip(repeats.Skip(1), (a, b) => (b - a) / 1_000_000.0).ToList();
+        Assert.Equal([2.0, 4.0, 8.0, 8.0], gaps.Take(4));
+    }
 }
