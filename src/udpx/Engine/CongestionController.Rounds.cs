@@ -43,8 +43,7 @@ internal sealed partial class CongestionController
         // There the delivery rate is the window's, not the link's, so its datagram time (the RTT over the window)
         // is long enough to pass the jitter for a slow link's queue; every loss then passed for congestion and
         // held the window at 2-4, with the path's random loss never learnt (the soak's crawl: 7.3% loss, 9±5 ms).
-        long baseForQueue = reference == long.MaxValue ? _srtt : reference;
-        bool holdsADatagram = _cwnd * queue >= Math.Max(1, baseForQueue + queue);
+        bool holdsADatagram = queue > 0 && _cwnd * queue >= reference + queue;
         bool queueSeen = holdsADatagram && queue >= Math.Max(Math.Min(target / 4, 500), Jittery ? (long)(2 * _jitter) : 0);
         // Nor is a round quiet while the window is far beyond what the path holds: that is a queue we cannot see
         // (the base RTT was measured with it) or one that overflows. Beyond twice the bandwidth-delay product, the

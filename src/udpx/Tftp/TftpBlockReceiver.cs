@@ -6,7 +6,8 @@ namespace Udpx.Tftp;
 /// last block, when the sender pauses mid-window (a short delay: a sender whose congestion window
 /// is smaller than the windowsize is not left waiting for our timeout), and at once, once, for a block
 /// out of order (acknowledging the last one in order, RFC 7440's request to go back). On the timeout
-/// the last reply (ACK, or the server's OACK) is sent again. After the last block it lingers for three
+/// the last ACK is sent again, each repeat in a row waiting twice as long as the one before, up to eight
+/// timeouts (the server's OACK goes again only for a repeated request). After the last block it lingers for three
 /// timeouts to answer a repeated last block (our final ACK was lost), then completes.
 /// </summary>
 internal sealed class TftpBlockReceiver : ITftpTransfer
@@ -177,7 +178,7 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
         // would otherwise never time out and send again. tftp-hpa's client re-arms its alarm at every ACK it
         // ignores: with our ACK 13 repeated every second it never resent its lost DATA 14, and both waited
         // until we gave up (1 put in 25 at 10% loss both ways, 13 s lost and the file refused).
-        _timeoutAt = nowMicros + (RepeatMicros << Math.Min(3, _retries));
+        _timeoutAt = nowMicros + (RepeatMicros << Math.Min(TftpBlockSender.MaxStallDoublings, _retries));
     }
 
     private void OnData(ushort block, ReadOnlySpan<byte> payload, long nowMicros)

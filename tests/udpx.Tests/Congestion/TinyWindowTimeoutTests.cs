@@ -24,16 +24,8 @@ public sealed class TinyWindowTimeoutTests(ITestOutputHelper output)
     [InlineData(16)]
     public void A_tiny_window_on_a_lossy_jittery_path_grows_out_of_its_timeouts(int seed)
     {
-        var toServer = new ScriptedChannel(seed) { Loss = 0.053, Duplicate = 0.017, Reorder = 0.084, Corrupt = 0.017, LatencyMicros = 6_000, JitterMicros = 8_000 };
-        var toClient = new ScriptedChannel(seed + 100) { Loss = 0.053, Duplicate = 0.017, Reorder = 0.084, Corrupt = 0.017, LatencyMicros = 6_000, JitterMicros = 8_000 };
-        var sim = new Simulation(toServer, toClient);
-        var path = new CongestionController(1472, 8192, CongestionMode.Normal, initialWindow: CongestionController.MinWindow);
+        var (sender, path, seconds) = FromWindowOfTwo(seed, FileSize, s => new ScriptedChannel(s) { Loss = 0.053, Duplicate = 0.017, Reorder = 0.084, Corrupt = 0.017, LatencyMicros = 6_000, JitterMicros = 8_000 });
 
-        var sender = sim.Run(Simulation.RandomFile(FileSize, seed), options: new SenderOptions { Path = path }, limitMicros: 120_000_000);
-
-        var counters = sim.Counters.Snapshot();
-        double seconds = sim.Clock.NowMicros / 1e6;
-        output.WriteLine($"{seconds:F2} s virtual, {counters.Retransmitted} of {counters.DatagramsSent} resent (by order {sender.LossesByOrder}, by timeout {sender.LossesByTimeout}), {path.CongestionEvents} decreases, window {path.Window}, random loss {path.RandomLoss:P1}");
         Assert.True(sender.Outcome.Verified, sender.Outcome.Message);
         // A window that grows out of it carries the 4 MiB in 0.7-1.7 s (seeds 11, 15 and 17 did so before the fix too).
         // Halving at each timeout, these seeds took 23.5-26.7 s at a window of 2-4 (227-339 decreases); since, 1.6-9.5 s.
@@ -56,19 +48,23 @@ public sealed class TinyWindowTimeoutTests(ITestOutputHelper output)
     [InlineData(20)]
     public void A_tiny_window_on_a_jittery_path_learns_its_random_loss_instead_of_reading_jitter_as_a_queue(int seed)
     {
-        var toServer = new ScriptedChannel(seed) { Loss = 0.073, Duplicate = 0.018, Reorder = 0.02, Corrupt = 0.006, LatencyMicros = 9_000, JitterMicros = 5_000 };
-        var toClient = new ScriptedChannel(seed + 100) { Loss = 0.073, Duplicate = 0.018, Reorder = 0.02, Corrupt = 0.006, LatencyMicros = 9_000, JitterMicros = 5_000 };
-        var sim = new Simulation(toServer, toClient);
-        var path = new CongestionController(1472, 8192, CongestionMode.Normal, initialWindow: CongestionController.MinWindow);
+        var (sender, path, seconds) = FromWindowOfTwo(seed, 3 << 20, s => new ScriptedChannel(s) { Loss = 0.073, Duplicate = 0.018, Reorder = 0.02, Corrupt = 0.006, LatencyMicros = 9_000, JitterMicros = 5_000 });
 
-        var sender = sim.Run(Simulation.RandomFile(3 << 20, seed), options: new SenderOptions { Path = path }, limitMicros: 120_000_000);
-
-        var counters = sim.Counters.Snapshot();
-        double seconds = sim.Clock.NowMicros / 1e6;
-        output.WriteLine($"{seconds:F2} s virtual, {counters.Retransmitted} of {counters.DatagramsSent} resent, {path.CongestionEvents} decreases, window {path.Window}, random loss {path.RandomLoss:P1}");
         Assert.True(sender.Outcome.Verified, sender.Outcome.Message);
         Assert.True(path.RandomLoss > 0.05, $"random loss learnt as {path.RandomLoss:P1}");
         Assert.True(path.CongestionEvents <= 8, $"{path.CongestionEvents} decreases for random loss");
         Assert.True(seconds < 4, $"took {seconds:F2} s of virtual time");
+    }
+
+    /// <summary>A file over a path that <paramref name="channel"/> makes each way (seeded), from a window of 2; the sender, the path's controller and the virtual seconds taken.</summary>
+    private (SenderProtocol Sender, CongestionController Path, double Seconds) FromWindowOfTwo(int seed, int size, Func<int, ScriptedChannel> channel)
+    {
+        var sim = new Simulation(channel(seed), channel(seed + 100));
+        var path = new CongestionController(1472, 8192, CongestionMode.Normal, initialWindow: CongestionController.MinWindow);
+        var sender = sim.Run(Simulation.RandomFile(size, seed), options: new SenderOptions { Path = path }, limitMicros: 120_000_000);
+        var counters = sim.Counters.Snapshot();
+        double seconds = sim.Clock.NowMicros / 1e6;
+        output.WriteLine($"{seconds:F2} s virtual, {counters.Retransmitted} of {counters.DatagramsSent} resent (by order {sender.LossesByOrder}, by timeout {sender.LossesByTimeout}), {path.CongestionEvents} decreases, window {path.Window}, random loss {path.RandomLoss:P1}");
+        return (sender, path, seconds);
     }
 }

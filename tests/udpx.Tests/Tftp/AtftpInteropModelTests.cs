@@ -89,21 +89,21 @@ public sealed class AtftpInteropModelTests(ITestOutputHelper output)
         return (sender, receiver, new TftpDelayLink(sender, receiver, oneWayMicros, lossOneIn: 10, seed));
     }
 
-    private static TftpBlockReceiver Receiver(Stream sink)
+    /// <summary>The options atftp asks for in the stock-client test, as the server agrees to them.</summary>
+    private static readonly TftpTransferOptions Options = new() { BlockSize = 1468, WindowSize = 8, Timeout = TimeSpan.FromSeconds(1) };
+
+    private static byte[] OptionAck()
     {
         byte[] oack = new byte[64];
         int n = TftpCodec.WriteOptionAck(oack, [new("blksize", "1468"), new("windowsize", "8"), new("timeout", "1")]);
-        var options = new TftpTransferOptions { BlockSize = 1468, WindowSize = 8, Timeout = TimeSpan.FromSeconds(1) };
-        return new TftpBlockReceiver(sink, options, new TftpServerOptions().MaxRetries, long.MaxValue, oack.AsSpan(0, n), 0);
+        return oack[..n];
     }
 
-    private static TftpBlockSender Sender(byte[] file)
-    {
-        byte[] oack = new byte[64];
-        int n = TftpCodec.WriteOptionAck(oack, [new("blksize", "1468"), new("windowsize", "8"), new("timeout", "1")]);
-        var options = new TftpTransferOptions { BlockSize = 1468, WindowSize = 8, Timeout = TimeSpan.FromSeconds(1) };
-        return new TftpBlockSender(new MemoryStream(file), options, new TftpServerOptions().MaxRetries, oack[..n]);
-    }
+    private static TftpBlockReceiver Receiver(Stream sink) =>
+        new(sink, Options, new TftpServerOptions().MaxRetries, long.MaxValue, OptionAck(), 0);
+
+    private static TftpBlockSender Sender(byte[] file) =>
+        new(new MemoryStream(file), Options, new TftpServerOptions().MaxRetries, OptionAck());
 
     private static bool IsAck(ReadOnlySpan<byte> packet, ushort block) =>
         TftpCodec.TryReadOpcode(packet, out var opcode) && opcode == TftpOpcode.Ack
