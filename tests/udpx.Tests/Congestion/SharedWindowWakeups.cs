@@ -1,5 +1,6 @@
 using System.Net;
 using Udpx.Engine;
+using Udpx.Protocol;
 using Udpx.Server;
 using Udpx.Tests.Support;
 
@@ -143,7 +144,7 @@ internal sealed class SharedWindowWakeups : IDatagramSink, IDisposable
     private long _burstBytes;
     private int _burstDatagrams;
 
-    /// <summary>Docs' bound (docs/protocol.md, "Paced"): max(2 datagrams, 250 µs of the rate), never more than 64 KiB.</summary>
+    /// <summary>Docs' bound (docs/protocol.md, "Paced") on data datagrams: max(2 datagrams, 250 µs of the rate), never more than 64 KiB.</summary>
     private void NoteDeparture(int length)
     {
         if (_now != _burstAt)
@@ -170,7 +171,11 @@ internal sealed class SharedWindowWakeups : IDatagramSink, IDisposable
         {
             sent++;
             Datagrams++;
-            NoteDeparture(length);
+            if (transfer.Buffer[2] == (byte)MessageType.Data)
+            {
+                // The pacer paces data; a transfer's few control datagrams (its 48-byte Finish) leave unpaced.
+                NoteDeparture(length);
+            }
             if (_bottleneck.TryEnter(flow, length, _now, out long departAt))
             {
                 _events.Enqueue((true, flow, transfer.Buffer.AsSpan(0, length).ToArray()), (departAt + _oneWay, _seq++));
