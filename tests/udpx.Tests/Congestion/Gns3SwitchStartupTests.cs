@@ -1,4 +1,3 @@
-using Udpx.Engine;
 using Xunit.Abstractions;
 
 namespace Udpx.Tests.Congestion;
@@ -8,21 +7,17 @@ namespace Udpx.Tests.Congestion;
 /// datagrams that both share, forwarded by a process that is descheduled now and then, with the host's jitter,
 /// the second transfer starting 10 ms after the first (process mode's children start that far apart). Both
 /// start-ups overshoot into the buffer (docs/performance.md, "The real GNS3 lab's retransmissions"): 5.4-8.3%
-/// resent on main's controller, 0.0-2.0% with the start-up ceiling experiment, which does not land yet.
-/// Not met on the landed controller, so it runs only with the experiment on (<c>UDPX_EXP_ALLOW=startup-ceiling</c>
-/// in the environment: it passes) and is skipped otherwise, saying why; without the skip it fails. Virtual clock:
-/// exact for each seed.
+/// resent before the short path's start-up ceiling, 0.0-2.0% with it. Virtual clock: exact for each seed.
 /// </summary>
 public sealed class Gns3SwitchStartupTests(ITestOutputHelper output)
 {
-    [SkippableTheory]
+    [Theory]
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
     [InlineData(4)]
     public void Two_start_ups_through_the_gns3_switch_resend_under_3_percent(int seed)
     {
-        Skip.IfNot(CongestionController.StartupCeilingOn, "not met by the landed controller: start-up overshoot into the switch's shared buffer (docs/performance.md, \"The real GNS3 lab's retransmissions\"); runs with UDPX_EXP_ALLOW=startup-ceiling");
         var bottleneck = new SharedBottleneck(250e6, 4_400, seed: seed) { StallMicros = 3_000, StallEveryMicros = 20_000 };
         var sim = new PathSimulation(bottleneck, 700, seed: seed) { JitterMicros = 300 };
         var first = sim.AddUdpx(903_464);
