@@ -142,29 +142,32 @@ internal sealed class TransferSession : IDisposable
     /// <summary>
     /// Sends a batch of datagrams laid out back to back, every one <see cref="DatagramSize"/> long but
     /// the last. With segmentation one call sends them all; if the kernel refuses it, segmentation is
-    /// switched off for good and the batch goes out one datagram per call.
+    /// switched off for good and the batch goes out one datagram per call. An error comes back as its code, not
+    /// as an exception: a full queue (ENOBUFS, EAGAIN) on a loaded host is a loss the protocol repairs, and an
+    /// exception for each would allocate kilobytes on the send path (the socket is connected, so its
+    /// non-throwing send needs no address).
     /// </summary>
-    public void SendBatch(ReadOnlySpan<byte> batch, int segments)
+    public SocketError SendBatch(ReadOnlySpan<byte> batch, int segments)
     {
         if (segments <= 1 || !Segmented)
         {
-            SendEach(batch);
-            return;
+            return SendEach(batch);
         }
-        try
-        {
-            Socket.SendTo(batch, SocketFlags.None, Server);
-        }
-        catch (SocketException ex) when (IsSegmentationRefusal(ex))
+        Socket.Send(batch, SocketFlags.None, out SocketError error);
+        if (error != SocketError.Success && IsSegmentationRefusal(error))
         {
             DisableSegmentation();
-            SendEach(batch);
+            return SendEach(batch);
         }
+        return error;
     }
 
     /// <summary>An error that says the path cannot take segmented sends (e.g. EIO without checksum offload).</summary>
-    public static bool IsSegmentationRefusal(SocketException ex) =>
-        ex.SocketErrorCode is not (SocketError.ConnectionRefused or SocketError.NoBufferSpaceAvailable or SocketError.WouldBlock or SocketError.HostUnreachable or SocketError.NetworkUnreachable);
+    public static bool IsSegmentationRefusal(SocketException ex) => IsSegmentationRefusal(ex.SocketErrorCode);
+
+    /// <inheritdoc cref="IsSegmentationRefusal(SocketException)"/>
+    public static bool IsSegmentationRefusal(SocketError error) =>
+        error is not (SocketError.ConnectionRefused or SocketError.NoBufferSpaceAvailable or SocketError.WouldBlock or SocketError.HostUnreachable or SocketError.NetworkUnreachable);
 
     public void DisableSegmentation()
     {
@@ -173,12 +176,17 @@ internal sealed class TransferSession : IDisposable
         SegmentsPerBatch = 1;
     }
 
-    private void SendEach(ReadOnlySpan<byte> batch)
+    private SocketError SendEach(ReadOnlySpan<byte> batch)
     {
         for (int offset = 0; offset < batch.Length; offset += DatagramSize)
         {
-            Socket.SendTo(batch.Slice(offset, Math.Min(DatagramSize, batch.Length - offset)), SocketFlags.None, Server);
+            Socket.Send(batch.Slice(offset, Math.Min(DatagramSize, batch.Length - offset)), SocketFlags.None, out SocketError error);
+            if (error != SocketError.Success)
+            {
+                return error;
+            }
         }
+        return SocketError.Success;
     }
 
     /// <summary>Tells the server we give up, so it frees the session at once (best effort).</summary>
