@@ -22,7 +22,7 @@
 # Environment: UDPX_GNS3_REAL (tarballs), UDPX_GNS3_CACHE (a folder keeping the built ubridge and dynamips
 # between runs; default none: built each time, about 100 s on 2 cores), UDPX_TRACE_CC=1 (the client's
 # congestion controller prints a line per round into the send logs, the process modes' workers' lines labelled
-# with their transfer), UDPX_EXP_ALLOW (passed to the client's udpx: an experiment switch, docs/performance.md),
+# with their transfer),
 # UDPX_GNS3_DROPS=1 (every UDP and packet socket's drop counter in the GNS3 namespace and in the three nodes,
 # before and after each mode, into LOGS/drops.txt: which forwarder dropped what).
 set -euo pipefail
@@ -299,7 +299,7 @@ for m in $MODES; do
   t=$(date +%s.%N)
   rc=0
   [ -n "${UDPX_GNS3_DROPS:-}" ] && socket_drops "$m" before
-  docker exec -e UDPX_TRACE_CC="${UDPX_TRACE_CC:-}" -e UDPX_EXP_ALLOW="${UDPX_EXP_ALLOW:-}" "${CID[client]}" sh -c "cd /opt/udpx && export PATH=/opt/udpx:\$PATH && mode=$m &&
+  docker exec -e UDPX_TRACE_CC="${UDPX_TRACE_CC:-}" "${CID[client]}" sh -c "cd /opt/udpx && export PATH=/opt/udpx:\$PATH && mode=$m &&
     udpx send image1.png image2.png $SEND" >"$W/send-$m.log" 2>&1 || rc=$?
   secs=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
   [ -n "${UDPX_GNS3_DROPS:-}" ] && socket_drops "$m" after

@@ -7,8 +7,9 @@ namespace Udpx.Engine;
 /// congestion, the deepest queue seen lately is that buffer's depth (or the deeper one a lesson still standing
 /// learnt: a buffer holds at least every queue it has shown), and the target and the queue kept on purpose stay
 /// under half of it. Two flows through one shallow buffer that learn different depths get different targets, and
-/// the one with the lower target yields to the other's queue for good. The lesson lasts <see cref="OverflowMemoryMicros"/> and is then tried again: a
-/// competitor's burst, not the buffer, may have caused that loss.
+/// the one with the lower target yields to the other's queue for good. The lesson lasts
+/// <see cref="OverflowMemoryMicros"/> and is then tried again: a competitor's burst, not the buffer, may have caused
+/// that loss.
 /// </summary>
 internal sealed partial class CongestionController
 {

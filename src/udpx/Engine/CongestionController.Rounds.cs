@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+
 namespace Udpx.Engine;
 
 /// <summary>The end of each round trip: what the round's delay and losses mean, and the window's answer.</summary>
