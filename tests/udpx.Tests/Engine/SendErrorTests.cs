@@ -9,7 +9,6 @@ namespace Udpx.Tests.Engine;
 /// repairs, so the send loop takes it as a code, not as a SocketException: the first exception a process throws
 /// allocates about 6 KB, and that is what once made a worker's "nothing per datagram" figure 6.5 KB larger in CI.
 /// </summary>
-[Collection(nameof(SerialAllocationGroup))]
 public sealed class SendErrorTests : IDisposable
 {
     private readonly string _file = Path.Combine(Path.GetTempPath(), "udpx-senderror-" + Guid.NewGuid().ToString("N"));
