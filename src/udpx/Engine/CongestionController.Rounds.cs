@@ -45,7 +45,8 @@ internal sealed partial class CongestionController
         // There the delivery rate is the window's, not the link's, so its datagram time (the RTT over the window)
         // is long enough to pass the jitter for a slow link's queue; every loss then passed for congestion and
         // held the window at 2-4, with the path's random loss never learnt (the soak's crawl: 7.3% loss, 9±5 ms).
-        bool holdsADatagram = queue > 0 && _cwnd * queue >= reference + queue;
+        // The scavenger reads any queue: below one of its datagrams is where it lives beside another flow.
+        bool holdsADatagram = queue > 0 && (Mode == CongestionMode.Background || _cwnd * queue >= reference + queue);
         bool queueSeen = holdsADatagram && queue >= Math.Max(Math.Min(target / 4, 500), Jittery ? (long)(2 * _jitter) : 0);
         // Nor is a round quiet while the window is far beyond what the path holds: that is a queue we cannot see
         // (the base RTT was measured with it) or one that overflows. Beyond twice the bandwidth-delay product, the
@@ -131,7 +132,7 @@ internal sealed partial class CongestionController
         if (window < _cwnd)
         {
             _wMax = _cwnd;
-            _cwnd = Math.Max(MinWindow, window);
+            _cwnd = Math.Max(Mode == CongestionMode.Background ? BackgroundMinWindow : MinWindow, window);
             _epochStart = -1;
         }
         InStartup = false;
@@ -257,7 +258,8 @@ internal sealed partial class CongestionController
         // nothing later to reveal it) and lives on timeouts: keep enough in flight for loss detection to work.
         // Not while a queue stands: then the losses are the buffer's, and in a shallow one (10 Mbit/s, 5 ms:
         // five datagrams) udpx's own overflow reads as random loss between them and would hold it at that floor.
-        double floor = RandomLoss > 0.02 && !_queueSeenLastRound ? LossyPathMinWindow : MinWindow;
+        double floor = Mode == CongestionMode.Background ? BackgroundMinWindow
+            : RandomLoss > 0.02 && !_queueSeenLastRound ? LossyPathMinWindow : MinWindow;
         if (Competing)
         {
             // Against a loss-based flow, a cut never leaves udpx less than a fair share's part of the path as it
@@ -320,7 +322,9 @@ internal sealed partial class CongestionController
 
     private long BackgroundTarget()
     {
-        long floor = Math.Max(1_000, _bandwidthMax > 0 ? (long)(2 / _bandwidthMax) : 0);
+        // Two datagram times at the path's rate, not the scavenger's own: yielding, its own rate is a trickle.
+        double pathRate = Math.Max(_pathRate, _bandwidthMax);
+        long floor = Math.Max(1_000, pathRate > 0 ? (long)(2 / pathRate) : 0);
         return Math.Clamp(_deepestQueue / 2, Math.Min(floor, BackgroundTargetMicros), BackgroundTargetMicros);
     }
 }

@@ -24,13 +24,19 @@ namespace Udpx.Engine;
 /// best recent rate × the RTT with the queue) and never cuts below 40% of it.</item>
 /// </list>
 /// In <see cref="CongestionMode.Background"/> the delay target is LEDBAT's (25 ms, or half the deepest
-/// queue seen when the buffer is shallower) and is never given up, and a loss halves the window.
+/// queue seen when the buffer is shallower, at least two datagram times at the path's rate) and is never
+/// given up, and a loss halves the window. Its window may fall below one datagram, to a sixteenth: then it
+/// is a pacing rate, one datagram every so many round trips, since beside a flow that fills a buffer of a
+/// few datagrams even two in flight would be a third of the link.
 /// </summary>
 internal sealed partial class CongestionController
 {
     public const int MinWindow = 2;
     public const int InitialWindow = 16;
     private const int LossyPathMinWindow = 16;
+    private const double BackgroundMinWindow = 1.0 / 16;
+    private const double BackgroundGain = 0.25;
+    private const long BackgroundGentleMicros = 10_000_000;
     private const double Beta = 0.7;
     private const double CubicC = 0.4;
     private const int BandwidthRounds = 10;
@@ -114,10 +120,15 @@ internal sealed partial class CongestionController
     public CongestionMode Mode { get; }
 
     /// <summary>Datagrams all transfers of the path may have in flight together.</summary>
-    public int Window => (int)Volatile.Read(ref _cwnd);
+    public int Window => Math.Max(1, (int)Volatile.Read(ref _cwnd));
 
     /// <summary>The window in use: half of it for one round every few seconds, so that the base RTT is measured anew.</summary>
-    private int Allowed(long now) => now < _drainUntil ? Math.Max(MinWindow, (int)_cwnd / 2) : (int)_cwnd;
+    private int Allowed(long now)
+    {
+        // A scavenger's window below one datagram is a pacing rate: one datagram may still be in flight.
+        int window = Math.Max(1, (int)_cwnd);
+        return now < _drainUntil ? Math.Max(Math.Min(MinWindow, window), window / 2) : window;
+    }
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -308,7 +319,21 @@ internal sealed partial class CongestionController
             // LEDBAT: up by at most one datagram per round trip, in proportion to how far below target.
             long target = BackgroundTarget();
             double off = Math.Clamp((target - QueueDelayMicros) / (double)target, 0, 1);
-            _cwnd = Math.Min(_maxWindow, _cwnd + (off * acked / _cwnd));
+            double step;
+            if (_cwnd < 1)
+            {
+                // Below one datagram the window is a pacing rate (a datagram every 1/window round trips), and an
+                // acknowledgement comes that seldom: each one grows it by up to half, back to a datagram per round trip.
+                step = off * acked * _cwnd / 2;
+            }
+            else
+            {
+                // For a while after a loss, a quarter of that: a loss-based flow shares a buffer too shallow for its
+                // queue to show, and a scavenger growing as fast as it would take half the path by loss alone.
+                double gain = now - _lastDecreaseAt < BackgroundGentleMicros ? BackgroundGain : 1;
+                step = gain * off * acked / _cwnd;
+            }
+            _cwnd = Math.Min(_maxWindow, _cwnd + step);
             return;
         }
         if (_cutsThisEpisode > 0 && !Competing)

@@ -6,7 +6,7 @@ namespace Udpx.Tests.Congestion;
 /// (SACK-like), loss found when three later packets were acknowledged, and no pacing (ACK clocking).
 /// The simulation calls it with the time; it says when it wants to send.
 /// </summary>
-internal sealed class CubicFlow(int id, long startAt)
+internal sealed class CubicFlow(int id, long startAt, long stopAt = long.MaxValue)
 {
     public const int PacketBytes = 1500;
     private const double Beta = 0.7;
@@ -35,8 +35,8 @@ internal sealed class CubicFlow(int id, long startAt)
 
     public long Losses { get; private set; }
 
-    /// <summary>Packets it would send now: the window has room.</summary>
-    public bool WantsToSend(long now) => now >= startAt && _outstanding.Count < (int)_cwnd;
+    /// <summary>Packets it would send now: the window has room (and its transfer has not ended).</summary>
+    public bool WantsToSend(long now) => now >= startAt && now < stopAt && _outstanding.Count < (int)_cwnd;
 
     public long Send(long now)
     {

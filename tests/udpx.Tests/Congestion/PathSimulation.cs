@@ -92,9 +92,9 @@ internal sealed class PathSimulation : IDatagramSink
     }
 
     /// <summary>Adds a TCP CUBIC flow; its flow id is 1000 + its index.</summary>
-    public CubicFlow AddCubic(long startAt = 0)
+    public CubicFlow AddCubic(long startAt = 0, long stopAt = long.MaxValue)
     {
-        var flow = new CubicFlow(1000 + _cubic.Count, startAt);
+        var flow = new CubicFlow(1000 + _cubic.Count, startAt, stopAt);
         _cubic.Add(flow);
         return flow;
     }

@@ -75,10 +75,16 @@ public sealed class SharedBottleneckTests(ITestOutputHelper output)
         Assert.True(jain >= 0.9, $"Jain {jain:F3}");
     }
 
-    /// <remarks>At 10 Mbit/s, 20 ms of buffer, it takes 19% beside CUBIC (docs/performance.md): not asserted.</remarks>
+    /// <remarks>
+    /// The bounds: at most 10% beside TCP, TCP at least 85% of the link. At 10 Mbit/s with a 5 ms buffer
+    /// (four datagrams) the RTT-0 point is met by a window below one datagram (a pacing rate); with 20 ms of RTT there
+    /// the buffer is a quarter of the path, the queue rarely shows, and the scavenger takes 27% (docs/performance.md): not asserted.
+    /// </remarks>
     [Theory]
     [InlineData(100e6, 5_000, 10_000)]
     [InlineData(100e6, 50_000, 10_000)]
+    [InlineData(10e6, 5_000, 50)]
+    [InlineData(10e6, 50_000, 50)]
     public void In_the_background_it_yields_to_tcp_and_uses_an_idle_path(double rate, long buffer, long oneWay)
     {
         var idle = new PathSimulation(new SharedBottleneck(rate, buffer), oneWay);
@@ -95,8 +101,27 @@ public sealed class SharedBottleneckTests(ITestOutputHelper output)
 
         output.WriteLine($"alone {aloneShare:P1}; beside TCP {share:P1}, TCP {tcpShare:P1}");
         Assert.True(aloneShare >= 0.8, $"alone {aloneShare:P1}");
-        Assert.True(share <= 0.15, $"beside TCP {share:P1}");
-        Assert.True(tcpShare >= 0.8, $"TCP {tcpShare:P1}");
+        Assert.True(share <= 0.10, $"beside TCP {share:P1}");
+        Assert.True(tcpShare >= 0.85, $"TCP {tcpShare:P1}");
+    }
+
+    /// <summary>Yielding to a trickle below one datagram per round trip, the scavenger takes the path back once TCP has gone.</summary>
+    [Theory]
+    [InlineData(10e6, 5_000, 50)]
+    [InlineData(10e6, 5_000, 10_000)]
+    [InlineData(100e6, 5_000, 10_000)]
+    [InlineData(100e6, 50_000, 10_000)]
+    public void In_the_background_it_takes_the_path_back_when_tcp_leaves(double rate, long buffer, long oneWay)
+    {
+        const long TcpLeaves = 10_000_000;
+        var sim = new PathSimulation(new SharedBottleneck(rate, buffer), oneWay);
+        var scavenger = sim.AddUdpx(Endless, background: true);
+        var tcp = sim.AddCubic(startAt: 500_000, stopAt: TcpLeaves);
+        sim.Run(Until, TcpLeaves + 2_000_000);
+        double share = sim.Share(scavenger.Id, Until);
+
+        output.WriteLine($"after TCP left: {share:P1} (TCP {sim.Share(tcp.Id, Until):P1})");
+        Assert.True(share >= 0.8, $"after TCP left {share:P1}");
     }
 
     [Theory]
