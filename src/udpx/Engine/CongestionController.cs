@@ -35,8 +35,6 @@ internal sealed partial class CongestionController
     public const int InitialWindow = 16;
     private const int LossyPathMinWindow = 16;
     private const double BackgroundMinWindow = 1.0 / 16;
-    private const double BackgroundGain = 0.25;
-    private const long BackgroundGentleMicros = 10_000_000;
     private const double Beta = 0.7;
     private const double CubicC = 0.4;
     private const int BandwidthRounds = 10;
@@ -319,20 +317,9 @@ internal sealed partial class CongestionController
             // LEDBAT: up by at most one datagram per round trip, in proportion to how far below target.
             long target = BackgroundTarget();
             double off = Math.Clamp((target - QueueDelayMicros) / (double)target, 0, 1);
-            double step;
-            if (_cwnd < 1)
-            {
-                // Below one datagram the window is a pacing rate (a datagram every 1/window round trips), and an
-                // acknowledgement comes that seldom: each one grows it by up to half, back to a datagram per round trip.
-                step = off * acked * _cwnd / 2;
-            }
-            else
-            {
-                // For a while after a loss, a quarter of that: a loss-based flow shares a buffer too shallow for its
-                // queue to show, and a scavenger growing as fast as it would take half the path by loss alone.
-                double gain = now - _lastDecreaseAt < BackgroundGentleMicros ? BackgroundGain : 1;
-                step = gain * off * acked / _cwnd;
-            }
+            // Below one datagram the window is a pacing rate (a datagram every 1/window round trips), and an
+            // acknowledgement comes that seldom: each one grows it by up to half, back to a datagram per round trip.
+            double step = _cwnd < 1 ? off * acked * _cwnd / 2 : off * acked / _cwnd;
             _cwnd = Math.Min(_maxWindow, _cwnd + step);
             return;
         }
