@@ -132,7 +132,7 @@ internal sealed partial class CongestionController
         if (window < _cwnd)
         {
             _wMax = _cwnd;
-            _cwnd = Math.Max(Mode == CongestionMode.Background ? BackgroundMinWindow : MinWindow, window);
+            _cwnd = Math.Max(ModeMinWindow, window);
             _epochStart = -1;
         }
         InStartup = false;
@@ -258,8 +258,7 @@ internal sealed partial class CongestionController
         // nothing later to reveal it) and lives on timeouts: keep enough in flight for loss detection to work.
         // Not while a queue stands: then the losses are the buffer's, and in a shallow one (10 Mbit/s, 5 ms:
         // five datagrams) udpx's own overflow reads as random loss between them and would hold it at that floor.
-        double floor = Mode == CongestionMode.Background ? BackgroundMinWindow
-            : RandomLoss > 0.02 && !_queueSeenLastRound ? LossyPathMinWindow : MinWindow;
+        double floor = Mode == CongestionMode.Normal && RandomLoss > 0.02 && !_queueSeenLastRound ? LossyPathMinWindow : ModeMinWindow;
         if (Competing)
         {
             // Against a loss-based flow, a cut never leaves udpx less than a fair share's part of the path as it

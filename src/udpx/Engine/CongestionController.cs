@@ -128,6 +128,9 @@ internal sealed partial class CongestionController
         return now < _drainUntil ? Math.Max(Math.Min(MinWindow, window), window / 2) : window;
     }
 
+    /// <summary>The least a cut leaves: two datagrams, or for the scavenger a sixteenth (a pacing rate).</summary>
+    private double ModeMinWindow => Mode == CongestionMode.Background ? BackgroundMinWindow : MinWindow;
+
     public int InFlight => Volatile.Read(ref _inFlight);
 
     public bool InStartup { get; private set; }
