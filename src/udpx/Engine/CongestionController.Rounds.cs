@@ -102,6 +102,10 @@ internal sealed partial class CongestionController
             // What the rules yield at: the target, or under half the buffer an overflow has shown.
             FollowQueue(queue, Math.Min(target, QueueTarget(InStartup, capped: true)), now);
         }
+        if (Mode == CongestionMode.Normal)
+        {
+            CheckCompetitor(queue, target, now);
+        }
         ScheduleDrain(now, queue);
         if (TraceRounds)
         {
@@ -168,11 +172,44 @@ internal sealed partial class CongestionController
             // Spread over flows, so that two udpx senders do not drain together and each sees the other's queue go.
             _nextDrainAt = now + DrainEveryMicros + (now % 1_000_000);
         }
-        else if (now >= _nextDrainAt && !InStartup && !Competing)
+        else if (now >= _nextDrainAt && !InStartup)
         {
             long baseRtt = _minRtt == long.MaxValue ? _srtt : _minRtt;
             _drainUntil = now + baseRtt + queue + 1_000;
             _nextDrainAt = now + DrainEveryMicros + (now % 1_000_000);
+            // Competing, the drain asks whether the other flow is still there: two datagrams in flight until
+            // what we had queued has gone. A queue that goes with them was ours.
+            _checkingCompetitor = Competing;
+            _queueBeforeCheck = queue;
+        }
+    }
+
+    /// <summary>
+    /// A competitor check's verdict, at each round end from its start until a round trip after it: a round that
+    /// reads (nearly) no queue while we held two datagrams in flight means the flow we competed with has gone
+    /// and the queue was our own, kept full by loss-based competing (alone after CUBIC left, a 100 ms buffer
+    /// stayed full for good). Delay-based again, the window drops to what fills the path without that queue.
+    /// </summary>
+    private void CheckCompetitor(long queue, long target, long now)
+    {
+        if (!_checkingCompetitor)
+        {
+            return;
+        }
+        if (!Competing || now > _drainUntil + _srtt)
+        {
+            _checkingCompetitor = false;
+            return;
+        }
+        if (queue <= target / 2)
+        {
+            _checkingCompetitor = false;
+            Competing = false;
+            _cutsThisEpisode = 0;
+            _queuedRounds = 0;
+            _calmRounds = 0;
+            YieldToQueue(_queueBeforeCheck, target, now);
+            CompetitorChecksPassed++;
         }
     }
 

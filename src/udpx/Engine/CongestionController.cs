@@ -21,7 +21,8 @@ namespace Udpx.Engine;
 /// <item><b>A queue that stays</b>: when the delay stays above target for six rounds although udpx cut
 /// its window, another flow is filling the buffer (CUBIC does). udpx then stops yielding to delay and
 /// competes by loss like CUBIC, until the queue drains again. It starts from a fair share (half the path's
-/// best recent rate × the RTT with the queue) and never cuts below 40% of it.</item>
+/// best recent rate × the RTT with the queue) and never cuts below 40% of it. Every few seconds a competitor
+/// check holds two datagrams in flight until the queue should have gone: if it went, it was udpx's own.</item>
 /// </list>
 /// In <see cref="CongestionMode.Background"/> the delay target is LEDBAT's (25 ms, or half the deepest
 /// queue seen when the buffer is shallower, at least two datagram times at the path's rate) and is never
@@ -96,6 +97,8 @@ internal sealed partial class CongestionController
     private long _lastQueue;
     private long _nextDrainAt = -1;
     private long _drainUntil = long.MinValue;
+    private bool _checkingCompetitor;
+    private long _queueBeforeCheck;
     private int _calmRounds;
     private long _holdUntil = long.MinValue;
     private long _deepestQueue;
@@ -120,12 +123,16 @@ internal sealed partial class CongestionController
     /// <summary>Datagrams all transfers of the path may have in flight together.</summary>
     public int Window => Math.Max(1, (int)Volatile.Read(ref _cwnd));
 
-    /// <summary>The window in use: half of it for one round every few seconds, so that the base RTT is measured anew.</summary>
+    /// <summary>The window in use: half of it for one round every few seconds, so that the base RTT is measured anew; two datagrams while competing (a competitor check).</summary>
     private int Allowed(long now)
     {
         // A scavenger's window below one datagram is a pacing rate: one datagram may still be in flight.
         int window = Math.Max(1, (int)_cwnd);
-        return now < _drainUntil ? Math.Max(Math.Min(MinWindow, window), window / 2) : window;
+        if (now >= _drainUntil)
+        {
+            return window;
+        }
+        return _checkingCompetitor ? Math.Min(MinWindow, window) : Math.Max(Math.Min(MinWindow, window), window / 2);
     }
 
     /// <summary>The least a cut leaves: two datagrams, or for the scavenger a sixteenth (a pacing rate).</summary>
@@ -137,6 +144,9 @@ internal sealed partial class CongestionController
 
     /// <summary>True while another flow holds a queue at the bottleneck and udpx competes by loss.</summary>
     public bool Competing { get; private set; }
+
+    /// <summary>Competitor checks that found the queue our own and ended competing.</summary>
+    public int CompetitorChecksPassed { get; private set; }
 
     /// <summary>Queueing delay of the last round, microseconds.</summary>
     public long QueueDelayMicros { get; private set; }

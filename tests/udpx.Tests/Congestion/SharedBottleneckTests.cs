@@ -31,6 +31,32 @@ public sealed class SharedBottleneckTests(ITestOutputHelper output)
         Assert.True(sim.Bottleneck.MeanQueueMicros <= 5_000, $"queue {sim.Bottleneck.MeanQueueMicros} µs");
     }
 
+    /// <remarks>
+    /// Joining a buffer CUBIC keeps full, udpx competes by loss; once CUBIC has gone, that competing kept the
+    /// buffer full with udpx's own queue for good (79, 53 and 37 ms of mean queue over 10-30 s at these
+    /// points) until the competitor check: every few seconds, two datagrams in flight until the queue should
+    /// have gone, and a queue that went with them was ours.
+    /// </remarks>
+    [Theory]
+    [InlineData(10e6, 100_000, 50)]
+    [InlineData(100e6, 100_000, 50)]
+    [InlineData(10e6, 50_000, 10_000)]
+    public void Once_the_competitor_has_gone_it_stops_competing_and_the_queue_goes(double rate, long buffer, long oneWay)
+    {
+        var sim = new PathSimulation(new SharedBottleneck(rate, buffer), oneWay);
+        sim.AddCubic(startAt: 0, stopAt: 4_000_000);
+        var flow = sim.AddUdpx(Endless, startAt: 1_000_000);
+        sim.Run(Until, MeasureFrom);
+
+        double utilisation = sim.Share(flow.Id, Until);
+        var congestion = flow.Sender.Congestion;
+        output.WriteLine($"after CUBIC left: {utilisation:P1}, mean queue {sim.Bottleneck.MeanQueueMicros / 1000:F2} ms, competing {congestion.Competing}, checks passed {congestion.CompetitorChecksPassed}");
+        Assert.False(congestion.Competing);
+        Assert.True(congestion.CompetitorChecksPassed >= 1, "no competitor check ended competing");
+        Assert.True(utilisation >= 0.90, $"utilisation {utilisation:P1}");
+        Assert.True(sim.Bottleneck.MeanQueueMicros <= 5_000, $"queue {sim.Bottleneck.MeanQueueMicros} µs");
+    }
+
     [Theory]
     [InlineData(10e6, 20_000, 5_000)]
     [InlineData(100e6, 5_000, 10_000)]
