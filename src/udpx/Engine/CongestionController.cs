@@ -99,6 +99,9 @@ internal sealed partial class CongestionController
     private long _drainUntil = long.MinValue;
     private bool _checkingCompetitor;
     private long _queueBeforeCheck;
+    private long _checkUntil;
+    private int _checksInARow;
+    private const int ChecksToStopCompeting = 2;
     private int _calmRounds;
     private long _holdUntil = long.MinValue;
     private long _deepestQueue;
