@@ -22,7 +22,7 @@ namespace Udpx.Engine;
 /// its window, another flow is filling the buffer (CUBIC does). udpx then stops yielding to delay and
 /// competes by loss like CUBIC, until the queue drains again. It starts from a fair share (half the path's
 /// best recent rate × the RTT with the queue) and never cuts below 40% of it. Every few seconds a competitor
-/// check holds two datagrams in flight until the queue should have gone: if it went, it was udpx's own.</item>
+/// check holds two datagrams in flight until the queue should have gone: if it went, twice in a row, it was udpx's own.</item>
 /// </list>
 /// In <see cref="CongestionMode.Background"/> the delay target is LEDBAT's (25 ms, or half the deepest
 /// queue seen when the buffer is shallower, at least two datagram times at the path's rate) and is never
