@@ -288,6 +288,7 @@ internal sealed partial class CongestionController
                 // What we gave up for a queue that was not ours comes back: compete from where we stood.
                 Competing = true;
                 _calmRounds = 0;
+                _checksInARow = 0;
                 _cwnd = Math.Min(_maxWindow, Math.Max(Math.Max(_cwnd, _windowBeforeEpisode), FairWindow(0.5, queue)));
                 _wMax = _cwnd;
                 _epochStart = -1;

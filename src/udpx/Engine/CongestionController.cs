@@ -43,6 +43,7 @@ internal sealed partial class CongestionController
     private const int CompetingAfterRounds = 3;
     private const int CalmAfterRounds = 16;
     private const long DrainEveryMicros = 5_000_000;
+    private const int ChecksToStopCompeting = 2;
     private const double VegasAlpha = 4;
     private const long BackgroundTargetMicros = 25_000;
     private const double RandomLossMemory = 20_000;
@@ -101,7 +102,6 @@ internal sealed partial class CongestionController
     private long _queueBeforeCheck;
     private long _checkUntil;
     private int _checksInARow;
-    private const int ChecksToStopCompeting = 2;
     private int _calmRounds;
     private long _holdUntil = long.MinValue;
     private long _deepestQueue;
