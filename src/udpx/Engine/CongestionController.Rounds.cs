@@ -102,10 +102,7 @@ internal sealed partial class CongestionController
             // What the rules yield at: the target, or under half the buffer an overflow has shown.
             FollowQueue(queue, Math.Min(target, QueueTarget(InStartup, capped: true)), now);
         }
-        if (Mode == CongestionMode.Normal)
-        {
-            CheckCompetitor(queue, target, now);
-        }
+        CheckCompetitor(queue, target, now);
         ScheduleDrain(now, queue);
         if (TraceRounds)
         {
@@ -206,26 +203,34 @@ internal sealed partial class CongestionController
             _checkingCompetitor = false;
             return;
         }
-        if (queue <= target / 2 && ++_checksInARow < ChecksToStopCompeting)
+        if (queue > target / 2)
         {
-            _checkingCompetitor = false;
+            if (now > _checkUntil)
+            {
+                // The queue stayed: someone else's. The next check starts the count again.
+                _checkingCompetitor = false;
+                _checksInARow = 0;
+            }
+            return;
         }
-        else if (queue <= target / 2)
+        _checkingCompetitor = false;
+        if (++_checksInARow < ChecksToStopCompeting)
         {
-            _checkingCompetitor = false;
-            _checksInARow = 0;
-            Competing = false;
-            _cutsThisEpisode = 0;
-            _queuedRounds = 0;
-            _calmRounds = 0;
-            YieldToQueue(_queueBeforeCheck, target, now);
-            CompetitorChecksPassed++;
+            return;
         }
-        else if (now > _checkUntil)
-        {
-            _checkingCompetitor = false;
-            _checksInARow = 0;
-        }
+        StopCompeting();
+        YieldToQueue(_queueBeforeCheck, target, now);
+        CompetitorChecksPassed++;
+    }
+
+    /// <summary>Back to following the delay: by a competitor check, or after the queue has been gone for <see cref="CalmAfterRounds"/> rounds.</summary>
+    private void StopCompeting()
+    {
+        Competing = false;
+        _cutsThisEpisode = 0;
+        _queuedRounds = 0;
+        _calmRounds = 0;
+        _checksInARow = 0;
     }
 
     /// <summary>
@@ -242,9 +247,7 @@ internal sealed partial class CongestionController
             _calmRounds = queue < target / 2 ? _calmRounds + 1 : 0;
             if (_calmRounds >= CalmAfterRounds)
             {
-                Competing = false;
-                _cutsThisEpisode = 0;
-                _queuedRounds = 0;
+                StopCompeting();
             }
             return;
         }
