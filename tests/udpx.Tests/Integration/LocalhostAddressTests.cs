@@ -18,7 +18,10 @@ public sealed class LocalhostAddressTests
     {
         using var folder = new TempFolder();
         string source = folder.Write("photo.jpg", Simulation.RandomFile(300_000, 5));
-        using var host = ServerHost.Start(new IPEndPoint(IPAddress.IPv6Loopback, 0), folder.File("out"), new ServerOptions());
+        // A port free on 127.0.0.1 too, so that the probe's IPv4 Hello is refused: a port the kernel picked for
+        // [::1] alone may be another test's server on 127.0.0.1 (the families number their ports apart),
+        // which would answer first and take the file.
+        using var host = ServerHost.Start(new IPEndPoint(IPAddress.IPv6Loopback, FreePortOnBothLoopbacks()), folder.File("out"), new ServerOptions());
 
         var (exit, stdout, stderr) = await UdpxProcess.RunAsync(TimeSpan.FromSeconds(60),
             ["send", source, "--to", "localhost:" + host.EndPoint.Port, "--headless", "--connect-timeout", "10"]);
