@@ -12,6 +12,7 @@ internal sealed class RttEstimator
         _minRto = minRtoMicros;
         _maxRto = maxRtoMicros;
         RtoMicros = initialRtoMicros;
+        BaseRtoMicros = initialRtoMicros;
     }
 
     public bool HasSample { get; private set; }
@@ -25,6 +26,12 @@ internal sealed class RttEstimator
     public long LatestMicros { get; private set; }
 
     public long RtoMicros { get; private set; }
+
+    /// <summary>The timeout as measured, before any backoff: how long one transmission waits before it counts as lost.</summary>
+    public long BaseRtoMicros { get; private set; }
+
+    /// <summary>Timeouts in a row since the last sample (each doubled <see cref="RtoMicros"/>), up to 8.</summary>
+    public int Backoffs => _backoff;
 
     public void AddSample(long rttMicros)
     {
@@ -51,6 +58,7 @@ internal sealed class RttEstimator
         }
         _backoff = 0;
         RtoMicros = Math.Clamp(SmoothedMicros + Math.Max(4 * VarianceMicros, Math.Max(SmoothedMicros / 2, 2_000)), _minRto, _maxRto);
+        BaseRtoMicros = RtoMicros;
     }
 
     /// <summary>A timeout fired: double the timeout (Karn), up to the cap.</summary>
