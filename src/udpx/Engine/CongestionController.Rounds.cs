@@ -106,7 +106,7 @@ internal sealed partial class CongestionController
         ScheduleDrain(now, queue);
         if (TraceRounds)
         {
-            Console.Error.WriteLine($"cc {now} id={RuntimeHelpers.GetHashCode(this) % 1000} cap={(OverflowCap == long.MaxValue ? -1 : OverflowCap)} r={_round} cwnd={_cwnd:F1} infl={_inFlight} srtt={_srtt} min={_minRtt} rmin={_roundMinRtt} q={queue} tgt={target} jit={_jitter:F0} bw={_bandwidthMax:F3} rate={rate:F3} acked={_roundAcked} lost={_roundLost} cong={congested} quiet={quiet} comp={Competing} cuts={_cutsThisEpisode} ss={InStartup} pace={_pacer.BytesPerSecond / 1e6:F0}");
+            Console.Error.WriteLine($"cc {now} id={RuntimeHelpers.GetHashCode(this) % 1000} cap={(OverflowCap == long.MaxValue ? -1 : OverflowCap)} r={_round} cwnd={_cwnd:F1} infl={_inFlight} srtt={_srtt} min={_minRtt} rmin={_roundMinRtt} q={queue} tgt={target} jit={_jitter:F0} bw={_bandwidthMax:F3} rate={rate:F3} acked={_roundAcked} lost={_roundLost} cong={congested} quiet={quiet} comp={Competing} cuts={_cutsThisEpisode} ss={InStartup} pace={_pacer.BytesPerSecond / 1e6:F0} rl={RandomLoss:F3} over={(overrun ? 2 : overdriven ? 1 : 0)}");
         }
         _lastQueue = queue;
         _roundStart = now;

@@ -205,6 +205,10 @@ internal sealed partial class SenderProtocol
             lost++;
             _order.RemoveOldest();
         }
+        if (CongestionController.TraceRounds)
+        {
+            Console.Error.WriteLine($"cc rto {now} lost={lost} rto={_rtt.RtoMicros} base={_rtt.BaseRtoMicros} order={_order.Count} infl={_inFlight} heard={now - _lastHeardAt}");
+        }
         _rtt.Backoff();
         LossesByTimeout += lost;
         _congestion.OnLost(lost, now);

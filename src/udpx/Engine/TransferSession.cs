@@ -209,6 +209,10 @@ internal sealed class TransferSession : IDisposable
     {
         var outcome = Protocol.Outcome;
         var snapshot = Counters.Snapshot();
+        if (CongestionController.TraceRounds)
+        {
+            Console.Error.WriteLine($"cc end byOrder={Protocol.LossesByOrder} byTimeout={Protocol.LossesByTimeout} premature={Protocol.PrematureLosses} reorderX={Protocol.ReorderMultiple} widenings={Protocol.ReorderWidenings} dups={Protocol.DuplicatesReported} cong={Protocol.Congestion.CongestionEvents}");
+        }
         string error = outcome.Verified ? string.Empty : Job.Server + ": " + outcome.Message;
         return new TransferResult
         {
