@@ -42,6 +42,12 @@ internal sealed class SendOrderLog(int capacity)
 
     public long OldestPacket => _packet[_ring.Oldest];
 
+    /// <summary>The chunk of the transmission <paramref name="offset"/> places after the oldest; only below <see cref="Count"/>.</summary>
+    public ulong ChunkAt(int offset) => _chunk[_ring.At(offset)];
+
+    /// <summary>The chunk's send number of the transmission <paramref name="offset"/> places after the oldest.</summary>
+    public ushort SendsAt(int offset) => _sends[_ring.At(offset)];
+
     /// <summary>Forgets the oldest transmission. Only when not <see cref="IsEmpty"/>.</summary>
     public void RemoveOldest() => _ring.RemoveOldest();
 

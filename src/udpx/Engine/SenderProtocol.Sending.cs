@@ -28,6 +28,15 @@ internal sealed partial class SenderProtocol
         {
             return 0;
         }
+        if (now >= ProbeDeadline)
+        {
+            // One look per deadline, found or not: the search never runs per datagram.
+            _probesSinceHeard++;
+            if (TryFindNewestInFlight(out ulong probed))
+            {
+                return WriteTailProbe(buffer, probed, now);
+            }
+        }
         ulong chunk;
         bool retransmission;
         if (TryPeekLost(out chunk))
@@ -61,6 +70,13 @@ internal sealed partial class SenderProtocol
             _next++;
         }
 
+        _inFlight++;
+        return WriteChunk(buffer, chunk, payload, retransmission, now);
+    }
+
+    /// <summary>Writes one transmission of <paramref name="chunk"/> under a new packet number and logs it.</summary>
+    private int WriteChunk(Span<byte> buffer, ulong chunk, int payload, bool retransmission, long now)
+    {
         ulong packet = _nextPacket++;
         MessageCodec.WriteDataHeader(buffer, _sessionId, chunk, (uint)now, packet);
         var bytes = MessageCodec.DataPayload(buffer)[..payload];
@@ -76,7 +92,7 @@ internal sealed partial class SenderProtocol
 
         _order.Append(chunk, _slots.MarkSent(chunk), now, (long)packet);
         _premature.OnSent(chunk, (long)packet, retransmission);
-        _inFlight++;
+        _lastDataSentAt = now;
 
         _counters.AddSent(length, retransmission);
         return length;
@@ -99,7 +115,7 @@ internal sealed partial class SenderProtocol
 
     private long SendingDeadline(long now)
     {
-        long deadline = Math.Min(_rackDeadline, RetransmissionDeadline);
+        long deadline = Math.Min(Math.Min(_rackDeadline, RetransmissionDeadline), ProbeDeadline);
         bool canSend = !_lost.IsEmpty || (_next < _total && _next - _cum < (ulong)_window);
         if (canSend)
         {

@@ -211,7 +211,7 @@ internal sealed class TransferSession : IDisposable
         var snapshot = Counters.Snapshot();
         if (CongestionController.TraceRounds)
         {
-            Console.Error.WriteLine($"cc end byOrder={Protocol.LossesByOrder} byTimeout={Protocol.LossesByTimeout} premature={Protocol.PrematureLosses} reorderX={Protocol.ReorderMultiple} widenings={Protocol.ReorderWidenings} dups={Protocol.DuplicatesReported} cong={Protocol.Congestion.CongestionEvents}");
+            Console.Error.WriteLine($"cc end byOrder={Protocol.LossesByOrder} byTimeout={Protocol.LossesByTimeout} premature={Protocol.PrematureLosses} reorderX={Protocol.ReorderMultiple} widenings={Protocol.ReorderWidenings} dups={Protocol.DuplicatesReported} cong={Protocol.Congestion.CongestionEvents} probes={Protocol.TailProbes}");
         }
         string error = outcome.Verified ? string.Empty : Job.Server + ": " + outcome.Message;
         return new TransferResult
