@@ -28,7 +28,8 @@ internal sealed partial class SenderProtocol
         {
             return 0;
         }
-        if (now >= ProbeDeadline)
+        // While datagrams go out the first test fails at once: the deadline is read only after a pause.
+        if (now - _lastDataSentAt > 2 * _rtt.SmoothedMicros && now >= ProbeDeadline)
         {
             // One look per deadline, found or not: the search never runs per datagram.
             _probesSinceHeard++;
