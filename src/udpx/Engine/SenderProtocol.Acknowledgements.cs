@@ -24,7 +24,7 @@ internal sealed partial class SenderProtocol
             return;
         }
         _largestAckPacket = ack.PacketNumber;
-        _probesSinceHeard = 0;
+        _probesSinceAck = 0;
         long echoAge = (uint)((uint)now - ack.EchoTimeMicros);
         long rttSample = 0;
         if (ack.EchoTimeMicros != 0 && echoAge < 60_000_000)

@@ -32,7 +32,7 @@ internal sealed partial class SenderProtocol
         if (now - _lastDataSentAt > 2 * _rtt.SmoothedMicros && now >= ProbeDeadline)
         {
             // One look per deadline, found or not: the search never runs per datagram.
-            _probesSinceHeard++;
+            _probesSinceAck++;
             if (TryFindNewestInFlight(out ulong probed))
             {
                 return WriteTailProbe(buffer, probed, now);
