@@ -65,9 +65,18 @@ internal sealed partial class CongestionController
         bool overrun = !Jittery && _cwnd > (2 * _bandwidthMax * Math.Max(_srtt, 1)) + slack;
         double expected = overrun ? 0 : RandomLoss * samples;
         // Three standard deviations over the random loss (a binomial count): a false alarm every few hundred rounds.
+        // The estimate is itself a count, of the quiet samples, and its error grows with the round: a round of a
+        // thousand samples read against a rate learnt from two hundred can be off by twice its own deviation.
+        // On a host's path nearly every round is overdriven (its base RTT is its best moment, a tenth of its
+        // usual one), so the rate is learnt from the first round or two and the error stays: at 10% loss both
+        // ways, the slow transfers were those whose estimate came out low, cut 88-124 times instead of twenty. The scavenger
+        // reads the rate as learnt: a false cut costs it little, a missed one costs the flow it yields to.
+        double estimateError = expected > 0 && Mode == CongestionMode.Normal
+            ? samples * (double)samples * RandomLoss * (1 - RandomLoss) / _quietSamples
+            : 0;
         // On a jittery path, one or two losses in a round are reordering more often than not (RACK resent too
         // early); an overflowing buffer loses more than that.
-        double threshold = expected + (3 * Math.Sqrt(expected)) + (expected >= 1 || Jittery ? 2 : 0);
+        double threshold = expected + (3 * Math.Sqrt(expected + estimateError)) + (expected >= 1 || Jittery ? 2 : 0);
         if (quiet && samples > 0)
         {
             double keep = Math.Exp(-samples / RandomLossMemory);
