@@ -47,8 +47,11 @@ internal sealed class TftpServer : IDisposable
 
     public TftpServerStats Stats { get; } = new();
 
-    /// <summary>Transfers in progress.</summary>
-    public IReadOnlyList<TftpSession> Sessions => [.. _sessions.Values];
+    /// <summary>
+    /// Transfers in progress. Not one that has ended and whose thread has yet to take it off the list: a screen
+    /// that shows it done must not find it here too.
+    /// </summary>
+    public IReadOnlyList<TftpSession> Sessions => [.. _sessions.Values.Where(session => !session.Ended)];
 
     /// <summary>
     /// What a screen lists: the transfers in progress, then the last <see cref="RecentShown"/> that ended,
