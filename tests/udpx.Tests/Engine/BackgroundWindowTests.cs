@@ -54,19 +54,7 @@ public sealed class BackgroundWindowTests
     {
         for (int round = 0; round < rounds; round++)
         {
-            int sent = 0;
-            int window = path.Window;
-            for (int tries = 0; sent < window && tries < 200_000; tries++)
-            {
-                if (path.TryAcquire(Datagram, now))
-                {
-                    sent++;
-                }
-                else
-                {
-                    now += 10;
-                }
-            }
+            int sent = PacedWindow.Send(path, ref now, Datagram);
             now += rtt;
             path.OnAcked(sent, sent, rtt, now);
         }

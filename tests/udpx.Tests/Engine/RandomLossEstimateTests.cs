@@ -102,19 +102,7 @@ public sealed class RandomLossEstimateTests
     /// <summary>What the window and the pacer let go, acknowledged <see cref="UsualRtt"/> after it left but for what <paramref name="lose"/> says: the datagrams delivered.</summary>
     private static int Round(CongestionController path, ref long now, Func<int, int> lose)
     {
-        int sent = 0;
-        int window = path.Window;
-        for (int tries = 0; sent < window && tries < 200_000; tries++)
-        {
-            if (path.TryAcquire(Datagram, now))
-            {
-                sent++;
-            }
-            else
-            {
-                now += 10;
-            }
-        }
+        int sent = PacedWindow.Send(path, ref now, Datagram);
         now += UsualRtt;
         int lost = lose(sent);
         path.OnLost(lost, now);

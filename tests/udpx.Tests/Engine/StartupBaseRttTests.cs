@@ -50,20 +50,8 @@ public sealed class StartupBaseRttTests
     {
         for (int round = 0; round < rounds; round++)
         {
-            int window = path.Window;
-            int sent = 0;
             // Paced out: the pacer lets a datagram go every few microseconds at these rates.
-            for (int tries = 0; sent < window && tries < 100_000; tries++)
-            {
-                if (path.TryAcquire(Datagram, now))
-                {
-                    sent++;
-                }
-                else
-                {
-                    now += 5;
-                }
-            }
+            int sent = PacedWindow.Send(path, ref now, Datagram, step: 5, maxTries: 100_000);
             long step = rtt / Math.Max(1, sent / 8);
             for (int acked = 0; acked < sent; acked += 8)
             {
