@@ -92,6 +92,7 @@ internal sealed partial class CongestionController
     private double _quietLosses;
     private int _queuedRounds;
     private bool _queueSeenLastRound;
+    private bool _congestedLastRound;
     private int _cutsThisEpisode;
     private long _queueAtCut;
     private double _windowBeforeEpisode;

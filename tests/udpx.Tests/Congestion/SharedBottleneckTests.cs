@@ -132,6 +132,28 @@ public sealed class SharedBottleneckTests(ITestOutputHelper output)
         Assert.True(tcpShare >= 0.85, $"TCP {tcpShare:P1}");
     }
 
+    /// <summary>
+    /// The scavenger after CUBIC, in a buffer of four datagrams on a 20 ms path: start-up's overflow, found a round
+    /// late, once read as the path's random loss (an estimate of 58%, 32% a second later, 16.9% at the end), and with every later loss taken
+    /// for random the scavenger took 84.5% of the link, CUBIC 15.1%. Now 46.7% and 48.4%: no scavenger yet (the
+    /// issue asks 10%; docs/performance.md says why a buffer this shallow makes it loss-based), but no longer
+    /// the stronger of the two.
+    /// </summary>
+    [Fact]
+    public void In_the_background_after_tcp_it_does_not_take_the_overflow_of_its_start_up_for_random_loss()
+    {
+        var sim = new PathSimulation(new SharedBottleneck(10e6, 5_000), 10_000);
+        var tcp = sim.AddCubic();
+        var scavenger = sim.AddUdpx(Endless, startAt: 2_000_000, background: true);
+        sim.Run(Until, MeasureFrom);
+        double share = sim.Share(scavenger.Id, Until);
+        double tcpShare = sim.Share(tcp.Id, Until);
+
+        output.WriteLine($"beside TCP {share:P1}, TCP {tcpShare:P1}, random loss seen {scavenger.Sender.Congestion.RandomLoss:P1}");
+        Assert.True(scavenger.Sender.Congestion.RandomLoss < 0.05, $"random loss seen {scavenger.Sender.Congestion.RandomLoss:P1}");
+        Assert.True(share <= tcpShare, $"beside TCP {share:P1}, TCP {tcpShare:P1}");
+    }
+
     /// <summary>Yielding to a trickle below one datagram per round trip, the scavenger takes the path back once TCP has gone.</summary>
     [Theory]
     [InlineData(10e6, 5_000, 50)]
