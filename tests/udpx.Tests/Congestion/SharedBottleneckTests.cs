@@ -134,10 +134,10 @@ public sealed class SharedBottleneckTests(ITestOutputHelper output)
 
     /// <summary>
     /// The scavenger after CUBIC, in a buffer of four datagrams on a 20 ms path: start-up's overflow, found a round
-    /// late, once read as the path's random loss (an estimate of 58%, 32% a second later, 16.9% at the end), and with every later loss taken
-    /// for random the scavenger took 84.5% of the link, CUBIC 15.1%. Now 46.7% and 48.4%: no scavenger yet (the
-    /// issue asks 10%; docs/performance.md says why a buffer this shallow makes it loss-based), but no longer
-    /// the stronger of the two.
+    /// late, once read as the path's random loss (an estimate of 58%, 32% a second later, 16.9% at the end), and
+    /// with every later loss taken for random the scavenger took 84.5% of the link, CUBIC 15.1%. Now 46.7% and
+    /// 48.4%: no scavenger yet (the issue asks 10%; docs/performance.md says why a buffer this shallow makes it
+    /// loss-based), but no longer the stronger of the two.
     /// </summary>
     [Fact]
     public void In_the_background_after_tcp_it_does_not_take_the_overflow_of_its_start_up_for_random_loss()
