@@ -105,7 +105,7 @@ public sealed class SharedBottleneckTests(ITestOutputHelper output)
     /// <remarks>
     /// The bounds: at most 10% beside TCP, TCP at least 85% of the link. At 10 Mbit/s with a 5 ms buffer
     /// (four datagrams) the RTT-0 point is met by a window below one datagram (a pacing rate); with 20 ms of RTT there
-    /// the buffer is a fifth of the path, the queue rarely shows, and the scavenger takes 43% (docs/performance.md): not asserted.
+    /// the buffer is a fifth of the path, the queue rarely shows, and the scavenger takes 47% (docs/performance.md): not asserted.
     /// </remarks>
     [Theory]
     [InlineData(100e6, 5_000, 10_000)]
