@@ -52,7 +52,15 @@ internal sealed partial class CongestionController
         // (the base RTT was measured with it) or one that overflows. Beyond twice the bandwidth-delay product, the
         // slack is what waits at the server for its acknowledgement batch plus four, at most 16: on a slow link a
         // slack of 16 is a shallow buffer several times over (10 Mbit/s with 5 ms holds four datagrams).
-        long baseRtt = _minRtt == long.MaxValue ? _srtt : _minRtt;
+        // Until the random loss has been learnt from RandomLossLearnSamples, the product is over the smoothed RTT.
+        // On a host's path the base RTT is its best moment (the lab's: 19-39 µs, against 80-250 usual), and a
+        // window that only fills the path read as overdriven over it: the rate was learnt from the first quiet
+        // round or two, at a window that every loss had cut to 20-30 before one came (1 to 23 quiet rounds a
+        // transfer; estimates of 4.5 to 12% on a path that loses 10%), and one learnt low held the window there for
+        // half a transfer (docs/performance.md, "Two trials on the slow runs at 10% loss"). Once learnt, the base
+        // RTT again: a loss that rises in rounds far beyond what the path holds is then congestion, not a new rate.
+        bool learning = _quietSamples < RandomLossLearnSamples;
+        long baseRtt = _minRtt == long.MaxValue || learning ? _srtt : _minRtt;
         double slack = Math.Min(16, (_bandwidthMax * AckHoldMicros) + 4);
         bool overdriven = _cwnd > (2 * _bandwidthMax * Math.Max(baseRtt, 1)) + slack;
         // The scavenger's losses found in the round after a congested one are that congestion's, found late (RACK

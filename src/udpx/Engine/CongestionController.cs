@@ -47,6 +47,9 @@ internal sealed partial class CongestionController
     private const double VegasAlpha = 4;
     private const long BackgroundTargetMicros = 25_000;
     private const double RandomLossMemory = 20_000;
+
+    /// <summary>Quiet samples the random-loss estimate rests on before it counts as learnt (±7% of a 10% rate).</summary>
+    private const double RandomLossLearnSamples = 2_000;
     private const double FairShareFloor = 0.4;
     private const int PathRateMemoryRounds = 512;
     private const long ProbeAfterLossMicros = 2_000_000;
