@@ -163,6 +163,9 @@ internal sealed partial class CongestionController
 
     public double PacingBytesPerSecond => _pacer.BytesPerSecond;
 
+    /// <summary>The path's smoothed round trip, from the handshakes and acknowledgements of its transfers; 0 before the first.</summary>
+    public long SmoothedRttMicros => Volatile.Read(ref _srtt);
+
     /// <summary>Rounds ended with a congestion decrease (loss or timeout).</summary>
     public long CongestionEvents { get; private set; }
 

@@ -65,7 +65,7 @@ internal sealed partial class SenderProtocol
         Enter(TransferPhase.Connecting);
         _startedAt = now + delay; // the connect timeout counts from the next Hello
         _controlDue = now + delay;
-        _controlInterval = 200_000;
+        _controlInterval = ColdHelloWaitMicros;
         return true;
     }
 
@@ -97,7 +97,7 @@ internal sealed partial class SenderProtocol
         _startedAt = now;
         _progressAt = now;
         _controlDue = now;
-        _controlInterval = 200_000;
+        _controlInterval = ColdHelloWaitMicros;
     }
 
     private void StartSending(in AcceptMessage accept, long now)

@@ -11,6 +11,12 @@ namespace Udpx.Engine;
 /// </summary>
 internal sealed partial class SenderProtocol : IDisposable
 {
+    /// <summary>A control message's first wait for its answer on a path with no round trip measured (a Hello, or any after a restart or a busy server).</summary>
+    internal const long ColdHelloWaitMicros = 200_000;
+
+    /// <summary>The least a control message waits for its answer: an Offer, a Finish, a Hello on a measured path.</summary>
+    internal const long MinControlWaitMicros = 20_000;
+
     private readonly TransferPlan _plan;
     private readonly IChunkSource _source;
     private readonly SenderOptions _options;
@@ -43,7 +49,7 @@ internal sealed partial class SenderProtocol : IDisposable
     private long _createdAt = -1;
     private long _startedAt = -1;
     private long _controlDue;
-    private long _controlInterval = 200_000;
+    private long _controlInterval = ColdHelloWaitMicros;
     private long _lastHeardAt;
     private long _progressAt;
     private TransferOutcome _outcome;
@@ -132,6 +138,7 @@ internal sealed partial class SenderProtocol : IDisposable
             _lastHeardAt = now;
             _progressAt = now;
             _controlDue = now;
+            _controlInterval = FirstHelloWait();
         }
         CheckTimers(now);
         switch (_phase)
@@ -219,7 +226,7 @@ internal sealed partial class SenderProtocol : IDisposable
                 _cookieMac = cookie.Mac;
                 Enter(TransferPhase.Offering);
                 _controlDue = now;
-                _controlInterval = Math.Max(_rtt.RtoMicros, 20_000);
+                _controlInterval = Math.Max(_rtt.RtoMicros, MinControlWaitMicros);
                 break;
             case MessageType.Accept when _phase == TransferPhase.Offering && MessageCodec.TryReadAccept(datagram, out var accept):
                 _lastHeardAt = now;
@@ -239,6 +246,24 @@ internal sealed partial class SenderProtocol : IDisposable
                 Finish(new TransferOutcome(done.Reason == RejectReason.None, done.Reason, done.Message, (long)done.BytesStored));
                 break;
         }
+    }
+
+    /// <summary>
+    /// How long the first Hello waits for its Cookie before it goes again (each repeat waits twice as long, at
+    /// most 1 s). On a path this process has not measured, 200 ms. On one it has, what an Offer waits: three of
+    /// its round trips, at least 20 ms. The path's controller knows its round trip while a transfer to the same
+    /// server runs or ran within <see cref="SharedPaths.ForgetAfter"/>; a process-mode worker is handed its
+    /// parent's (<see cref="SenderOptions.PathRttMicros"/>). At 10% loss both ways one Hello in five goes
+    /// unanswered, and a batch of small files spent most of its time in those 200 ms waits.
+    /// </summary>
+    private long FirstHelloWait()
+    {
+        long known = _congestion.SmoothedRttMicros;
+        if (known <= 0)
+        {
+            known = _options.PathRttMicros;
+        }
+        return known > 0 ? Math.Clamp(3 * known, MinControlWaitMicros, ColdHelloWaitMicros) : ColdHelloWaitMicros;
     }
 
     private int WriteControl(Span<byte> buffer, long now, int length)

@@ -40,6 +40,12 @@ internal record SenderOptions
     /// <summary>The path's congestion controller, shared by the transfers to one server; null gives the transfer one of its own.</summary>
     public CongestionController? Path { get; init; }
 
+    /// <summary>
+    /// A round trip to the server measured before this transfer and outside <see cref="Path"/>: a process-mode
+    /// worker is handed its parent's memory of the path. 0: none.
+    /// </summary>
+    public long PathRttMicros { get; init; }
+
     /// <summary>Yield to all other traffic (LEDBAT-like, --background); used when <see cref="Path"/> is null.</summary>
     public bool Background { get; init; }
 

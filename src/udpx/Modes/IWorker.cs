@@ -6,10 +6,11 @@ namespace Udpx.Modes;
 internal interface IWorker : IAsyncDisposable
 {
     /// <summary>
-    /// Hands a job to the worker, its path's controller to start from <paramref name="initialWindow"/> (0: cold).
+    /// Hands a job to the worker, its path's controller to start from <paramref name="initialWindow"/> (0: cold),
+    /// its handshake from the round trip the path was last seen with, <paramref name="pathRttMicros"/> (0: none).
     /// A <paramref name="held"/> job shakes hands at once but sends no data until <see cref="Release"/>.
     /// </summary>
-    SubmittedJob Submit(TransferHandle handle, int initialWindow, bool held = false);
+    SubmittedJob Submit(TransferHandle handle, int initialWindow, long pathRttMicros, bool held = false);
 
     /// <summary>Lets a held job send, its path's controller starting from <paramref name="initialWindow"/> (0: cold).</summary>
     void Release(int jobId, int initialWindow);

@@ -31,19 +31,21 @@ internal sealed class PathMemory(TimeProvider? time = null)
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Dictionary<(string Server, int DatagramSize, bool Background), Entry> _paths = [];
 
-    /// <summary>Notes how <paramref name="job"/>'s path ended up; a failed transfer forgets it.</summary>
+    /// <summary>
+    /// Notes how <paramref name="job"/>'s path ended up; a failed transfer forgets it. A small file's pipe is under
+    /// a datagram (its seconds are mostly handshake): the next transfer starts cold, but with its round trip.
+    /// </summary>
     public void Record(TransferJob job, TransferResult result)
     {
         var key = Key(job);
-        int pipe = result.Verified ? Pipe(result, job.Settings.DatagramSize) : 0;
         lock (_paths)
         {
-            if (pipe <= 0)
+            if (!result.Verified)
             {
                 _paths.Remove(key);
                 return;
             }
-            _paths[key] = new Entry(pipe, result.RttMicros, _time.GetTimestamp());
+            _paths[key] = new Entry(Pipe(result, job.Settings.DatagramSize), result.RttMicros, _time.GetTimestamp());
         }
     }
 
@@ -76,6 +78,24 @@ internal sealed class PathMemory(TimeProvider? time = null)
             }
         }
         return Resume(entry.Flight, entry.RttMicros, _time.GetElapsedTime(entry.At));
+    }
+
+    /// <summary>
+    /// The round trip <paramref name="job"/>'s path was last seen with, for its handshake's first wait; 0 when
+    /// none is remembered or the path has been idle past <see cref="SharedPaths.ForgetAfter"/>.
+    /// </summary>
+    public long RttFor(TransferJob job)
+    {
+        Entry entry;
+        lock (_paths)
+        {
+            if (job.Settings.Tftp is not null || !_paths.TryGetValue(Key(job), out entry))
+            {
+                return 0;
+            }
+        }
+        var idle = _time.GetElapsedTime(entry.At);
+        return idle < TimeSpan.Zero || idle > SharedPaths.ForgetAfter ? 0 : Math.Max(0, entry.RttMicros);
     }
 
     /// <summary>How long a remembered window keeps its size: eight round trips, at least 50 ms.</summary>

@@ -77,14 +77,14 @@ internal sealed class ProcessDispatcher(Func<IWorker> startWorker, string progra
             SubmittedJob submitted;
             if (handle.Job.Settings.Tftp is null && !handOver.IsCompleted)
             {
-                submitted = child.Submit(handle, 0, held: true);
+                submitted = child.Submit(handle, 0, memory.RttFor(handle.Job), held: true);
                 await handOver.ConfigureAwait(false);
                 child.Release(handle.Job.Id, memory.InitialWindowFor(handle.Job));
             }
             else
             {
                 await handOver.ConfigureAwait(false);
-                submitted = child.Submit(handle, memory.InitialWindowFor(handle.Job));
+                submitted = child.Submit(handle, memory.InitialWindowFor(handle.Job), memory.RttFor(handle.Job));
             }
             child.CloseInput();
             next = StartNext(i, path.Count, children, cancellationToken);

@@ -94,7 +94,7 @@ internal sealed class ProcessPoolDispatcher(Func<IWorker> startWorker, string pr
             }
             var taking = turns.TakeAsync(handle.Job.Server, cancellationToken);
             bool held = handle.Job.Settings.Tftp is null && !taking.IsCompleted;
-            var submitted = held ? worker.Submit(handle, 0, held: true) : null;
+            var submitted = held ? worker.Submit(handle, 0, memory.RttFor(handle.Job), held: true) : null;
             PathTurns.Turn turn;
             try
             {
@@ -109,7 +109,7 @@ internal sealed class ProcessPoolDispatcher(Func<IWorker> startWorker, string pr
             }
             if (submitted is null)
             {
-                submitted = worker.Submit(handle, memory.InitialWindowFor(handle.Job));
+                submitted = worker.Submit(handle, memory.InitialWindowFor(handle.Job), memory.RttFor(handle.Job));
             }
             else
             {

@@ -17,7 +17,7 @@ internal static class WorkerJobLine
     {
         var reader = Open(line);
         int jobId = 0, datagramSize = 0, connectTimeoutMs = 0, idleTimeoutMs = 0, initialWindow = 0;
-        long rate = 0, jobTimeoutMs = -1;
+        long rate = 0, jobTimeoutMs = -1, pathRttMicros = 0;
         string? path = null, name = null, server = null, keyFile = null;
         bool keyFromEnvironment = false, encrypt = false, background = false, held = false;
         TftpTransferSettings? tftp = null;
@@ -41,10 +41,11 @@ internal static class WorkerJobLine
                 case "background": background = Bool(ref reader); break;
                 case "initialWindow": initialWindow = Int(ref reader); break;
                 case "held": held = Bool(ref reader); break;
+                case "pathRttMicros": pathRttMicros = Long(ref reader); break;
                 default: reader.Skip(); break;
             }
         }
-        return new WorkerJob(jobId, path ?? throw Missing("path"), name ?? throw Missing("name"), server ?? throw Missing("server"), datagramSize, rate, connectTimeoutMs, idleTimeoutMs, keyFile, keyFromEnvironment, encrypt, jobTimeoutMs, tftp, background, initialWindow, held);
+        return new WorkerJob(jobId, path ?? throw Missing("path"), name ?? throw Missing("name"), server ?? throw Missing("server"), datagramSize, rate, connectTimeoutMs, idleTimeoutMs, keyFile, keyFromEnvironment, encrypt, jobTimeoutMs, tftp, background, initialWindow, held, pathRttMicros);
     }
 
     public static WorkerRelease ParseRelease(string line)

@@ -9,14 +9,14 @@ namespace Udpx.Modes;
 /// The key itself never travels: a worker reads the same key file (<see cref="KeyFile"/>) or inherits the
 /// UDPX_KEY environment variable (<see cref="KeyFromEnvironment"/>).
 /// </remarks>
-internal sealed record WorkerJob(int JobId, string Path, string Name, string Server, int DatagramSize, long RateBytesPerSecond, int ConnectTimeoutMs, int IdleTimeoutMs, string? KeyFile = null, bool KeyFromEnvironment = false, bool Encrypt = false, long JobTimeoutMs = -1, TftpTransferSettings? Tftp = null, bool Background = false, int InitialWindow = 0, bool Held = false)
+internal sealed record WorkerJob(int JobId, string Path, string Name, string Server, int DatagramSize, long RateBytesPerSecond, int ConnectTimeoutMs, int IdleTimeoutMs, string? KeyFile = null, bool KeyFromEnvironment = false, bool Encrypt = false, long JobTimeoutMs = -1, TftpTransferSettings? Tftp = null, bool Background = false, int InitialWindow = 0, bool Held = false, long PathRttMicros = 0)
 {
     public static WorkerJob From(TransferJob job, bool held = false) => new(
         job.Id, job.Path, job.Name, job.Server, job.Settings.DatagramSize, job.Settings.RateBytesPerSecond,
         (int)job.Settings.ConnectTimeout.TotalMilliseconds, (int)job.Settings.IdleTimeout.TotalMilliseconds,
         job.Settings.Key?.File, job.Settings.Key is { File: null }, job.Settings.Encrypt,
         job.Settings.JobTimeout == Timeout.InfiniteTimeSpan ? -1 : (long)job.Settings.JobTimeout.TotalMilliseconds,
-        job.Settings.Tftp, job.Settings.Background, job.Settings.InitialWindow, held);
+        job.Settings.Tftp, job.Settings.Background, job.Settings.InitialWindow, held, job.Settings.PathRttMicros);
 
     public TransferJob ToJob() => new(JobId, Path, Name, Server, new TransferSettings
     {
@@ -30,6 +30,7 @@ internal sealed record WorkerJob(int JobId, string Path, string Name, string Ser
         Tftp = Tftp,
         Background = Background,
         InitialWindow = Math.Max(0, InitialWindow),
+        PathRttMicros = Math.Max(0, PathRttMicros),
     });
 }
 

@@ -49,9 +49,11 @@ internal sealed class WorkerProcess : IWorker
     }
 
     /// <summary>Hands a job to the worker; the returned futures complete when it has sent everything once and with its result.</summary>
-    public SubmittedJob Submit(TransferHandle handle, int initialWindow, bool held = false)
+    public SubmittedJob Submit(TransferHandle handle, int initialWindow, long pathRttMicros, bool held = false)
     {
-        var job = initialWindow > 0 ? handle.Job with { Settings = handle.Job.Settings with { InitialWindow = initialWindow } } : handle.Job;
+        var job = initialWindow > 0 || pathRttMicros > 0
+            ? handle.Job with { Settings = handle.Job.Settings with { InitialWindow = Math.Max(0, initialWindow), PathRttMicros = Math.Max(0, pathRttMicros) } }
+            : handle.Job;
         var pending = new Pending(handle);
         _labels[handle.Job.Id] = SafeText.Escape(handle.Job.Name) + " -> " + handle.Job.Server;
         _jobs[handle.Job.Id] = pending;

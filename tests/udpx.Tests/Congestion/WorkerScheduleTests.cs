@@ -74,6 +74,38 @@ public sealed class WorkerScheduleTests
         Assert.All(handles, h => Assert.True(h.Result!.Verified));
     }
 
+    /// <summary>
+    /// A child's first Hello waits for its Cookie three of the path's round trips, not 200 ms, when the parent
+    /// remembers one: each child is handed the round trip its path was last seen with. The second child shakes
+    /// hands while the first sends, before anything is known; the third has the first's.
+    /// </summary>
+    [Fact]
+    public async Task Process_mode_hands_each_child_the_round_trip_its_path_was_last_seen_with()
+    {
+        var workers = new StandInWorkers();
+        var time = new ManualTimeProvider();
+        var handles = Handles("a:1", "a:1", "a:1", "a:1");
+        var run = new ProcessDispatcher(workers.Start, "stand-in", TimeSpan.FromMinutes(1), time).RunAsync(handles, CancellationToken.None);
+
+        var first = await workers.NextSubmission();
+        var second = await workers.NextSubmission();
+        Assert.Equal((0L, 0L), (first.PathRttMicros, second.PathRttMicros));
+        first.SendOnce(window: 600, rttMicros: 1_500);
+        await second.Released.Task.WaitAsync(Patience);
+        var third = await workers.NextSubmission();
+        Assert.Equal(1_500, third.PathRttMicros);
+
+        first.Finish(window: 400);
+        second.Finish(window: 100); // its result's round trip, 1 ms, is the path's now
+        await third.Released.Task.WaitAsync(Patience);
+        var fourth = await workers.NextSubmission();
+        Assert.Equal(1_000, fourth.PathRttMicros);
+
+        third.Finish(window: 64);
+        fourth.Finish(window: 64);
+        await run.WaitAsync(Patience);
+    }
+
     [Fact]
     public async Task Process_mode_runs_different_servers_side_by_side()
     {
@@ -160,7 +192,7 @@ public sealed class WorkerScheduleTests
         }
     }
 
-    private sealed record Submission(StandInWorker Worker, TransferHandle Handle, int InitialWindow, bool Held, TaskCompletionSource<PathSample?> SentOnce, TaskCompletionSource<TransferResult> Future)
+    private sealed record Submission(StandInWorker Worker, TransferHandle Handle, int InitialWindow, long PathRttMicros, bool Held, TaskCompletionSource<PathSample?> SentOnce, TaskCompletionSource<TransferResult> Future)
     {
         /// <summary>The window the job was let go with, once released (a job not held is released at once with its own).</summary>
         public TaskCompletionSource<int> Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -217,9 +249,9 @@ public sealed class WorkerScheduleTests
     {
         private readonly Dictionary<int, Submission> _held = [];
 
-        public SubmittedJob Submit(TransferHandle handle, int initialWindow, bool held = false)
+        public SubmittedJob Submit(TransferHandle handle, int initialWindow, long pathRttMicros, bool held = false)
         {
-            var submission = new Submission(this, handle, initialWindow, held, new(TaskCreationOptions.RunContinuationsAsynchronously), new(TaskCreationOptions.RunContinuationsAsynchronously));
+            var submission = new Submission(this, handle, initialWindow, pathRttMicros, held, new(TaskCreationOptions.RunContinuationsAsynchronously), new(TaskCreationOptions.RunContinuationsAsynchronously));
             if (held)
             {
                 lock (_held)

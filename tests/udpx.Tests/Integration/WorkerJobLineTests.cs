@@ -13,7 +13,7 @@ public sealed class WorkerJobLineTests
     private static readonly WorkerJob EveryField = new(
         JobId: 41, Path: "/data/a \"b\" é.bin", Name: "a \"b\" é.bin", Server: "[::1]:9000", DatagramSize: 8972, RateBytesPerSecond: 5_000_000_000,
         ConnectTimeoutMs: 1234, IdleTimeoutMs: 5678, KeyFile: "/keys/k", KeyFromEnvironment: true, Encrypt: true, JobTimeoutMs: 9_000_000_000,
-        Tftp: new TftpTransferSettings(Read: true, BlockSize: 1428, WindowSize: 16, Overwrite: true), Background: true, InitialWindow: 300, Held: true);
+        Tftp: new TftpTransferSettings(Read: true, BlockSize: 1428, WindowSize: 16, Overwrite: true), Background: true, InitialWindow: 300, Held: true, PathRttMicros: 2_500);
 
     [Fact]
     public void The_sample_sets_every_field_of_a_job()
