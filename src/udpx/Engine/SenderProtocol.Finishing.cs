@@ -10,7 +10,7 @@ internal sealed partial class SenderProtocol
         Enter(TransferPhase.Finishing);
         _counters.MarkSentOnce();
         _controlDue = now;
-        _controlInterval = Math.Max(_rtt.RtoMicros, MinControlWaitMicros);
+        _controlInterval = ControlWait(_rtt.SmoothedMicros);
     }
 
     private int WriteFinish(Span<byte> buffer) =>

@@ -14,8 +14,16 @@ internal sealed partial class SenderProtocol : IDisposable
     /// <summary>A control message's first wait for its answer on a path with no round trip measured (a Hello, or any after a restart or a busy server).</summary>
     internal const long ColdHelloWaitMicros = 200_000;
 
-    /// <summary>The least a control message waits for its answer: an Offer, a Finish, a Hello on a measured path.</summary>
-    internal const long MinControlWaitMicros = 20_000;
+    /// <summary>
+    /// The least a control message waits for its answer (an Offer, a Finish, a Hello on a measured path): its
+    /// wait is three round trips, at least this. A control message is answered at once, without the data's
+    /// acknowledgement hold that keeps the data's timeout at 10 ms or more; a repeat that was not needed costs
+    /// one small datagram, which the server answers or ignores as a repeat.
+    /// </summary>
+    internal const long MinControlWaitMicros = 2_000;
+
+    /// <summary>Three smoothed round trips, at least <see cref="MinControlWaitMicros"/>.</summary>
+    private static long ControlWait(long smoothedRtt) => Math.Max(3 * smoothedRtt, MinControlWaitMicros);
 
     private readonly TransferPlan _plan;
     private readonly IChunkSource _source;
@@ -226,7 +234,7 @@ internal sealed partial class SenderProtocol : IDisposable
                 _cookieMac = cookie.Mac;
                 Enter(TransferPhase.Offering);
                 _controlDue = now;
-                _controlInterval = Math.Max(_rtt.RtoMicros, MinControlWaitMicros);
+                _controlInterval = ControlWait(_rtt.SmoothedMicros);
                 break;
             case MessageType.Accept when _phase == TransferPhase.Offering && MessageCodec.TryReadAccept(datagram, out var accept):
                 _lastHeardAt = now;
@@ -251,7 +259,7 @@ internal sealed partial class SenderProtocol : IDisposable
     /// <summary>
     /// How long the first Hello waits for its Cookie before it goes again (each repeat waits twice as long, at
     /// most 1 s). On a path this process has not measured, 200 ms. On one it has, what an Offer waits: three of
-    /// its round trips, at least 20 ms. The path's controller knows its round trip while a transfer to the same
+    /// its round trips, at least 2 ms. The path's controller knows its round trip while a transfer to the same
     /// server runs or ran within <see cref="SharedPaths.ForgetAfter"/>; a process-mode worker is handed its
     /// parent's (<see cref="SenderOptions.PathRttMicros"/>). At 10% loss both ways one Hello in five goes
     /// unanswered, and a batch of small files spent most of its time in those 200 ms waits.
@@ -263,7 +271,7 @@ internal sealed partial class SenderProtocol : IDisposable
         {
             known = _options.PathRttMicros;
         }
-        return known > 0 ? Math.Clamp(3 * known, MinControlWaitMicros, ColdHelloWaitMicros) : ColdHelloWaitMicros;
+        return known > 0 ? Math.Min(ControlWait(known), ColdHelloWaitMicros) : ColdHelloWaitMicros;
     }
 
     private int WriteControl(Span<byte> buffer, long now, int length)

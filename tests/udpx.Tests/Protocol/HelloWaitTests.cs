@@ -7,7 +7,7 @@ namespace Udpx.Tests.Protocol;
 /// <summary>
 /// How long an unanswered Hello waits before it goes again. A path nothing was measured on waits 200 ms; one
 /// this process knows the round trip of (its controller, shared with the transfers to that server, or the round
-/// trip a worker process is handed) waits what an Offer does, three round trips and at least 20 ms. Each repeat
+/// trip a worker process is handed) waits what an Offer does, three round trips and at least 2 ms. Each repeat
 /// waits twice as long as the one before, up to 1 s.
 /// </summary>
 public sealed class HelloWaitTests
@@ -25,7 +25,8 @@ public sealed class HelloWaitTests
     }
 
     [Theory]
-    [InlineData(1_000, 20_000)] // a LAN's round trip: the 20 ms floor
+    [InlineData(300, 2_000)] // a host's round trip: the 2 ms floor
+    [InlineData(1_000, 3_000)]
     [InlineData(30_000, 90_000)]
     [InlineData(120_000, 200_000)] // never longer than on a path nothing was measured on
     public void On_a_path_an_earlier_transfer_measured_it_waits_three_round_trips(long rtt, long wait)
@@ -56,7 +57,34 @@ public sealed class HelloWaitTests
         path.OnHandshakeRtt(2_000);
         var sender = Sender(new SenderOptions { Path = path, PathRttMicros = 50_000 });
 
-        Assert.Equal([0, 20_000], HelloTimes(sender, until: 20_001));
+        Assert.Equal([0, 6_000], HelloTimes(sender, until: 6_001));
+    }
+
+    /// <summary>
+    /// The Offer waits three of the Cookie's round trips, at least 2 ms: the server answers it as soon as the
+    /// file is made, without the acknowledgement hold that keeps the data's timeout at 10 ms or more.
+    /// </summary>
+    [Theory]
+    [InlineData(1_000, 3_000)]
+    [InlineData(200, 2_000)]
+    [InlineData(40_000, 120_000)]
+    public void An_unanswered_offer_goes_again_after_three_of_the_cookies_round_trips(long rtt, long wait)
+    {
+        var sender = Sender(new SenderOptions());
+        Assert.True(sender.TryWriteNext(_buffer, 0) > 0);
+        sender.OnDatagram(_reply.AsSpan(0, MessageCodec.WriteCookie(_reply, new CookieMessage(Session, 0, 1, 2))), rtt);
+
+        var offers = new List<long>();
+        for (long now = rtt; now <= rtt + (3 * wait); now += 100)
+        {
+            if (sender.TryWriteNext(_buffer, now) > 0)
+            {
+                Assert.Equal((byte)MessageType.Offer, _buffer[2]);
+                offers.Add(now);
+            }
+        }
+
+        Assert.Equal([rtt, rtt + wait, rtt + (3 * wait)], offers);
     }
 
     private static SenderProtocol Sender(SenderOptions options)
