@@ -32,6 +32,36 @@ internal static partial class SocketWait
         return ready > 0;
     }
 
+    /// <summary>
+    /// True when the socket is readable within <paramref name="micros"/>; the wait also ends when
+    /// <paramref name="wake"/> is signalled (<paramref name="woken"/>; the caller clears it).
+    /// </summary>
+    public static bool Readable(Socket socket, WakeEvent wake, long micros, out bool woken)
+    {
+        var fds = new PollPair
+        {
+            Socket = new PollFd { Fd = (int)socket.SafeHandle.DangerousGetHandle(), Events = PollIn },
+            Wake = new PollFd { Fd = wake.Fd, Events = PollIn },
+        };
+        var timeout = new TimeSpec { Seconds = micros / 1_000_000, Nanoseconds = micros % 1_000_000 * 1_000 };
+        int ready = PPoll(ref fds.Socket, 2, ref timeout, 0);
+        if (ready < 0)
+        {
+            woken = false;
+            return Marshal.GetLastPInvokeError() != Interrupted && socket.Poll(0, SelectMode.SelectRead);
+        }
+        woken = (fds.Wake.Returned & PollIn) != 0;
+        return (fds.Socket.Returned & PollIn) != 0;
+    }
+
+    /// <summary>Two descriptors for one ppoll(2), laid out as its array.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollPair
+    {
+        public PollFd Socket;
+        public PollFd Wake;
+    }
+
     [StructLayout(LayoutKind.Sequential)]
     private struct PollFd
     {

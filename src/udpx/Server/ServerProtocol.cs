@@ -45,6 +45,7 @@ internal sealed partial class ServerProtocol : IDisposable
     // outnumber the live sessions, so that a loop of short sessions cannot grow the queue.
     private int _staleIdle;
     private long _pollVisits;
+    private int _backgroundPending;
 
     /// <summary>How many ended sessions the session list shows at most (each for <see cref="ServerOptions.Linger"/>).</summary>
     public const int RecentShown = 64;
@@ -86,6 +87,18 @@ internal sealed partial class ServerProtocol : IDisposable
 
     /// <summary>Sessions and tombstones Poll has looked at since the start: its cost, for tests.</summary>
     public long PollVisits => _pollVisits;
+
+    /// <summary>
+    /// A file is being made or stored off the receive thread, or has been and waits for <see cref="Poll"/>: its
+    /// Accept or Done goes out at the next poll, so the receive thread polls more often meanwhile.
+    /// </summary>
+    public bool AwaitsBackground => Volatile.Read(ref _backgroundPending) > 0;
+
+    /// <summary>
+    /// Called on the thread that made or stored a file, once its completion is queued for <see cref="PollBackground"/>:
+    /// the receive thread's wait ends then, so that the Accept or Done goes out at once, not at the next poll.
+    /// </summary>
+    public Action? BackgroundCompleted { get; set; }
 
     public void Handle(ReadOnlySpan<byte> datagram, SocketAddress from, long now, IDatagramSink sink)
     {
@@ -185,16 +198,26 @@ internal sealed partial class ServerProtocol : IDisposable
         && session.Packets.Replay is { } replay && !replay.TryAccept(header.PacketNumber);
 
     /// <summary>
+    /// Files made or stored off the receive thread since the last poll: their Accept or Done (or refusal) goes
+    /// out. Only this part of <see cref="Poll"/> runs every 100 µs while <see cref="AwaitsBackground"/>.
+    /// </summary>
+    public void PollBackground(long now, IDatagramSink sink)
+    {
+        while (_completed.TryDequeue(out var done))
+        {
+            _pollVisits++;
+            Interlocked.Decrement(ref _backgroundPending);
+            OnBackgroundDone(done, now, sink);
+        }
+    }
+
+    /// <summary>
     /// Timers and background completions: delayed acknowledgements, files made or committed, idle expiry,
     /// tombstones that have been kept long enough. Each looks only at what is due.
     /// </summary>
     public void Poll(long now, IDatagramSink sink)
     {
-        while (_completed.TryDequeue(out var done))
-        {
-            _pollVisits++;
-            OnBackgroundDone(done, now, sink);
-        }
+        PollBackground(now, sink);
         while (_supersede.TryDequeue(out ulong superseded))
         {
             _pollVisits++;
@@ -294,7 +317,12 @@ internal sealed partial class ServerProtocol : IDisposable
         }
         else
         {
-            task.ContinueWith(_ => _completed.Enqueue(session), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            Interlocked.Increment(ref _backgroundPending);
+            task.ContinueWith(_ =>
+            {
+                _completed.Enqueue(session);
+                BackgroundCompleted?.Invoke();
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 

@@ -180,6 +180,30 @@ public sealed class ServerLimitsTests
         Assert.Equal(1, store.Created);
     }
 
+    /// <summary>
+    /// While a file is being made off the receive thread its Accept waits for the next poll: the server says so,
+    /// and its receive thread looks for it every 100 µs instead of every millisecond until the answer is out.
+    /// </summary>
+    [Fact]
+    public void A_file_being_made_keeps_the_server_awaiting_it_until_the_poll_that_sends_its_accept()
+    {
+        var store = new MemoryFileStore { Preparation = new TaskCompletionSource<RejectReason>() };
+        using var server = new ServerProtocol(new ServerOptions(), store);
+        var peer = new ServerPeer(server, 5000);
+        Assert.False(server.AwaitsBackground);
+
+        peer.Open(1, 5_000, "x");
+        server.Poll(1_000, peer);
+        Assert.True(server.AwaitsBackground);
+        store.Preparation.SetResult(RejectReason.None);
+        Assert.True(server.AwaitsBackground); // made, but its Accept is not out yet
+        Assert.Equal(0, peer.Count(MessageType.Accept));
+
+        server.PollBackground(1_100, peer);
+        Assert.Equal(1, peer.Count(MessageType.Accept));
+        Assert.False(server.AwaitsBackground);
+    }
+
     [Fact]
     public void While_its_file_is_prepared_a_session_is_silent_counts_against_the_limit_and_can_be_aborted()
     {
