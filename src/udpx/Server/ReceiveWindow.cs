@@ -35,6 +35,9 @@ internal sealed class ReceiveWindow
 
     public bool IsComplete => Cumulative >= _total;
 
+    /// <summary>The file's chunks.</summary>
+    public ulong TotalChunks => _total;
+
     public ChunkStatus Classify(ulong chunk)
     {
         if (chunk >= _total)

@@ -94,8 +94,10 @@ internal sealed partial class ServerProtocol
                 }
                 if (session.Window.Highest > session.Window.Cumulative)
                 {
-                    // A gap: tell the sender sooner, but not for every datagram.
-                    session.AckNow |= session.UnackedNew >= _options.AckEveryInGap;
+                    // A gap: tell the sender sooner, but not for every datagram; at once when this is the file's
+                    // last chunk, whose acknowledgement names everything still missing (a small file is mostly
+                    // its tail, and waited for the acknowledgement timer to learn it).
+                    session.AckNow |= session.UnackedNew >= _options.AckEveryInGap || chunk + 1 == session.Window.TotalChunks;
                 }
                 Stream?.Record(now, session.Id, chunk, session.BytesReceived, datagram.Length, payload);
                 if (_observer.WantsDatagrams)
