@@ -25,8 +25,6 @@ internal sealed partial class ServerProtocol : IDisposable
     private readonly List<ReceiverSession> _ackDue = [];
     // Receiving sessions by the time their idleness is next looked at.
     private readonly PriorityQueue<ReceiverSession, long> _idle = new();
-    // Sessions whose background work (preparation, commit) ended, queued by the task's continuation.
-    private readonly System.Collections.Concurrent.ConcurrentQueue<ReceiverSession> _completed = new();
     // Sessions of this thread that a new offer of the same file, come in on another receive thread, replaces.
     private readonly System.Collections.Concurrent.ConcurrentQueue<ulong> _supersede = new();
     // The last ended sessions, for the session list only: at most RecentShown, each for Linger.
@@ -45,7 +43,6 @@ internal sealed partial class ServerProtocol : IDisposable
     // outnumber the live sessions, so that a loop of short sessions cannot grow the queue.
     private int _staleIdle;
     private long _pollVisits;
-    private int _backgroundPending;
 
     /// <summary>How many ended sessions the session list shows at most (each for <see cref="ServerOptions.Linger"/>).</summary>
     public const int RecentShown = 64;
@@ -87,18 +84,6 @@ internal sealed partial class ServerProtocol : IDisposable
 
     /// <summary>Sessions and tombstones Poll has looked at since the start: its cost, for tests.</summary>
     public long PollVisits => _pollVisits;
-
-    /// <summary>
-    /// A file is being made or stored off the receive thread, or has been and waits for <see cref="Poll"/>: its
-    /// Accept or Done goes out at the next poll, so the receive thread polls more often meanwhile.
-    /// </summary>
-    public bool AwaitsBackground => Volatile.Read(ref _backgroundPending) > 0;
-
-    /// <summary>
-    /// Called on the thread that made or stored a file, once its completion is queued for <see cref="PollBackground"/>:
-    /// the receive thread's wait ends then, so that the Accept or Done goes out at once, not at the next poll.
-    /// </summary>
-    public Action? BackgroundCompleted { get; set; }
 
     public void Handle(ReadOnlySpan<byte> datagram, SocketAddress from, long now, IDatagramSink sink)
     {
@@ -198,20 +183,6 @@ internal sealed partial class ServerProtocol : IDisposable
         && session.Packets.Replay is { } replay && !replay.TryAccept(header.PacketNumber);
 
     /// <summary>
-    /// Files made or stored off the receive thread since the last poll: their Accept or Done (or refusal) goes
-    /// out. Only this part of <see cref="Poll"/> runs every 100 µs while <see cref="AwaitsBackground"/>.
-    /// </summary>
-    public void PollBackground(long now, IDatagramSink sink)
-    {
-        while (_completed.TryDequeue(out var done))
-        {
-            _pollVisits++;
-            Interlocked.Decrement(ref _backgroundPending);
-            OnBackgroundDone(done, now, sink);
-        }
-    }
-
-    /// <summary>
     /// Timers and background completions: delayed acknowledgements, files made or committed, idle expiry,
     /// tombstones that have been kept long enough. Each looks only at what is due.
     /// </summary>
@@ -304,44 +275,6 @@ internal sealed partial class ServerProtocol : IDisposable
             {
                 _idle.Enqueue(live, live.IdleCheckAt);
             }
-        }
-    }
-
-    /// <summary>Poll sees the end of a task at its next tick; one that has already ended is handled now.</summary>
-    private void WatchBackground(ReceiverSession session, Task<RejectReason> task, long now, IDatagramSink sink)
-    {
-        session.Background = task;
-        if (task.IsCompleted)
-        {
-            OnBackgroundDone(session, now, sink);
-        }
-        else
-        {
-            Interlocked.Increment(ref _backgroundPending);
-            task.ContinueWith(_ =>
-            {
-                _completed.Enqueue(session);
-                BackgroundCompleted?.Invoke();
-            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
-    }
-
-    private void OnBackgroundDone(ReceiverSession session, long now, IDatagramSink sink)
-    {
-        if (session.Background is not { IsCompleted: true } task)
-        {
-            return; // ended meanwhile (an Abort), or already handled
-        }
-        var result = task.IsCompletedSuccessfully ? task.Result : RejectReason.IoError;
-        session.Background = null;
-        switch (session.State)
-        {
-            case SessionState.Preparing:
-                OnPrepared(session, result, now, sink);
-                break;
-            case SessionState.Verifying:
-                EndSession(session, result, RejectReasonText.Describe(result), now, sink);
-                break;
         }
     }
 
