@@ -21,37 +21,36 @@ internal static partial class SocketWait
         {
             return socket.Poll((int)Math.Min(micros, int.MaxValue), SelectMode.SelectRead);
         }
-        var fd = new PollFd { Fd = (int)socket.SafeHandle.DangerousGetHandle(), Events = PollIn };
-        var timeout = new TimeSpec { Seconds = micros / 1_000_000, Nanoseconds = micros % 1_000_000 * 1_000 };
-        int ready = PPoll(ref fd, 1, ref timeout, 0);
-        if (ready < 0)
-        {
-            // A signal cut the wait short: the caller's loop looks at its deadlines again.
-            return Marshal.GetLastPInvokeError() != Interrupted && socket.Poll(0, SelectMode.SelectRead);
-        }
-        return ready > 0;
+        return Wait(socket, wakeFd: -1, micros, out _);
     }
 
     /// <summary>
     /// True when the socket is readable within <paramref name="micros"/>; the wait also ends when
-    /// <paramref name="wake"/> is signalled (<paramref name="woken"/>; the caller clears it).
+    /// <paramref name="wake"/> is signalled (<paramref name="woken"/>; the caller clears it). Linux only, as
+    /// <see cref="WakeEvent"/> is.
     /// </summary>
-    public static bool Readable(Socket socket, WakeEvent wake, long micros, out bool woken)
+    public static bool Readable(Socket socket, WakeEvent wake, long micros, out bool woken) =>
+        Wait(socket, wake.Fd, micros, out woken);
+
+    /// <summary>ppoll(2) on the socket and, when <paramref name="wakeFd"/> is one, a wake descriptor beside it.</summary>
+    private static bool Wait(Socket socket, int wakeFd, long micros, out bool woken)
     {
         var fds = new PollPair
         {
             Socket = new PollFd { Fd = (int)socket.SafeHandle.DangerousGetHandle(), Events = PollIn },
-            Wake = new PollFd { Fd = wake.Fd, Events = PollIn },
+            Wake = new PollFd { Fd = wakeFd, Events = PollIn },
         };
         var timeout = new TimeSpec { Seconds = micros / 1_000_000, Nanoseconds = micros % 1_000_000 * 1_000 };
-        int ready = PPoll(ref fds.Socket, 2, ref timeout, 0);
+        int ready = PPoll(ref fds.Socket, wakeFd < 0 ? 1u : 2u, ref timeout, 0);
         if (ready < 0)
         {
+            // A signal cut the wait short: the caller's loop looks at its deadlines again.
             woken = false;
             return Marshal.GetLastPInvokeError() != Interrupted && socket.Poll(0, SelectMode.SelectRead);
         }
         woken = (fds.Wake.Returned & PollIn) != 0;
-        return (fds.Socket.Returned & PollIn) != 0;
+        // Any event on the socket counts (an error, too): the receive that follows reports it.
+        return fds.Socket.Returned != 0;
     }
 
     /// <summary>Two descriptors for one ppoll(2), laid out as its array.</summary>
