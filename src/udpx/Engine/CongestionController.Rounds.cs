@@ -105,14 +105,7 @@ internal sealed partial class CongestionController
             _quietSamples = (_quietSamples * keep) + samples;
             _quietLosses = (_quietLosses * keep) + _roundLost;
         }
-        // A cut answers the overflow that drew it once, as TCP's recovery does (RFC 6675 §5): the losses of datagrams
-        // sent before it are found over the round or two after it (RACK waits a reordering allowance, and the path
-        // still carries what left before the cut), and they are that event's, not new ones. Judged as new, one
-        // overflow of a shallow buffer on a long path cut three rounds running, 0.7³ of the window (100 Mbit/s, a
-        // 1 ms buffer, 50 ms of RTT: 58.7% of the link alone, 89.0% judged this way). They still count in the
-        // round's samples and, in a quiet round, in the random-loss estimate, as before.
-        long judged = _roundLost - _roundLostBeforeCut;
-        bool congested = !quiet && !afterCongestion && judged > threshold;
+        bool congested = !quiet && !afterCongestion && _roundLost > threshold;
         _congestedLastRound = congested;
 
         if (congested)
@@ -145,14 +138,13 @@ internal sealed partial class CongestionController
         ScheduleDrain(now, queue);
         if (TraceRounds)
         {
-            Console.Error.WriteLine($"cc {now} id={RuntimeHelpers.GetHashCode(this) % 1000} cap={(OverflowCap == long.MaxValue ? -1 : OverflowCap)} r={_round} cwnd={_cwnd:F1} infl={_inFlight} srtt={_srtt} min={_minRtt} rmin={_roundMinRtt} q={queue} tgt={target} jit={_jitter:F0} bw={_bandwidthMax:F3} rate={rate:F3} acked={_roundAcked} lost={_roundLost} late={_roundLostBeforeCut} cong={congested} quiet={quiet} comp={Competing} cuts={_cutsThisEpisode} ss={InStartup} pace={_pacer.BytesPerSecond / 1e6:F0} rl={RandomLoss:F3} over={(overrun ? 2 : overdriven ? 1 : 0)}");
+            Console.Error.WriteLine($"cc {now} id={RuntimeHelpers.GetHashCode(this) % 1000} cap={(OverflowCap == long.MaxValue ? -1 : OverflowCap)} r={_round} cwnd={_cwnd:F1} infl={_inFlight} srtt={_srtt} min={_minRtt} rmin={_roundMinRtt} q={queue} tgt={target} jit={_jitter:F0} bw={_bandwidthMax:F3} rate={rate:F3} acked={_roundAcked} lost={_roundLost} cong={congested} quiet={quiet} comp={Competing} cuts={_cutsThisEpisode} ss={InStartup} pace={_pacer.BytesPerSecond / 1e6:F0} rl={RandomLoss:F3} over={(overrun ? 2 : overdriven ? 1 : 0)}");
         }
         _lastQueue = queue;
         _roundStart = now;
         _roundDeliveredStart = _delivered;
         _roundAcked = 0;
         _roundLost = 0;
-        _roundLostBeforeCut = 0;
         _roundMinRtt = long.MaxValue;
     }
 

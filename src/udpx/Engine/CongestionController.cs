@@ -88,7 +88,6 @@ internal sealed partial class CongestionController
     private long _roundDeliveredStart;
     private long _roundAcked;
     private long _roundLost;
-    private long _roundLostBeforeCut;
     private long _roundMinRtt = long.MaxValue;
     private int _round;
 
@@ -236,22 +235,14 @@ internal sealed partial class CongestionController
         }
     }
 
-    /// <summary>
-    /// <paramref name="count"/> datagrams judged lost, of which <paramref name="sentBeforeCut"/> left before the last
-    /// cut for loss (<see cref="LastDecreaseAt"/>): that cut's overflow, found late.
-    /// </summary>
-    public void OnLost(int count, int sentBeforeCut, long now)
+    public void OnLost(int count, long now)
     {
         lock (_gate)
         {
             _inFlight = Math.Max(0, _inFlight - count);
             _roundLost += count;
-            _roundLostBeforeCut += sentBeforeCut;
         }
     }
-
-    /// <summary>When the window was last cut for loss: a loss of a datagram sent before then is that cut's, found late.</summary>
-    public long LastDecreaseAt => Volatile.Read(ref _lastDecreaseAt);
 
     /// <summary>
     /// A round trip measured before any data (the handshake): it paces the first window, which would

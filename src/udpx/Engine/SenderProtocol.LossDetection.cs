@@ -73,9 +73,7 @@ internal sealed partial class SenderProtocol
     {
         long reorderWindow = Math.Max(BaseReorderWindow * _reorderHalves / 2, 1_000);
         _rackDeadline = long.MaxValue;
-        long lastCut = _congestion.LastDecreaseAt;
         int lost = 0;
-        int beforeCut = 0;
         while (!_order.IsEmpty)
         {
             if (OldestIsStale())
@@ -96,10 +94,6 @@ internal sealed partial class SenderProtocol
                 break;
             }
             _premature.OnLostByOrder(_order.OldestChunk, _order.OldestTime, now);
-            if (_order.OldestTime < lastCut)
-            {
-                beforeCut++;
-            }
             MarkOldestLost();
             lost++;
             _order.RemoveOldest();
@@ -107,7 +101,7 @@ internal sealed partial class SenderProtocol
         if (lost > 0)
         {
             LossesByOrder += lost;
-            _congestion.OnLost(lost, beforeCut, now);
+            _congestion.OnLost(lost, now);
         }
     }
 
@@ -256,9 +250,7 @@ internal sealed partial class SenderProtocol
         // second firing: acknowledgements held back for 40 ms on a 20 ms path (the fairness lab's delay stage)
         // reach it, and everything in flight went again for nothing (59% of the link became 49%).
         long cutoff = now - (_rtt.Backoffs >= 2 ? _rtt.BaseRtoMicros : _rtt.RtoMicros);
-        long lastCut = _congestion.LastDecreaseAt;
         int lost = 0;
-        int beforeCut = 0;
         while (!_order.IsEmpty)
         {
             if (OldestIsStale())
@@ -271,10 +263,6 @@ internal sealed partial class SenderProtocol
                 break;
             }
             _premature.OnLostByTimeout(_order.OldestChunk);
-            if (_order.OldestTime < lastCut)
-            {
-                beforeCut++;
-            }
             MarkOldestLost();
             lost++;
             _order.RemoveOldest();
@@ -285,7 +273,7 @@ internal sealed partial class SenderProtocol
         }
         _rtt.Backoff();
         LossesByTimeout += lost;
-        _congestion.OnLost(lost, beforeCut, now);
+        _congestion.OnLost(lost, now);
         _congestion.OnTimeout(now);
     }
 }

@@ -61,27 +61,6 @@ public sealed class ShallowBufferTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Alone on a long path with a buffer of a few datagrams (100 Mbit/s, 1 ms of buffer, 50 ms of RTT: eight
-    /// datagrams against a path of 425), no queue shows before the buffer overflows, and what one overflow loses is
-    /// found over the round or two after its cut. Each of those rounds was taken for a new overflow and cut again:
-    /// 0.7³ of the window, and CUBIC's growth back from a third of the path, 58.7% of the link. One cut per
-    /// overflow: 89.0% (10 Mbit/s with 50 ms: 93.8% and 98.3%).
-    /// </summary>
-    [Theory]
-    [InlineData(100e6, 1_000, 25_000, 0.85)]
-    [InlineData(10e6, 1_000, 25_000, 0.95)]
-    public void Alone_on_a_long_path_one_overflow_of_a_shallow_buffer_is_one_cut(double rate, long buffer, long oneWay, double atLeast)
-    {
-        var sim = new PathSimulation(new SharedBottleneck(rate, buffer), oneWay);
-        var flow = sim.AddUdpx(Endless);
-        sim.Run(Until, 10_000_000);
-
-        double share = sim.Share(flow.Id, Until);
-        output.WriteLine($"share {share:P1}, decreases {flow.Sender.Congestion.CongestionEvents}, dropped {sim.Bottleneck.Dropped.GetValueOrDefault(flow.Id)}, queue {sim.Bottleneck.MeanQueueMicros:F0} µs");
-        Assert.True(share >= atLeast, $"share {share:P1}");
-    }
-
-    /// <summary>
     /// The real GNS3 lab's path (docs/performance.md): two transfers from one client to two servers share the
     /// client's link through a virtual switch, a process that forwards at about 400 Mbit/s from a socket buffer of
     /// 92 datagrams and is descheduled now and then (3 ms in every 20 here). Each flow kept a queue the buffer

@@ -132,7 +132,7 @@ public sealed class RandomLossEstimateTests
         int sent = PacedWindow.Send(path, ref now, Datagram);
         now += UsualRtt;
         int lost = lose(sent);
-        path.OnLost(lost, 0, now);
+        path.OnLost(lost, now);
         path.OnAcked(sent - lost, sent - lost, UsualRtt, now);
         return sent - lost;
     }
