@@ -7,7 +7,7 @@ namespace Udpx.Modes;
 /// full (docs/performance.md, "Many transfers at once"). So the workers take turns, <see cref="PerPath"/> at a
 /// time per server (process-async here; process mode runs each server's children in order): one congestion
 /// state per path at a time. Thread mode takes turns too, the core count at a time, on the one controller its
-/// threads share (<see cref="ThreadDispatcher.SendingPerPath"/>).
+/// threads share (<see cref="ThreadDispatcher.SendingPerPath"/>), in units: a small file takes a share of a turn.
 /// </summary>
 internal sealed class PathTurns(int perPath = PathTurns.PerPath)
 {
@@ -28,11 +28,37 @@ internal sealed class PathTurns(int perPath = PathTurns.PerPath)
     }
 
     /// <summary>Waits, blocking this thread, for a turn on <paramref name="server"/>'s path; dispose the result to give it back.</summary>
-    public Turn Take(string server, CancellationToken cancellationToken)
+    public Turn Take(string server, CancellationToken cancellationToken) => Take(server, 1, cancellationToken);
+
+    /// <summary>
+    /// Waits, blocking this thread, for <paramref name="units"/> of the path's <c>perPath</c> units (a share of a
+    /// turn; at most all of them); dispose the result to give them back. One taker at a time gathers its units,
+    /// so two can never each hold part of what the other waits for.
+    /// </summary>
+    public Turn Take(string server, int units, CancellationToken cancellationToken)
     {
         var gate = Gate(server);
-        gate.Wait(cancellationToken);
-        return new Turn(gate);
+        units = Math.Clamp(units, 1, Math.Max(1, perPath));
+        int taken = 0;
+        lock (gate)
+        {
+            try
+            {
+                for (; taken < units; taken++)
+                {
+                    gate.Wait(cancellationToken);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                if (taken > 0)
+                {
+                    gate.Release(taken);
+                }
+                throw;
+            }
+        }
+        return new Turn(gate, units);
     }
 
     private SemaphoreSlim Gate(string server)
@@ -48,11 +74,11 @@ internal sealed class PathTurns(int perPath = PathTurns.PerPath)
         }
     }
 
-    /// <summary>One transfer's turn on a path.</summary>
-    internal sealed class Turn(SemaphoreSlim gate) : IDisposable
+    /// <summary>One transfer's turn on a path: the units it holds.</summary>
+    internal sealed class Turn(SemaphoreSlim gate, int units = 1) : IDisposable
     {
         private SemaphoreSlim? _gate = gate;
 
-        public void Dispose() => Interlocked.Exchange(ref _gate, null)?.Release();
+        public void Dispose() => Interlocked.Exchange(ref _gate, null)?.Release(units);
     }
 }

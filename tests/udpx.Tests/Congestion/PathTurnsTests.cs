@@ -85,4 +85,82 @@ public sealed class PathTurnsTests
         a.Dispose();
         b.Dispose();
     }
+
+    /// <summary>
+    /// Thread mode's turns in units: a file under 1 MiB takes one, a larger one a whole turn of four. Eight units:
+    /// one large file and four small ones run together, the fifth small one waits, and a second large one waits
+    /// for four units to come back, not for one.
+    /// </summary>
+    [Fact]
+    public async Task Small_files_share_a_turn_and_a_large_one_waits_for_a_whole_turn()
+    {
+        var turns = new PathTurns(perPath: 8);
+        var large = turns.Take("a:1", 4, CancellationToken.None);
+        var small = Enumerable.Range(0, 4).Select(_ => turns.Take("a:1", 1, CancellationToken.None)).ToList();
+
+        var fifth = Task.Factory.StartNew(() => turns.Take("a:1", 1, CancellationToken.None), TaskCreationOptions.LongRunning);
+        await Task.Delay(100);
+        Assert.False(fifth.IsCompleted);
+        small[0].Dispose();
+        var fifthTurn = await fifth.WaitAsync(TimeSpan.FromSeconds(20));
+
+        var secondLarge = Task.Factory.StartNew(() => turns.Take("a:1", 4, CancellationToken.None), TaskCreationOptions.LongRunning);
+        small[1].Dispose();
+        small[2].Dispose();
+        await Task.Delay(100);
+        Assert.False(secondLarge.IsCompleted);
+        large.Dispose();
+        (await secondLarge.WaitAsync(TimeSpan.FromSeconds(20))).Dispose();
+        small[3].Dispose();
+        fifthTurn.Dispose();
+
+        // Everything given back: a whole path's worth is free again, and no more.
+        var all = turns.Take("a:1", 8, CancellationToken.None);
+        var more = Task.Factory.StartNew(() => turns.Take("a:1", 1, CancellationToken.None), TaskCreationOptions.LongRunning);
+        await Task.Delay(100);
+        Assert.False(more.IsCompleted);
+        all.Dispose();
+        (await more.WaitAsync(TimeSpan.FromSeconds(20))).Dispose();
+    }
+
+    /// <summary>A taker cancelled while it gathers its units gives back those it had, and no one else is left waiting on them.</summary>
+    [Fact]
+    public async Task A_large_file_cancelled_while_it_gathers_its_units_gives_them_back()
+    {
+        var turns = new PathTurns(perPath: 4);
+        var held = turns.Take("a:1", 2, CancellationToken.None);
+        using var cancel = new CancellationTokenSource();
+        var large = Task.Factory.StartNew(() => turns.Take("a:1", 4, cancel.Token), TaskCreationOptions.LongRunning);
+        await Task.Delay(100);
+        Assert.False(large.IsCompleted);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => large.WaitAsync(TimeSpan.FromSeconds(20)));
+
+        held.Dispose();
+        using var all = turns.Take("a:1", 4, CancellationToken.None);
+    }
+
+    [Fact]
+    public void Thread_mode_weighs_a_file_by_its_size_and_an_unreadable_one_as_large()
+    {
+        string dir = Directory.CreateTempSubdirectory("udpx-turns-").FullName;
+        try
+        {
+            string small = Path.Combine(dir, "small");
+            string large = Path.Combine(dir, "large");
+            File.WriteAllBytes(small, new byte[32 * 1024]);
+            using (var f = File.Create(large))
+            {
+                f.SetLength(ThreadDispatcher.SmallFileBytes);
+            }
+
+            Assert.Equal(1, ThreadDispatcher.Units(small));
+            Assert.Equal(ThreadDispatcher.SmallPerTurn, ThreadDispatcher.Units(large));
+            Assert.Equal(ThreadDispatcher.SmallPerTurn, ThreadDispatcher.Units(Path.Combine(dir, "missing")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

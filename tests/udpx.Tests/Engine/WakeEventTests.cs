@@ -19,8 +19,10 @@ public sealed class WakeEventTests
         using var socket = Bound();
         using var wake = WakeEvent.TryCreate()!;
 
-        using var signaller = Task.Delay(50).ContinueWith(_ => wake.Signal());
+        var signaller = Task.Delay(50).ContinueWith(_ => wake.Signal());
         bool readable = SocketWait.Readable(socket, wake, Long, out bool woken);
+        // The wait may end before the signalling task has finished returning: wait for it before the event goes.
+        Assert.True(signaller.Wait(TimeSpan.FromSeconds(30)));
 
         Assert.True(woken, "the wait ran out instead of being woken");
         Assert.False(readable);

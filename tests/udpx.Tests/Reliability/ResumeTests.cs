@@ -153,9 +153,14 @@ public sealed class ResumeTests : IDisposable
     }
 
     /// <summary>Starts a slow send and kills it (SIGKILL) once the server has <paramref name="bytes"/> of the file.</summary>
+    /// <summary>
+    /// Starts a client at 3 MB/s and kills it once the server reports more than <paramref name="bytes"/>. The server
+    /// reports once a second, so the kill comes up to a second and a half past the mark: at 6 MB/s a 16 MB file
+    /// killed after 6 MB had a second's margin, and on a loaded machine it was now and then stored whole first.
+    /// </summary>
     private static async Task KillClientAfterAsync(UdpxChild server, string source, string bind, long bytes, string mode = "thread")
     {
-        using var client = UdpxChild.Start(null, "send", source, "--to", bind, "--mode", mode, "--workers", "1", "--rate", "6M", "--headless");
+        using var client = UdpxChild.Start(null, "send", source, "--to", bind, "--mode", mode, "--workers", "1", "--rate", "3M", "--headless");
         await server.WaitForEventAsync(e => e.Event == "stream" && e.Name == "big.bin" && e.Bytes > bytes, Patience);
         Assert.False(client.HasExited, "the transfer ended before it could be interrupted");
         client.Kill();
