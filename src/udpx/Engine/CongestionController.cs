@@ -42,6 +42,7 @@ internal sealed partial class CongestionController
     private const long MinRttWindowMicros = 30_000_000;
     private const int CompetingAfterRounds = 3;
     private const int CalmAfterRounds = 16;
+    private const long CalmAfterMicros = 3_000_000;
     private const long DrainEveryMicros = 5_000_000;
     private const int ChecksToStopCompeting = 2;
     private const double VegasAlpha = 4;
@@ -107,6 +108,7 @@ internal sealed partial class CongestionController
     private long _checkUntil;
     private int _checksInARow;
     private int _calmRounds;
+    private long _calmSince;
     private long _holdUntil = long.MinValue;
     private long _deepestQueue;
 
