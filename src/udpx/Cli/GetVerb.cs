@@ -23,7 +23,7 @@ internal static class GetVerb
         tftp.Required = true;
         var output = new Option<string>("--out", "-o") { Description = "Folder to store the files in (created if needed)", DefaultValueFactory = _ => "." };
         var mode = TypedOption.Of("--mode", "-m", "process | thread | process-async | thread-async", OptionValues.Mode, () => ConcurrencyMode.Thread).Modes();
-        var workers = new Option<int>("--workers", "-w") { Description = "Worker processes (process-async) or transfers in flight (thread-async); default: the core count", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
+        var workers = TypedOption.Of("--workers", "-w", "Worker processes (process-async) or transfers in flight (thread-async); default: the core count", OptionValues.WholeNumber(1), () => Environment.ProcessorCount);
         var json = new Option<bool>("--json") { Description = "Print one JSON result document" };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace files of the same name in --out (each only once its new copy is complete); default: refuse before any transfer" };
         var connectTimeout = TypedOption.Of("--connect-timeout", null, "How long to wait for the server to answer a request (seconds, or 500ms, 1min)", OptionValues.Timeout, () => TimeSpan.FromSeconds(5));

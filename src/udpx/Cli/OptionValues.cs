@@ -22,6 +22,14 @@ internal static class OptionValues
 
     public static readonly ValueParser<double> Percent = PercentText.TryParse;
 
+    /// <summary>Any whole number an int holds (--seed); absent, null.</summary>
+    public static readonly ValueParser<int?> Seed = (string text, out int? seed, out string error) =>
+    {
+        bool parsed = WholeNumberText.TryParse(text, int.MinValue, int.MaxValue, string.Empty, out int value, out error);
+        seed = parsed ? value : null;
+        return parsed;
+    };
+
     public static readonly ValueParser<DelayJitter> Delay = DelayJitter.TryParse;
 
     /// <summary>Seconds more than zero: "15", "1.5s", "500ms", "2min".</summary>
@@ -47,6 +55,10 @@ internal static class OptionValues
         error = "'" + text + "': give an absolute http:// or https:// URL";
         return Uri.TryCreate(text, UriKind.Absolute, out url!) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps);
     };
+
+    /// <summary>A whole number of at least <paramref name="least"/> (and at most <paramref name="most"/>, in <paramref name="unit"/>).</summary>
+    public static ValueParser<int> WholeNumber(int least, int most = int.MaxValue, string unit = "") =>
+        (string text, out int value, out string error) => WholeNumberText.TryParse(text, least, most, unit, out value, out error);
 
     public static ValueParser<DirectionPair<T>> BothWays<T>(ValueParser<T> parse) =>
         (string text, out DirectionPair<T> pair, out string error) => DirectionPair<T>.TryParse(text, parse, out pair, out error);

@@ -20,12 +20,12 @@ internal static class SendVerb
         var to = TypedOption.Many("--to", "-t", "Server HOST:PORT (repeatable); file i goes to server i mod n", OptionValues.Connect);
         to.Required = true;
         var mode = TypedOption.Of("--mode", "-m", "process | thread | process-async | thread-async", OptionValues.Mode, () => ConcurrencyMode.Thread).Modes();
-        var workers = new Option<int>("--workers", "-w") { Description = "Worker processes (process-async) or transfers in flight (thread-async); default: the core count", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
+        var workers = TypedOption.Of("--workers", "-w", "Worker processes (process-async) or transfers in flight (thread-async); default: the core count", OptionValues.WholeNumber(1), () => Environment.ProcessorCount);
         var each = new Option<bool>("--each") { Description = "Send every file to every server" };
         var json = new Option<bool>("--json") { Description = "Print one JSON result document" };
         var headless = new Option<bool>("--headless") { Description = "Plain output even on a terminal (no TUI)" };
-        var datagramSize = new Option<int>("--datagram-size", "-s") { Description = "UDP payload bytes per datagram: 1472 fits Ethernet; up to 65507 on loopback or jumbo links", DefaultValueFactory = _ => Wire.EthernetDatagramSize }
-            .Within(Wire.MinDatagramSize, Wire.MaxDatagramSize, " bytes");
+        var datagramSize = TypedOption.Of("--datagram-size", "-s", "UDP payload bytes per datagram: 1472 fits Ethernet; up to 65507 on loopback or jumbo links",
+            OptionValues.WholeNumber(Wire.MinDatagramSize, Wire.MaxDatagramSize, " bytes"), () => Wire.EthernetDatagramSize);
         var rate = TypedOption.Of("--rate", null, "Fixed cap per transfer in bytes per second, e.g. 50M (default: none, the congestion control decides)", OptionValues.SendRate);
         var connectTimeout = TypedOption.Of("--connect-timeout", null, "How long to wait for a server to answer the handshake (seconds, or 500ms, 1min)", OptionValues.Timeout, () => TimeSpan.FromSeconds(5));
         var keyFile = new Option<string>("--key-file") { Description = "Authenticate every datagram with this pre-shared key (or set UDPX_KEY)" };

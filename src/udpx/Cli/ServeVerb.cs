@@ -18,10 +18,10 @@ internal static class ServeVerb
         var json = new Option<bool>("--json") { Description = "Print JSON lines instead of text" };
         var headless = new Option<bool>("--headless") { Description = "Plain output even on a terminal (no TUI)" };
         var verbosity = TypedOption.Of("--verbosity", "-v", "quiet | normal | stream (a line per stream each second) | datagram (a line per datagram)", ReadVerbosity, () => Verbosity.Normal);
-        var maxSessions = new Option<int>("--max-sessions") { Description = "Most transfers received at once", DefaultValueFactory = _ => 256 }.AtLeast(1);
+        var maxSessions = TypedOption.Of("--max-sessions", null, "Most transfers received at once", OptionValues.WholeNumber(1), () => 256);
         var maxSize = TypedOption.Of("--max-file-size", null, "Largest file accepted (e.g. 500M, 2T)", OptionValues.Size, () => 64_000_000_000);
         var minFree = TypedOption.Of("--min-free", null, "Free space an accepted file must leave on the output filesystem: a size (2G) or a share (10%); default: 1G or 5%, whichever is smaller; 0 for none", ReadReserve, () => DiskReserve.Default);
-        var perHost = new Option<int>("--max-sessions-per-host") { Description = "Most transfers received at once from one address", DefaultValueFactory = _ => 64 }.AtLeast(1);
+        var perHost = TypedOption.Of("--max-sessions-per-host", null, "Most transfers received at once from one address", OptionValues.WholeNumber(1), () => 64);
         var reservedPerHost = TypedOption.Of("--max-reserved-per-host", null, "Most bytes one address's transfers in progress may offer together", OptionValues.Size, () => 128_000_000_000);
         var keyFile = new Option<string>("--key-file") { Description = "Accept only datagrams authenticated with this pre-shared key (or set UDPX_KEY)" };
         var keepPartial = TypedOption.Of("--keep-partial", null, "How long the partial file of a cut transfer is kept for a resume: 90s, 30min, 24h, 7d; 0 keeps none", OptionValues.Interval, () => TimeSpan.FromHours(24));
@@ -29,7 +29,7 @@ internal static class ServeVerb
         var onFileTimeout = TypedOption.Of("--on-file-timeout", null, "How long one run of the --on-file command may take before it and its children are killed (seconds)", OptionValues.Timeout, () => TimeSpan.FromSeconds(60));
         var tftp = new ServeTftpOptions();
         var idle = TypedOption.Of("--idle-timeout", null, "How long without a datagram before a transfer is abandoned (seconds)", OptionValues.Timeout, () => TimeSpan.FromSeconds(30));
-        var receiveThreads = new Option<int>("--receive-threads") { Description = "Receive threads, each with its own socket on --bind (SO_REUSEPORT); the kernel keeps each client on one (default: " + ServerOptions.ServeReceiveThreadsRule + ")", DefaultValueFactory = _ => ServerOptions.ServeReceiveThreads };
+        var receiveThreads = TypedOption.Of("--receive-threads", null, "Receive threads, each with its own socket on --bind (SO_REUSEPORT); the kernel keeps each client on one (default: " + ServerOptions.ServeReceiveThreadsRule + ")", OptionValues.WholeNumber(1, 64), () => ServerOptions.ServeReceiveThreads);
 
         var command = new Command("serve", "Receive files: many clients, many concurrent transfers, each verified before it is stored")
         {
@@ -69,10 +69,6 @@ internal static class ServeVerb
 
     private static int CheckReceiveThreads(int threads)
     {
-        if (threads is < 1 or > 64)
-        {
-            throw new UserError(ExitCodes.Usage, "--receive-threads must be 1 to 64");
-        }
         if (threads > 1 && !ReusePort.IsSupported)
         {
             throw new UserError(ExitCodes.Usage, "--receive-threads above 1 needs SO_REUSEPORT (Linux); use 1 here");

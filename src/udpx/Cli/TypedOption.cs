@@ -8,6 +8,9 @@ namespace Udpx.Cli;
 /// <summary>
 /// Options whose values are read once, at the edge, by the grammar in Common: a bad value is a parse error of
 /// one line naming the flag ("--rate expects bytes per second ..."), and exit code 2 like every usage error.
+/// Ranges are part of the grammar, not validators: an option's validator runs before its value is converted,
+/// and reading a value that failed to convert throws (System.CommandLine 2.0), which escaped as a stack trace
+/// for "--workers 1e3".
 /// </summary>
 internal static class TypedOption
 {
@@ -47,39 +50,6 @@ internal static class TypedOption
     {
         option.HelpName = string.Join('|', ConcurrencyModeNames.All);
         option.CompletionSources.Add(ConcurrencyModeNames.All);
-        return option;
-    }
-
-    /// <summary>A whole number of at least <paramref name="least"/>.</summary>
-    public static Option<int> AtLeast(this Option<int> option, int least)
-    {
-        option.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < least)
-            {
-                result.AddError(option.Name + " must be at least " + least);
-            }
-        });
-        return option;
-    }
-
-    /// <summary>Whole numbers, each from <paramref name="least"/> to <paramref name="most"/>.</summary>
-    public static Option<T> Within<T>(this Option<T> option, int least, int most, string unit = "")
-    {
-        option.Validators.Add(result =>
-        {
-            object? value = result.GetValueOrDefault<T>();
-            int[] values = value switch
-            {
-                int one => [one],
-                int[] many => many,
-                _ => [],
-            };
-            if (values.Any(v => v < least || v > most))
-            {
-                result.AddError(option.Name + " must be between " + least + " and " + most + unit);
-            }
-        });
         return option;
     }
 
