@@ -30,7 +30,7 @@ internal static class BenchVerb
         var servers = TypedOption.Of("--servers", null, "In-process servers on loopback; file i goes to server i mod n", OptionValues.WholeNumber(1), () => 2);
         var repeat = TypedOption.Of("--repeat", "-r", "Runs per point; tables show the median", OptionValues.WholeNumber(1), () => 3);
         var json = new Option<bool>("--json") { Description = "Print one JSON document instead of tables" };
-        var report = new Option<string>("--report") { Description = "Also write DIR/report.md and DIR/modes.svg" };
+        var report = TypedOption.Path("--report", null, "Also write DIR/report.md and DIR/modes.svg");
         var peers = new Option<bool>("--peers") { Description = "Also run the installed peer tools (socat, atftp, curl+tftpd-hpa, uftp, udpcast, iperf3) on the same file" };
         var command = new Command("bench", "Measure the four modes over loopback: time, throughput, datagrams, CPU, memory; optionally against other tools")
         {

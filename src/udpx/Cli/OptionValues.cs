@@ -20,6 +20,18 @@ internal static class OptionValues
     public static readonly ValueParser<long> RelayRate = (string text, out long rate, out string error) =>
         SizeText.TryParseRate(text, out rate, out error) && (rate is >= 1 and <= 1_000_000_000_000 || Fail("must be between 1 byte per second and 1000G, got '" + text + "' (leave it out for no limit)", out error));
 
+    /// <summary>
+    /// A file or folder: any text but an empty one. Every file call refuses "" with .NET's own words
+    /// ("The value cannot be an empty string. (Parameter 'path')"), some of them by a throw that no catch for
+    /// I/O errors takes.
+    /// </summary>
+    public static readonly ValueParser<string> Path = (string text, out string path, out string error) =>
+    {
+        path = text;
+        error = "expects a path, got ''";
+        return text.Length > 0;
+    };
+
     public static readonly ValueParser<double> Percent = PercentText.TryParse;
 
     /// <summary>Any whole number an int holds (--seed); absent, null.</summary>

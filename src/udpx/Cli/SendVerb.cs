@@ -15,7 +15,7 @@ internal static class SendVerb
 {
     public static Command Create()
     {
-        var files = new Argument<string[]>("files") { Description = "Local files or folders to send (a folder: every regular file beneath it, under its relative path)", Arity = ArgumentArity.ZeroOrMore };
+        var files = TypedOption.Arguments("files", "Local files or folders to send (a folder: every regular file beneath it, under its relative path)", ArgumentArity.ZeroOrMore, OptionValues.Path);
         var urls = TypedOption.Many("--url", "-u", "HTTP(S) URL to download first and then send (repeatable)", OptionValues.HttpUrl);
         var to = TypedOption.Many("--to", "-t", "Server HOST:PORT (repeatable); file i goes to server i mod n", OptionValues.Connect);
         to.Required = true;
@@ -28,7 +28,7 @@ internal static class SendVerb
             OptionValues.WholeNumber(Wire.MinDatagramSize, Wire.MaxDatagramSize, " bytes"), () => Wire.EthernetDatagramSize);
         var rate = TypedOption.Of("--rate", null, "Fixed cap per transfer in bytes per second, e.g. 50M (default: none, the congestion control decides)", OptionValues.SendRate);
         var connectTimeout = TypedOption.Of("--connect-timeout", null, "How long to wait for a server to answer the handshake (seconds, or 500ms, 1min)", OptionValues.Timeout, () => TimeSpan.FromSeconds(5));
-        var keyFile = new Option<string>("--key-file") { Description = "Authenticate every datagram with this pre-shared key (or set UDPX_KEY)" };
+        var keyFile = TypedOption.Path("--key-file", null, "Authenticate every datagram with this pre-shared key (or set UDPX_KEY)");
         var encrypt = new Option<bool>("--encrypt") { Description = "Also encrypt the file bytes (AES-256-GCM); needs --key-file or UDPX_KEY" };
         var jobTimeout = TypedOption.Of("--job-timeout", null, "How long a single transfer may take, in every mode, before it fails (seconds)", OptionValues.Timeout, () => TimeSpan.FromSeconds(3600));
         var background = new Option<bool>("--background") { Description = "Yield to all other traffic on the path (a scavenger, after LEDBAT): for bulk copies that must not slow anyone down" };

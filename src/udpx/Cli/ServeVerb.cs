@@ -12,7 +12,7 @@ internal static class ServeVerb
     public static Command Create()
     {
         var bind = TypedOption.Of("--bind", "-b", "Address and port to listen on (ADDR:PORT, :PORT or PORT)", OptionValues.Bind, () => new IPEndPoint(IPAddress.Any, DefaultPort));
-        var output = new Option<string>("--out", "-o") { Description = "Folder where received files are stored (created if needed)", DefaultValueFactory = _ => DefaultFolder };
+        var output = TypedOption.Path("--out", "-o", "Folder where received files are stored (created if needed)", () => DefaultFolder);
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace a file that already has the sent name (default: refuse the transfer)" };
         var allowHidden = new Option<bool>("--allow-hidden") { Description = "Accept names starting with \".\" (default: refuse them)" };
         var json = new Option<bool>("--json") { Description = "Print JSON lines instead of text" };
@@ -23,7 +23,7 @@ internal static class ServeVerb
         var minFree = TypedOption.Of("--min-free", null, "Free space an accepted file must leave on the output filesystem: a size (2G) or a share (10%); default: 1G or 5%, whichever is smaller; 0 for none", ReadReserve, () => DiskReserve.Default);
         var perHost = TypedOption.Of("--max-sessions-per-host", null, "Most transfers received at once from one address", OptionValues.WholeNumber(1), () => 64);
         var reservedPerHost = TypedOption.Of("--max-reserved-per-host", null, "Most bytes one address's transfers in progress may offer together", OptionValues.Size, () => 128_000_000_000);
-        var keyFile = new Option<string>("--key-file") { Description = "Accept only datagrams authenticated with this pre-shared key (or set UDPX_KEY)" };
+        var keyFile = TypedOption.Path("--key-file", null, "Accept only datagrams authenticated with this pre-shared key (or set UDPX_KEY)");
         var keepPartial = TypedOption.Of("--keep-partial", null, "How long the partial file of a cut transfer is kept for a resume: 90s, 30min, 24h, 7d; 0 keeps none", OptionValues.Interval, () => TimeSpan.FromHours(24));
         var onFile = TypedOption.Of<HookCommand?>("--on-file", null, "Run CMD once per stored file, without a shell: CMD's words (split as docs/hook.md says), then the stored file's absolute path; size, sender, digest and session in UDPX_* variables", ReadHook);
         var onFileTimeout = TypedOption.Of("--on-file-timeout", null, "How long one run of the --on-file command may take before it and its children are killed (seconds)", OptionValues.Timeout, () => TimeSpan.FromSeconds(60));

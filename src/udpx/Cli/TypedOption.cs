@@ -45,6 +45,34 @@ internal static class TypedOption
         return option;
     }
 
+    /// <summary>A file or folder (<see cref="OptionValues.Path"/>); <paramref name="defaultValue"/> when absent.</summary>
+    public static Option<string> Path(string name, string? alias, string description, Func<string>? defaultValue = null) =>
+        Of(name, alias, description, OptionValues.Path, defaultValue);
+
+    /// <summary>Positional values, each read by <paramref name="parse"/>; a bad one is named by the argument's help name ("&lt;file&gt;").</summary>
+    public static Argument<T[]> Arguments<T>(string name, string description, ArgumentArity arity, ValueParser<T> parse)
+    {
+        var argument = new Argument<T[]>(name) { Description = description, Arity = arity };
+        argument.CustomParser = result =>
+        {
+            var values = new T[result.Tokens.Count];
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = Read("<" + name + ">", result.Tokens[i].Value, result, parse, null)!;
+            }
+            return values;
+        };
+        return argument;
+    }
+
+    /// <summary>One positional value read by <paramref name="parse"/>.</summary>
+    public static Argument<T> Argument<T>(string name, string description, ValueParser<T> parse)
+    {
+        var argument = new Argument<T>(name) { Description = description };
+        argument.CustomParser = result => Read<T>("<" + name + ">", result.Tokens.Count > 0 ? result.Tokens[^1].Value : null, result, parse, null);
+        return argument;
+    }
+
     /// <summary>The concurrency modes by name, listed in help and completion.</summary>
     public static Option<T> Modes<T>(this Option<T> option)
     {

@@ -70,6 +70,10 @@ public sealed class EveryOptionTests
                         {
                             wrong.Add(shown + ": a whole-number option took it");
                         }
+                        else if (value.Length == 0 && IsText(option))
+                        {
+                            wrong.Add(shown + ": a path or address option took an empty one");
+                        }
                         continue;
                     }
                     if (exit != ExitCodes.Usage)
@@ -105,6 +109,23 @@ public sealed class EveryOptionTests
         Assert.Equal(ExitCodes.Usage, exit);
         Assert.Equal("udpx " + verb + ": " + message + " (see 'udpx " + verb + " --help')", errors.TrimEnd());
     }
+
+    [Theory]
+    [InlineData("udpx keygen: <file> expects a path, got ''", "keygen", "")]
+    [InlineData("udpx send: <files> expects a path, got ''", "send", "a", "", "--to", "127.0.0.1:1")]
+    [InlineData("udpx serve: --out expects a path, got ''", "serve", "--out", "")]
+    [InlineData("udpx serve: --key-file expects a path, got ''", "serve", "--key-file", "")]
+    [InlineData("udpx serve: --tftp expects an IP address to listen on, with or without a port, such as 0.0.0.0 or 127.0.0.1:6969, got ''", "serve", "--tftp", "")]
+    public async Task An_empty_path_is_a_usage_error_named_after_its_flag(string message, params string[] args)
+    {
+        var (exit, errors) = await RunAsync(args);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Equal(message + " (see 'udpx " + args[0] + " --help')", errors.TrimEnd());
+    }
+
+    /// <summary>An option whose values are paths or an address as text: none is empty.</summary>
+    private static bool IsText(Option option) => option.ValueType == typeof(string) || option.ValueType == typeof(string[]);
 
     /// <summary>An option whose values are plain whole numbers: none of <see cref="BadValues"/> is one in range of an int.</summary>
     private static bool IsWholeNumber(Option option) => option.ValueType == typeof(int) || option.ValueType == typeof(int?) || option.ValueType == typeof(int[]);
