@@ -101,7 +101,8 @@ internal sealed class SourceTree
     {
         try
         {
-            using (File.OpenHandle(path, FileMode.Open, FileAccess.Read))
+            // A FIFO put in the place of the file the walk saw must not block the walk.
+            using (RegularFile.OpenRead(path))
             {
             }
         }
