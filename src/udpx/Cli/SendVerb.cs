@@ -165,7 +165,10 @@ internal static class SendVerb
         SendOutput.WriteByFolder(output, results);
         long bytes = outcome.VerifiedBytes;
         double seconds = outcome.Seconds;
-        output.WriteLine($"{results.Count(r => r.Verified)}/{results.Count} transfers verified, {Format.Bytes(bytes)} in {Format.Seconds(seconds)} ({Format.Rate(seconds > 0 ? bytes / seconds : 0)}), mode {a.Mode.Name()}{(batch.Workers > 0 ? ", " + batch.Workers + " workers" : string.Empty)}; total elapsed {Format.Seconds(total)}");
+        // The "skipped:" lines came first and may have scrolled away: the last line says that not all was sent.
+        int skipped = tree.Skipped.Count;
+        string notSent = skipped == 0 ? string.Empty : $", {skipped} {(skipped == 1 ? "entry" : "entries")} skipped (listed above)";
+        output.WriteLine($"{results.Count(r => r.Verified)}/{results.Count} transfers verified{notSent}, {Format.Bytes(bytes)} in {Format.Seconds(seconds)} ({Format.Rate(seconds > 0 ? bytes / seconds : 0)}), mode {a.Mode.Name()}{(batch.Workers > 0 ? ", " + batch.Workers + " workers" : string.Empty)}; total elapsed {Format.Seconds(total)}");
     }
 
     /// <summary>A result as one line; the server's message (and a name from a URL) escaped, as a peer wrote them.</summary>

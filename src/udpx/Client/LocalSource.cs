@@ -18,7 +18,9 @@ internal static class LocalSource
         }
         if (!File.Exists(path))
         {
-            throw new UserError(ExitCodes.InputError, "file not found: " + path);
+            throw new UserError(ExitCodes.InputError, NamesAnUndecodableEntry(path)
+                ? "name is not valid UTF-8: " + path + " (udpx sends names as UTF-8; rename the file)"
+                : "file not found: " + path);
         }
         if (RegularFile.NotRegular(path) is { } kind)
         {
@@ -40,5 +42,41 @@ internal static class LocalSource
             throw new UserError(ExitCodes.InputError, "file name longer than " + Wire.MaxNameBytes + " bytes: " + path);
         }
         return new SourceFile(Path.GetFullPath(path), name, length);
+    }
+
+    /// <summary>
+    /// A name as .NET decoded it from a folder listing or argv, when its bytes were not UTF-8: each bad byte is
+    /// U+FFFD, which re-encodes to other bytes, so no path reaches the entry. A caller also knows the name
+    /// reached nothing.
+    /// </summary>
+    public static bool IsUndecodable(string name) => name.Contains('\uFFFD', StringComparison.Ordinal);
+
+    /// <summary>
+    /// True when <paramref name="path"/>, which reaches nothing, has an undecodable component that its nearest
+    /// existing folder does list: the file is there, under a name that is not UTF-8, not missing.
+    /// </summary>
+    private static bool NamesAnUndecodableEntry(string path)
+    {
+        if (!IsUndecodable(path))
+        {
+            return false;
+        }
+        string child = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        for (string? folder = Path.GetDirectoryName(child); folder is not null; child = folder, folder = Path.GetDirectoryName(folder))
+        {
+            if (!Directory.Exists(folder))
+            {
+                continue;
+            }
+            try
+            {
+                return IsUndecodable(Path.GetFileName(child)) && Directory.EnumerateFileSystemEntries(folder).Contains(child, StringComparer.Ordinal);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+        return false;
     }
 }
