@@ -149,13 +149,9 @@ internal static class ServeVerb
             {
                 Console.Error.WriteLine("udpx serve: warning: " + warning);
             }
-            string storage = host.Store.Directory
-                + (created ? " (created)" : string.Empty)
-                + (overwrite ? ", replacing existing files" : ", never replacing existing files")
-                + (allowHidden ? ", hidden names accepted" : string.Empty)
-                + (host.Servers.Count > 1 ? ", " + host.Servers.Count + " receive threads" : string.Empty)
-                + (options.OnFile is { } hook ? ", then running " + SafeText.Escape(hook.Text) + " for each (timeout " + Format.Seconds(options.OnFileTimeout.TotalSeconds) + ")" : string.Empty);
-            observer.Listening(host.EndPoint.ToString(), storage + (key is null ? string.Empty : ", datagrams authenticated with the key from " + key.Source));
+            observer.Listening(new ServeListening(
+                host.EndPoint.ToString(), host.Store.Directory, created, overwrite, allowHidden, host.Servers.Count,
+                options.OnFile?.Text, options.OnFile is null ? null : options.OnFileTimeout, key?.Source));
             // Under the TUI the TFTP lines would write over the screen: the TUI lists the transfers instead.
             bool tui = !headless && !json && Ui.TerminalUi.IsInteractive;
             using var tftpServer = tftp?.Start(folder, options, new TftpConsoleObserver(tui ? TextWriter.Null : Console.Out, json, verbosity));
