@@ -29,7 +29,28 @@ internal sealed class ServeTftpOptions
 
     public Option<string> Share { get; } = TypedOption.Path("--share", null, "Folder TFTP read requests are served from (default: --out)");
 
-    public IEnumerable<Option> All => [Tftp, Write, Share];
+    /// <summary>Adds the flags to `serve`; --tftp-write and --share without --tftp are a usage error, not ignored.</summary>
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Tftp);
+        command.Options.Add(Write);
+        command.Options.Add(Share);
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(Tftp) is not null)
+            {
+                return;
+            }
+            foreach (var option in (Option[])[Write, Share])
+            {
+                if (result.GetResult(option) is { Implicit: false })
+                {
+                    result.AddError(option.Name + " is for the TFTP listener: add --tftp [ADDR[:PORT]]");
+                    return;
+                }
+            }
+        });
+    }
 
     /// <summary>What the command line asked for; null when --tftp was not given.</summary>
     public Settings? Read(ParseResult result)
@@ -64,20 +85,19 @@ internal sealed class ServeTftpOptions
 
     internal sealed record Settings(IPEndPoint Bind, bool AllowWrite, string? Share)
     {
-        /// <summary>Binds the TFTP port and starts serving; one clear line and exit 3 or 4 when it cannot.</summary>
-        public TftpServer Start(string outFolder, ServerOptions udpx, TftpConsoleObserver observer)
+        /// <summary>
+        /// Checks --share and binds the TFTP port, before the udpx port is bound and anything is made or announced
+        /// ("listening on ..." came before "TFTP port 69 is already in use"); one line and exit 3 or 4 when it cannot.
+        /// </summary>
+        public Socket Open()
         {
-            string share = Share ?? outFolder;
-            if (!Directory.Exists(share))
+            if (Share is not null && !Directory.Exists(Share))
             {
-                throw new UserError(ExitCodes.InputError, "--share '" + share + "': no such folder");
+                throw new UserError(ExitCodes.InputError, "--share '" + Share + "': " + (Path.Exists(Share) ? "not a folder" : "no such folder"));
             }
-            var folder = new TftpFolder(share, outFolder, udpx.Overwrite, udpx.AllowHidden, udpx.MinFree);
-            var options = new TftpServerOptions { AllowWrite = AllowWrite, MaxSessions = udpx.MaxSessions, MaxFileSize = udpx.MaxFileSize, Linger = udpx.Linger };
-            TftpServer server;
             try
             {
-                server = TftpServer.Start(Bind, options, folder, observer);
+                return TftpServer.Bind(Bind);
             }
             catch (SocketException ex)
             {
@@ -89,6 +109,24 @@ internal sealed class ServeTftpOptions
                     _ => "cannot serve TFTP on " + Bind + ": " + ex.Message,
                 });
             }
+        }
+
+        /// <summary>Serves on the socket <see cref="Open"/> bound (the server owns it from here); without --share, from --out, which exists by now.</summary>
+        public TftpServer Start(Socket socket, string outFolder, ServerOptions udpx, TftpConsoleObserver observer)
+        {
+            string share = Share ?? outFolder;
+            TftpFolder folder;
+            try
+            {
+                folder = new TftpFolder(share, outFolder, udpx.Overwrite, udpx.AllowHidden, udpx.MinFree);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                socket.Dispose();
+                throw new UserError(ExitCodes.InputError, "--share '" + share + "': no such folder");
+            }
+            var options = new TftpServerOptions { AllowWrite = AllowWrite, MaxSessions = udpx.MaxSessions, MaxFileSize = udpx.MaxFileSize, Linger = udpx.Linger };
+            var server = TftpServer.Start(socket, options, folder, observer);
             observer.Listening(server.LocalEndPoint.ToString(), folder.ShareDirectory, AllowWrite ? "writes into " + Path.GetFullPath(outFolder) : "writes refused (--tftp-write enables them)");
             return server;
         }

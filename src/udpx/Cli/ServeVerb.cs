@@ -35,10 +35,7 @@ internal static class ServeVerb
         {
             bind, output, overwrite, allowHidden, json, headless, verbosity, maxSessions, maxSize, minFree, perHost, reservedPerHost, idle, keyFile, receiveThreads, keepPartial, onFile, onFileTimeout,
         };
-        foreach (var option in tftp.All)
-        {
-            command.Options.Add(option);
-        }
+        tftp.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(bind)!, result.GetValue(output)!, result.GetValue(json), result.GetValue(headless), result.GetValue(verbosity),
             new ServerOptions
@@ -123,10 +120,50 @@ internal static class ServeVerb
         bool created = !Directory.Exists(folder);
         var observer = new ServerConsoleObserver(Console.Out, json, verbosity);
 
+        // Every check and every port before anything is made or announced: the TFTP port and --share first, then
+        // the udpx port, and only then the folder.
+        var tftpSocket = tftp?.Open();
         ServerHost host;
         try
         {
-            host = ServerHost.Start(bind, folder, options, observer);
+            host = StartHost(bind, folder, options, observer);
+        }
+        catch
+        {
+            tftpSocket?.Dispose();
+            throw;
+        }
+
+        using (host)
+        {
+            if (host.Server.BufferWarning is { } warning)
+            {
+                Console.Error.WriteLine("udpx serve: warning: " + warning);
+            }
+            observer.Listening(new ServeListening(
+                host.EndPoint.ToString(), host.Store.Directory, created, overwrite, allowHidden, host.Servers.Count,
+                options.OnFile?.Text, options.OnFile is null ? null : options.OnFileTimeout, key?.Source));
+            // Under the TUI the TFTP lines would write over the screen: the TUI lists the transfers instead.
+            bool tui = !headless && !json && Ui.TerminalUi.IsInteractive;
+            using var tftpServer = tftpSocket is null ? null : tftp!.Start(tftpSocket, folder, options, new TftpConsoleObserver(tui ? TextWriter.Null : Console.Out, json, verbosity));
+            if (tui)
+            {
+                using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                observer.Silence();
+                Ui.TerminalUi.RunServer(host.Shards, quit, "udpx serve on " + host.EndPoint + " into " + host.Store.Directory, tftpServer);
+                return ExitCodes.Ok;
+            }
+            await ReportStreamsAsync(host.Shards, observer, verbosity, cancellationToken).ConfigureAwait(false);
+        }
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The udpx listener and its folder; one line and exit 3 or 4 when it cannot start.</summary>
+    private static ServerHost StartHost(IPEndPoint bind, string folder, ServerOptions options, ServerConsoleObserver observer)
+    {
+        try
+        {
+            return ServerHost.Start(bind, folder, options, observer);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -142,29 +179,6 @@ internal static class ServeVerb
                 _ => "cannot listen on " + bind + ": " + ex.Message,
             });
         }
-
-        using (host)
-        {
-            if (host.Server.BufferWarning is { } warning)
-            {
-                Console.Error.WriteLine("udpx serve: warning: " + warning);
-            }
-            observer.Listening(new ServeListening(
-                host.EndPoint.ToString(), host.Store.Directory, created, overwrite, allowHidden, host.Servers.Count,
-                options.OnFile?.Text, options.OnFile is null ? null : options.OnFileTimeout, key?.Source));
-            // Under the TUI the TFTP lines would write over the screen: the TUI lists the transfers instead.
-            bool tui = !headless && !json && Ui.TerminalUi.IsInteractive;
-            using var tftpServer = tftp?.Start(folder, options, new TftpConsoleObserver(tui ? TextWriter.Null : Console.Out, json, verbosity));
-            if (!headless && !json && Ui.TerminalUi.IsInteractive)
-            {
-                using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                observer.Silence();
-                Ui.TerminalUi.RunServer(host.Shards, quit, "udpx serve on " + host.EndPoint + " into " + host.Store.Directory, tftpServer);
-                return ExitCodes.Ok;
-            }
-            await ReportStreamsAsync(host.Shards, observer, verbosity, cancellationToken).ConfigureAwait(false);
-        }
-        return ExitCodes.Ok;
     }
 
     /// <summary>Waits for Ctrl-C; with verbosity "stream", prints a line per active stream every second.</summary>
