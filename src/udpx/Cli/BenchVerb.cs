@@ -24,14 +24,13 @@ internal static class BenchVerb
     {
         var mode = TypedOption.Many("--mode", "-m", "Modes to measure (repeatable); default: all four", OptionValues.Mode).Modes();
         var size = TypedOption.Many("--size", null, "File size (repeatable), e.g. 32K, 64M, 256Mi (decimal; Ki/Mi/Gi binary); default: 64M", OptionValues.PositiveSize);
-        var count = new Option<int>("--count", "-n") { Description = "Files per point, each sent once per run", DefaultValueFactory = _ => 1 }.AtLeast(1);
-        var datagramSize = new Option<int[]>("--datagram-size", "-s") { Description = "UDP payload bytes per datagram (repeatable); default: 1472" }
-            .Within(Wire.MinDatagramSize, Wire.MaxDatagramSize, " bytes");
-        var workers = new Option<int[]>("--workers", "-w") { Description = "Workers for process-async and thread-async (repeatable); default: the core count" }.Within(1, 4096);
-        var servers = new Option<int>("--servers") { Description = "In-process servers on loopback; file i goes to server i mod n", DefaultValueFactory = _ => 2 }.AtLeast(1);
-        var repeat = new Option<int>("--repeat", "-r") { Description = "Runs per point; tables show the median", DefaultValueFactory = _ => 3 }.AtLeast(1);
+        var count = TypedOption.Of("--count", "-n", "Files per point, each sent once per run", OptionValues.WholeNumber(1), () => 1);
+        var datagramSize = TypedOption.Many("--datagram-size", "-s", "UDP payload bytes per datagram (repeatable); default: 1472", OptionValues.WholeNumber(Wire.MinDatagramSize, Wire.MaxDatagramSize, " bytes"));
+        var workers = TypedOption.Many("--workers", "-w", "Workers for process-async and thread-async (repeatable); default: the core count", OptionValues.WholeNumber(1, 4096));
+        var servers = TypedOption.Of("--servers", null, "In-process servers on loopback; file i goes to server i mod n", OptionValues.WholeNumber(1), () => 2);
+        var repeat = TypedOption.Of("--repeat", "-r", "Runs per point; tables show the median", OptionValues.WholeNumber(1), () => 3);
         var json = new Option<bool>("--json") { Description = "Print one JSON document instead of tables" };
-        var report = new Option<string>("--report") { Description = "Also write DIR/report.md and DIR/modes.svg" };
+        var report = TypedOption.Path("--report", null, "Also write DIR/report.md and DIR/modes.svg");
         var peers = new Option<bool>("--peers") { Description = "Also run the installed peer tools (socat, atftp, curl+tftpd-hpa, uftp, udpcast, iperf3) on the same file" };
         var command = new Command("bench", "Measure the four modes over loopback: time, throughput, datagrams, CPU, memory; optionally against other tools")
         {

@@ -23,19 +23,20 @@ internal static class CommandLineApp
     public static Task<int> RunAsync(string[] args) => RunAsync(args, WorkerEntry.Run, BuildRoot);
 
     /// <summary>
-    /// The command line with its two seams: how the worker verb runs when a parent starts it (before any command
-    /// tree exists) and how the tree is built for everything else.
+    /// The command line with its seams: how the worker verb runs when a parent starts it (before any command
+    /// tree exists), how the tree is built for everything else, and where the one line of an error goes.
     /// </summary>
-    internal static async Task<int> RunAsync(string[] args, Func<int> runWorker, Func<string[], RootCommand> buildRoot)
+    internal static async Task<int> RunAsync(string[] args, Func<int> runWorker, Func<string[], RootCommand> buildRoot, TextWriter? errors = null)
     {
+        errors ??= Console.Error;
         try
         {
             // Our errors become one line below, never a stack trace.
-            return WorkerEntry.Takes(args) ? runWorker() : await ParseAndInvokeAsync(buildRoot(args), args).ConfigureAwait(false);
+            return WorkerEntry.Takes(args) ? runWorker() : await ParseAndInvokeAsync(buildRoot(args), args, errors).ConfigureAwait(false);
         }
         catch (UserError ex)
         {
-            Console.Error.WriteLine(ex.Message.StartsWith("udpx", StringComparison.Ordinal) ? ex.Message : "udpx: " + ex.Message);
+            errors.WriteLine(ex.Message.StartsWith("udpx", StringComparison.Ordinal) ? ex.Message : "udpx: " + ex.Message);
             return ex.ExitCode;
         }
         catch (OperationCanceledException)
@@ -59,7 +60,7 @@ internal static class CommandLineApp
         return root;
     }
 
-    private static Task<int> ParseAndInvokeAsync(RootCommand root, string[] args)
+    private static Task<int> ParseAndInvokeAsync(RootCommand root, string[] args, TextWriter errors)
     {
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -67,7 +68,7 @@ internal static class CommandLineApp
             string verb = parsed.CommandResult.Command == root ? string.Empty : " " + parsed.CommandResult.Command.Name;
             // "Required command was not provided" says less than the token we did not recognise.
             var error = parsed.Errors.FirstOrDefault(e => !e.Message.StartsWith("Required command", StringComparison.Ordinal)) ?? parsed.Errors[0];
-            Console.Error.WriteLine("udpx" + verb + ": " + error.Message + " (see 'udpx" + verb + " --help')");
+            errors.WriteLine("udpx" + verb + ": " + error.Message + " (see 'udpx" + verb + " --help')");
             return Task.FromResult(ExitCodes.Usage);
         }
         return parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -16,15 +16,14 @@ internal static class DemoVerb
     public static Command Create()
     {
         var mode = TypedOption.Many("--mode", "-m", "Modes to run (repeatable); default: all four", OptionValues.Mode).Modes();
-        var workers = new Option<int>("--workers", "-w") { Description = "Workers for the async modes; default: the core count", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
+        var workers = TypedOption.Of("--workers", "-w", "Workers for the async modes; default: the core count", OptionValues.WholeNumber(1), () => Environment.ProcessorCount);
         var json = new Option<bool>("--json") { Description = "Print one JSON document" };
         var headless = new Option<bool>("--headless") { Description = "Plain output even on a terminal (no TUI)" };
-        var datagramSize = new Option<int>("--datagram-size", "-s") { Description = "UDP payload bytes per datagram", DefaultValueFactory = _ => Wire.EthernetDatagramSize }
-            .Within(Wire.MinDatagramSize, Wire.MaxDatagramSize, " bytes");
-        var files = new Option<string[]>("--file", "-f") { Description = "Send these files instead of the downloaded sample images (repeatable)" };
+        var datagramSize = TypedOption.Of("--datagram-size", "-s", "UDP payload bytes per datagram", OptionValues.WholeNumber(Wire.MinDatagramSize, Wire.MaxDatagramSize, " bytes"), () => Wire.EthernetDatagramSize);
+        var files = TypedOption.Many("--file", "-f", "Send these files instead of the downloaded sample images (repeatable)", OptionValues.Path);
         var rate = TypedOption.Of<long?>("--rate", null, "Pace of each transfer in bytes per second, e.g. 500k; 0 for full speed (default: 150k on a terminal and with --report, full speed otherwise)", ReadRate);
         var loss = TypedOption.Of("--loss", null, "Percent of datagrams an in-process relay in front of each server drops, each way (0 to 50; default 0)", ReadLoss, () => 0.0);
-        var report = new Option<string>("--report") { Description = "Write the lab report DIR/report.html (self-contained HTML)" };
+        var report = TypedOption.Path("--report", null, "Write the lab report DIR/report.html (self-contained HTML)");
         var command = new Command("demo", "Run the lab on this machine: the sample images downloaded, two servers on loopback, all four modes, every file checked")
         {
             mode, workers, json, headless, datagramSize, files, rate, loss, report,

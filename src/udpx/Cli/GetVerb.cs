@@ -21,9 +21,9 @@ internal static class GetVerb
         var names = new Argument<string[]>("names") { Description = "Names of the files on the server", Arity = ArgumentArity.OneOrMore };
         var tftp = TypedOption.Of("--tftp", null, "TFTP server HOST:PORT to read from (port 69 is TFTP's)", OptionValues.Connect);
         tftp.Required = true;
-        var output = new Option<string>("--out", "-o") { Description = "Folder to store the files in (created if needed)", DefaultValueFactory = _ => "." };
+        var output = TypedOption.Path("--out", "-o", "Folder to store the files in (created if needed)", () => ".");
         var mode = TypedOption.Of("--mode", "-m", "process | thread | process-async | thread-async", OptionValues.Mode, () => ConcurrencyMode.Thread).Modes();
-        var workers = new Option<int>("--workers", "-w") { Description = "Worker processes (process-async) or transfers in flight (thread-async); default: the core count", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
+        var workers = TypedOption.Of("--workers", "-w", "Worker processes (process-async) or transfers in flight (thread-async); default: the core count", OptionValues.WholeNumber(1), () => Environment.ProcessorCount);
         var json = new Option<bool>("--json") { Description = "Print one JSON result document" };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace files of the same name in --out (each only once its new copy is complete); default: refuse before any transfer" };
         var connectTimeout = TypedOption.Of("--connect-timeout", null, "How long to wait for the server to answer a request (seconds, or 500ms, 1min)", OptionValues.Timeout, () => TimeSpan.FromSeconds(5));

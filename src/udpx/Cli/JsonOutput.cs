@@ -70,7 +70,27 @@ internal sealed record ServerEvent
 
     public string? Address { get; init; }
 
+    /// <summary>The folder, a path alone; on "listening" the facts about it follow in the fields below.</summary>
     public string? Folder { get; init; }
+
+    /// <summary>On "listening": the folder did not exist and was made.</summary>
+    public bool? Created { get; init; }
+
+    /// <summary>On "listening": files of the same name are replaced (--overwrite).</summary>
+    public bool? Overwrite { get; init; }
+
+    /// <summary>On "listening": names starting with "." are accepted (--allow-hidden).</summary>
+    public bool? AllowHidden { get; init; }
+
+    public int? ReceiveThreads { get; init; }
+
+    /// <summary>On "listening": the --on-file command as given, and how long one run may take.</summary>
+    public string? OnFile { get; init; }
+
+    public double? OnFileTimeoutSeconds { get; init; }
+
+    /// <summary>On "listening": where the pre-shared key came from ("key file PATH" or UDPX_KEY), when there is one.</summary>
+    public string? Key { get; init; }
 
     /// <summary>How the --on-file hook ended, on a "hook" event: exited, timeout, stopped, not-started or dropped.</summary>
     public string? Hook { get; init; }

@@ -15,7 +15,7 @@ internal static class KeygenVerb
 
     public static Command Create()
     {
-        var file = new Argument<string>("file") { Description = "Where to write the key (e.g. udpx.key); give it to both ends with --key-file" };
+        var file = TypedOption.Argument("file", "Where to write the key (e.g. udpx.key); give it to both ends with --key-file", OptionValues.Path);
         var force = new Option<bool>("--force") { Description = "Replace an existing file" };
         var command = new Command("keygen", "Write a new pre-shared key: 32 random bytes in a file only its owner can read")
         {

@@ -20,7 +20,27 @@ internal static class OptionValues
     public static readonly ValueParser<long> RelayRate = (string text, out long rate, out string error) =>
         SizeText.TryParseRate(text, out rate, out error) && (rate is >= 1 and <= 1_000_000_000_000 || Fail("must be between 1 byte per second and 1000G, got '" + text + "' (leave it out for no limit)", out error));
 
+    /// <summary>
+    /// A file or folder: any text but an empty one. Every file call refuses "" with .NET's own words
+    /// ("The value cannot be an empty string. (Parameter 'path')"), some of them by a throw that no catch for
+    /// I/O errors takes.
+    /// </summary>
+    public static readonly ValueParser<string> Path = (string text, out string path, out string error) =>
+    {
+        path = text;
+        error = "expects a path, got ''";
+        return text.Length > 0;
+    };
+
     public static readonly ValueParser<double> Percent = PercentText.TryParse;
+
+    /// <summary>Any whole number an int holds (--seed); absent, null.</summary>
+    public static readonly ValueParser<int?> Seed = (string text, out int? seed, out string error) =>
+    {
+        bool parsed = WholeNumberText.TryParse(text, int.MinValue, int.MaxValue, string.Empty, out int value, out error);
+        seed = parsed ? value : null;
+        return parsed;
+    };
 
     public static readonly ValueParser<DelayJitter> Delay = DelayJitter.TryParse;
 
@@ -47,6 +67,10 @@ internal static class OptionValues
         error = "'" + text + "': give an absolute http:// or https:// URL";
         return Uri.TryCreate(text, UriKind.Absolute, out url!) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps);
     };
+
+    /// <summary>A whole number of at least <paramref name="least"/> (and at most <paramref name="most"/>, in <paramref name="unit"/>).</summary>
+    public static ValueParser<int> WholeNumber(int least, int most = int.MaxValue, string unit = "") =>
+        (string text, out int value, out string error) => WholeNumberText.TryParse(text, least, most, unit, out value, out error);
 
     public static ValueParser<DirectionPair<T>> BothWays<T>(ValueParser<T> parse) =>
         (string text, out DirectionPair<T> pair, out string error) => DirectionPair<T>.TryParse(text, parse, out pair, out error);

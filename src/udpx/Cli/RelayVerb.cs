@@ -31,7 +31,7 @@ internal static class RelayVerb
         var corrupt = TypedOption.Of("--corrupt", null, "Flip bits in this percentage", percent);
         var delay = TypedOption.Of("--delay", null, "Delay MS[±JITTER] (also MS+-JITTER)", OptionValues.BothWays(OptionValues.Delay));
         var rate = TypedOption.Of("--rate", null, "Bottleneck in bytes per second, e.g. 10M", OptionValues.BothWays(OptionValues.RelayRate));
-        var seed = new Option<int?>("--seed") { Description = "Seed for repeatable impairment" };
+        var seed = TypedOption.Of("--seed", null, "Seed for repeatable impairment", OptionValues.Seed);
         var stats = TypedOption.Of("--stats", null, "Print counters every SECONDS", OptionValues.Interval);
         var idle = TypedOption.Of("--idle-timeout", null, "Forget a client after SECONDS of silence", OptionValues.Timeout, () => TimeSpan.FromMinutes(2));
         var command = new Command("relay", "Forward UDP between clients and one server while dropping, duplicating, reordering, corrupting, delaying or rate-limiting it")

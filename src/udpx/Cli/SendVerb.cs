@@ -15,20 +15,20 @@ internal static class SendVerb
 {
     public static Command Create()
     {
-        var files = new Argument<string[]>("files") { Description = "Local files or folders to send (a folder: every regular file beneath it, under its relative path)", Arity = ArgumentArity.ZeroOrMore };
+        var files = TypedOption.Arguments("files", "Local files or folders to send (a folder: every regular file beneath it, under its relative path)", ArgumentArity.ZeroOrMore, OptionValues.Path);
         var urls = TypedOption.Many("--url", "-u", "HTTP(S) URL to download first and then send (repeatable)", OptionValues.HttpUrl);
         var to = TypedOption.Many("--to", "-t", "Server HOST:PORT (repeatable); file i goes to server i mod n", OptionValues.Connect);
         to.Required = true;
         var mode = TypedOption.Of("--mode", "-m", "process | thread | process-async | thread-async", OptionValues.Mode, () => ConcurrencyMode.Thread).Modes();
-        var workers = new Option<int>("--workers", "-w") { Description = "Worker processes (process-async) or transfers in flight (thread-async); default: the core count", DefaultValueFactory = _ => Environment.ProcessorCount }.AtLeast(1);
+        var workers = TypedOption.Of("--workers", "-w", "Worker processes (process-async) or transfers in flight (thread-async); default: the core count", OptionValues.WholeNumber(1), () => Environment.ProcessorCount);
         var each = new Option<bool>("--each") { Description = "Send every file to every server" };
         var json = new Option<bool>("--json") { Description = "Print one JSON result document" };
         var headless = new Option<bool>("--headless") { Description = "Plain output even on a terminal (no TUI)" };
-        var datagramSize = new Option<int>("--datagram-size", "-s") { Description = "UDP payload bytes per datagram: 1472 fits Ethernet; up to 65507 on loopback or jumbo links", DefaultValueFactory = _ => Wire.EthernetDatagramSize }
-            .Within(Wire.MinDatagramSize, Wire.MaxDatagramSize, " bytes");
+        var datagramSize = TypedOption.Of("--datagram-size", "-s", "UDP payload bytes per datagram: 1472 fits Ethernet; up to 65507 on loopback or jumbo links",
+            OptionValues.WholeNumber(Wire.MinDatagramSize, Wire.MaxDatagramSize, " bytes"), () => Wire.EthernetDatagramSize);
         var rate = TypedOption.Of("--rate", null, "Fixed cap per transfer in bytes per second, e.g. 50M (default: none, the congestion control decides)", OptionValues.SendRate);
         var connectTimeout = TypedOption.Of("--connect-timeout", null, "How long to wait for a server to answer the handshake (seconds, or 500ms, 1min)", OptionValues.Timeout, () => TimeSpan.FromSeconds(5));
-        var keyFile = new Option<string>("--key-file") { Description = "Authenticate every datagram with this pre-shared key (or set UDPX_KEY)" };
+        var keyFile = TypedOption.Path("--key-file", null, "Authenticate every datagram with this pre-shared key (or set UDPX_KEY)");
         var encrypt = new Option<bool>("--encrypt") { Description = "Also encrypt the file bytes (AES-256-GCM); needs --key-file or UDPX_KEY" };
         var jobTimeout = TypedOption.Of("--job-timeout", null, "How long a single transfer may take, in every mode, before it fails (seconds)", OptionValues.Timeout, () => TimeSpan.FromSeconds(3600));
         var background = new Option<bool>("--background") { Description = "Yield to all other traffic on the path (a scavenger, after LEDBAT): for bulk copies that must not slow anyone down" };
@@ -165,7 +165,10 @@ internal static class SendVerb
         SendOutput.WriteByFolder(output, results);
         long bytes = outcome.VerifiedBytes;
         double seconds = outcome.Seconds;
-        output.WriteLine($"{results.Count(r => r.Verified)}/{results.Count} transfers verified, {Format.Bytes(bytes)} in {Format.Seconds(seconds)} ({Format.Rate(seconds > 0 ? bytes / seconds : 0)}), mode {a.Mode.Name()}{(batch.Workers > 0 ? ", " + batch.Workers + " workers" : string.Empty)}; total elapsed {Format.Seconds(total)}");
+        // The "skipped:" lines came first and may have scrolled away: the last line says that not all was sent.
+        int skipped = tree.Skipped.Count;
+        string notSent = skipped == 0 ? string.Empty : $", {skipped} {(skipped == 1 ? "entry" : "entries")} skipped (listed above)";
+        output.WriteLine($"{results.Count(r => r.Verified)}/{results.Count} transfers verified{notSent}, {Format.Bytes(bytes)} in {Format.Seconds(seconds)} ({Format.Rate(seconds > 0 ? bytes / seconds : 0)}), mode {a.Mode.Name()}{(batch.Workers > 0 ? ", " + batch.Workers + " workers" : string.Empty)}; total elapsed {Format.Seconds(total)}");
     }
 
     /// <summary>A result as one line; the server's message (and a name from a URL) escaped, as a peer wrote them.</summary>

@@ -16,17 +16,41 @@ internal sealed class ServeTftpOptions
 {
     public const int DefaultPort = 69;
 
-    public Option<string?> Tftp { get; } = new("--tftp")
+    public ServeTftpOptions()
     {
-        Description = "Also serve TFTP (RFC 1350, 2347-2349, 7440) on ADDR[:PORT] (default port 69; --tftp alone: 0.0.0.0:69)",
-        Arity = ArgumentArity.ZeroOrOne,
-    };
+        Tftp = TypedOption.Of<IPEndPoint?>("--tftp", null, "Also serve TFTP (RFC 1350, 2347-2349, 7440) on ADDR[:PORT] (default port 69; --tftp alone: 0.0.0.0:69)", TryParseAddress);
+        Tftp.Arity = ArgumentArity.ZeroOrOne;
+    }
+
+    /// <summary>Null with --tftp alone.</summary>
+    public Option<IPEndPoint?> Tftp { get; }
 
     public Option<bool> Write { get; } = new("--tftp-write") { Description = "Accept TFTP write requests into --out (default: refuse them with error 2)" };
 
-    public Option<string?> Share { get; } = new("--share") { Description = "Folder TFTP read requests are served from (default: --out)" };
+    public Option<string> Share { get; } = TypedOption.Path("--share", null, "Folder TFTP read requests are served from (default: --out)");
 
-    public IEnumerable<Option> All => [Tftp, Write, Share];
+    /// <summary>Adds the flags to `serve`; --tftp-write and --share without --tftp are a usage error, not ignored.</summary>
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Tftp);
+        command.Options.Add(Write);
+        command.Options.Add(Share);
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(Tftp) is not null)
+            {
+                return;
+            }
+            foreach (var option in (Option[])[Write, Share])
+            {
+                if (result.GetResult(option) is { Implicit: false })
+                {
+                    result.AddError(option.Name + " is for the TFTP listener: add --tftp [ADDR[:PORT]]");
+                    return;
+                }
+            }
+        });
+    }
 
     /// <summary>What the command line asked for; null when --tftp was not given.</summary>
     public Settings? Read(ParseResult result)
@@ -35,48 +59,45 @@ internal sealed class ServeTftpOptions
         {
             return null;
         }
-        return new Settings(ParseAddress(result.GetValue(Tftp)), result.GetValue(Write), result.GetValue(Share));
+        return new Settings(result.GetValue(Tftp) ?? new IPEndPoint(IPAddress.Any, DefaultPort), result.GetValue(Write), result.GetValue(Share));
     }
 
-    /// <summary>ADDR, ADDR:PORT, [V6]:PORT, :PORT or nothing.</summary>
-    public static IPEndPoint ParseAddress(string? text)
+    /// <summary>ADDR, ADDR:PORT, [V6]:PORT or :PORT.</summary>
+    public static bool TryParseAddress(string text, out IPEndPoint? address, out string error)
     {
-        if (string.IsNullOrWhiteSpace(text))
+        error = "expects an IP address to listen on, with or without a port, such as 0.0.0.0 or 127.0.0.1:6969, got '" + text + "'";
+        address = null;
+        string t = text.Trim();
+        if (IPAddress.TryParse(t, out var bare) && !t.StartsWith('['))
         {
-            return new IPEndPoint(IPAddress.Any, DefaultPort);
+            address = new IPEndPoint(bare, DefaultPort);
         }
-        text = text.Trim();
-        if (IPAddress.TryParse(text, out var bare) && !text.StartsWith('['))
+        else if (t.StartsWith(':') && int.TryParse(t.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out int onlyPort) && onlyPort is > 0 and <= 65535)
         {
-            return new IPEndPoint(bare, DefaultPort);
+            address = new IPEndPoint(IPAddress.Any, onlyPort);
         }
-        if (text.StartsWith(':') && int.TryParse(text.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out int onlyPort) && onlyPort is > 0 and <= 65535)
+        else if (Net.ServerAddress.TryParse(t, out string host, out int port, out _, allowPortZero: true) && IPAddress.TryParse(host, out var ip))
         {
-            return new IPEndPoint(IPAddress.Any, onlyPort);
+            address = new IPEndPoint(ip, port);
         }
-        if (Net.ServerAddress.TryParse(text, out string host, out int port, out _, allowPortZero: true) && IPAddress.TryParse(host, out var address))
-        {
-            return new IPEndPoint(address, port);
-        }
-        throw new UserError(ExitCodes.Usage, "--tftp '" + text + "': give an IP address to listen on, with or without a port, such as 0.0.0.0 or 127.0.0.1:6969");
+        return address is not null;
     }
 
     internal sealed record Settings(IPEndPoint Bind, bool AllowWrite, string? Share)
     {
-        /// <summary>Binds the TFTP port and starts serving; one clear line and exit 3 or 4 when it cannot.</summary>
-        public TftpServer Start(string outFolder, ServerOptions udpx, TftpConsoleObserver observer)
+        /// <summary>
+        /// Checks --share and binds the TFTP port, before the udpx port is bound and anything is made or announced
+        /// ("listening on ..." came before "TFTP port 69 is already in use"); one line and exit 3 or 4 when it cannot.
+        /// </summary>
+        public Socket Open()
         {
-            string share = Share ?? outFolder;
-            if (!Directory.Exists(share))
+            if (Share is not null && !Directory.Exists(Share))
             {
-                throw new UserError(ExitCodes.InputError, "--share '" + share + "': no such folder");
+                throw new UserError(ExitCodes.InputError, "--share '" + Share + "': " + (Path.Exists(Share) ? "not a folder" : "no such folder"));
             }
-            var folder = new TftpFolder(share, outFolder, udpx.Overwrite, udpx.AllowHidden, udpx.MinFree);
-            var options = new TftpServerOptions { AllowWrite = AllowWrite, MaxSessions = udpx.MaxSessions, MaxFileSize = udpx.MaxFileSize, Linger = udpx.Linger };
-            TftpServer server;
             try
             {
-                server = TftpServer.Start(Bind, options, folder, observer);
+                return TftpServer.Bind(Bind);
             }
             catch (SocketException ex)
             {
@@ -88,6 +109,24 @@ internal sealed class ServeTftpOptions
                     _ => "cannot serve TFTP on " + Bind + ": " + ex.Message,
                 });
             }
+        }
+
+        /// <summary>Serves on the socket <see cref="Open"/> bound (the server owns it from here); without --share, from --out, which exists by now.</summary>
+        public TftpServer Start(Socket socket, string outFolder, ServerOptions udpx, TftpConsoleObserver observer)
+        {
+            string share = Share ?? outFolder;
+            TftpFolder folder;
+            try
+            {
+                folder = new TftpFolder(share, outFolder, udpx.Overwrite, udpx.AllowHidden, udpx.MinFree);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                socket.Dispose();
+                throw new UserError(ExitCodes.InputError, "--share '" + share + "': no such folder");
+            }
+            var options = new TftpServerOptions { AllowWrite = AllowWrite, MaxSessions = udpx.MaxSessions, MaxFileSize = udpx.MaxFileSize, Linger = udpx.Linger };
+            var server = TftpServer.Start(socket, options, folder, observer);
             observer.Listening(server.LocalEndPoint.ToString(), folder.ShareDirectory, AllowWrite ? "writes into " + Path.GetFullPath(outFolder) : "writes refused (--tftp-write enables them)");
             return server;
         }

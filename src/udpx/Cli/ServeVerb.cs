@@ -12,33 +12,30 @@ internal static class ServeVerb
     public static Command Create()
     {
         var bind = TypedOption.Of("--bind", "-b", "Address and port to listen on (ADDR:PORT, :PORT or PORT)", OptionValues.Bind, () => new IPEndPoint(IPAddress.Any, DefaultPort));
-        var output = new Option<string>("--out", "-o") { Description = "Folder where received files are stored (created if needed)", DefaultValueFactory = _ => DefaultFolder };
+        var output = TypedOption.Path("--out", "-o", "Folder where received files are stored (created if needed)", () => DefaultFolder);
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace a file that already has the sent name (default: refuse the transfer)" };
         var allowHidden = new Option<bool>("--allow-hidden") { Description = "Accept names starting with \".\" (default: refuse them)" };
         var json = new Option<bool>("--json") { Description = "Print JSON lines instead of text" };
         var headless = new Option<bool>("--headless") { Description = "Plain output even on a terminal (no TUI)" };
         var verbosity = TypedOption.Of("--verbosity", "-v", "quiet | normal | stream (a line per stream each second) | datagram (a line per datagram)", ReadVerbosity, () => Verbosity.Normal);
-        var maxSessions = new Option<int>("--max-sessions") { Description = "Most transfers received at once", DefaultValueFactory = _ => 256 }.AtLeast(1);
+        var maxSessions = TypedOption.Of("--max-sessions", null, "Most transfers received at once", OptionValues.WholeNumber(1), () => 256);
         var maxSize = TypedOption.Of("--max-file-size", null, "Largest file accepted (e.g. 500M, 2T)", OptionValues.Size, () => 64_000_000_000);
         var minFree = TypedOption.Of("--min-free", null, "Free space an accepted file must leave on the output filesystem: a size (2G) or a share (10%); default: 1G or 5%, whichever is smaller; 0 for none", ReadReserve, () => DiskReserve.Default);
-        var perHost = new Option<int>("--max-sessions-per-host") { Description = "Most transfers received at once from one address", DefaultValueFactory = _ => 64 }.AtLeast(1);
+        var perHost = TypedOption.Of("--max-sessions-per-host", null, "Most transfers received at once from one address", OptionValues.WholeNumber(1), () => 64);
         var reservedPerHost = TypedOption.Of("--max-reserved-per-host", null, "Most bytes one address's transfers in progress may offer together", OptionValues.Size, () => 128_000_000_000);
-        var keyFile = new Option<string>("--key-file") { Description = "Accept only datagrams authenticated with this pre-shared key (or set UDPX_KEY)" };
+        var keyFile = TypedOption.Path("--key-file", null, "Accept only datagrams authenticated with this pre-shared key (or set UDPX_KEY)");
         var keepPartial = TypedOption.Of("--keep-partial", null, "How long the partial file of a cut transfer is kept for a resume: 90s, 30min, 24h, 7d; 0 keeps none", OptionValues.Interval, () => TimeSpan.FromHours(24));
         var onFile = TypedOption.Of<HookCommand?>("--on-file", null, "Run CMD once per stored file, without a shell: CMD's words (split as docs/hook.md says), then the stored file's absolute path; size, sender, digest and session in UDPX_* variables", ReadHook);
         var onFileTimeout = TypedOption.Of("--on-file-timeout", null, "How long one run of the --on-file command may take before it and its children are killed (seconds)", OptionValues.Timeout, () => TimeSpan.FromSeconds(60));
         var tftp = new ServeTftpOptions();
         var idle = TypedOption.Of("--idle-timeout", null, "How long without a datagram before a transfer is abandoned (seconds)", OptionValues.Timeout, () => TimeSpan.FromSeconds(30));
-        var receiveThreads = new Option<int>("--receive-threads") { Description = "Receive threads, each with its own socket on --bind (SO_REUSEPORT); the kernel keeps each client on one (default: " + ServerOptions.ServeReceiveThreadsRule + ")", DefaultValueFactory = _ => ServerOptions.ServeReceiveThreads };
+        var receiveThreads = TypedOption.Of("--receive-threads", null, "Receive threads, each with its own socket on --bind (SO_REUSEPORT); the kernel keeps each client on one (default: " + ServerOptions.ServeReceiveThreadsRule + ")", OptionValues.WholeNumber(1, 64), () => ServerOptions.ServeReceiveThreads);
 
         var command = new Command("serve", "Receive files: many clients, many concurrent transfers, each verified before it is stored")
         {
             bind, output, overwrite, allowHidden, json, headless, verbosity, maxSessions, maxSize, minFree, perHost, reservedPerHost, idle, keyFile, receiveThreads, keepPartial, onFile, onFileTimeout,
         };
-        foreach (var option in tftp.All)
-        {
-            command.Options.Add(option);
-        }
+        tftp.AddTo(command);
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(bind)!, result.GetValue(output)!, result.GetValue(json), result.GetValue(headless), result.GetValue(verbosity),
             new ServerOptions
@@ -69,10 +66,6 @@ internal static class ServeVerb
 
     private static int CheckReceiveThreads(int threads)
     {
-        if (threads is < 1 or > 64)
-        {
-            throw new UserError(ExitCodes.Usage, "--receive-threads must be 1 to 64");
-        }
         if (threads > 1 && !ReusePort.IsSupported)
         {
             throw new UserError(ExitCodes.Usage, "--receive-threads above 1 needs SO_REUSEPORT (Linux); use 1 here");
@@ -127,10 +120,50 @@ internal static class ServeVerb
         bool created = !Directory.Exists(folder);
         var observer = new ServerConsoleObserver(Console.Out, json, verbosity);
 
+        // Every check and every port before anything is made or announced: the TFTP port and --share first, then
+        // the udpx port, and only then the folder.
+        var tftpSocket = tftp?.Open();
         ServerHost host;
         try
         {
-            host = ServerHost.Start(bind, folder, options, observer);
+            host = StartHost(bind, folder, options, observer);
+        }
+        catch
+        {
+            tftpSocket?.Dispose();
+            throw;
+        }
+
+        using (host)
+        {
+            if (host.Server.BufferWarning is { } warning)
+            {
+                Console.Error.WriteLine("udpx serve: warning: " + warning);
+            }
+            observer.Listening(new ServeListening(
+                host.EndPoint.ToString(), host.Store.Directory, created, overwrite, allowHidden, host.Servers.Count,
+                options.OnFile?.Text, options.OnFile is null ? null : options.OnFileTimeout, key?.Source));
+            // Under the TUI the TFTP lines would write over the screen: the TUI lists the transfers instead.
+            bool tui = !headless && !json && Ui.TerminalUi.IsInteractive;
+            using var tftpServer = tftpSocket is null ? null : tftp!.Start(tftpSocket, folder, options, new TftpConsoleObserver(tui ? TextWriter.Null : Console.Out, json, verbosity));
+            if (tui)
+            {
+                using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                observer.Silence();
+                Ui.TerminalUi.RunServer(host.Shards, quit, "udpx serve on " + host.EndPoint + " into " + host.Store.Directory, tftpServer);
+                return ExitCodes.Ok;
+            }
+            await ReportStreamsAsync(host.Shards, observer, verbosity, cancellationToken).ConfigureAwait(false);
+        }
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The udpx listener and its folder; one line and exit 3 or 4 when it cannot start.</summary>
+    private static ServerHost StartHost(IPEndPoint bind, string folder, ServerOptions options, ServerConsoleObserver observer)
+    {
+        try
+        {
+            return ServerHost.Start(bind, folder, options, observer);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -146,33 +179,6 @@ internal static class ServeVerb
                 _ => "cannot listen on " + bind + ": " + ex.Message,
             });
         }
-
-        using (host)
-        {
-            if (host.Server.BufferWarning is { } warning)
-            {
-                Console.Error.WriteLine("udpx serve: warning: " + warning);
-            }
-            string storage = host.Store.Directory
-                + (created ? " (created)" : string.Empty)
-                + (overwrite ? ", replacing existing files" : ", never replacing existing files")
-                + (allowHidden ? ", hidden names accepted" : string.Empty)
-                + (host.Servers.Count > 1 ? ", " + host.Servers.Count + " receive threads" : string.Empty)
-                + (options.OnFile is { } hook ? ", then running " + SafeText.Escape(hook.Text) + " for each (timeout " + Format.Seconds(options.OnFileTimeout.TotalSeconds) + ")" : string.Empty);
-            observer.Listening(host.EndPoint.ToString(), storage + (key is null ? string.Empty : ", datagrams authenticated with the key from " + key.Source));
-            // Under the TUI the TFTP lines would write over the screen: the TUI lists the transfers instead.
-            bool tui = !headless && !json && Ui.TerminalUi.IsInteractive;
-            using var tftpServer = tftp?.Start(folder, options, new TftpConsoleObserver(tui ? TextWriter.Null : Console.Out, json, verbosity));
-            if (!headless && !json && Ui.TerminalUi.IsInteractive)
-            {
-                using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                observer.Silence();
-                Ui.TerminalUi.RunServer(host.Shards, quit, "udpx serve on " + host.EndPoint + " into " + host.Store.Directory, tftpServer);
-                return ExitCodes.Ok;
-            }
-            await ReportStreamsAsync(host.Shards, observer, verbosity, cancellationToken).ConfigureAwait(false);
-        }
-        return ExitCodes.Ok;
     }
 
     /// <summary>Waits for Ctrl-C; with verbosity "stream", prints a line per active stream every second.</summary>

@@ -118,9 +118,32 @@ internal sealed class ServerConsoleObserver(TextWriter output, bool json, Verbos
             $"{Now()} {session.PeerText} -> {SafeText.Escape(session.Name)}: {Format.Number(session.BytesReceived)} / {Format.Number(session.FileSize)} bytes, {Format.Number(session.Datagrams)} datagrams, {Format.Rate(bytesPerSecond)}");
     }
 
-    public void Listening(string address, string folder)
+    /// <summary>The first line: in JSON each fact in a field of its own, the folder a path alone.</summary>
+    public void Listening(ServeListening l)
     {
-        Emit(new ServerEvent { Event = "listening", Time = Now(), Address = address, Folder = folder }, $"udpx serve: listening on {address}, storing into {folder}");
+        string text = $"udpx serve: listening on {l.Address}, storing into {l.Folder}"
+            + (l.Created ? " (created)" : string.Empty)
+            + (l.Overwrite ? ", replacing existing files" : ", never replacing existing files")
+            + (l.AllowHidden ? ", hidden names accepted" : string.Empty)
+            + (l.ReceiveThreads > 1 ? ", " + l.ReceiveThreads + " receive threads" : string.Empty)
+            + (l.OnFile is { } hook ? ", then running " + SafeText.Escape(hook) + " for each (timeout " + Format.Seconds(l.OnFileTimeout!.Value.TotalSeconds) + ")" : string.Empty)
+            + (l.KeySource is { } key ? ", datagrams authenticated with the key from " + key : string.Empty);
+        Emit(
+            new ServerEvent
+            {
+                Event = "listening",
+                Time = Now(),
+                Address = l.Address,
+                Folder = l.Folder,
+                Created = l.Created,
+                Overwrite = l.Overwrite,
+                AllowHidden = l.AllowHidden,
+                ReceiveThreads = l.ReceiveThreads,
+                OnFile = l.OnFile,
+                OnFileTimeoutSeconds = l.OnFileTimeout?.TotalSeconds,
+                Key = l.KeySource,
+            },
+            text);
     }
 
     private void Emit(ServerEvent e, string text)
@@ -154,3 +177,7 @@ internal enum Verbosity
     Stream,
     Datagram,
 }
+
+/// <summary>What `udpx serve` listens with, for its first line.</summary>
+internal sealed record ServeListening(
+    string Address, string Folder, bool Created, bool Overwrite, bool AllowHidden, int ReceiveThreads, string? OnFile, TimeSpan? OnFileTimeout, string? KeySource);

@@ -13,17 +13,13 @@ internal sealed class TftpClientOptions
 {
     public const int DefaultWindowSize = 16;
 
-    public Option<int> BlockSize { get; } = new Option<int>("--blksize")
-    {
-        Description = "TFTP block size to ask for (RFC 2348, 8 to 65464; 1468 fits Ethernet)",
-        DefaultValueFactory = _ => TftpTransferOptions.EthernetBlockSize,
-    }.Within(TftpTransferOptions.MinBlockSize, TftpTransferOptions.MaxBlockSize, " bytes");
+    public Option<int> BlockSize { get; } = TypedOption.Of(
+        "--blksize", null, "TFTP block size to ask for (RFC 2348, 8 to 65464; 1468 fits Ethernet)",
+        OptionValues.WholeNumber(TftpTransferOptions.MinBlockSize, TftpTransferOptions.MaxBlockSize, " bytes"), () => TftpTransferOptions.EthernetBlockSize);
 
-    public Option<int> WindowSize { get; } = new Option<int>("--windowsize")
-    {
-        Description = "TFTP blocks per acknowledgement to ask for (RFC 7440, 1 to 64; the congestion window may send fewer)",
-        DefaultValueFactory = _ => DefaultWindowSize,
-    }.Within(1, 64, " blocks");
+    public Option<int> WindowSize { get; } = TypedOption.Of(
+        "--windowsize", null, "TFTP blocks per acknowledgement to ask for (RFC 7440, 1 to 64; the congestion window may send fewer)",
+        OptionValues.WholeNumber(1, 64, " blocks"), () => DefaultWindowSize);
 
     public IEnumerable<Option> All => [BlockSize, WindowSize];
 

@@ -8,6 +8,9 @@ namespace Udpx.Cli;
 /// <summary>
 /// Options whose values are read once, at the edge, by the grammar in Common: a bad value is a parse error of
 /// one line naming the flag ("--rate expects bytes per second ..."), and exit code 2 like every usage error.
+/// Ranges are part of the grammar, not validators: an option's validator runs before its value is converted,
+/// and reading a value that failed to convert throws (System.CommandLine 2.0), which escaped as a stack trace
+/// for "--workers 1e3".
 /// </summary>
 internal static class TypedOption
 {
@@ -42,44 +45,39 @@ internal static class TypedOption
         return option;
     }
 
+    /// <summary>A file or folder (<see cref="OptionValues.Path"/>); <paramref name="defaultValue"/> when absent.</summary>
+    public static Option<string> Path(string name, string? alias, string description, Func<string>? defaultValue = null) =>
+        Of(name, alias, description, OptionValues.Path, defaultValue);
+
+    /// <summary>Positional values, each read by <paramref name="parse"/>; a bad one is named by the argument's help name ("&lt;file&gt;").</summary>
+    public static Argument<T[]> Arguments<T>(string name, string description, ArgumentArity arity, ValueParser<T> parse)
+    {
+        var argument = new Argument<T[]>(name) { Description = description, Arity = arity };
+        argument.CustomParser = result =>
+        {
+            var values = new T[result.Tokens.Count];
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = Read("<" + name + ">", result.Tokens[i].Value, result, parse, null)!;
+            }
+            return values;
+        };
+        return argument;
+    }
+
+    /// <summary>One positional value read by <paramref name="parse"/>.</summary>
+    public static Argument<T> Argument<T>(string name, string description, ValueParser<T> parse)
+    {
+        var argument = new Argument<T>(name) { Description = description };
+        argument.CustomParser = result => Read<T>("<" + name + ">", result.Tokens.Count > 0 ? result.Tokens[^1].Value : null, result, parse, null);
+        return argument;
+    }
+
     /// <summary>The concurrency modes by name, listed in help and completion.</summary>
     public static Option<T> Modes<T>(this Option<T> option)
     {
         option.HelpName = string.Join('|', ConcurrencyModeNames.All);
         option.CompletionSources.Add(ConcurrencyModeNames.All);
-        return option;
-    }
-
-    /// <summary>A whole number of at least <paramref name="least"/>.</summary>
-    public static Option<int> AtLeast(this Option<int> option, int least)
-    {
-        option.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < least)
-            {
-                result.AddError(option.Name + " must be at least " + least);
-            }
-        });
-        return option;
-    }
-
-    /// <summary>Whole numbers, each from <paramref name="least"/> to <paramref name="most"/>.</summary>
-    public static Option<T> Within<T>(this Option<T> option, int least, int most, string unit = "")
-    {
-        option.Validators.Add(result =>
-        {
-            object? value = result.GetValueOrDefault<T>();
-            int[] values = value switch
-            {
-                int one => [one],
-                int[] many => many,
-                _ => [],
-            };
-            if (values.Any(v => v < least || v > most))
-            {
-                result.AddError(option.Name + " must be between " + least + " and " + most + unit);
-            }
-        });
         return option;
     }
 

@@ -6,7 +6,10 @@ namespace Udpx.Client;
 /// <summary>A local file given to send, checked before anything goes on the wire.</summary>
 internal static class LocalSource
 {
-    /// <summary>The file as a source; a folder, a missing or unreadable file, or a name too long for the wire is a <see cref="UserError"/> (exit code 3).</summary>
+    /// <summary>
+    /// The file as a source; a folder, a FIFO, device or socket, a missing or unreadable file, or a name too long
+    /// for the wire is a <see cref="UserError"/> (exit code 3).
+    /// </summary>
     public static SourceFile Open(string path)
     {
         if (Directory.Exists(path))
@@ -15,13 +18,19 @@ internal static class LocalSource
         }
         if (!File.Exists(path))
         {
-            throw new UserError(ExitCodes.InputError, "file not found: " + path);
+            throw new UserError(ExitCodes.InputError, NamesAnUndecodableEntry(path)
+                ? "name is not valid UTF-8: " + path + " (udpx sends names as UTF-8; rename the file)"
+                : "file not found: " + path);
         }
+        if (RegularFile.NotRegular(path) is { } kind)
+        {
+            throw new UserError(ExitCodes.InputError, RegularFile.Refusal(path, kind));
+        }
+        long length;
         try
         {
-            using (File.OpenHandle(path, FileMode.Open, FileAccess.Read))
-            {
-            }
+            using var handle = RegularFile.OpenRead(path);
+            length = RandomAccess.GetLength(handle);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -32,6 +41,42 @@ internal static class LocalSource
         {
             throw new UserError(ExitCodes.InputError, "file name longer than " + Wire.MaxNameBytes + " bytes: " + path);
         }
-        return new SourceFile(Path.GetFullPath(path), name, new FileInfo(path).Length);
+        return new SourceFile(Path.GetFullPath(path), name, length);
+    }
+
+    /// <summary>
+    /// A name as .NET decoded it from a folder listing or argv, when its bytes were not UTF-8: each bad byte is
+    /// U+FFFD, which re-encodes to other bytes, so no path reaches the entry. A caller also knows the name
+    /// reached nothing.
+    /// </summary>
+    public static bool IsUndecodable(string name) => name.Contains('\uFFFD', StringComparison.Ordinal);
+
+    /// <summary>
+    /// True when <paramref name="path"/>, which reaches nothing, has an undecodable component that its nearest
+    /// existing folder does list: the file is there, under a name that is not UTF-8, not missing.
+    /// </summary>
+    private static bool NamesAnUndecodableEntry(string path)
+    {
+        if (!IsUndecodable(path))
+        {
+            return false;
+        }
+        string child = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        for (string? folder = Path.GetDirectoryName(child); folder is not null; child = folder, folder = Path.GetDirectoryName(folder))
+        {
+            if (!Directory.Exists(folder))
+            {
+                continue;
+            }
+            try
+            {
+                return IsUndecodable(Path.GetFileName(child)) && Directory.EnumerateFileSystemEntries(folder).Contains(child, StringComparer.Ordinal);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+        return false;
     }
 }

@@ -7,8 +7,8 @@ namespace Udpx.Client;
 /// <summary>
 /// What `udpx send` was given, as files: a file as itself, a folder as every regular file beneath it,
 /// named by its path relative to that folder ("sub/dir/file"). Inside a folder no symlink is followed
-/// (neither to a file nor to a folder: it is listed as skipped), devices, FIFOs and sockets are skipped,
-/// and empty folders are counted but not sent (udpx sends files; a folder appears on the server when a
+/// (neither to a file nor to a folder: it is listed as skipped), devices, FIFOs, sockets and names that are
+/// not UTF-8 (the wire's names are UTF-8) are skipped, and empty folders are counted but not sent (udpx sends files; a folder appears on the server when a
 /// file in it is stored). What is named on the command line itself is followed: the user chose it.
 /// </summary>
 internal sealed class SourceTree
@@ -73,6 +73,11 @@ internal sealed class SourceTree
                 case EntryKind.Special:
                     _skipped.Add(entry + " (device, FIFO or socket)");
                     break;
+                case EntryKind.Missing:
+                    // Listed, yet no path reaches it: .NET read bytes that are not UTF-8 as U+FFFD, and the
+                    // name, re-encoded, is another one. Otherwise it went away while the folder was read.
+                    _skipped.Add(entry + (LocalSource.IsUndecodable(component) ? " (name is not valid UTF-8)" : " (gone while the folder was read)"));
+                    break;
             }
         }
         if (!any && prefix.Length > 0)
@@ -101,7 +106,8 @@ internal sealed class SourceTree
     {
         try
         {
-            using (File.OpenHandle(path, FileMode.Open, FileAccess.Read))
+            // A FIFO put in the place of the file the walk saw must not block the walk.
+            using (RegularFile.OpenRead(path))
             {
             }
         }

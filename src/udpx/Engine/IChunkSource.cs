@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using Udpx.Common;
 
 namespace Udpx.Engine;
 
@@ -26,7 +27,8 @@ internal sealed class FileChunkSource : IChunkSource, IDisposable
 
     public FileChunkSource(string path)
     {
-        _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        // Not only a file send checked: a worker process is given a path, and the file may have changed since.
+        _handle = RegularFile.OpenRead(path);
         Length = RandomAccess.GetLength(_handle);
     }
 

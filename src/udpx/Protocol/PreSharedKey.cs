@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Udpx.Common;
 
 namespace Udpx.Protocol;
 
@@ -50,7 +51,10 @@ internal sealed class PreSharedKey
             byte[] bytes;
             try
             {
-                bytes = System.IO.File.ReadAllBytes(keyFile);
+                // A FIFO would block the read and /dev/zero never end it.
+                using var file = new FileStream(RegularFile.OpenRead(keyFile), FileAccess.Read, bufferSize: 0);
+                bytes = new byte[file.Length];
+                file.ReadExactly(bytes);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

@@ -61,14 +61,14 @@ internal sealed class ServerHost : IDisposable
     public IPEndPoint EndPoint => Server.LocalEndPoint;
 
     /// <summary>
-    /// Checks the folder, then binds. Throws <see cref="IOException"/>/<see cref="UnauthorizedAccessException"/>
-    /// for the folder and <see cref="SocketException"/> for the address.
+    /// Binds, then makes and checks the folder, then starts receiving: a port that cannot be had leaves no
+    /// folder behind (`serve --bind :69 --out /tmp/x` made /tmp/x before it found the port denied). Throws
+    /// <see cref="SocketException"/> for the address and <see cref="IOException"/>/<see cref="UnauthorizedAccessException"/>
+    /// for the folder.
     /// </summary>
     public static ServerHost Start(IPEndPoint bind, string folder, ServerOptions options, IServerObserver? observer = null)
     {
         var store = new DirectoryFileStore(folder, options.MaxFileSize, options.Overwrite, options.AllowHidden, options.KeepPartial);
-        store.EnsureWritable();
-        store.RemoveStaleTemporaryFiles();
         FileHook? hook = null;
         if (options.OnFile is { } command)
         {
@@ -97,13 +97,20 @@ internal sealed class ServerHost : IDisposable
                 var address = i == 0 ? bind : servers[0].LocalEndPoint;
                 try
                 {
-                    servers.Add(UdpServer.Start(address, protocol, sharePort: threads > 1));
+                    servers.Add(UdpServer.Bind(address, protocol, sharePort: threads > 1));
                 }
                 catch
                 {
                     protocol.Dispose();
                     throw;
                 }
+            }
+            // Before any datagram is read: the umask is learned here, and what an earlier run left is cleared.
+            store.EnsureWritable();
+            store.RemoveStaleTemporaryFiles();
+            foreach (var server in servers)
+            {
+                server.StartReceiving();
             }
         }
         catch

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Udpx.Common;
 using Udpx.Tftp;
 
 namespace Udpx.Server;
@@ -54,13 +55,14 @@ internal sealed class TftpFolder : ITftpFiles
         {
             return new TftpRefusal(TftpError.AccessViolation, "access violation: the name leads outside the served folder");
         }
-        if (!File.Exists(real))
+        // A FIFO in the share would block this open, and the listener with it, until a writer came.
+        if (!File.Exists(real) || RegularFile.NotRegular(real) is not null)
         {
             return new TftpRefusal(TftpError.FileNotFound, "file not found (not a regular file)");
         }
         try
         {
-            var file = new FileStream(real, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            var file = new FileStream(RegularFile.OpenRead(real), FileAccess.Read, 1 << 16);
             if (RealPath.OfOpenFile(file.SafeFileHandle) is { } opened && !IsInside(opened))
             {
                 file.Dispose();

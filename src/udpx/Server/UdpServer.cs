@@ -57,6 +57,17 @@ internal sealed class UdpServer : IDatagramSink, IDisposable
     /// </param>
     public static UdpServer Start(IPEndPoint bind, ServerProtocol protocol, TimeProvider? time = null, bool sharePort = false)
     {
+        var server = Bind(bind, protocol, time, sharePort);
+        server.StartReceiving();
+        return server;
+    }
+
+    /// <summary>
+    /// Binds without receiving yet, so that a caller can bind every port before it makes anything (the folder)
+    /// and start only when all is ready; <see cref="StartReceiving"/> starts. Throws as <see cref="Start"/>.
+    /// </summary>
+    public static UdpServer Bind(IPEndPoint bind, ServerProtocol protocol, TimeProvider? time = null, bool sharePort = false)
+    {
         var socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         bool coalescing;
         string? bufferWarning;
@@ -79,10 +90,11 @@ internal sealed class UdpServer : IDatagramSink, IDisposable
             socket.Dispose();
             throw;
         }
-        var server = new UdpServer(socket, protocol, time ?? TimeProvider.System) { Coalescing = coalescing, BufferWarning = bufferWarning };
-        server._thread.Start();
-        return server;
+        return new UdpServer(socket, protocol, time ?? TimeProvider.System) { Coalescing = coalescing, BufferWarning = bufferWarning };
     }
+
+    /// <summary>Starts the receive thread of a server made by <see cref="Bind"/>.</summary>
+    public void StartReceiving() => _thread.Start();
 
     /// <summary>The receive buffer the kernel really granted (it may clamp what we asked for).</summary>
     public int ReceiveBufferBytes => _socket.ReceiveBufferSize;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Udpx.Common;
 using Udpx.Engine;
 using Udpx.Net;
 
@@ -76,7 +77,7 @@ internal static class TftpClient
             }
             else
             {
-                file = new FileStream(job.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                file = new FileStream(RegularFile.OpenRead(job.Path), FileAccess.Read, 1 << 16);
                 var answer = TftpClientRequest.Send(socket, server, TftpOpcode.WriteRequest, job.Name, settings, file.Length, job.Settings.ConnectTimeout, cancellationToken);
                 transfer = new TftpBlockSender(file, answer.Options, MaxRetries);
                 counters.SetPhase(TransferPhase.Sending);

@@ -81,7 +81,11 @@ internal sealed class TftpServer : IDisposable
     public const int RecentShown = 64;
 
     /// <summary>Binds the listening port; throws <see cref="SocketException"/> when it cannot.</summary>
-    public static TftpServer Start(IPEndPoint bind, TftpServerOptions options, ITftpFiles files, ITftpObserver observer, TimeProvider? time = null)
+    public static TftpServer Start(IPEndPoint bind, TftpServerOptions options, ITftpFiles files, ITftpObserver observer, TimeProvider? time = null) =>
+        Start(Bind(bind), options, files, observer, time);
+
+    /// <summary>The listening socket alone, so that a caller can hold the port before it makes or announces anything.</summary>
+    public static Socket Bind(IPEndPoint bind)
     {
         var socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
@@ -93,6 +97,12 @@ internal sealed class TftpServer : IDisposable
             socket.Dispose();
             throw;
         }
+        return socket;
+    }
+
+    /// <summary>Serves on <paramref name="socket"/>, bound by <see cref="Bind"/>; the server owns it from here.</summary>
+    public static TftpServer Start(Socket socket, TftpServerOptions options, ITftpFiles files, ITftpObserver observer, TimeProvider? time = null)
+    {
         var server = new TftpServer(socket, options, files, observer, time ?? TimeProvider.System);
         server._listener.Start();
         return server;

@@ -104,4 +104,41 @@ public sealed class ValueGrammarTests
         Assert.True(HostPort.TryParse("example.invalid:9000", out var named, out _));
         Assert.Equal(new HostPort("example.invalid", 9000), named);
     }
+
+    [Theory]
+    [InlineData("8", 8)]
+    [InlineData(" 64 ", 64)]
+    [InlineData("+3", 3)]
+    [InlineData("-3", -3)]
+    public void Whole_numbers_are_decimal_digits_with_an_optional_sign(string text, int expected)
+    {
+        Assert.True(WholeNumberText.TryParse(text, -10, 100, string.Empty, out int value, out _));
+        Assert.Equal(expected, value);
+    }
+
+    [Theory]
+    [InlineData("1e3", "expects a whole number, got '1e3'")]
+    [InlineData("0x10", "expects a whole number, got '0x10'")]
+    [InlineData("1.5", "expects a whole number, got '1.5'")]
+    [InlineData("-", "expects a whole number, got '-'")]
+    [InlineData("", "expects a whole number, got ''")]
+    [InlineData("101", "must be between -10 and 100 blocks, got 101")]
+    [InlineData("99999999999999999999999", "must be between -10 and 100 blocks, got 99999999999999999999999")]
+    [InlineData("-99999999999", "must be between -10 and 100 blocks, got -99999999999")]
+    public void Other_text_and_numbers_outside_the_range_are_named_as_such(string text, string error)
+    {
+        Assert.False(WholeNumberText.TryParse(text, -10, 100, " blocks", out _, out string message));
+        Assert.Equal(error, message);
+    }
+
+    [Fact]
+    public void Without_an_upper_bound_too_small_reads_at_least_and_too_large_names_the_largest()
+    {
+        Assert.False(WholeNumberText.TryParse("0", 1, int.MaxValue, string.Empty, out _, out string message));
+        Assert.Equal("must be at least 1, got 0", message);
+        Assert.False(WholeNumberText.TryParse("-99999999999999999999", 1, int.MaxValue, string.Empty, out _, out message));
+        Assert.Equal("must be at least 1, got -99999999999999999999", message);
+        Assert.False(WholeNumberText.TryParse("2147483648", 1, int.MaxValue, string.Empty, out _, out message));
+        Assert.Equal("must be between 1 and 2147483647, got 2147483648", message);
+    }
 }

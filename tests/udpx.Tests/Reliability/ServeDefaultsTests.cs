@@ -39,7 +39,8 @@ public sealed class ServeDefaultsTests : IDisposable
         using var server = UdpxChild.StartIn(Home, "serve", "--bind", "127.0.0.1:0", "--json", "--headless");
         var listening = await server.WaitForEventAsync(e => e.Event == "listening", Patience);
         string received = Path.Combine(Home, ServeVerb.DefaultFolder);
-        Assert.StartsWith(received + " (created), never replacing existing files", listening.Folder, StringComparison.Ordinal);
+        Assert.Equal(received, listening.Folder);
+        Assert.Equal((true, false), (listening.Created, listening.Overwrite));
         string to = "127.0.0.1:" + listening.Address![(listening.Address!.LastIndexOf(':') + 1)..];
 
         var (exit, stdout, stderr) = await UdpxProcess.RunAsync(Patience, "send", hostile, "--to", to, "--headless");
