@@ -7,15 +7,23 @@ namespace Udpx.Server;
 /// The folders of `serve --tftp`: reads come from the share folder (--share, else --out), writes go into
 /// --out under the rules of udpx transfers (<see cref="FileNamePolicy"/>; no replacing without
 /// --overwrite; a temporary file that gets its name by link(2), or rename(2) with --overwrite, only once
-/// every block is in). A read name may name a file in a subfolder ("pxelinux.cfg/default"), but never
-/// leaves the folder: "..", absolute paths, backslashes, control characters, hidden names (unless
-/// allowed) and symlinks that lead outside are refused with error 2, checked on the resolved path before
-/// opening and on the opened file after. Writes leave --min-free free (<see cref="DiskReserveStream"/>):
-/// a write that announces more (tsize) is refused at once with error 3, one that does not is stopped as
-/// it reaches the reserve.
+/// every block is in). A written name is one path component: TFTP makes no subfolders, and a "/" would
+/// let a symlinked folder in --out carry the file outside. The name is given relative to a
+/// <see cref="FolderHandle"/> of --out, as the udpx store does. A read name may name a file in a
+/// subfolder ("pxelinux.cfg/default"), but never leaves the folder: "..", absolute paths, backslashes,
+/// control characters, hidden names (unless allowed) and symlinks that lead outside are refused with
+/// error 2, checked on the resolved path before opening and on the opened file after. Writes leave
+/// --min-free free (<see cref="DiskReserveStream"/>): a write that announces more (tsize) is refused at
+/// once with error 3, one that does not is stopped as it reaches the reserve. What the peer hears is a
+/// fixed short text, never an exception's message: .NET's name the server's absolute paths.
 /// </summary>
 internal sealed class TftpFolder : ITftpFiles
 {
+    /// <summary>RFC 1350's words for error 3.</summary>
+    public const string DiskFull = "disk full or allocation exceeded";
+
+    public const string NotOneComponent = "access violation: a written name is one file name, without \"/\" (TFTP writes make no folders)";
+
     private readonly string _share;
     private readonly string _shareReal;
     private readonly string _out;
@@ -74,9 +82,9 @@ internal sealed class TftpFolder : ITftpFiles
         {
             return new TftpRefusal(TftpError.AccessViolation, "access violation: the file is not readable");
         }
-        catch (IOException ex)
+        catch (IOException)
         {
-            return new TftpRefusal(TftpError.FileNotFound, "cannot open the file: " + ex.Message);
+            return new TftpRefusal(TftpError.FileNotFound, "cannot open the file");
         }
     }
 
@@ -87,7 +95,11 @@ internal sealed class TftpFolder : ITftpFiles
         {
             return new TftpRefusal(TftpError.AccessViolation, bad);
         }
-        if (!FileNamePolicy.IsAcceptable(name, _allowHidden, out string why))
+        if (name.Contains('/', StringComparison.Ordinal))
+        {
+            return new TftpRefusal(TftpError.AccessViolation, NotOneComponent);
+        }
+        if (!FileNamePolicy.IsAcceptableComponent(name, _allowHidden, out string why))
         {
             return new TftpRefusal(TftpError.AccessViolation, "access violation: " + why);
         }
@@ -111,7 +123,8 @@ internal sealed class TftpFolder : ITftpFiles
                 return new TftpRefusal(TftpError.FileExists, "a transfer of this name is already in progress");
             }
         }
-        string tempPath = Path.Combine(_out, ".udpx-tftp" + Guid.NewGuid().ToString("N")[..12] + "-" + (name.Length <= 40 ? name : name[..40]) + ".udpx-part");
+        // Nothing of the client's name in it: a random name, made with O_EXCL, in --out itself.
+        string tempPath = Path.Combine(_out, ".udpx-tftp" + Guid.NewGuid().ToString("N") + ".udpx-part");
         try
         {
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16 };
@@ -124,18 +137,18 @@ internal sealed class TftpFolder : ITftpFiles
             {
                 options.PreallocationSize = size.Value;
             }
-            file = new IncomingFile(this, name, tempPath, finalPath, new FileStream(tempPath, options));
+            file = new IncomingFile(this, name, tempPath, new FileStream(tempPath, options));
             return null;
         }
         catch (IOException ex) when (Server.DiskErrors.IsDiskFull(ex))
         {
             Release(name);
-            return new TftpRefusal(TftpError.DiskFull, "disk full or allocation exceeded");
+            return new TftpRefusal(TftpError.DiskFull, DiskFull);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             Release(name);
-            return new TftpRefusal(TftpError.AccessViolation, "cannot create the file on the server: " + ex.Message);
+            return new TftpRefusal(TftpError.AccessViolation, "cannot create the file on the server");
         }
     }
 
@@ -190,6 +203,24 @@ internal sealed class TftpFolder : ITftpFiles
 
     private bool IsInside(string real) => real.StartsWith(_shareReal.TrimEnd('/') + "/", StringComparison.Ordinal);
 
+    /// <summary>
+    /// Gives the complete temporary file its name in --out, relative to a handle of the folder: link(2),
+    /// which never replaces, or rename(2) with --overwrite, which replaces a symlink there rather than
+    /// follow it. 0 or the errno.
+    /// </summary>
+    private int Place(string tempPath, string name)
+    {
+        int opened = FolderHandle.Open(_out, [], create: false, out var folder);
+        if (opened != 0 || folder is null)
+        {
+            return opened;
+        }
+        using (folder)
+        {
+            return _overwrite ? folder.RenameHere(tempPath, name) : folder.LinkHere(tempPath, name);
+        }
+    }
+
     private void Release(string name)
     {
         lock (_lock)
@@ -198,7 +229,7 @@ internal sealed class TftpFolder : ITftpFiles
         }
     }
 
-    private sealed class IncomingFile(TftpFolder folder, string name, string tempPath, string finalPath, FileStream stream) : ITftpIncomingFile
+    private sealed class IncomingFile(TftpFolder folder, string name, string tempPath, FileStream stream) : ITftpIncomingFile
     {
         private int _ended;
 
@@ -216,24 +247,20 @@ internal sealed class TftpFolder : ITftpFiles
                 // Preallocated to an announced tsize that turned out larger: cut to what arrived.
                 stream.SetLength(stream.Position);
                 stream.Dispose();
-                if (folder._overwrite)
-                {
-                    File.Move(tempPath, finalPath, overwrite: true);
-                    return null;
-                }
-                int error = HardLink.Create(tempPath, finalPath);
+                int error = folder.Place(tempPath, name);
                 TryDelete(tempPath);
                 return error switch
                 {
                     0 => null,
                     HardLink.AlreadyExists => new TftpRefusal(TftpError.FileExists, "file already exists (it appeared during the transfer)"),
-                    _ => new TftpRefusal(HardLink.IsDiskFull(error) ? TftpError.DiskFull : TftpError.NotDefined, "cannot store the file (error " + error.ToString(CultureInfo.InvariantCulture) + ")"),
+                    _ when HardLink.IsDiskFull(error) => new TftpRefusal(TftpError.DiskFull, DiskFull),
+                    _ => new TftpRefusal(TftpError.NotDefined, "cannot store the file (error " + error.ToString(CultureInfo.InvariantCulture) + ")"),
                 };
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 TryDelete(tempPath);
-                return new TftpRefusal(TftpError.DiskFull, "cannot store the file: " + ex.Message);
+                return new TftpRefusal(TftpError.DiskFull, ex is IOException io && DiskErrors.IsDiskFull(io) ? DiskFull : "cannot store the file");
             }
             finally
             {

@@ -16,11 +16,13 @@ public sealed class HostileRequestTests
     [InlineData("/etc/passwd")]
     [InlineData("a\\..\\secret")]
     [InlineData("escape/secret")]
+    [InlineData("leak")]
     public void Names_that_leave_the_folder_are_refused_with_error_2(string name)
     {
         using var server = new TftpFixture();
         File.WriteAllText(Path.Combine(server.Scratch, "secret"), "outside");
         Directory.CreateSymbolicLink(Path.Combine(server.Share, "escape"), server.Scratch);
+        File.CreateSymbolicLink(Path.Combine(server.Share, "leak"), Path.Combine(server.Scratch, "secret"));
         var (code, _) = Ask(server, TftpOpcode.ReadRequest, name);
         Assert.Equal(TftpError.AccessViolation, code);
         Assert.Equal(TftpError.FileNotFound, Ask(server, TftpOpcode.ReadRequest, "missing.bin").Code);
@@ -56,6 +58,61 @@ public sealed class HostileRequestTests
         Assert.Equal(TftpError.AccessViolation, Ask(server, TftpOpcode.WriteRequest, ".bashrc").Code);
         Assert.Equal("mine", File.ReadAllText(Path.Combine(server.Out, "taken.bin")));
         Assert.False(File.Exists(Path.Combine(server.Scratch, "up.bin")));
+    }
+
+    /// <summary>
+    /// A written name is one path component (docs/tftp.md): a "/" is refused with error 2 before anything is
+    /// made, so a symlinked folder in --out cannot carry a write out of it. The review's case is the first: a
+    /// link of 40 characters, whose temporary file (named after the name's first 40) landed in --out and
+    /// whose link(2) then followed the symlink. The message names no path of the server.
+    /// </summary>
+    [Fact]
+    public void A_written_name_with_a_folder_is_refused_with_error_2_and_nothing_lands_outside()
+    {
+        using var server = new TftpFixture();
+        string outside = Directory.CreateDirectory(Path.Combine(server.Scratch, "outside")).FullName;
+        string longLink = new('L', 40);
+        Directory.CreateSymbolicLink(Path.Combine(server.Out, longLink), outside);
+        Directory.CreateSymbolicLink(Path.Combine(server.Out, "link"), outside);
+        Directory.CreateDirectory(Path.Combine(server.Out, "real"));
+        foreach (string name in (string[])[longLink + "/evil.txt", "link/evil.txt", "sub/a.txt", "real/a.txt"])
+        {
+            var (code, message) = Put(server, name, "x"u8.ToArray());
+            Assert.False(File.Exists(Path.Combine(outside, "evil.txt")), name + " was stored outside --out");
+            Assert.Equal(TftpError.AccessViolation, code);
+            Assert.DoesNotContain(server.Scratch, message, StringComparison.Ordinal);
+            Assert.DoesNotContain(".udpx", message, StringComparison.Ordinal);
+        }
+        Assert.Empty(Directory.GetFileSystemEntries(outside));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(server.Out, "real")));
+        Assert.Equal(3, Directory.GetFileSystemEntries(server.Out).Length);
+    }
+
+    /// <summary>With --overwrite a symlink under the written name is replaced by the file (rename(2)), never followed.</summary>
+    [Fact]
+    public void An_overwriting_write_replaces_a_symlink_at_its_name_and_leaves_its_target_alone()
+    {
+        using var server = new TftpFixture(overwrite: true);
+        string target = Path.Combine(server.Scratch, "target.txt");
+        File.WriteAllText(target, "outside");
+        File.CreateSymbolicLink(Path.Combine(server.Out, "victim.txt"), target);
+        Assert.Null(Put(server, "victim.txt", [1, 2, 3]).Code);
+        Assert.Equal("outside", File.ReadAllText(target));
+        var stored = new FileInfo(Path.Combine(server.Out, "victim.txt"));
+        Assert.Null(stored.LinkTarget);
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(stored.FullName));
+    }
+
+    /// <summary>A file the server cannot open (here a Unix socket: open(2) says ENXIO) is refused with a short text, not .NET's message with the server's path.</summary>
+    [Fact]
+    public void A_read_the_server_cannot_open_is_refused_without_the_servers_path()
+    {
+        using var server = new TftpFixture();
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(Path.Combine(server.Share, "sock")));
+        var (code, message) = Ask(server, TftpOpcode.ReadRequest, "sock");
+        Assert.NotEqual(TftpError.NotDefined, code);
+        Assert.DoesNotContain(server.Scratch, message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -188,6 +245,35 @@ public sealed class HostileRequestTests
         Assert.Equal((ushort)TftpOpcode.Error, BinaryPrimitives.ReadUInt16BigEndian(reply));
         TftpCodec.TryReadError(reply, out var code, out string message);
         return (code, message);
+    }
+
+    /// <summary>A whole write of a file shorter than a block: no code when the server acknowledged it, else its error.</summary>
+    private static (TftpError? Code, string Message) Put(TftpFixture server, string name, byte[] content)
+    {
+        using var socket = Client();
+        Send(socket, server, Request(TftpOpcode.WriteRequest, name));
+        var reply = Receive(socket, out var tid);
+        if (IsError(reply, out var refused, out string why))
+        {
+            return (refused, why);
+        }
+        Assert.Equal([0, 4, 0, 0], reply);
+        socket.SendTo([0, 3, 0, 1, .. content], tid);
+        reply = Receive(socket, out _);
+        if (IsError(reply, out var failed, out string message))
+        {
+            return (failed, message);
+        }
+        // Committed before this ACK left: the file is under its name now.
+        Assert.Equal([0, 4, 0, 1], reply);
+        return (null, string.Empty);
+    }
+
+    private static bool IsError(byte[] packet, out TftpError code, out string message)
+    {
+        code = default;
+        message = string.Empty;
+        return BinaryPrimitives.ReadUInt16BigEndian(packet) == (ushort)TftpOpcode.Error && TftpCodec.TryReadError(packet, out code, out message);
     }
 
     private static byte[] Request(TftpOpcode opcode, string name)
