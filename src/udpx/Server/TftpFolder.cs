@@ -30,12 +30,15 @@ internal sealed class TftpFolder : ITftpFiles
     private readonly bool _overwrite;
     private readonly bool _allowHidden;
     private readonly DiskReserve _minFree;
+    private readonly Func<string, FileStreamOptions, Stream> _openTemporary;
     private readonly HashSet<string> _busy = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
-    public TftpFolder(string share, string output, bool overwrite, bool allowHidden, DiskReserve? minFree = null)
+    /// <param name="openTemporary">Opens a write's temporary file; a test gives one that fails as a full disk does.</param>
+    public TftpFolder(string share, string output, bool overwrite, bool allowHidden, DiskReserve? minFree = null, Func<string, FileStreamOptions, Stream>? openTemporary = null)
     {
         _minFree = minFree ?? DiskReserve.None;
+        _openTemporary = openTemporary ?? (static (path, options) => new FileStream(path, options));
         _share = Path.GetFullPath(share);
         _shareReal = RealPath.Of(_share) ?? throw new DirectoryNotFoundException("no such folder: " + _share);
         _out = Path.GetFullPath(output);
@@ -137,7 +140,7 @@ internal sealed class TftpFolder : ITftpFiles
             {
                 options.PreallocationSize = size.Value;
             }
-            file = new IncomingFile(this, name, tempPath, new FileStream(tempPath, options));
+            file = new IncomingFile(this, name, tempPath, _openTemporary(tempPath, options));
             return null;
         }
         catch (IOException ex) when (Server.DiskErrors.IsDiskFull(ex))
@@ -229,7 +232,7 @@ internal sealed class TftpFolder : ITftpFiles
         }
     }
 
-    private sealed class IncomingFile(TftpFolder folder, string name, string tempPath, FileStream stream) : ITftpIncomingFile
+    private sealed class IncomingFile(TftpFolder folder, string name, string tempPath, Stream stream) : ITftpIncomingFile
     {
         private int _ended;
 
