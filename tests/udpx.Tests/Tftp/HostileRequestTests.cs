@@ -1,9 +1,8 @@
 using System.Buffers.Binary;
-using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Udpx.Server;
 using Udpx.Tftp;
+using static Udpx.Tests.Tftp.TftpWire;
 
 namespace Udpx.Tests.Tftp;
 
@@ -34,7 +33,7 @@ public sealed class HostileRequestTests
         using var server = new TftpFixture();
         server.Shared("real.bin", [1, 2, 3]);
         File.CreateSymbolicLink(Path.Combine(server.Share, "link.bin"), Path.Combine(server.Share, "real.bin"));
-        using var socket = Client();
+        using var socket = OpenClient();
         Send(socket, server, Request(TftpOpcode.ReadRequest, "link.bin"));
         var packet = Receive(socket, out _);
         Assert.Equal((ushort)TftpOpcode.Data, BinaryPrimitives.ReadUInt16BigEndian(packet));
@@ -120,7 +119,7 @@ public sealed class HostileRequestTests
     {
         using var server = new TftpFixture();
         server.Shared("ok.bin", [9]);
-        using var socket = Client();
+        using var socket = OpenClient();
         byte[][] bad =
         [
             [0, 9, 1, 2, 3, 4, 5, 6],
@@ -149,8 +148,8 @@ public sealed class HostileRequestTests
         byte[] content = new byte[1500];
         new Random(3).NextBytes(content);
         server.Shared("f.bin", content);
-        using var client = Client();
-        using var stranger = Client();
+        using var client = OpenClient();
+        using var stranger = OpenClient();
         Send(client, server, Request(TftpOpcode.ReadRequest, "f.bin"));
         var first = Receive(client, out var tid);
         Assert.Equal(1, BinaryPrimitives.ReadUInt16BigEndian(first.AsSpan(2)));
@@ -187,7 +186,7 @@ public sealed class HostileRequestTests
     public void A_repeated_request_from_the_same_port_while_its_transfer_runs_is_ignored()
     {
         using var server = new TftpFixture();
-        using var socket = Client();
+        using var socket = OpenClient();
         Send(socket, server, Request(TftpOpcode.WriteRequest, "twice.bin"));
         Assert.Equal([0, 4, 0, 0], Receive(socket, out var tid));
         Send(socket, server, Request(TftpOpcode.WriteRequest, "twice.bin"));
@@ -205,7 +204,7 @@ public sealed class HostileRequestTests
     public void Writes_never_eat_into_the_min_free_reserve()
     {
         using var server = new TftpFixture(minFree: DiskReserve.OfPercent(100));
-        using (var socket = Client())
+        using (var socket = OpenClient())
         {
             Send(socket, server, [.. Request(TftpOpcode.WriteRequest, "announced.bin"), .. "tsize"u8, 0, .. "1000"u8, 0]);
             var reply = Receive(socket, out _);
@@ -213,7 +212,7 @@ public sealed class HostileRequestTests
             Assert.Equal(TftpError.DiskFull, code);
             Assert.Equal("file too large for this server", message);
         }
-        using (var socket = Client())
+        using (var socket = OpenClient())
         {
             Send(socket, server, Request(TftpOpcode.WriteRequest, "unannounced.bin"));
             var ack = Receive(socket, out var tid);
@@ -227,7 +226,7 @@ public sealed class HostileRequestTests
         server.Observer.WaitForEnd("unannounced.bin", TimeSpan.FromSeconds(10));
         Assert.Empty(Directory.GetFileSystemEntries(server.Out));
         using var open = new TftpFixture(minFree: DiskReserve.OfBytes(0));
-        using (var socket = Client())
+        using (var socket = OpenClient())
         {
             Send(socket, open, [.. Request(TftpOpcode.WriteRequest, "fits.bin"), .. "tsize"u8, 0, .. "3"u8, 0]);
             Assert.Equal((ushort)TftpOpcode.OptionAck, BinaryPrimitives.ReadUInt16BigEndian(Receive(socket, out var tid)));
@@ -235,68 +234,5 @@ public sealed class HostileRequestTests
             Assert.Equal([0, 4, 0, 1], Receive(socket, out _));
         }
         Assert.Equal([7, 8, 9], File.ReadAllBytes(Path.Combine(open.Out, "fits.bin")));
-    }
-
-    private static (TftpError Code, string Message) Ask(TftpFixture server, TftpOpcode opcode, string name)
-    {
-        using var socket = Client();
-        Send(socket, server, Request(opcode, name));
-        var reply = Receive(socket, out _);
-        Assert.Equal((ushort)TftpOpcode.Error, BinaryPrimitives.ReadUInt16BigEndian(reply));
-        TftpCodec.TryReadError(reply, out var code, out string message);
-        return (code, message);
-    }
-
-    /// <summary>A whole write of a file shorter than a block: no code when the server acknowledged it, else its error.</summary>
-    private static (TftpError? Code, string Message) Put(TftpFixture server, string name, byte[] content)
-    {
-        using var socket = Client();
-        Send(socket, server, Request(TftpOpcode.WriteRequest, name));
-        var reply = Receive(socket, out var tid);
-        if (IsError(reply, out var refused, out string why))
-        {
-            return (refused, why);
-        }
-        Assert.Equal([0, 4, 0, 0], reply);
-        socket.SendTo([0, 3, 0, 1, .. content], tid);
-        reply = Receive(socket, out _);
-        if (IsError(reply, out var failed, out string message))
-        {
-            return (failed, message);
-        }
-        // Committed before this ACK left: the file is under its name now.
-        Assert.Equal([0, 4, 0, 1], reply);
-        return (null, string.Empty);
-    }
-
-    private static bool IsError(byte[] packet, out TftpError code, out string message)
-    {
-        code = default;
-        message = string.Empty;
-        return BinaryPrimitives.ReadUInt16BigEndian(packet) == (ushort)TftpOpcode.Error && TftpCodec.TryReadError(packet, out code, out message);
-    }
-
-    private static byte[] Request(TftpOpcode opcode, string name)
-    {
-        byte[] n = Encoding.UTF8.GetBytes(name);
-        return [0, (byte)opcode, .. n, 0, .. "octet"u8, 0];
-    }
-
-    private static Socket Client()
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        socket.ReceiveTimeout = 5000;
-        return socket;
-    }
-
-    private static void Send(Socket socket, TftpFixture server, byte[] packet) => socket.SendTo(packet, new IPEndPoint(IPAddress.Loopback, server.Port));
-
-    private static byte[] Receive(Socket socket, out EndPoint from)
-    {
-        var buffer = new byte[70000];
-        from = new IPEndPoint(IPAddress.Any, 0);
-        int n = socket.ReceiveFrom(buffer, ref from);
-        return buffer[..n];
     }
 }
