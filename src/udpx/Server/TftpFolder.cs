@@ -22,6 +22,8 @@ internal sealed class TftpFolder : ITftpFiles
     /// <summary>RFC 1350's words for error 3.</summary>
     public const string DiskFull = "disk full or allocation exceeded";
 
+    public const string CannotWrite = "cannot write the file on the server";
+
     public const string NotOneComponent = "access violation: a written name is one file name, without \"/\" (TFTP writes make no folders)";
 
     private readonly string _share;
@@ -250,8 +252,15 @@ internal sealed class TftpFolder : ITftpFiles
                 // Preallocated to an announced tsize that turned out larger: cut to what arrived.
                 stream.SetLength(stream.Position);
                 stream.Dispose();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Close();
+                return ex is IOException io ? Failed(io) : new TftpRefusal(TftpError.NotDefined, CannotWrite);
+            }
+            try
+            {
                 int error = folder.Place(tempPath, name);
-                TryDelete(tempPath);
                 return error switch
                 {
                     0 => null,
@@ -260,26 +269,47 @@ internal sealed class TftpFolder : ITftpFiles
                     _ => new TftpRefusal(TftpError.NotDefined, "cannot store the file (error " + error.ToString(CultureInfo.InvariantCulture) + ")"),
                 };
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                TryDelete(tempPath);
-                return new TftpRefusal(TftpError.DiskFull, ex is IOException io && DiskErrors.IsDiskFull(io) ? DiskFull : "cannot store the file");
-            }
             finally
             {
+                TryDelete(tempPath);
                 folder.Release(name);
             }
         }
 
         public void Discard()
         {
-            if (Interlocked.Exchange(ref _ended, 1) != 0)
+            if (Interlocked.Exchange(ref _ended, 1) == 0)
             {
-                return;
+                Close();
             }
-            stream.Dispose();
-            TryDelete(tempPath);
-            folder.Release(name);
+        }
+
+        /// <summary>The reserve's own words for the reserve (our message, the only one safe to pass on), RFC 1350's for a full disk, else a fixed text.</summary>
+        public TftpRefusal Failed(IOException error) =>
+            error.Message == DiskReserveStream.NoRoom ? new TftpRefusal(TftpError.DiskFull, DiskReserveStream.NoRoom)
+            : DiskErrors.IsDiskFull(error) ? new TftpRefusal(TftpError.DiskFull, DiskFull)
+            : new TftpRefusal(TftpError.NotDefined, CannotWrite);
+
+        /// <summary>
+        /// Closes and deletes the temporary file and frees the name, each step whatever the one before did:
+        /// on a full disk the close throws, its last flush having nowhere to go (the descriptor is closed all
+        /// the same), and the file and the name must not stay behind until a restart.
+        /// </summary>
+        private void Close()
+        {
+            try
+            {
+                stream.Dispose();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The bytes were being thrown away.
+            }
+            finally
+            {
+                TryDelete(tempPath);
+                folder.Release(name);
+            }
         }
 
         private static void TryDelete(string path)
