@@ -68,8 +68,17 @@ internal sealed class TftpServerTransfer(TftpServerOptions options, ITftpFiles f
                 {
                     if (request.Options.ContainsKey("tsize"))
                     {
-                        size = NetAsciiEncoder.EncodedLength(stream!);
-                        stream!.Position = 0;
+                        try
+                        {
+                            size = NetAsciiEncoder.EncodedLength(stream!);
+                            stream!.Position = 0;
+                        }
+                        catch (IOException)
+                        {
+                            // Read before any block: the client hears why instead of waiting out its timeouts.
+                            Refuse(socket, peer, request, new TftpRefusal(TftpError.NotDefined, TftpBlockSender.CannotRead), buffer);
+                            return;
+                        }
                     }
                     stream = new NetAsciiEncoder(stream!);
                 }
