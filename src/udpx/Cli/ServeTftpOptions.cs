@@ -63,15 +63,19 @@ internal sealed class ServeTftpOptions
 
     internal sealed record Settings(IPEndPoint Bind, bool AllowWrite, string? Share)
     {
-        /// <summary>Binds the TFTP port and starts serving; one clear line and exit 3 or 4 when it cannot.</summary>
-        public TftpServer Start(string outFolder, ServerOptions udpx, TftpConsoleObserver observer)
+        /// <summary>
+        /// Binds the TFTP port and starts serving, writes going into the udpx server's <paramref name="store"/>;
+        /// one clear line and exit 3 or 4 when it cannot.
+        /// </summary>
+        public TftpServer Start(DirectoryFileStore store, ServerOptions udpx, TftpConsoleObserver observer)
         {
+            string outFolder = store.Directory;
             string share = Share ?? outFolder;
             if (!Directory.Exists(share))
             {
                 throw new UserError(ExitCodes.InputError, "--share '" + share + "': no such folder");
             }
-            var folder = new TftpFolder(share, outFolder, udpx.Overwrite, udpx.AllowHidden, udpx.MinFree);
+            var folder = new TftpFolder(share, store, udpx.MinFree);
             var options = new TftpServerOptions { AllowWrite = AllowWrite, MaxSessions = udpx.MaxSessions, MaxFileSize = udpx.MaxFileSize, Linger = udpx.Linger };
             TftpServer server;
             try
@@ -88,7 +92,7 @@ internal sealed class ServeTftpOptions
                     _ => "cannot serve TFTP on " + Bind + ": " + ex.Message,
                 });
             }
-            observer.Listening(server.LocalEndPoint.ToString(), folder.ShareDirectory, AllowWrite ? "writes into " + Path.GetFullPath(outFolder) : "writes refused (--tftp-write enables them)");
+            observer.Listening(server.LocalEndPoint.ToString(), folder.ShareDirectory, AllowWrite ? "writes into " + outFolder : "writes refused (--tftp-write enables them)");
             return server;
         }
     }

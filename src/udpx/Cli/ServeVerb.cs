@@ -162,7 +162,7 @@ internal static class ServeVerb
             observer.Listening(host.EndPoint.ToString(), storage + (key is null ? string.Empty : ", datagrams authenticated with the key from " + key.Source));
             // Under the TUI the TFTP lines would write over the screen: the TUI lists the transfers instead.
             bool tui = !headless && !json && Ui.TerminalUi.IsInteractive;
-            using var tftpServer = tftp?.Start(folder, options, new TftpConsoleObserver(tui ? TextWriter.Null : Console.Out, json, verbosity));
+            using var tftpServer = tftp?.Start(host.Store, options, new TftpConsoleObserver(tui ? TextWriter.Null : Console.Out, json, verbosity));
             if (!headless && !json && Ui.TerminalUi.IsInteractive)
             {
                 using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -132,6 +132,8 @@ internal sealed class DirectoryFileStore : IFileStore
 
     internal bool Overwrite => _overwrite;
 
+    internal bool AllowHidden => _allowHidden;
+
     internal UnixFileMode SharedMode => _sharedMode;
 
     public RejectReason TryCreate(string name, long size, ulong sessionId, out IIncomingFile? file) =>

@@ -15,7 +15,9 @@ namespace Udpx.Server;
 /// error 2, checked on the resolved path before opening and on the opened file after. Writes leave
 /// --min-free free (<see cref="DiskReserveStream"/>): a write that announces more (tsize) is refused at
 /// once with error 3, one that does not is stopped as it reaches the reserve. What the peer hears is a
-/// fixed short text, never an exception's message: .NET's name the server's absolute paths.
+/// fixed short text, never an exception's message: .NET's name the server's absolute paths. --out is the
+/// udpx server's <see cref="DirectoryFileStore"/>, whose folder and rules (--overwrite, --allow-hidden) a
+/// write follows.
 /// </summary>
 internal sealed class TftpFolder : ITftpFiles
 {
@@ -36,16 +38,17 @@ internal sealed class TftpFolder : ITftpFiles
     private readonly HashSet<string> _busy = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
+    /// <param name="output">The store of --out that the udpx server writes into: the same folder, the same rules.</param>
     /// <param name="openTemporary">Opens a write's temporary file; a test gives one that fails as a full disk does.</param>
-    public TftpFolder(string share, string output, bool overwrite, bool allowHidden, DiskReserve? minFree = null, Func<string, FileStreamOptions, Stream>? openTemporary = null)
+    public TftpFolder(string share, DirectoryFileStore output, DiskReserve? minFree = null, Func<string, FileStreamOptions, Stream>? openTemporary = null)
     {
         _minFree = minFree ?? DiskReserve.None;
         _openTemporary = openTemporary ?? (static (path, options) => new FileStream(path, options));
         _share = Path.GetFullPath(share);
         _shareReal = RealPath.Of(_share) ?? throw new DirectoryNotFoundException("no such folder: " + _share);
-        _out = Path.GetFullPath(output);
-        _overwrite = overwrite;
-        _allowHidden = allowHidden;
+        _out = output.Directory;
+        _overwrite = output.Overwrite;
+        _allowHidden = output.AllowHidden;
     }
 
     public string ShareDirectory => _share;

@@ -16,7 +16,7 @@ internal sealed class TftpFixture : IDisposable
         Directory.CreateDirectory(Share);
         Directory.CreateDirectory(Out);
         Observer = new RecordingTftpObserver();
-        var files = new TftpFolder(Share, Out, overwrite, allowHidden: false, minFree, openTemporary);
+        var files = new TftpFolder(Share, new DirectoryFileStore(Out, overwrite: overwrite), minFree, openTemporary);
         Server = TftpServer.Start(new IPEndPoint(IPAddress.Loopback, 0), (options ?? new TftpServerOptions()) with { AllowWrite = allowWrite }, files, Observer);
     }
 

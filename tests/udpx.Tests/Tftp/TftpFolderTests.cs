@@ -20,7 +20,7 @@ public sealed class TftpFolderTests : IDisposable
     public void A_write_stopped_by_a_full_disk_is_discarded_whole_and_its_name_is_free_again()
     {
         var disk = new SmallDisk(1000);
-        var folder = new TftpFolder(Out, Out, overwrite: false, allowHidden: false, openTemporary: disk.Open);
+        var folder = new TftpFolder(Out, new DirectoryFileStore(Out), openTemporary: disk.Open);
         Assert.Null(folder.TryCreate("six.bin", null, out var file));
         file!.Stream.Write(new byte[600]);
         Assert.Throws<IOException>(() => file.Stream.Write(new byte[600]));
@@ -40,7 +40,7 @@ public sealed class TftpFolderTests : IDisposable
     public void A_commit_whose_last_flush_finds_the_disk_full_closes_and_deletes_the_file_and_says_disk_full()
     {
         var disk = new SmallDisk(1000);
-        var folder = new TftpFolder(Out, Out, overwrite: false, allowHidden: false, openTemporary: disk.Open);
+        var folder = new TftpFolder(Out, new DirectoryFileStore(Out), openTemporary: disk.Open);
         Assert.Null(folder.TryCreate("six.bin", null, out var file));
         file!.Stream.Write(new byte[600]);
         file.Stream.Write(new byte[450]);
@@ -62,7 +62,7 @@ public sealed class TftpFolderTests : IDisposable
     public void A_failed_write_is_told_to_the_peer_in_fixed_words()
     {
         var disk = new SmallDisk(1000);
-        var folder = new TftpFolder(Out, Out, overwrite: false, allowHidden: false, openTemporary: disk.Open);
+        var folder = new TftpFolder(Out, new DirectoryFileStore(Out), openTemporary: disk.Open);
         Assert.Null(folder.TryCreate("six.bin", null, out var file));
         file!.Stream.Write(new byte[600]);
         var full = Assert.Throws<IOException>(() => file.Stream.Write(new byte[600]));
