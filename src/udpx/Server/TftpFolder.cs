@@ -30,6 +30,7 @@ internal sealed class TftpFolder : ITftpFiles
 
     private readonly string _share;
     private readonly string _shareReal;
+    private readonly DirectoryFileStore _store;
     private readonly string _out;
     private readonly bool _overwrite;
     private readonly bool _allowHidden;
@@ -46,6 +47,7 @@ internal sealed class TftpFolder : ITftpFiles
         _openTemporary = openTemporary ?? (static (path, options) => new FileStream(path, options));
         _share = Path.GetFullPath(share);
         _shareReal = RealPath.Of(_share) ?? throw new DirectoryNotFoundException("no such folder: " + _share);
+        _store = output;
         _out = output.Directory;
         _overwrite = output.Overwrite;
         _allowHidden = output.AllowHidden;
@@ -131,8 +133,10 @@ internal sealed class TftpFolder : ITftpFiles
                 return new TftpRefusal(TftpError.FileExists, "a transfer of this name is already in progress");
             }
         }
-        // Nothing of the client's name in it: a random name, made with O_EXCL, in --out itself.
+        // Nothing of the client's name in it: a random name, made with O_EXCL, in --out itself. Held in the
+        // store first: its sweep of stale temporary files (every --keep-partial/4) would delete it mid-write.
         string tempPath = Path.Combine(_out, ".udpx-tftp" + Guid.NewGuid().ToString("N") + ".udpx-part");
+        _store.HoldTemporary(tempPath);
         try
         {
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16 };
@@ -150,12 +154,12 @@ internal sealed class TftpFolder : ITftpFiles
         }
         catch (IOException ex) when (Server.DiskErrors.IsDiskFull(ex))
         {
-            Release(name);
+            Release(name, tempPath);
             return new TftpRefusal(TftpError.DiskFull, DiskFull);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            Release(name);
+            Release(name, tempPath);
             return new TftpRefusal(TftpError.AccessViolation, "cannot create the file on the server");
         }
     }
@@ -229,8 +233,10 @@ internal sealed class TftpFolder : ITftpFiles
         }
     }
 
-    private void Release(string name)
+    /// <summary>The write of <paramref name="name"/> ended and its temporary file is gone (or has the name): both are free.</summary>
+    private void Release(string name, string tempPath)
     {
+        _store.ReleaseTemporary(tempPath);
         lock (_lock)
         {
             _busy.Remove(name);
@@ -275,7 +281,7 @@ internal sealed class TftpFolder : ITftpFiles
             finally
             {
                 TryDelete(tempPath);
-                folder.Release(name);
+                folder.Release(name, tempPath);
             }
         }
 
@@ -311,7 +317,7 @@ internal sealed class TftpFolder : ITftpFiles
             finally
             {
                 TryDelete(tempPath);
-                folder.Release(name);
+                folder.Release(name, tempPath);
             }
         }
 
