@@ -12,9 +12,11 @@ namespace Udpx.Server;
 /// <see cref="FolderHandle"/> of --out, as the udpx store does. A read name may name a file in a
 /// subfolder ("pxelinux.cfg/default"), but never leaves the folder: "..", absolute paths, backslashes,
 /// control characters, hidden names (unless allowed) and symlinks that lead outside are refused with
-/// error 2, checked on the resolved path before opening and on the opened file after. Writes leave
-/// --min-free free (<see cref="DiskReserveStream"/>): a write that announces more (tsize) is refused at
-/// once with error 3, one that does not is stopped as it reaches the reserve. What the peer hears is a
+/// error 2, checked on the resolved path before opening and on the opened file after. Only a regular
+/// file is read: a folder, FIFO, socket or device gets error 1, found out without waiting on it
+/// (<see cref="RegularFile"/>). Writes leave --min-free free (<see cref="DiskReserveStream"/>): a write
+/// that announces more (tsize) is refused at once with error 3, one that does not is stopped as it
+/// reaches the reserve. What the peer hears is a
 /// fixed short text, never an exception's message: .NET's name the server's absolute paths. --out is the
 /// udpx server's <see cref="DirectoryFileStore"/>, whose folder and rules (--overwrite, --allow-hidden) a
 /// write follows.
@@ -26,7 +28,13 @@ internal sealed class TftpFolder : ITftpFiles
 
     public const string CannotWrite = "cannot write the file on the server";
 
+    public const string NotRegular = "file not found (not a regular file)";
+
     public const string NotOneComponent = "access violation: a written name is one file name, without \"/\" (TFTP writes make no folders)";
+
+    private const int Eperm = 1;
+    private const int Enoent = 2;
+    private const int Eacces = 13;
 
     private readonly string _share;
     private readonly string _shareReal;
@@ -72,13 +80,33 @@ internal sealed class TftpFolder : ITftpFiles
         {
             return new TftpRefusal(TftpError.AccessViolation, "access violation: the name leads outside the served folder");
         }
-        if (!File.Exists(real))
-        {
-            return new TftpRefusal(TftpError.FileNotFound, "file not found (not a regular file)");
-        }
         try
         {
-            var file = new FileStream(real, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            // A folder, a FIFO (open(2) would wait for a writer for good, holding a session), a socket or a
+            // device: refused, and found out without waiting.
+            switch (RegularFile.OpenForReading(real, out var handle))
+            {
+                case 0:
+                    break;
+                case RegularFile.NotRegular:
+                    return new TftpRefusal(TftpError.FileNotFound, NotRegular);
+                case Enoent:
+                    return new TftpRefusal(TftpError.FileNotFound, "file not found");
+                case Eacces or Eperm:
+                    return new TftpRefusal(TftpError.AccessViolation, "access violation: the file is not readable");
+                default:
+                    return new TftpRefusal(TftpError.FileNotFound, "cannot open the file");
+            }
+            FileStream file;
+            try
+            {
+                file = new FileStream(handle!, FileAccess.Read, 1 << 16);
+            }
+            catch
+            {
+                handle!.Dispose();
+                throw;
+            }
             if (RealPath.OfOpenFile(file.SafeFileHandle) is { } opened && !IsInside(opened))
             {
                 file.Dispose();

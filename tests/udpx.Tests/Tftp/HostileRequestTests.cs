@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using Udpx.Server;
+using Udpx.Tests.Reliability;
 using Udpx.Tftp;
 using static Udpx.Tests.Tftp.TftpWire;
 
@@ -102,7 +103,7 @@ public sealed class HostileRequestTests
         Assert.Equal([1, 2, 3], File.ReadAllBytes(stored.FullName));
     }
 
-    /// <summary>A file the server cannot open (here a Unix socket: open(2) says ENXIO) is refused with a short text, not .NET's message with the server's path.</summary>
+    /// <summary>A file the server cannot serve (here a Unix socket: open(2) said ENXIO; now it is not opened, not being a regular file) is refused with a short text, not .NET's message with the server's path.</summary>
     [Fact]
     public void A_read_the_server_cannot_open_is_refused_without_the_servers_path()
     {
@@ -112,6 +113,57 @@ public sealed class HostileRequestTests
         var (code, message) = Ask(server, TftpOpcode.ReadRequest, "sock");
         Assert.NotEqual(TftpError.NotDefined, code);
         Assert.DoesNotContain(server.Scratch, message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A FIFO in --share passed the checks by name, and open(2) then waited for a writer that never came: the
+    /// client heard nothing and the transfer held one of the --max-sessions slots until a restart. Here there
+    /// is one slot: the FIFO is refused at once, naming no path, and the next read gets the slot.
+    /// </summary>
+    [Fact]
+    public void A_fifo_in_the_share_is_refused_at_once_and_its_session_slot_is_free_for_the_next_read()
+    {
+        using var server = new TftpFixture(options: new TftpServerOptions { MaxSessions = 1 });
+        server.Shared("ok.bin", [9]);
+        var (made, why) = SystemCommand.Run("mkfifo", [Path.Combine(server.Share, "pipe")]);
+        Assert.True(made == 0, "mkfifo: " + why);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var (code, message) = Ask(server, TftpOpcode.ReadRequest, "pipe");
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), "refused after " + clock.Elapsed);
+        Assert.Equal(TftpError.FileNotFound, code);
+        Assert.Contains("not a regular file", message, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.Scratch, message, StringComparison.Ordinal);
+        // The refusing transfer frees its slot just after its ERROR leaves: "busy" for a moment is fair, for ever is the bug.
+        using var socket = OpenClient();
+        while (true)
+        {
+            Send(socket, server, Request(TftpOpcode.ReadRequest, "ok.bin"));
+            var reply = Receive(socket, out _);
+            if (!IsError(reply, out _, out string refused) || clock.Elapsed > TimeSpan.FromSeconds(5))
+            {
+                Assert.Equal([0, 3, 0, 1, 9], reply);
+                break;
+            }
+            Assert.Contains("busy", refused, StringComparison.Ordinal);
+            Thread.Sleep(10);
+        }
+    }
+
+    /// <summary>A device in --share (root made it: /dev/zero's numbers) is refused without being opened; served, it was an endless stream of zeros.</summary>
+    [SkippableFact]
+    public void A_device_in_the_share_is_refused_as_not_a_regular_file()
+    {
+        Skip.IfNot(SystemCommand.IsRoot, "needs root to make a device node (CI runs as root)");
+        using var server = new TftpFixture();
+        var (made, why) = SystemCommand.Run("mknod", [Path.Combine(server.Share, "zero"), "c", "1", "5"]);
+        Skip.If(made != 0, "cannot make a device node here: " + why.Trim());
+
+        var (code, message) = Ask(server, TftpOpcode.ReadRequest, "zero");
+
+        Assert.Equal(TftpError.FileNotFound, code);
+        Assert.Equal(TftpFolder.NotRegular, message);
     }
 
     [Fact]
