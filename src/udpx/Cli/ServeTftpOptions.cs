@@ -111,14 +111,18 @@ internal sealed class ServeTftpOptions
             }
         }
 
-        /// <summary>Serves on the socket <see cref="Open"/> bound (the server owns it from here); without --share, from --out, which exists by now.</summary>
-        public TftpServer Start(Socket socket, string outFolder, ServerOptions udpx, TftpConsoleObserver observer)
+        /// <summary>
+        /// Serves on the socket <see cref="Open"/> bound (the server owns it from here), writes going into the udpx
+        /// server's <paramref name="store"/>; without --share, reads from --out, which exists by now.
+        /// </summary>
+        public TftpServer Start(Socket socket, DirectoryFileStore store, ServerOptions udpx, TftpConsoleObserver observer)
         {
+            string outFolder = store.Directory;
             string share = Share ?? outFolder;
             TftpFolder folder;
             try
             {
-                folder = new TftpFolder(share, outFolder, udpx.Overwrite, udpx.AllowHidden, udpx.MinFree);
+                folder = new TftpFolder(share, store, udpx.MinFree);
             }
             catch (DirectoryNotFoundException)
             {
@@ -127,7 +131,7 @@ internal sealed class ServeTftpOptions
             }
             var options = new TftpServerOptions { AllowWrite = AllowWrite, MaxSessions = udpx.MaxSessions, MaxFileSize = udpx.MaxFileSize, Linger = udpx.Linger };
             var server = TftpServer.Start(socket, options, folder, observer);
-            observer.Listening(server.LocalEndPoint.ToString(), folder.ShareDirectory, AllowWrite ? "writes into " + Path.GetFullPath(outFolder) : "writes refused (--tftp-write enables them)");
+            observer.Listening(server.LocalEndPoint.ToString(), folder.ShareDirectory, AllowWrite ? "writes into " + outFolder : "writes refused (--tftp-write enables them)");
             return server;
         }
     }

@@ -145,7 +145,7 @@ internal static class ServeVerb
                 options.OnFile?.Text, options.OnFile is null ? null : options.OnFileTimeout, key?.Source));
             // Under the TUI the TFTP lines would write over the screen: the TUI lists the transfers instead.
             bool tui = !headless && !json && Ui.TerminalUi.IsInteractive;
-            using var tftpServer = tftpSocket is null ? null : tftp!.Start(tftpSocket, folder, options, new TftpConsoleObserver(tui ? TextWriter.Null : Console.Out, json, verbosity));
+            using var tftpServer = tftpSocket is null ? null : tftp!.Start(tftpSocket, host.Store, options, new TftpConsoleObserver(tui ? TextWriter.Null : Console.Out, json, verbosity));
             if (tui)
             {
                 using var quit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

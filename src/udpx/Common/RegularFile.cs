@@ -4,7 +4,7 @@ using Microsoft.Win32.SafeHandles;
 namespace Udpx.Common;
 
 /// <summary>
-/// Opens a file that must be a regular one, to send or to read a key from. A FIFO named as a file blocked
+/// Opens a file that must be a regular one, to send, to read a key from, or to serve (<see cref="OpenForReading"/>). A FIFO named as a file blocked
 /// open(2) until a writer came, for ever; /dev/zero read without end and /dev/null went out as an empty file
 /// that the server "verified". The type is asked before opening (following symlinks: the user named the path),
 /// so that no device is ever opened, and again on the opened descriptor, which is opened with O_NONBLOCK: a
@@ -82,6 +82,70 @@ internal static partial class RegularFile
         return handle;
     }
 
+    /// <summary><see cref="OpenForReading"/>'s answer for a folder, a FIFO, a socket or a device.</summary>
+    public const int NotARegularFile = -1;
+
+    private const int AtSymlinkNoFollow = 0x100;
+    private const int GetStatusFlags = 3; // F_GETFL
+    private const int NonBlock = 0x800;
+    private const int CloseOnExec = 0x80000;
+
+    // O_NOFOLLOW differs between architectures (asm-generic vs x86), as in FolderHandle.
+    private static int NoFollow => RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
+
+    /// <summary>
+    /// For a server's reads of a path it has already resolved: 0 and a handle, <see cref="NotARegularFile"/>, or the
+    /// errno of the statx or the open, never an exception. No symlink is followed, the path's type is asked first (a
+    /// device is not even opened), the open is O_NONBLOCK (a FIFO swapped in since cannot make it wait), and the type
+    /// is asked again of the opened descriptor, which is what is read from. A TFTP read of a FIFO in --share hung and
+    /// kept its session slot for good.
+    /// </summary>
+    public static int OpenForReading(string path, out SafeFileHandle? handle)
+    {
+        handle = null;
+        if (!OperatingSystem.IsLinux())
+        {
+            // Elsewhere what .NET can tell: a folder is refused, a FIFO still blocks in open(2).
+            if (Directory.Exists(path))
+            {
+                return NotARegularFile;
+            }
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+            return 0;
+        }
+        Span<byte> statx = stackalloc byte[256];
+        if (Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxType, statx) != 0)
+        {
+            return Marshal.GetLastPInvokeError();
+        }
+        if (KindOf(statx) is not null)
+        {
+            return NotARegularFile;
+        }
+        int fd = OpenAt(AtFdCwd, path, NonBlock | NoFollow | CloseOnExec, 0); // O_RDONLY is 0
+        if (fd < 0)
+        {
+            return Marshal.GetLastPInvokeError();
+        }
+        var opened = new SafeFileHandle(fd, ownsHandle: true);
+        if (Statx(fd, string.Empty, AtEmptyPath, StatxType, statx) != 0 || KindOf(statx) is not null)
+        {
+            opened.Dispose();
+            return NotARegularFile;
+        }
+        // Blocking again for the reads, which O_NONBLOCK does not change for a regular file: .NET takes a
+        // non-blocking descriptor for an asynchronous one.
+        int flags = SetFlags(fd, GetStatusFlags, 0);
+        if (flags < 0 || SetFlags(fd, SetStatusFlags, flags & ~NonBlock) != 0)
+        {
+            int error = Marshal.GetLastPInvokeError();
+            opened.Dispose();
+            return error;
+        }
+        handle = opened;
+        return 0;
+    }
+
     private static string? KindOf(ReadOnlySpan<byte> statx) => (MemoryMarshal.Read<ushort>(statx[28..]) & 0xF000) switch // stx_mode & S_IFMT
     {
         0x8000 => null,
@@ -109,6 +173,10 @@ internal static partial class RegularFile
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
 
+    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenAt(int dirFd, string path, int flags, int mode);
+
+    /// <summary>fcntl(2) with an int argument: F_GETFL, F_SETFL.</summary>
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static partial int SetFlags(int fd, int command, int flags);
 

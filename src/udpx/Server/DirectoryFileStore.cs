@@ -26,6 +26,7 @@ internal sealed class DirectoryFileStore : IFileStore
     private readonly bool _allowHidden;
     private readonly TimeProvider _time;
     private readonly HashSet<string> _busyNames = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _heldTemporaries = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _background = new();
 
@@ -69,22 +70,30 @@ internal sealed class DirectoryFileStore : IFileStore
     /// <summary>
     /// Removes what an earlier run (or an expired cut transfer) left: temporary files without a record,
     /// partial files whose record is older than <see cref="KeepPartial"/>, half-written records. Files of
-    /// transfers in progress are left alone. Returns how many files went.
+    /// transfers in progress are left alone: a udpx transfer's by the name it holds, a TFTP write's by
+    /// <see cref="HoldTemporary"/>. Returns how many files went.
     /// </summary>
     public int RemoveStaleTemporaryFiles()
     {
         int removed = 0;
+        // Listed before the transfers in progress are asked: a transfer holds its temporary file before it
+        // makes it and lets go only once the file is gone (or set aside beside its record, which the checks
+        // below judge), so a listed file that nothing holds afterwards has no writer. Asked first, a
+        // transfer that began between the two lost its new file.
+        string[] listed = System.IO.Directory.GetFiles(_directory, ".udpx-*");
         HashSet<string> busy;
+        HashSet<string> held;
         lock (_lock)
         {
             busy = _busyNames.Select(KeyOf).ToHashSet(StringComparer.Ordinal);
+            held = new HashSet<string>(_heldTemporaries, StringComparer.Ordinal);
         }
         long now = NowSeconds;
-        foreach (string path in System.IO.Directory.EnumerateFiles(_directory, ".udpx-*"))
+        foreach (string path in listed)
         {
             string file = Path.GetFileName(path);
             string key = "." + file.Split('.')[1];
-            if (busy.Contains(key) || !(file.EndsWith(PartSuffix, StringComparison.Ordinal) || file.EndsWith(RecordSuffix, StringComparison.Ordinal) || file.EndsWith(RecordSuffix + ".tmp", StringComparison.Ordinal)))
+            if (busy.Contains(key) || held.Contains(file) || !(file.EndsWith(PartSuffix, StringComparison.Ordinal) || file.EndsWith(RecordSuffix, StringComparison.Ordinal) || file.EndsWith(RecordSuffix + ".tmp", StringComparison.Ordinal)))
             {
                 continue;
             }
@@ -131,6 +140,8 @@ internal sealed class DirectoryFileStore : IFileStore
     internal string RecordPathOf(string name) => Path.Combine(_directory, KeyOf(name) + RecordSuffix);
 
     internal bool Overwrite => _overwrite;
+
+    internal bool AllowHidden => _allowHidden;
 
     internal UnixFileMode SharedMode => _sharedMode;
 
@@ -234,6 +245,31 @@ internal sealed class DirectoryFileStore : IFileStore
     {
         _background.TryAdd(task, 0);
         task.ContinueWith(static (t, state) => ((DirectoryFileStore)state!)._background.TryRemove(t, out _), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// The temporary file at <paramref name="path"/>, in this folder, is a TFTP write's (a random name that
+    /// no record describes): the sweep leaves it alone until <see cref="ReleaseTemporary"/>. Held before
+    /// the file is made, released after it is deleted or has its name. The holding is in memory, as the udpx
+    /// protocol's names are, not in the file's age: a TFTP write may sit without a block for its whole
+    /// timeout and retries, and with --keep-partial 0 the sweep runs every second, so no age tells a slow
+    /// write from an abandoned one; a crash, on the other hand, takes every hold with it, and the next
+    /// sweep removes what the crashed run left.
+    /// </summary>
+    internal void HoldTemporary(string path)
+    {
+        lock (_lock)
+        {
+            _heldTemporaries.Add(Path.GetFileName(path));
+        }
+    }
+
+    internal void ReleaseTemporary(string path)
+    {
+        lock (_lock)
+        {
+            _heldTemporaries.Remove(Path.GetFileName(path));
+        }
     }
 
     internal void Release(string name)

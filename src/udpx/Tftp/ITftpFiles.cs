@@ -21,8 +21,11 @@ internal interface ITftpIncomingFile
     /// <summary>Puts the file under its name (never over an existing one unless the server overwrites), or says why not.</summary>
     TftpRefusal? Commit();
 
-    /// <summary>Deletes the temporary file; nothing appears under the name. Safe to call more than once.</summary>
+    /// <summary>Deletes the temporary file and frees the name; nothing appears under it. Never throws; safe to call more than once.</summary>
     void Discard();
+
+    /// <summary>What the peer hears when a write into <see cref="Stream"/> failed: a fixed text, since an exception's message names the server's paths.</summary>
+    TftpRefusal Failed(IOException error);
 }
 
 /// <summary>Why a request or a commit was refused: the TFTP error code and a message for the peer and the log.</summary>

@@ -39,13 +39,16 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
     private long _firstReplyAt;
     private readonly bool _linger;
     private readonly Func<TftpRefusal?>? _complete;
+    private readonly Func<IOException, TftpRefusal>? _writeFailed;
 
     /// <param name="firstReply">What the peer must see first and again on each timeout until block 1 arrives: the server's OACK or ACK 0, a client's ACK 0 after an OACK; empty for a client whose RRQ was answered with DATA 1.</param>
     /// <param name="linger">Stay after the last block to repeat the final ACK (a server); a client completes at once.</param>
     /// <param name="complete">Called after the last block is written and before it is acknowledged: the server's commit under the final name; a refusal fails the transfer.</param>
-    public TftpBlockReceiver(Stream sink, TftpTransferOptions options, int maxRetries, long maxBytes, ReadOnlySpan<byte> firstReply, long nowMicros, bool linger = true, Func<TftpRefusal?>? complete = null)
+    /// <param name="writeFailed">What the peer hears when the sink throws (the server's fixed texts); without it, "cannot store the file: " and the exception's message (a client's own file).</param>
+    public TftpBlockReceiver(Stream sink, TftpTransferOptions options, int maxRetries, long maxBytes, ReadOnlySpan<byte> firstReply, long nowMicros, bool linger = true, Func<TftpRefusal?>? complete = null, Func<IOException, TftpRefusal>? writeFailed = null)
     {
         _complete = complete;
+        _writeFailed = writeFailed;
         _linger = linger;
         _sink = sink;
         _options = options;
@@ -227,7 +230,7 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
         }
         catch (IOException ex)
         {
-            Fail(TftpError.DiskFull, "cannot store the file: " + ex.Message);
+            FailWriting(ex);
             return;
         }
         _received++;
@@ -243,7 +246,7 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
             }
             catch (IOException ex)
             {
-                Fail(TftpError.DiskFull, "cannot store the file: " + ex.Message);
+                FailWriting(ex);
                 return;
             }
             if (_complete?.Invoke() is { } refusal)
@@ -290,6 +293,12 @@ internal sealed class TftpBlockReceiver : ITftpTransfer
         {
             Fail(TftpError.NotDefined, message);
         }
+    }
+
+    private void FailWriting(IOException error)
+    {
+        var refusal = _writeFailed?.Invoke(error) ?? new TftpRefusal(TftpError.DiskFull, "cannot store the file: " + error.Message);
+        Fail(refusal.Code, refusal.Message);
     }
 
     private void Fail(TftpError code, string message)

@@ -53,6 +53,9 @@ internal sealed partial class TftpBlockSender : ITftpTransfer
     /// </summary>
     public const string UnconfirmedLastBlock = "every block was sent, the last never acknowledged";
 
+    /// <summary>What the peer hears when the file cannot be read: never the exception's message, which names its absolute path.</summary>
+    public const string CannotRead = "cannot read the file";
+
     /// <summary>The shortest retransmission timeout: above a LAN's round trip and a receiver's ACK delay, far below TFTP's second.</summary>
     public const long MinRetransmitMicros = 20_000;
 
@@ -326,9 +329,9 @@ internal sealed partial class TftpBlockSender : ITftpTransfer
                 filled += n;
             }
         }
-        catch (IOException ex)
+        catch (IOException)
         {
-            Fail(TftpError.NotDefined, "cannot read the file: " + ex.Message);
+            Fail(TftpError.NotDefined, CannotRead);
             return false;
         }
         _lengths[slot] = filled;

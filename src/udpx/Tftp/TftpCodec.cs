@@ -167,12 +167,12 @@ internal static class TftpCodec
         return true;
     }
 
-    /// <summary>An ERROR packet's code and message (the message may lack its NUL: some servers omit it).</summary>
+    /// <summary>An ERROR packet's code and message (the message may lack its NUL: some servers omit it); false for any other packet.</summary>
     public static bool TryReadError(ReadOnlySpan<byte> packet, out TftpError code, out string message)
     {
         code = default;
         message = string.Empty;
-        if (packet.Length < 4)
+        if (packet.Length < 4 || BinaryPrimitives.ReadUInt16BigEndian(packet) != (ushort)TftpOpcode.Error)
         {
             return false;
         }

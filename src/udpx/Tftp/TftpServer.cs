@@ -181,7 +181,8 @@ internal sealed class TftpServer : IDisposable
         catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
         {
             Stats.CountFailed();
-            _observer.Refused(peer.ToString(), request.FileName, ex.Message);
+            // A fixed text: the exception's message may name the server's paths.
+            _observer.Refused(peer.ToString(), request.FileName, ex is SocketException socket ? "socket error: " + socket.SocketErrorCode : "file error on the server");
         }
         finally
         {

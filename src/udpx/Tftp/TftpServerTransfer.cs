@@ -53,7 +53,7 @@ internal sealed class TftpServerTransfer(TftpServerOptions options, ITftpFiles f
                 int first = acknowledged.Count > 0 ? TftpCodec.WriteOptionAck(buffer, acknowledged) : TftpCodec.WriteAck(buffer, 0);
                 stream = request.Mode == TftpMode.NetAscii ? new NetAsciiDecoder(incoming!.Stream) : incoming!.Stream;
                 var file = incoming;
-                transfer = new TftpBlockReceiver(stream, negotiated, options.MaxRetries, options.MaxFileSize, buffer.AsSpan(0, first), clock.NowMicros, linger: true, complete: file.Commit);
+                transfer = new TftpBlockReceiver(stream, negotiated, options.MaxRetries, options.MaxFileSize, buffer.AsSpan(0, first), clock.NowMicros, linger: true, complete: file.Commit, writeFailed: file.Failed);
                 session = new TftpSession(id, peer, request, negotiated, announced, time.GetUtcNow(), clock.NowMicros);
             }
             else
@@ -68,8 +68,17 @@ internal sealed class TftpServerTransfer(TftpServerOptions options, ITftpFiles f
                 {
                     if (request.Options.ContainsKey("tsize"))
                     {
-                        size = NetAsciiEncoder.EncodedLength(stream!);
-                        stream!.Position = 0;
+                        try
+                        {
+                            size = NetAsciiEncoder.EncodedLength(stream!);
+                            stream!.Position = 0;
+                        }
+                        catch (IOException)
+                        {
+                            // Read before any block: the client hears why instead of waiting out its timeouts.
+                            Refuse(socket, peer, request, new TftpRefusal(TftpError.NotDefined, TftpBlockSender.CannotRead), buffer);
+                            return;
+                        }
                     }
                     stream = new NetAsciiEncoder(stream!);
                 }
@@ -102,8 +111,10 @@ internal sealed class TftpServerTransfer(TftpServerOptions options, ITftpFiles f
         }
         finally
         {
-            stream?.Dispose();
+            // The incoming file first: it owns the file under the stream, and its discard never throws, where
+            // closing the stream can (on a full disk the last flush fails) and would skip it.
             incoming?.Discard();
+            stream?.Dispose();
         }
     }
 

@@ -119,7 +119,7 @@ public sealed class SpecialFileTests : IDisposable
     {
         string share = Directory.CreateDirectory(_folder.File("share")).FullName;
         string fifo = MakeFifo(Path.Combine("share", "boot.img"));
-        var folder = new TftpFolder(share, share, overwrite: false, allowHidden: false);
+        var folder = new TftpFolder(share, new DirectoryFileStore(share));
 
         var refusal = WithoutBlocking(fifo, () => folder.TryOpenRead("boot.img", out _, out _));
 

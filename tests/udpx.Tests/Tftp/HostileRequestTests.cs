@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
-using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Udpx.Server;
+using Udpx.Tests.Reliability;
 using Udpx.Tftp;
+using static Udpx.Tests.Tftp.TftpWire;
 
 namespace Udpx.Tests.Tftp;
 
@@ -16,11 +16,13 @@ public sealed class HostileRequestTests
     [InlineData("/etc/passwd")]
     [InlineData("a\\..\\secret")]
     [InlineData("escape/secret")]
+    [InlineData("leak")]
     public void Names_that_leave_the_folder_are_refused_with_error_2(string name)
     {
         using var server = new TftpFixture();
         File.WriteAllText(Path.Combine(server.Scratch, "secret"), "outside");
         Directory.CreateSymbolicLink(Path.Combine(server.Share, "escape"), server.Scratch);
+        File.CreateSymbolicLink(Path.Combine(server.Share, "leak"), Path.Combine(server.Scratch, "secret"));
         var (code, _) = Ask(server, TftpOpcode.ReadRequest, name);
         Assert.Equal(TftpError.AccessViolation, code);
         Assert.Equal(TftpError.FileNotFound, Ask(server, TftpOpcode.ReadRequest, "missing.bin").Code);
@@ -32,7 +34,7 @@ public sealed class HostileRequestTests
         using var server = new TftpFixture();
         server.Shared("real.bin", [1, 2, 3]);
         File.CreateSymbolicLink(Path.Combine(server.Share, "link.bin"), Path.Combine(server.Share, "real.bin"));
-        using var socket = Client();
+        using var socket = OpenClient();
         Send(socket, server, Request(TftpOpcode.ReadRequest, "link.bin"));
         var packet = Receive(socket, out _);
         Assert.Equal((ushort)TftpOpcode.Data, BinaryPrimitives.ReadUInt16BigEndian(packet));
@@ -58,12 +60,118 @@ public sealed class HostileRequestTests
         Assert.False(File.Exists(Path.Combine(server.Scratch, "up.bin")));
     }
 
+    /// <summary>
+    /// A written name is one path component (docs/tftp.md): a "/" is refused with error 2 before anything is
+    /// made, so a symlinked folder in --out cannot carry a write out of it. The review's case is the first: a
+    /// link of 40 characters, whose temporary file (named after the name's first 40) landed in --out and
+    /// whose link(2) then followed the symlink. The message names no path of the server.
+    /// </summary>
+    [Fact]
+    public void A_written_name_with_a_folder_is_refused_with_error_2_and_nothing_lands_outside()
+    {
+        using var server = new TftpFixture();
+        string outside = Directory.CreateDirectory(Path.Combine(server.Scratch, "outside")).FullName;
+        string longLink = new('L', 40);
+        Directory.CreateSymbolicLink(Path.Combine(server.Out, longLink), outside);
+        Directory.CreateSymbolicLink(Path.Combine(server.Out, "link"), outside);
+        Directory.CreateDirectory(Path.Combine(server.Out, "real"));
+        foreach (string name in (string[])[longLink + "/evil.txt", "link/evil.txt", "sub/a.txt", "real/a.txt"])
+        {
+            var (code, message) = Put(server, name, "x"u8.ToArray());
+            Assert.False(File.Exists(Path.Combine(outside, "evil.txt")), name + " was stored outside --out");
+            Assert.Equal(TftpError.AccessViolation, code);
+            Assert.DoesNotContain(server.Scratch, message, StringComparison.Ordinal);
+            Assert.DoesNotContain(".udpx", message, StringComparison.Ordinal);
+        }
+        Assert.Empty(Directory.GetFileSystemEntries(outside));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(server.Out, "real")));
+        Assert.Equal(3, Directory.GetFileSystemEntries(server.Out).Length);
+    }
+
+    /// <summary>With --overwrite a symlink under the written name is replaced by the file (rename(2)), never followed.</summary>
+    [Fact]
+    public void An_overwriting_write_replaces_a_symlink_at_its_name_and_leaves_its_target_alone()
+    {
+        using var server = new TftpFixture(overwrite: true);
+        string target = Path.Combine(server.Scratch, "target.txt");
+        File.WriteAllText(target, "outside");
+        File.CreateSymbolicLink(Path.Combine(server.Out, "victim.txt"), target);
+        Assert.Null(Put(server, "victim.txt", [1, 2, 3]).Code);
+        Assert.Equal("outside", File.ReadAllText(target));
+        var stored = new FileInfo(Path.Combine(server.Out, "victim.txt"));
+        Assert.Null(stored.LinkTarget);
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(stored.FullName));
+    }
+
+    /// <summary>A file the server cannot serve (here a Unix socket: open(2) said ENXIO; now it is not opened, not being a regular file) is refused with a short text, not .NET's message with the server's path.</summary>
+    [Fact]
+    public void A_read_the_server_cannot_open_is_refused_without_the_servers_path()
+    {
+        using var server = new TftpFixture();
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(Path.Combine(server.Share, "sock")));
+        var (code, message) = Ask(server, TftpOpcode.ReadRequest, "sock");
+        Assert.NotEqual(TftpError.NotDefined, code);
+        Assert.DoesNotContain(server.Scratch, message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A FIFO in --share passed the checks by name, and open(2) then waited for a writer that never came: the
+    /// client heard nothing and the transfer held one of the --max-sessions slots until a restart. Here there
+    /// is one slot: the FIFO is refused at once, naming no path, and the next read gets the slot.
+    /// </summary>
+    [Fact]
+    public void A_fifo_in_the_share_is_refused_at_once_and_its_session_slot_is_free_for_the_next_read()
+    {
+        using var server = new TftpFixture(options: new TftpServerOptions { MaxSessions = 1 });
+        server.Shared("ok.bin", [9]);
+        var (made, why) = SystemCommand.Run("mkfifo", [Path.Combine(server.Share, "pipe")]);
+        Assert.True(made == 0, "mkfifo: " + why);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var (code, message) = Ask(server, TftpOpcode.ReadRequest, "pipe");
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), "refused after " + clock.Elapsed);
+        Assert.Equal(TftpError.FileNotFound, code);
+        Assert.Contains("not a regular file", message, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.Scratch, message, StringComparison.Ordinal);
+        // The refusing transfer frees its slot just after its ERROR leaves: "busy" for a moment is fair, for ever is the bug.
+        using var socket = OpenClient();
+        while (true)
+        {
+            Send(socket, server, Request(TftpOpcode.ReadRequest, "ok.bin"));
+            var reply = Receive(socket, out _);
+            if (!IsError(reply, out _, out string refused) || clock.Elapsed > TimeSpan.FromSeconds(5))
+            {
+                Assert.Equal([0, 3, 0, 1, 9], reply);
+                break;
+            }
+            Assert.Contains("busy", refused, StringComparison.Ordinal);
+            Thread.Sleep(10);
+        }
+    }
+
+    /// <summary>A device in --share (root made it: /dev/zero's numbers) is refused without being opened; served, it was an endless stream of zeros.</summary>
+    [SkippableFact]
+    public void A_device_in_the_share_is_refused_as_not_a_regular_file()
+    {
+        Skip.IfNot(SystemCommand.IsRoot, "needs root to make a device node (CI runs as root)");
+        using var server = new TftpFixture();
+        var (made, why) = SystemCommand.Run("mknod", [Path.Combine(server.Share, "zero"), "c", "1", "5"]);
+        Skip.If(made != 0, "cannot make a device node here: " + why.Trim());
+
+        var (code, message) = Ask(server, TftpOpcode.ReadRequest, "zero");
+
+        Assert.Equal(TftpError.FileNotFound, code);
+        Assert.Equal(TftpFolder.NotRegular, message);
+    }
+
     [Fact]
     public void Malformed_requests_and_unknown_opcodes_get_error_4_no_larger_than_they_were_and_the_server_stays_up()
     {
         using var server = new TftpFixture();
         server.Shared("ok.bin", [9]);
-        using var socket = Client();
+        using var socket = OpenClient();
         byte[][] bad =
         [
             [0, 9, 1, 2, 3, 4, 5, 6],
@@ -92,8 +200,8 @@ public sealed class HostileRequestTests
         byte[] content = new byte[1500];
         new Random(3).NextBytes(content);
         server.Shared("f.bin", content);
-        using var client = Client();
-        using var stranger = Client();
+        using var client = OpenClient();
+        using var stranger = OpenClient();
         Send(client, server, Request(TftpOpcode.ReadRequest, "f.bin"));
         var first = Receive(client, out var tid);
         Assert.Equal(1, BinaryPrimitives.ReadUInt16BigEndian(first.AsSpan(2)));
@@ -130,7 +238,7 @@ public sealed class HostileRequestTests
     public void A_repeated_request_from_the_same_port_while_its_transfer_runs_is_ignored()
     {
         using var server = new TftpFixture();
-        using var socket = Client();
+        using var socket = OpenClient();
         Send(socket, server, Request(TftpOpcode.WriteRequest, "twice.bin"));
         Assert.Equal([0, 4, 0, 0], Receive(socket, out var tid));
         Send(socket, server, Request(TftpOpcode.WriteRequest, "twice.bin"));
@@ -148,7 +256,7 @@ public sealed class HostileRequestTests
     public void Writes_never_eat_into_the_min_free_reserve()
     {
         using var server = new TftpFixture(minFree: DiskReserve.OfPercent(100));
-        using (var socket = Client())
+        using (var socket = OpenClient())
         {
             Send(socket, server, [.. Request(TftpOpcode.WriteRequest, "announced.bin"), .. "tsize"u8, 0, .. "1000"u8, 0]);
             var reply = Receive(socket, out _);
@@ -156,7 +264,7 @@ public sealed class HostileRequestTests
             Assert.Equal(TftpError.DiskFull, code);
             Assert.Equal("file too large for this server", message);
         }
-        using (var socket = Client())
+        using (var socket = OpenClient())
         {
             Send(socket, server, Request(TftpOpcode.WriteRequest, "unannounced.bin"));
             var ack = Receive(socket, out var tid);
@@ -170,7 +278,7 @@ public sealed class HostileRequestTests
         server.Observer.WaitForEnd("unannounced.bin", TimeSpan.FromSeconds(10));
         Assert.Empty(Directory.GetFileSystemEntries(server.Out));
         using var open = new TftpFixture(minFree: DiskReserve.OfBytes(0));
-        using (var socket = Client())
+        using (var socket = OpenClient())
         {
             Send(socket, open, [.. Request(TftpOpcode.WriteRequest, "fits.bin"), .. "tsize"u8, 0, .. "3"u8, 0]);
             Assert.Equal((ushort)TftpOpcode.OptionAck, BinaryPrimitives.ReadUInt16BigEndian(Receive(socket, out var tid)));
@@ -178,39 +286,5 @@ public sealed class HostileRequestTests
             Assert.Equal([0, 4, 0, 1], Receive(socket, out _));
         }
         Assert.Equal([7, 8, 9], File.ReadAllBytes(Path.Combine(open.Out, "fits.bin")));
-    }
-
-    private static (TftpError Code, string Message) Ask(TftpFixture server, TftpOpcode opcode, string name)
-    {
-        using var socket = Client();
-        Send(socket, server, Request(opcode, name));
-        var reply = Receive(socket, out _);
-        Assert.Equal((ushort)TftpOpcode.Error, BinaryPrimitives.ReadUInt16BigEndian(reply));
-        TftpCodec.TryReadError(reply, out var code, out string message);
-        return (code, message);
-    }
-
-    private static byte[] Request(TftpOpcode opcode, string name)
-    {
-        byte[] n = Encoding.UTF8.GetBytes(name);
-        return [0, (byte)opcode, .. n, 0, .. "octet"u8, 0];
-    }
-
-    private static Socket Client()
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        socket.ReceiveTimeout = 5000;
-        return socket;
-    }
-
-    private static void Send(Socket socket, TftpFixture server, byte[] packet) => socket.SendTo(packet, new IPEndPoint(IPAddress.Loopback, server.Port));
-
-    private static byte[] Receive(Socket socket, out EndPoint from)
-    {
-        var buffer = new byte[70000];
-        from = new IPEndPoint(IPAddress.Any, 0);
-        int n = socket.ReceiveFrom(buffer, ref from);
-        return buffer[..n];
     }
 }

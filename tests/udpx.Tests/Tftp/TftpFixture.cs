@@ -11,12 +11,12 @@ internal sealed class TftpFixture : IDisposable
 {
     private readonly TempFolder _folder = new();
 
-    public TftpFixture(bool allowWrite = true, bool overwrite = false, TftpServerOptions? options = null, DiskReserve? minFree = null)
+    public TftpFixture(bool allowWrite = true, bool overwrite = false, TftpServerOptions? options = null, DiskReserve? minFree = null, Func<string, FileStreamOptions, Stream>? openTemporary = null)
     {
         Directory.CreateDirectory(Share);
         Directory.CreateDirectory(Out);
         Observer = new RecordingTftpObserver();
-        var files = new TftpFolder(Share, Out, overwrite, allowHidden: false, minFree);
+        var files = new TftpFolder(Share, new DirectoryFileStore(Out, overwrite: overwrite), minFree, openTemporary);
         Server = TftpServer.Start(new IPEndPoint(IPAddress.Loopback, 0), (options ?? new TftpServerOptions()) with { AllowWrite = allowWrite }, files, Observer);
     }
 
