@@ -20,7 +20,29 @@ internal static class CommandLineApp
         root.Subcommands.Add(UiPreviewVerb.Create());
     }
 
-    public static Task<int> RunAsync(string[] args) => RunAsync(args, WorkerEntry.Run, BuildRoot);
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (WorkerEntry.Takes(args))
+        {
+            // A worker's standard output is its parent's pipe: a failure there is the parent's to see.
+            return await RunAsync(args, WorkerEntry.Run, BuildRoot).ConfigureAwait(false);
+        }
+        string name = args is [var first, ..] && !first.StartsWith('-') ? "udpx " + first : "udpx";
+        bool serves = args is ["serve" or "relay", ..];
+        // A server's output is a log beside its work: it says once that the log is lost and keeps serving.
+        // Every other verb reports the failure when it ends, after the transfers it was printing about.
+        var output = new StandardOutputGuard(Console.Out, serves
+            ? ex => Console.Error.WriteLine(name + ": warning: standard output failed (" + ex.Message + "); output lines are dropped")
+            : null);
+        Console.SetOut(output);
+        int exit = await RunAsync(args, WorkerEntry.Run, BuildRoot).ConfigureAwait(false);
+        if (serves || output.Failure is not { } failure)
+        {
+            return exit;
+        }
+        Console.Error.WriteLine(name + ": cannot write to standard output: " + failure.Message);
+        return exit == ExitCodes.Ok ? ExitCodes.InputError : exit;
+    }
 
     /// <summary>
     /// The command line with its seams: how the worker verb runs when a parent starts it (before any command

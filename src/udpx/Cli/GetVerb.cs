@@ -53,14 +53,7 @@ internal static class GetVerb
         {
             throw new UserError(ExitCodes.NetworkError, "--tftp " + ex.Message);
         }
-        try
-        {
-            Directory.CreateDirectory(folder);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new UserError(ExitCodes.InputError, "cannot write to output folder '" + folder + "': " + ex.Message);
-        }
+        CheckWritable(folder);
         var settings = new TransferSettings { ConnectTimeout = connectTimeout, JobTimeout = jobTimeout, Tftp = tftp };
         var handles = new List<TransferHandle>();
         var local = new HashSet<string>(StringComparer.Ordinal);
@@ -72,6 +65,11 @@ internal static class GetVerb
                 throw new UserError(ExitCodes.Usage, "'" + names[i] + "': each name needs a distinct file name to be stored under");
             }
             string destination = Path.GetFullPath(Path.Combine(folder, baseName));
+            // --overwrite renames over a file only: a folder there failed after the whole download.
+            if (RegularFile.NotRegular(destination) is { } kind)
+            {
+                throw new UserError(ExitCodes.InputError, "cannot store '" + baseName + "' in '" + folder + "': a " + kind + " of that name is there");
+            }
             if (!tftp.Overwrite && Path.Exists(destination))
             {
                 throw new UserError(ExitCodes.InputError, Tftp.TftpClient.AlreadyExists(destination));
@@ -111,6 +109,39 @@ internal static class GetVerb
         {
             return ExitCodes.Interrupted;
         }
-        return ok ? ExitCodes.Ok : ExitCodes.TransferFailed;
+        return ok ? ExitCodes.Ok : results.Any(r => r.LocalWriteFailed) ? ExitCodes.InputError : ExitCodes.TransferFailed;
+    }
+
+    /// <summary>
+    /// --out made and written to once, before any request: a folder that refuses its files is the user's to fix
+    /// (exit 3), not a transfer that failed after the server had been asked. Creating a file is the only test
+    /// that knows what the kernel will say (permissions, ACLs, a read-only mount, no free inode).
+    /// </summary>
+    private static void CheckWritable(string folder)
+    {
+        string? reason = null;
+        if (Path.Exists(folder) && !Directory.Exists(folder))
+        {
+            reason = "not a folder";
+        }
+        else
+        {
+            try
+            {
+                Directory.CreateDirectory(folder);
+                string probe = Path.Combine(folder, ".udpx-get-" + Guid.NewGuid().ToString("N")[..12] + ".udpx-part");
+                using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+                {
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                reason = LocalWriteError.Reason(ex);
+            }
+        }
+        if (reason is not null)
+        {
+            throw new UserError(ExitCodes.InputError, "cannot write to output folder '" + folder + "': " + reason);
+        }
     }
 }

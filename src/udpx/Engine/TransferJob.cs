@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Udpx.Protocol;
 
 namespace Udpx.Engine;
@@ -58,6 +59,13 @@ internal sealed record TransferResult
 
     /// <summary>The session id on the wire, as a capture shows it (udpx.session); 0 when no session was opened.</summary>
     public ulong SessionId { get; init; }
+
+    /// <summary>
+    /// It failed writing on this machine (get --tftp: a full disk, a folder that refused the file), which is exit
+    /// code 3 and not 1; written only when set, so the JSON of every other result is as it was.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool LocalWriteFailed { get; init; }
 
     /// <summary>Process that ran it (worker processes differ from the parent).</summary>
     public int ProcessId { get; init; }

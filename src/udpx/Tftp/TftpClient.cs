@@ -51,11 +51,27 @@ internal static class TftpClient
                 {
                     return Failed(job, started, AlreadyExists(job.Path));
                 }
+                // The temporary file before the request: a folder that refuses it is known before the server is asked.
+                string part = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(job.Path))!, ".udpx-get-" + Guid.NewGuid().ToString("N")[..12] + ".udpx-part");
+                try
+                {
+                    file = new FileStream(part, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    counters.SetPhase(TransferPhase.Failed);
+                    return Failed(job, started, CannotStore(ex)) with { LocalWriteFailed = true };
+                }
+                temp = part;
                 var answer = TftpClientRequest.Send(socket, server, TftpOpcode.ReadRequest, job.Name, settings, null, job.Settings.ConnectTimeout, cancellationToken);
-                temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(job.Path))!, ".udpx-get-" + Guid.NewGuid().ToString("N")[..12] + ".udpx-part");
-                file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
                 ReadOnlySpan<byte> ack0 = answer.OptionsAcknowledged ? [0, (byte)TftpOpcode.Ack, 0, 0] : [];
-                var receiver = new TftpBlockReceiver(file, answer.Options, MaxRetries, long.MaxValue, ack0, clock.NowMicros, linger: false);
+                Exception? writeFailure = null;
+                var receiver = new TftpBlockReceiver(file, answer.Options, MaxRetries, long.MaxValue, ack0, clock.NowMicros, linger: false, writeFailed: ex =>
+                {
+                    writeFailure = ex;
+                    // The server hears why in the same plain words; no local path goes to it.
+                    return new TftpRefusal(ex.HResult is 28 or 122 ? TftpError.DiskFull : TftpError.NotDefined, CannotStore(ex));
+                });
                 if (!answer.OptionsAcknowledged)
                 {
                     receiver.OnPacket(answer.FirstPacket, clock.NowMicros);
@@ -63,16 +79,45 @@ internal static class TftpClient
                 transfer = receiver;
                 counters.SetPhase(TransferPhase.Sending);
                 await loop(socket, answer.Peer, transfer, clock, cancellationToken).ConfigureAwait(false);
-                file.Dispose();
-                if (transfer.State == TftpTransferState.Completed)
+                // On a full disk the close throws too (its last flush has nowhere to go) and closes the descriptor
+                // all the same: once only, and the first failure is the one to tell.
+                var written = file;
+                file = null;
+                try
+                {
+                    written.Dispose();
+                }
+                catch (IOException ex)
+                {
+                    writeFailure ??= ex;
+                }
+                if (writeFailure is null && transfer.State == TftpTransferState.Completed)
                 {
                     if (!settings.Overwrite && Path.Exists(job.Path))
                     {
                         return Failed(job, started, AlreadyExists(job.Path) + " (it appeared during the transfer)");
                     }
-                    // Without --overwrite the check above and a move that never replaces; with it, rename(2) over the old file.
-                    File.Move(temp, job.Path, overwrite: settings.Overwrite);
-                    temp = null;
+                    try
+                    {
+                        // Without --overwrite the check above and a move that never replaces; with it, rename(2) over the old file.
+                        File.Move(part, job.Path, overwrite: settings.Overwrite);
+                        temp = null;
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        writeFailure = ex;
+                    }
+                }
+                if (writeFailure is not null)
+                {
+                    counters.SetPhase(TransferPhase.Failed);
+                    return Failed(job, started, CannotStore(writeFailure)) with
+                    {
+                        Bytes = transfer.Bytes,
+                        DatagramsSent = transfer.Counters.PacketsSent,
+                        Retransmitted = transfer.Counters.Retransmitted,
+                        LocalWriteFailed = true,
+                    };
                 }
             }
             else
@@ -107,7 +152,14 @@ internal static class TftpClient
         }
         finally
         {
-            file?.Dispose();
+            try
+            {
+                file?.Dispose();
+            }
+            catch (IOException)
+            {
+                // A read cut short on a full disk: the close's flush fails, the descriptor is closed, the file goes below.
+            }
             if (temp is not null)
             {
                 try
@@ -120,6 +172,8 @@ internal static class TftpClient
             }
         }
     }
+
+    private static string CannotStore(Exception error) => "cannot store the file: " + LocalWriteError.Reason(error);
 
     /// <summary>The one line for a destination that is already there (get --tftp without --overwrite).</summary>
     public static string AlreadyExists(string path) => "'" + path + "' already exists; not replaced (get --overwrite replaces it)";
