@@ -26,7 +26,8 @@ internal sealed class SourceTree
 
     /// <summary>
     /// Adds a command-line argument (a file or a folder) as group <paramref name="group"/>; throws <see cref="UserError"/>
-    /// for a named file that cannot be sent and for a folder that cannot be read.
+    /// for a named file that cannot be sent and for a folder that cannot be read. Paths in messages are escaped: a
+    /// name can hold a terminal's escape sequences.
     /// </summary>
     public void Add(string path, int group)
     {
@@ -52,7 +53,7 @@ internal sealed class SourceTree
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new UserError(ExitCodes.InputError, "cannot read folder " + folder + ": " + ex.Message);
+            throw new UserError(ExitCodes.InputError, SafeText.Escape("cannot read folder " + folder + ": " + ex.Message));
         }
         bool any = false;
         foreach (string entry in entries)
@@ -128,7 +129,7 @@ internal sealed class SourceTree
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new UserError(ExitCodes.InputError, "cannot read " + path + ": " + ex.Message);
+            throw new UserError(ExitCodes.InputError, SafeText.Escape("cannot read " + path + ": " + ex.Message));
         }
     }
 }

@@ -69,6 +69,17 @@ public sealed class UnsendableNameTests : IDisposable
     }
 
     [Fact]
+    public void Named_on_the_command_line_a_missing_file_is_named_escaped()
+    {
+        string named = Path.Combine(_folder.Path, "\u001b]0;PWN\u0007");
+
+        var error = Assert.Throws<UserError>(() => LocalSource.Open(named));
+
+        Assert.Equal(ExitCodes.InputError, error.ExitCode);
+        Assert.Equal("file not found: " + Path.Combine(_folder.Path, "\\x1B]0;PWN\\x07"), error.Message);
+    }
+
+    [Fact]
     public async Task Send_of_the_folder_lists_them_as_skipped_escaped_and_stores_the_rest()
     {
         string top = Folder("sent");
