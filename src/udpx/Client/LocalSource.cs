@@ -8,23 +8,23 @@ internal static class LocalSource
 {
     /// <summary>
     /// The file as a source; a folder, a FIFO, device or socket, a missing or unreadable file, or a name too long
-    /// for the wire is a <see cref="UserError"/> (exit code 3).
+    /// for the wire is a <see cref="UserError"/> (exit code 3), the path in it escaped (it can hold a terminal's escape sequences).
     /// </summary>
     public static SourceFile Open(string path)
     {
         if (Directory.Exists(path))
         {
-            throw new UserError(ExitCodes.InputError, "'" + path + "' is a folder; give files");
+            throw new UserError(ExitCodes.InputError, "'" + SafeText.Escape(path) + "' is a folder; give files");
         }
         if (!File.Exists(path))
         {
             throw new UserError(ExitCodes.InputError, NamesAnUndecodableEntry(path)
-                ? "name is not valid UTF-8: " + path + " (udpx sends names as UTF-8; rename the file)"
-                : "file not found: " + path);
+                ? "name is not valid UTF-8: " + SafeText.Escape(path) + " (udpx sends names as UTF-8; rename the file)"
+                : "file not found: " + SafeText.Escape(path));
         }
         if (RegularFile.NotRegular(path) is { } kind)
         {
-            throw new UserError(ExitCodes.InputError, RegularFile.Refusal(path, kind));
+            throw new UserError(ExitCodes.InputError, RegularFile.Refusal(SafeText.Escape(path), kind));
         }
         long length;
         try
@@ -34,12 +34,12 @@ internal static class LocalSource
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new UserError(ExitCodes.InputError, "cannot read " + path + ": " + ex.Message);
+            throw new UserError(ExitCodes.InputError, SafeText.Escape("cannot read " + path + ": " + ex.Message));
         }
         string name = Path.GetFileName(path);
         if (System.Text.Encoding.UTF8.GetByteCount(name) > Wire.MaxNameBytes)
         {
-            throw new UserError(ExitCodes.InputError, "file name longer than " + Wire.MaxNameBytes + " bytes: " + path);
+            throw new UserError(ExitCodes.InputError, "file name longer than " + Wire.MaxNameBytes + " bytes: " + SafeText.Escape(path));
         }
         return new SourceFile(Path.GetFullPath(path), name, length);
     }

@@ -7,8 +7,9 @@ namespace Udpx.Client;
 /// <summary>
 /// What `udpx send` was given, as files: a file as itself, a folder as every regular file beneath it,
 /// named by its path relative to that folder ("sub/dir/file"). Inside a folder no symlink is followed
-/// (neither to a file nor to a folder: it is listed as skipped), devices, FIFOs, sockets and names that are
-/// not UTF-8 (the wire's names are UTF-8) are skipped, and empty folders are counted but not sent (udpx sends files; a folder appears on the server when a
+/// (neither to a file nor to a folder: it is listed as skipped); devices, FIFOs, sockets, names that are
+/// not UTF-8 (the wire's names are UTF-8) and what the wire cannot carry (a backslash or a control character,
+/// a path too long or too deep) are skipped, each with its reason, and the rest is sent; and empty folders are counted but not sent (udpx sends files; a folder appears on the server when a
 /// file in it is stored). What is named on the command line itself is followed: the user chose it.
 /// </summary>
 internal sealed class SourceTree
@@ -23,7 +24,11 @@ internal sealed class SourceTree
 
     public int EmptyFolders { get; private set; }
 
-    /// <summary>Adds a command-line argument (a file or a folder) as group <paramref name="group"/>; throws <see cref="UserError"/> for what cannot be sent.</summary>
+    /// <summary>
+    /// Adds a command-line argument (a file or a folder) as group <paramref name="group"/>; throws <see cref="UserError"/>
+    /// for a named file that cannot be sent and for a folder that cannot be read. Paths in messages are escaped: a
+    /// name can hold a terminal's escape sequences.
+    /// </summary>
     public void Add(string path, int group)
     {
         if (Directory.Exists(path))
@@ -48,7 +53,7 @@ internal sealed class SourceTree
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new UserError(ExitCodes.InputError, "cannot read folder " + folder + ": " + ex.Message);
+            throw new UserError(ExitCodes.InputError, SafeText.Escape("cannot read folder " + folder + ": " + ex.Message));
         }
         bool any = false;
         foreach (string entry in entries)
@@ -59,12 +64,21 @@ internal sealed class SourceTree
             switch (EntryKinds.Of(entry))
             {
                 case EntryKind.File:
-                    CheckName(entry, name, depth);
+                    if (Unsendable(entry, name, depth) is { } fileReason)
+                    {
+                        _skipped.Add(entry + " (" + fileReason + ")");
+                        break;
+                    }
                     CheckReadable(entry);
                     _files.Add(new SourceFile(entry, name, new FileInfo(entry).Length, group));
                     break;
                 case EntryKind.Folder:
-                    CheckName(entry, name, depth + 1);
+                    // Listed once for all beneath it: the limit that stops it stops every file in it too.
+                    if (Unsendable(entry, name, depth + 1) is { } folderReason)
+                    {
+                        _skipped.Add(entry + " (" + folderReason + ")");
+                        break;
+                    }
                     Walk(entry, name + "/", group, depth + 1);
                     break;
                 case EntryKind.Symlink:
@@ -86,20 +100,22 @@ internal sealed class SourceTree
         }
     }
 
-    private static void CheckName(string path, string name, int depth)
+    /// <summary>Why the wire cannot carry this entry (docs/protocol.md, offers), or null when it can.</summary>
+    private static string? Unsendable(string path, string name, int depth)
     {
         if (Encoding.UTF8.GetByteCount(name) > Wire.MaxPathBytes || depth > Wire.MaxPathDepth)
         {
-            throw new UserError(ExitCodes.InputError, "path too long to send (at most " + Wire.MaxPathBytes + " bytes and " + Wire.MaxPathDepth + " levels below the folder): " + path);
+            return "path too long to send: at most " + Wire.MaxPathBytes + " bytes and " + Wire.MaxPathDepth + " levels below the folder";
         }
         if (Encoding.UTF8.GetByteCount(Path.GetFileName(path)) > Wire.MaxNameBytes)
         {
-            throw new UserError(ExitCodes.InputError, "file name longer than " + Wire.MaxNameBytes + " bytes: " + path);
+            return "file name longer than " + Wire.MaxNameBytes + " bytes";
         }
         if (path.Contains('\\', StringComparison.Ordinal) || name.Any(char.IsControl))
         {
-            throw new UserError(ExitCodes.InputError, "name with a backslash or a control character cannot be sent: " + SafeText.Escape(path));
+            return "name with a backslash or a control character";
         }
+        return null;
     }
 
     private static void CheckReadable(string path)
@@ -113,7 +129,7 @@ internal sealed class SourceTree
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new UserError(ExitCodes.InputError, "cannot read " + path + ": " + ex.Message);
+            throw new UserError(ExitCodes.InputError, SafeText.Escape("cannot read " + path + ": " + ex.Message));
         }
     }
 }

@@ -12,7 +12,9 @@ internal static class PercentText
         {
             t = t[..^1].TrimEnd();
         }
-        if (!double.TryParse(t, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out percent))
+        if (!double.TryParse(t, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out percent)
+            // TryParse reads "NaN" and "Infinity" whatever the styles, and NaN passes the range check below.
+            || !double.IsFinite(percent))
         {
             error = "expects a percentage such as 10 or 2.5%, got '" + text + "'";
             return false;

@@ -64,6 +64,9 @@ internal interface IIncomingFile
     /// <summary>Once prepared and resumed: the digest of the chunks below <see cref="ResumeFromChunk"/>, rebuilt from the disk.</summary>
     ChunkDigest? HeldDigest => null;
 
+    /// <summary>After <see cref="PrepareAsync"/> failed with an I/O error: its cause in a few words, for the server's log (the client hears only the reason).</summary>
+    string? FailureDetail => null;
+
     /// <summary>
     /// Every byte below <paramref name="heldBytes"/> is written: make them durable and record that they are
     /// (off the calling thread, skipped while an earlier checkpoint still runs).

@@ -27,6 +27,8 @@ internal sealed class IncomingFile(DirectoryFileStore store, string name, string
 
     public ChunkDigest? HeldDigest { get; private set; }
 
+    public string? FailureDetail { get; private set; }
+
     public void MarkEncrypted() => _encrypted = true;
 
     public Task<RejectReason> PrepareAsync(CancellationToken cancellationToken)
@@ -158,6 +160,7 @@ internal sealed class IncomingFile(DirectoryFileStore store, string name, string
             // A partial file of another version (or none): it never mixes with these bytes.
             DirectoryFileStore.TryDelete(recordPath);
             DirectoryFileStore.TryDelete(tempPath);
+            DiscardFolderAtTempPath();
             // 0600 from the first byte: the bytes may be a decrypted file, and a mode changed after
             // open(2) would not stop a reader who opened the file in between.
             var options = new FileStreamOptions
@@ -188,8 +191,34 @@ internal sealed class IncomingFile(DirectoryFileStore store, string name, string
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            FailureDetail ??= ex.Message;
             Close();
             return RejectReason.IoError;
+        }
+    }
+
+    /// <summary>
+    /// A folder at the temporary file's name (planted: udpx makes only files there) would refuse this name for
+    /// good, so an empty one goes as an unusable partial file does. One with entries stays, and the refusal says
+    /// so: emptying it would mean walking a tree that can be swapped for a symlink meanwhile.
+    /// </summary>
+    private void DiscardFolderAtTempPath()
+    {
+        var info = new DirectoryInfo(tempPath);
+        if (!info.Exists || info.LinkTarget is not null)
+        {
+            return;
+        }
+        try
+        {
+            // rmdir(2): removes only an empty folder, and follows no symlink.
+            info.Delete(recursive: false);
+        }
+        catch (IOException)
+        {
+            // Thrown anew: ENOTEMPTY is 39, which DiskErrors reads as Windows' ERROR_HANDLE_DISK_FULL.
+            FailureDetail = "a folder with files in it holds the partial file's name " + Path.GetFileName(tempPath) + " in --out; remove it";
+            throw new IOException(FailureDetail);
         }
     }
 

@@ -156,7 +156,8 @@ internal sealed partial class ServerProtocol
         {
             // The file is already discarded. A full disk is reported like any other lack of room.
             var reason = result is RejectReason.DiskFull ? RejectReason.TooLarge : result;
-            _observer.Refused(session.PeerText, session.Name, result is RejectReason.DiskFull ? "preallocation failed: disk full" : RejectReasonText.Describe(result));
+            _observer.Refused(session.PeerText, session.Name, result is RejectReason.DiskFull ? "preallocation failed: disk full"
+                : session.File.FailureDetail is { } detail ? RejectReasonText.Describe(result) + " (" + detail + ")" : RejectReasonText.Describe(result));
             EndSession(session, reason, RejectReasonText.Describe(reason), now, sink);
             return;
         }

@@ -66,6 +66,30 @@ public sealed class ValueGrammarTests
     public void Timeouts_must_be_more_than_zero(string text) =>
         Assert.False(TimeSpanText.TryParsePositive(text, TimeSpan.FromSeconds(1), out _, out _));
 
+    public static TheoryData<string> NotFinite => ["nan", "NaN", "-nan", "inf", "Infinity", "-Infinity", "1e999", "∞"];
+
+    // double.TryParse reads these whatever the NumberStyles, and NaN passes every range check ("is < 0 or > 100" is false).
+    [Theory]
+    [MemberData(nameof(NotFinite))]
+    public void Percentages_are_finite(string text)
+    {
+        Assert.False(PercentText.TryParse(text, out _, out string error));
+        Assert.Contains("'" + text + "'", error, StringComparison.Ordinal);
+        Assert.False(PercentText.TryParse(text + "%", out _, out _));
+    }
+
+    [Theory]
+    [MemberData(nameof(NotFinite))]
+    public void Sizes_rates_and_durations_are_finite(string text)
+    {
+        Assert.False(SizeText.TryParse(text, out _, out _));
+        Assert.False(SizeText.TryParseRate(text + "/s", out _, out _));
+        Assert.False(TimeSpanText.TryParse(text, TimeSpan.FromSeconds(1), out _, out _));
+        Assert.False(TimeSpanText.TryParse(text + " s", TimeSpan.FromSeconds(1), out _, out _));
+        Assert.False(DelayJitter.TryParse(text, out _, out _));
+        Assert.False(DelayJitter.TryParse("50±" + text, out _, out _));
+    }
+
     [Fact]
     public void A_pair_is_client_to_server_then_server_to_client_and_a_rate_keeps_its_per_second()
     {

@@ -37,6 +37,14 @@ public sealed class CommandLineTests
     [InlineData(2, "--loss", "demo", "--loss", "80")]
     [InlineData(2, "--rate", "demo", "--rate", "5")]
     [InlineData(3, "cannot write the report", "demo", "--report", "/proc/udpx-cannot-exist")]
+    [InlineData(2, "--loss expects a percentage", "relay", "--listen", "127.0.0.1:0", "--to", "127.0.0.1:1", "--loss", "nan")]
+    [InlineData(2, "--duplicate expects a percentage", "relay", "--listen", "127.0.0.1:0", "--to", "127.0.0.1:1", "--duplicate", "NaN")]
+    [InlineData(2, "--corrupt", "relay", "--listen", "127.0.0.1:0", "--to", "127.0.0.1:1", "--corrupt", "nan/0")]
+    [InlineData(2, "--reorder", "relay", "--listen", "127.0.0.1:0", "--to", "127.0.0.1:1", "--reorder", "0/nan")]
+    [InlineData(2, "--loss", "demo", "--loss", "nan")]
+    // An unwritable --out: were the share accepted, serve would stop there with 3 instead of 2.
+    [InlineData(2, "--min-free", "serve", "--min-free", "nan%", "--out", "/proc/udpx-cannot-exist")]
+    [InlineData(2, "--min-free", "serve", "--min-free", "-nan%", "--out", "/proc/udpx-cannot-exist")]
     public async Task Bad_input_gets_one_line_and_an_exit_code(int exitCode, string message, params string[] args)
     {
         var (code, _, err) = await UdpxProcess.RunAsync(Limit, args);

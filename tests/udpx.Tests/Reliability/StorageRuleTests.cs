@@ -116,6 +116,35 @@ public sealed class StorageRuleTests : IDisposable
     }
 
     [Fact]
+    public async Task A_folder_planted_at_the_partial_file_name_is_discarded_and_the_file_received_whole()
+    {
+        var store = Store();
+        Directory.CreateDirectory(store.TempPathOf("x.bin"));
+        Assert.Equal(RejectReason.None, store.TryCreate("x.bin", 4, 1, out var file));
+
+        Assert.Equal(RejectReason.None, await file!.PrepareAsync(CancellationToken.None));
+        file.Write(0, "new!"u8);
+        Assert.Equal(RejectReason.None, await file.CommitAsync(Digest, Digest, CancellationToken.None));
+
+        Assert.Equal("new!"u8.ToArray(), File.ReadAllBytes(Path.Combine(Out, "x.bin")));
+        Assert.False(Directory.Exists(store.TempPathOf("x.bin")));
+    }
+
+    [Fact]
+    public async Task A_folder_with_files_at_the_partial_file_name_is_left_and_the_refusal_says_why()
+    {
+        var store = Store();
+        string planted = Directory.CreateDirectory(store.TempPathOf("x.bin")).FullName;
+        File.WriteAllText(Path.Combine(planted, "keep"), "k");
+        Assert.Equal(RejectReason.None, store.TryCreate("x.bin", 4, 1, out var file));
+
+        Assert.Equal(RejectReason.IoError, await file!.PrepareAsync(CancellationToken.None));
+
+        Assert.Contains("a folder with files in it holds the partial file's name " + Path.GetFileName(planted), file.FailureDetail, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(planted, "keep")));
+    }
+
+    [Fact]
     public async Task With_overwrite_a_file_and_a_symlink_under_the_name_are_replaced()
     {
         var store = Store(overwrite: true);
