@@ -85,5 +85,18 @@ public sealed class DiskFullTests : IDisposable
         Assert.False(DiskErrors.IsDiskFull(new IOException("Failed to create '/srv/x' with allocation size '4000000' because the file was too large.")));
     }
 
+    /// <summary>
+    /// On Linux a full disk is ENOSPC (28) or EDQUOT (122). 39 and 112 are Windows' disk-full codes, and on Linux
+    /// ENOTEMPTY and EHOSTDOWN: a folder with files in it where a file was to be renamed read as a full disk.
+    /// </summary>
+    [Fact]
+    public void On_linux_only_enospc_and_edquot_are_a_full_disk_by_their_code()
+    {
+        Assert.Equal(!OperatingSystem.IsWindows(), DiskErrors.IsDiskFull(new IOException("error 28", 28)));
+        Assert.Equal(!OperatingSystem.IsWindows(), DiskErrors.IsDiskFull(new IOException("error 122", 122)));
+        Assert.Equal(OperatingSystem.IsWindows(), DiskErrors.IsDiskFull(new IOException("Directory not empty", 39)));
+        Assert.Equal(OperatingSystem.IsWindows(), DiskErrors.IsDiskFull(new IOException("Host is down", 112)));
+    }
+
     public void Dispose() => _folder.Dispose();
 }
