@@ -56,39 +56,17 @@ internal static partial class RegularFile
     }
 
     /// <summary>The open and the check of the opened descriptor alone, without the look before (tests: the race).</summary>
-    internal static SafeFileHandle OpenChecked(string path)
+    internal static SafeFileHandle OpenChecked(string path) => OpenVerified(path, followSymlinks: true, out var handle, out string? kind) switch
     {
-        int fd;
-        do
-        {
-            fd = Open(path, OpenReadNonBlocking);
-        }
-        while (fd < 0 && Marshal.GetLastPInvokeError() == Interrupted);
-        if (fd < 0)
-        {
-            throw ErrorOf(Marshal.GetLastPInvokeError(), path);
-        }
-        var handle = new SafeFileHandle(fd, ownsHandle: true);
-        Span<byte> statx = stackalloc byte[256];
-        string? kind = Statx(fd, string.Empty, AtEmptyPath, StatxType, statx) == 0 ? KindOf(statx) : "unknown type";
-        if (kind is not null)
-        {
-            handle.Dispose();
-            throw new IOException(Refusal(path, kind));
-        }
-        _ = SetFlags(fd, SetStatusFlags, 0);
-        // As FileOptions.SequentialScan does: the kernel reads further ahead.
-        _ = Advise(fd, 0, 0, SequentialAccess);
-        return handle;
-    }
+        0 => handle!,
+        NotARegularFile => throw new IOException(Refusal(path, kind!)),
+        int errno => throw ErrorOf(errno, path),
+    };
 
     /// <summary><see cref="OpenForReading"/>'s answer for a folder, a FIFO, a socket or a device.</summary>
     public const int NotARegularFile = -1;
 
     private const int AtSymlinkNoFollow = 0x100;
-    private const int GetStatusFlags = 3; // F_GETFL
-    private const int NonBlock = 0x800;
-    private const int CloseOnExec = 0x80000;
 
     // O_NOFOLLOW differs between architectures (asm-generic vs x86), as in FolderHandle.
     private static int NoFollow => RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
@@ -96,9 +74,8 @@ internal static partial class RegularFile
     /// <summary>
     /// For a server's reads of a path it has already resolved: 0 and a handle, <see cref="NotARegularFile"/>, or the
     /// errno of the statx or the open, never an exception. No symlink is followed, the path's type is asked first (a
-    /// device is not even opened), the open is O_NONBLOCK (a FIFO swapped in since cannot make it wait), and the type
-    /// is asked again of the opened descriptor, which is what is read from. A TFTP read of a FIFO in --share hung and
-    /// kept its session slot for good.
+    /// device is not even opened), and the open and the descriptor are checked as <see cref="OpenRead"/>'s are. A TFTP
+    /// read of a FIFO in --share hung and kept its session slot for good.
     /// </summary>
     public static int OpenForReading(string path, out SafeFileHandle? handle)
     {
@@ -122,26 +99,44 @@ internal static partial class RegularFile
         {
             return NotARegularFile;
         }
-        int fd = OpenAt(AtFdCwd, path, NonBlock | NoFollow | CloseOnExec, 0); // O_RDONLY is 0
+        return OpenVerified(path, followSymlinks: false, out handle, out _);
+    }
+
+    /// <summary>
+    /// The open both entries share: O_NONBLOCK, so that a FIFO cannot make it wait; the opened descriptor's type, which
+    /// is what is read from; then blocking again (O_NONBLOCK means nothing to a regular file, and .NET takes a
+    /// non-blocking descriptor for an asynchronous one) and read ahead as FileOptions.SequentialScan asks. 0 and a
+    /// handle, <see cref="NotARegularFile"/> and its <paramref name="kind"/>, or the errno.
+    /// </summary>
+    private static int OpenVerified(string path, bool followSymlinks, out SafeFileHandle? handle, out string? kind)
+    {
+        handle = null;
+        kind = null;
+        int fd;
+        do
+        {
+            fd = Open(path, OpenReadNonBlocking | (followSymlinks ? 0 : NoFollow));
+        }
+        while (fd < 0 && Marshal.GetLastPInvokeError() == Interrupted);
         if (fd < 0)
         {
             return Marshal.GetLastPInvokeError();
         }
         var opened = new SafeFileHandle(fd, ownsHandle: true);
-        if (Statx(fd, string.Empty, AtEmptyPath, StatxType, statx) != 0 || KindOf(statx) is not null)
+        Span<byte> statx = stackalloc byte[256];
+        kind = Statx(fd, string.Empty, AtEmptyPath, StatxType, statx) == 0 ? KindOf(statx) : "unknown type";
+        if (kind is not null)
         {
             opened.Dispose();
             return NotARegularFile;
         }
-        // Blocking again for the reads, which O_NONBLOCK does not change for a regular file: .NET takes a
-        // non-blocking descriptor for an asynchronous one.
-        int flags = SetFlags(fd, GetStatusFlags, 0);
-        if (flags < 0 || SetFlags(fd, SetStatusFlags, flags & ~NonBlock) != 0)
+        if (SetFlags(fd, SetStatusFlags, 0) != 0)
         {
             int error = Marshal.GetLastPInvokeError();
             opened.Dispose();
             return error;
         }
+        _ = Advise(fd, 0, 0, SequentialAccess);
         handle = opened;
         return 0;
     }
@@ -173,10 +168,7 @@ internal static partial class RegularFile
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
 
-    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int OpenAt(int dirFd, string path, int flags, int mode);
-
-    /// <summary>fcntl(2) with an int argument: F_GETFL, F_SETFL.</summary>
+    /// <summary>fcntl(2) with an int argument: F_SETFL.</summary>
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static partial int SetFlags(int fd, int command, int flags);
 

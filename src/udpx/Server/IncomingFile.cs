@@ -216,7 +216,7 @@ internal sealed class IncomingFile(DirectoryFileStore store, string name, string
         }
         catch (IOException)
         {
-            // Thrown anew: ENOTEMPTY is 39, which DiskErrors reads as Windows' ERROR_HANDLE_DISK_FULL.
+            // Thrown anew with the words the server's log gives the refusal.
             FailureDetail = "a folder with files in it holds the partial file's name " + Path.GetFileName(tempPath) + " in --out; remove it";
             throw new IOException(FailureDetail);
         }
